@@ -1,0 +1,134 @@
+/*
+ * hamlet.h - the C API of the Hamlet sync engine.
+ *
+ * This is the interface Kotlin, Swift and Dart wrappers bind to. Conventions:
+ *
+ *  - Every function that can fail returns an int status: HAMLET_OK (0) or one
+ *    of the HAMLET_E* codes below. hamlet_code_retryable() tells whether
+ *    trying again later can help (busy store, interrupted) or not (bad input,
+ *    wrong key, corrupt or forged data).
+ *  - hamlet_errmsg() gives the message of the most recent failed call made by
+ *    the calling thread. The pointer stays valid until that thread's next
+ *    call into the library; do not free it.
+ *  - Strings are UTF-8 and NUL-terminated. Records, batches and queries cross
+ *    the boundary as JSON (see protocol.md, "JSON forms"). Ids, workspace ids
+ *    and cursors are lowercase hex strings.
+ *  - Every char* or unsigned char* the library returns through an out
+ *    parameter is owned by the caller and must be released with hamlet_free().
+ *    On failure out parameters are set to NULL / 0.
+ *  - No C++ exception ever crosses this boundary.
+ *  - A hamlet_replica may be used from several threads; calls on one replica
+ *    are serialised internally, so a long import delays other calls on it.
+ *    Calls on different replicas run in parallel. The library performs no
+ *    network I/O and starts no background threads that outlive a call.
+ *  - hamlet_close(NULL) and hamlet_free(NULL) do nothing.
+ */
+#ifndef HAMLET_H_
+#define HAMLET_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HAMLET_API __attribute__((visibility("default")))
+#else
+#define HAMLET_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version: major * 1000000 + minor * 1000 + patch. */
+#define HAMLET_VERSION "0.1.0"
+#define HAMLET_VERSION_NUMBER 1000
+HAMLET_API const char* hamlet_version(void);
+HAMLET_API int hamlet_version_number(void);
+
+/* Status codes. The numbers never change. */
+#define HAMLET_OK 0
+#define HAMLET_ECANCELLED 1           /* retryable */
+#define HAMLET_EINVALID 3             /* bad input: fix the call */
+#define HAMLET_ENOTFOUND 5            /* no such record, workspace or store */
+#define HAMLET_EEXISTS 6              /* already exists */
+#define HAMLET_EDENIED 7              /* wrong passphrase or key, unknown device, not a member */
+#define HAMLET_EPRECONDITION 9        /* the replica is not in a state for this call */
+#define HAMLET_EABORTED 10            /* retryable */
+#define HAMLET_ERANGE 11              /* size or cursor out of range */
+#define HAMLET_EUNIMPLEMENTED 12      /* data from a newer version: upgrade */
+#define HAMLET_EINTERNAL 13           /* a bug in the library */
+#define HAMLET_EUNAVAILABLE 14        /* retryable: busy, disk full, I/O error */
+#define HAMLET_EDATALOSS 15           /* corrupt or forged data: bad seal, signature or chain */
+#define HAMLET_EUNAUTHENTICATED 16
+
+/* Returns 1 if retrying a call that failed with code can succeed, else 0. */
+HAMLET_API int hamlet_code_retryable(int code);
+/* A static, human-readable name for code ("invalid argument"). Never NULL. */
+HAMLET_API const char* hamlet_code_name(int code);
+
+/* Roles for hamlet_admit. */
+#define HAMLET_ROLE_OFFICER 1
+#define HAMLET_ROLE_CADRE 2
+HAMLET_API int hamlet_role_officer(void);
+HAMLET_API int hamlet_role_cadre(void);
+
+/* Flags for hamlet_open / hamlet_open_with_key. */
+#define HAMLET_OPEN_NO_CREATE 0x1     /* fail with HAMLET_ENOTFOUND if there is no store */
+#define HAMLET_OPEN_RELAXED 0x2       /* do not sync every commit to disk (faster, may lose
+                                         the last commits on power loss, never on a crash) */
+
+typedef struct hamlet_replica hamlet_replica;
+
+/* The message of this thread's most recent failed call; never NULL. */
+HAMLET_API const char* hamlet_errmsg(void);
+
+/* Opens or creates the replica store at path. A wrong passphrase or key
+   fails with HAMLET_EDENIED and changes nothing. On success *out is a new
+   handle to release with hamlet_close. */
+HAMLET_API int hamlet_open(const char* path, const char* passphrase, int flags, hamlet_replica** out);
+HAMLET_API int hamlet_open_with_key(const char* path, const unsigned char key[32], int flags,
+                                    hamlet_replica** out);
+HAMLET_API void hamlet_close(hamlet_replica* r);
+
+/* Releases memory the library returned. */
+HAMLET_API void hamlet_free(void* p);
+
+/* This device's id (hex). */
+HAMLET_API int hamlet_device_id(hamlet_replica* r, char** out_hex);
+
+/* Workspaces and membership. Envelopes and join requests are binary. */
+HAMLET_API int hamlet_workspace_create(hamlet_replica* r, char** out_workspace);
+HAMLET_API int hamlet_workspaces(hamlet_replica* r, char** out_json);
+HAMLET_API int hamlet_join_request(hamlet_replica* r, unsigned char** out, size_t* out_len);
+HAMLET_API int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* request,
+                            size_t request_len, int role, unsigned char** out_envelope, size_t* out_len);
+HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, char** out_workspace);
+
+/* Records one commit. batch_json is an array of operations (protocol.md,
+   "JSON forms"). *out_json (may be NULL) receives {"seq":N,"ids":[...]},
+   the ids of inserted records in order. */
+HAMLET_API int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json);
+
+/* Reads. */
+HAMLET_API int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json);
+HAMLET_API int hamlet_find(hamlet_replica* r, const char* query_json, char** out_json);
+HAMLET_API int hamlet_conflicts(hamlet_replica* r, const char* workspace, char** out_json);
+HAMLET_API int hamlet_state_digest(hamlet_replica* r, const char* workspace, char** out_hex);
+
+/* Sync core, without I/O. A cursor describes what a replica holds; a peer
+   exports against it. peer_cursor may be "" (the peer holds nothing).
+   *out_chunk is empty (len 0, pointer NULL) when the peer lacks nothing;
+   *out_more is 1 when more remains beyond max_bytes: call again with
+   *out_next_cursor. A chunk saved to a file is a bundle. */
+HAMLET_API int hamlet_cursor(hamlet_replica* r, const char* workspace, char** out_cursor);
+HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const char* peer_cursor, size_t max_bytes,
+                             unsigned char** out_chunk, size_t* out_len, char** out_next_cursor, int* out_more);
+/* Imports a chunk, all or nothing. *out_json (may be NULL) receives
+   {"workspace":W,"commits":N,"applied":N,"duplicates":N}. */
+HAMLET_API int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, char** out_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAMLET_H_ */

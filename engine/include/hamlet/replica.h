@@ -1,0 +1,192 @@
+// Replica: one device's copy of one or more workspaces, in one SQLite file.
+//
+// A Replica records changes as signed, sealed commits, merges commits from
+// other replicas, answers queries, and exports and imports chunks of commits
+// (the same bytes serve as a bundle file). It does no network I/O.
+//
+// Thread safety: every method may be called from any thread; calls are
+// serialised by an internal mutex, so a long import delays other calls. Open
+// one Replica per file: two Replica objects on one file are not supported.
+#ifndef HAMLET_REPLICA_H_
+#define HAMLET_REPLICA_H_
+
+#include "hamlet/export.h"
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hamlet/env.h"
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+
+namespace hamlet {
+
+struct OpenOptions {
+  Env* env = nullptr;              // Env::Default() when null; must outlive the Replica.
+  bool durable = true;             // Each commit reaches the disk before Commit returns.
+  bool create_if_missing = true;   // Otherwise a missing store is NotFound.
+  // Argon2id cost for a store created with a passphrase. Zero means libsodium's
+  // "interactive" limits (about 64 MiB, well under a second on a phone).
+  uint64_t pwhash_opslimit = 0;
+  uint64_t pwhash_memlimit = 0;
+};
+
+enum class Role : uint8_t { kAdmin = 0, kOfficer = 1, kCadre = 2 };
+
+// A record as a reader sees it.
+struct Record {
+  RecordId id;
+  WorkspaceId workspace;
+  std::string collection;
+  bool deleted = false;
+  std::map<std::string, Value> fields;                 // The winning value of each field.
+  std::map<std::string, std::vector<Value>> conflicts; // Concurrent values that lost, per field.
+  int64_t updated_millis = 0;                          // Clock time of the latest write.
+};
+
+// The changes of one commit. Build it, then pass it to Replica::Commit.
+class HAMLET_EXPORT WriteBatch {
+ public:
+  // A new record with a fresh random id, which is returned.
+  RecordId Insert(std::string collection, std::map<std::string, Value> fields);
+  // A new record with a caller-chosen id (for example from an earlier batch).
+  void InsertWithId(const RecordId& id, std::string collection, std::map<std::string, Value> fields);
+  // Sets fields of an existing record. Writing a field also settles its
+  // conflicts: the new value supersedes every value this replica has seen.
+  void Update(const RecordId& id, std::map<std::string, Value> fields);
+  // Deletes a record: a tombstone that a later write or Restore undoes.
+  void Delete(const RecordId& id);
+  void Restore(const RecordId& id);
+
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+
+  enum class Kind : uint8_t { kInsert, kUpdate, kDelete, kRestore };
+  struct Entry {
+    Kind kind;
+    RecordId id;
+    std::string collection;
+    std::map<std::string, Value> fields;
+  };
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+struct CommitInfo {
+  DeviceId author;
+  uint64_t seq = 0;
+  uint64_t hlc = 0;
+  size_t sealed_bytes = 0;
+};
+
+// A query over one collection. All conditions must hold.
+struct Query {
+  std::optional<WorkspaceId> workspace;  // All workspaces when unset.
+  std::string collection;                // Required.
+  std::vector<std::pair<std::string, Value>> equals;  // field == value
+  std::string text;                      // Words that must all occur (diacritics optional).
+  std::string time_field;                // With from/to: a timestamp field in [from, to).
+  std::optional<Timestamp> from, to;
+  std::string order_by;                  // A field name; empty: most recently updated first.
+  bool descending = false;
+  size_t offset = 0;
+  size_t limit = 50;
+};
+
+struct QueryResult {
+  std::vector<Record> records;
+  size_t total = 0;  // Matches before offset and limit.
+};
+
+struct Conflict {
+  RecordId record;
+  std::string collection;
+  std::string field;
+  Value winner;
+  std::vector<Value> others;
+};
+
+struct ExportResult {
+  std::string chunk;        // Empty when the peer lacks nothing.
+  std::string next_cursor;  // Pass back to continue after this chunk.
+  size_t commits = 0;
+  bool more = false;        // More commits remain beyond max_bytes.
+};
+
+struct ImportResult {
+  WorkspaceId workspace;
+  size_t commits = 0;     // In the chunk.
+  size_t applied = 0;     // New to this replica.
+  size_t duplicates = 0;  // Already here, byte for byte.
+};
+
+// A device whose commits this replica has seen, with what it holds of them.
+struct ChainStatus {
+  DeviceId device;
+  uint64_t contiguous = 0;  // Commits 1..contiguous are all here.
+  uint64_t head = 0;        // The highest commit number seen; > contiguous means a gap.
+};
+
+class HAMLET_EXPORT Replica {
+ public:
+  // Opens (or creates) the store at path, unlocking it with a passphrase
+  // through Argon2id. A wrong passphrase is PermissionDenied and writes nothing.
+  static Status OpenWithPassphrase(const std::string& path, std::string_view passphrase,
+                                   const OpenOptions& options, std::unique_ptr<Replica>* out);
+  // Same, with a raw 32-byte key (for example from a platform keystore).
+  static Status OpenWithKey(const std::string& path, std::string_view key, const OpenOptions& options,
+                            std::unique_ptr<Replica>* out);
+  ~Replica();
+
+  DeviceId device_id() const;
+
+  // Creates a workspace with this device as its admin.
+  Status CreateWorkspace(WorkspaceId* out);
+  // This device's public keys, self-signed, for an admin to admit.
+  Status JoinRequest(std::string* out);
+  // As admin of ws: certifies the requesting device and wraps the workspace
+  // keys for it. The envelope is safe to carry over any channel.
+  Status Admit(const WorkspaceId& ws, std::string_view join_request, Role role, std::string* envelope);
+  // Joins the workspace an envelope admits this device to.
+  Status Accept(std::string_view envelope, WorkspaceId* out);
+  Status Workspaces(std::vector<WorkspaceId>* out);
+
+  // Seals, signs, stores and applies the batch as one commit, atomically.
+  Status Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info = nullptr);
+
+  Status Get(const RecordId& id, Record* out);  // NotFound if unknown; deleted records are returned.
+  Status Find(const Query& query, QueryResult* out);
+  Status Conflicts(const WorkspaceId& ws, std::vector<Conflict>* out);
+
+  // What this replica holds of ws, as an opaque cursor a peer exports against.
+  Status Cursor(const WorkspaceId& ws, std::string* cursor);
+  // The commits of ws that a peer with peer_cursor lacks (empty cursor: all),
+  // up to about max_bytes, as one chunk.
+  Status Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out);
+  // Verifies, opens and merges a chunk. All or nothing: any bad commit rejects
+  // the whole chunk and leaves the store unchanged.
+  Status Import(std::string_view chunk, ImportResult* out);
+  Status Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out);
+
+  // A digest of the merged state of ws: equal on replicas holding the same commits.
+  Status StateDigest(const WorkspaceId& ws, std::string* hex);
+
+  Status Checkpoint();                         // Folds the WAL into the database file.
+  Status IntegrityCheck(std::string* result);  // SQLite's integrity_check: "ok" when sound.
+
+  struct Impl;
+
+ private:
+  explicit Replica(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hamlet
+
+#endif  // HAMLET_REPLICA_H_

@@ -1,0 +1,89 @@
+#include "applier.h"
+
+#include "keystore.h"
+
+namespace hamlet {
+
+std::string RecordStateAd(const RecordId& id, const WorkspaceId& ws) {
+  std::string ad("hamlet record ");
+  ad.append(id.View());
+  ad.append(ws.View());
+  return ad;
+}
+
+Status Applier::OpenState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
+                          std::string_view sealed, RecordState* state) {
+  std::string plain;
+  if (!Keystore::OpenAtRest(record_key, RecordStateAd(id, ws), sealed, &plain)) {
+    return Status::DataLoss("record " + id.Hex() + " is damaged in the store");
+  }
+  return DecodeState(plain, state);
+}
+
+Status Applier::Load(const WorkspaceId& ws, const RecordId& id, Entry** entry) {
+  auto it = cache_.find(id);
+  if (it == cache_.end()) {
+    if (cache_.size() >= kMaxCached) HAMLET_RETURN_IF_ERROR(Flush());
+    Entry e;
+    e.ws = ws;
+    std::string sealed;
+    bool found = false;
+    WorkspaceId stored_ws;
+    HAMLET_RETURN_IF_ERROR(store_->LoadRecord(id, &e.rowid, &stored_ws, &sealed, &found));
+    if (found) {
+      if (stored_ws != ws) {
+        return Status::DataLoss("record " + id.Hex() + " belongs to another workspace");
+      }
+      HAMLET_RETURN_IF_ERROR(OpenState(*record_key_, id, ws, sealed, &e.state));
+      e.old_tags = tagger_->ForRecord(ws, e.state);
+    }
+    it = cache_.emplace(id, std::move(e)).first;
+  } else if (it->second.ws != ws) {
+    return Status::DataLoss("record " + id.Hex() + " belongs to another workspace");
+  }
+  *entry = &it->second;
+  return Status::OK();
+}
+
+Status Applier::State(const WorkspaceId& ws, const RecordId& id, const RecordState** state) {
+  Entry* e = nullptr;
+  HAMLET_RETURN_IF_ERROR(Load(ws, id, &e));
+  *state = &e->state;
+  return Status::OK();
+}
+
+Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops) {
+  Status lookup;
+  AppliedFn applied = [&](const WriteRef& ref) {
+    bool found = false;
+    Status s = store_->HasCommit(ws, ref.device, ref.seq, &found);
+    if (!s.ok()) lookup = s;
+    return found;
+  };
+  for (const RecordOp& op : ops) {
+    Entry* e = nullptr;
+    HAMLET_RETURN_IF_ERROR(Load(ws, op.record, &e));
+    ApplyOp(&e->state, op, header.author, header.seq, header.hlc, applied);
+    HAMLET_RETURN_IF_ERROR(lookup);
+    e->dirty = true;
+  }
+  return Status::OK();
+}
+
+Status Applier::Flush() {
+  std::string plain;
+  for (auto& [id, e] : cache_) {
+    if (!e.dirty) continue;
+    EncodeState(e.state, &plain);
+    std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
+    if (e.rowid != 0) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(e.rowid, e.old_tags));
+    HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
+    e.old_tags = tagger_->ForRecord(e.ws, e.state);
+    HAMLET_RETURN_IF_ERROR(store_->AddTags(e.rowid, e.old_tags));
+    e.dirty = false;
+  }
+  cache_.clear();
+  return Status::OK();
+}
+
+}  // namespace hamlet

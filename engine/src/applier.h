@@ -1,0 +1,65 @@
+// Applier: merges commits into the materialised records of a store.
+//
+// Local commits and imported ones take this same path. Within one store
+// transaction the Applier caches decoded record states, so a batch that
+// touches a record many times opens and seals it once; Flush writes the
+// changed states (sealed under the record key) and swaps their blind tags.
+// Call Flush before committing the transaction, Discard after a rollback.
+//
+// Not thread safe. The store, key and tagger must outlive the Applier.
+#ifndef HAMLET_APPLIER_H_
+#define HAMLET_APPLIER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commit.h"
+#include "merge.h"
+#include "store.h"
+#include "tags.h"
+
+namespace hamlet {
+
+class Applier {
+ public:
+  Applier(Store* store, const Key32* record_key, const Tagger* tagger)
+      : store_(store), record_key_(record_key), tagger_(tagger) {}
+
+  // The state of record id, loaded through the cache. A record this replica
+  // has never seen comes back empty (Known() is false). A record of another
+  // workspace is DataLoss: record ids never cross workspaces.
+  Status State(const WorkspaceId& ws, const RecordId& id, const RecordState** state);
+
+  // Applies the ops of a commit whose bytes are already in the log.
+  Status Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops);
+
+  Status Flush();
+  void Discard() { cache_.clear(); }
+
+  // Opens a sealed record state read from the store.
+  static Status OpenState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
+                          std::string_view sealed, RecordState* state);
+
+ private:
+  struct Entry {
+    WorkspaceId ws;
+    RecordState state;
+    int64_t rowid = 0;       // 0 while the record is not in the store.
+    std::string old_tags;    // The tags the store holds for it now.
+    bool dirty = false;
+  };
+  Status Load(const WorkspaceId& ws, const RecordId& id, Entry** entry);
+
+  static constexpr size_t kMaxCached = 20000;
+  Store* store_;
+  const Key32* record_key_;
+  const Tagger* tagger_;
+  std::map<RecordId, Entry> cache_;
+};
+
+std::string RecordStateAd(const RecordId& id, const WorkspaceId& ws);
+
+}  // namespace hamlet
+
+#endif  // HAMLET_APPLIER_H_

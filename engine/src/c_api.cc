@@ -1,0 +1,343 @@
+// The C API: a thin, exception-free shell over hamlet::Replica.
+#include "hamlet.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hamlet/json.h"
+#include "hamlet/replica.h"
+
+struct hamlet_replica {
+  std::unique_ptr<hamlet::Replica> replica;
+};
+
+namespace {
+
+using hamlet::Status;
+
+thread_local std::string t_errmsg = "no error";
+
+static_assert(HAMLET_EINVALID == static_cast<int>(hamlet::Code::kInvalidArgument));
+static_assert(HAMLET_EDENIED == static_cast<int>(hamlet::Code::kPermissionDenied));
+static_assert(HAMLET_EUNAVAILABLE == static_cast<int>(hamlet::Code::kUnavailable));
+static_assert(HAMLET_EDATALOSS == static_cast<int>(hamlet::Code::kDataLoss));
+static_assert(HAMLET_EUNAUTHENTICATED == static_cast<int>(hamlet::Code::kUnauthenticated));
+static_assert(HAMLET_VERSION_NUMBER == 1000);
+
+int Fail(const Status& s) {
+  t_errmsg = s.message().empty() ? hamlet::Status::CodeName(s.code()) : s.message();
+  return static_cast<int>(s.code());
+}
+
+
+// Runs fn, turning any escaping exception into a status.
+template <class Fn>
+int Guarded(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return Fail(Status::Unavailable("out of memory"));
+  } catch (const std::exception& e) {
+    return Fail(Status::Internal(e.what()));
+  } catch (...) {
+    return Fail(Status::Internal("unknown exception"));
+  }
+}
+
+char* CopyString(const std::string& s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, s.c_str(), s.size() + 1);
+  return p;
+}
+
+unsigned char* CopyBytes(const std::string& s) {
+  if (s.empty()) return nullptr;
+  auto* p = static_cast<unsigned char*>(std::malloc(s.size()));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size());
+  return p;
+}
+
+Status Workspace(const char* hex, hamlet::WorkspaceId* out) {
+  if (!hex) return Status::InvalidArgument("workspace is NULL");
+  auto ws = hamlet::WorkspaceId::FromHex(hex);
+  if (!ws) return Status::InvalidArgument("workspace must be 32 hex digits");
+  *out = *ws;
+  return Status::OK();
+}
+
+#define HAMLET_RETURN_IF_ERROR_INT(expr)   \
+  do {                                     \
+    ::hamlet::Status _s = (expr);          \
+    if (!_s.ok()) return Fail(_s);         \
+  } while (0)
+
+#define CHECK_ARG(cond, msg) \
+  if (!(cond)) return Fail(Status::InvalidArgument(msg))
+
+hamlet::OpenOptions Options(int flags) {
+  hamlet::OpenOptions o;
+  o.create_if_missing = !(flags & HAMLET_OPEN_NO_CREATE);
+  o.durable = !(flags & HAMLET_OPEN_RELAXED);
+  return o;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* hamlet_version(void) { return HAMLET_VERSION; }
+int hamlet_version_number(void) { return HAMLET_VERSION_NUMBER; }
+int hamlet_code_retryable(int code) { return Status::IsRetryable(static_cast<hamlet::Code>(code)) ? 1 : 0; }
+const char* hamlet_code_name(int code) { return Status::CodeName(static_cast<hamlet::Code>(code)); }
+int hamlet_role_officer(void) { return HAMLET_ROLE_OFFICER; }
+int hamlet_role_cadre(void) { return HAMLET_ROLE_CADRE; }
+const char* hamlet_errmsg(void) { return t_errmsg.c_str(); }
+void hamlet_free(void* p) { std::free(p); }
+
+int hamlet_open(const char* path, const char* passphrase, int flags, hamlet_replica** out) {
+  CHECK_ARG(out, "out is NULL");
+  *out = nullptr;
+  CHECK_ARG(path && passphrase, "path and passphrase are required");
+  return Guarded([&] {
+    auto h = std::make_unique<hamlet_replica>();
+    Status s = hamlet::Replica::OpenWithPassphrase(path, passphrase, Options(flags), &h->replica);
+    if (!s.ok()) return Fail(s);
+    *out = h.release();
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_open_with_key(const char* path, const unsigned char key[32], int flags, hamlet_replica** out) {
+  CHECK_ARG(out, "out is NULL");
+  *out = nullptr;
+  CHECK_ARG(path && key, "path and key are required");
+  return Guarded([&] {
+    auto h = std::make_unique<hamlet_replica>();
+    Status s = hamlet::Replica::OpenWithKey(path, std::string_view(reinterpret_cast<const char*>(key), 32),
+                                            Options(flags), &h->replica);
+    if (!s.ok()) return Fail(s);
+    *out = h.release();
+    return HAMLET_OK;
+  });
+}
+
+void hamlet_close(hamlet_replica* r) { delete r; }
+
+int hamlet_device_id(hamlet_replica* r, char** out_hex) {
+  CHECK_ARG(r && out_hex, "replica and out_hex are required");
+  return Guarded([&] {
+    *out_hex = CopyString(r->replica->device_id().Hex());
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_workspace_create(hamlet_replica* r, char** out_workspace) {
+  CHECK_ARG(r && out_workspace, "replica and out_workspace are required");
+  *out_workspace = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    Status s = r->replica->CreateWorkspace(&ws);
+    if (!s.ok()) return Fail(s);
+    *out_workspace = CopyString(ws.Hex());
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_workspaces(hamlet_replica* r, char** out_json) {
+  CHECK_ARG(r && out_json, "replica and out_json are required");
+  *out_json = nullptr;
+  return Guarded([&] {
+    std::vector<hamlet::WorkspaceId> all;
+    Status s = r->replica->Workspaces(&all);
+    if (!s.ok()) return Fail(s);
+    nlohmann::json j = nlohmann::json::array();
+    for (auto& ws : all) j.push_back(ws.Hex());
+    *out_json = CopyString(j.dump());
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_join_request(hamlet_replica* r, unsigned char** out, size_t* out_len) {
+  CHECK_ARG(r && out && out_len, "replica, out and out_len are required");
+  *out = nullptr;
+  *out_len = 0;
+  return Guarded([&] {
+    std::string req;
+    Status s = r->replica->JoinRequest(&req);
+    if (!s.ok()) return Fail(s);
+    *out = CopyBytes(req);
+    *out_len = req.size();
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* request, size_t request_len,
+                 int role, unsigned char** out_envelope, size_t* out_len) {
+  CHECK_ARG(r && request && out_envelope && out_len, "replica, request, out_envelope and out_len are required");
+  *out_envelope = nullptr;
+  *out_len = 0;
+  CHECK_ARG(role == HAMLET_ROLE_OFFICER || role == HAMLET_ROLE_CADRE, "role is HAMLET_ROLE_OFFICER or _CADRE");
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    Status s = Workspace(workspace, &ws);
+    std::string env;
+    if (s.ok()) {
+      s = r->replica->Admit(ws, std::string_view(reinterpret_cast<const char*>(request), request_len),
+                            static_cast<hamlet::Role>(role), &env);
+    }
+    if (!s.ok()) return Fail(s);
+    *out_envelope = CopyBytes(env);
+    *out_len = env.size();
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, char** out_workspace) {
+  CHECK_ARG(r && envelope && out_workspace, "replica, envelope and out_workspace are required");
+  *out_workspace = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    Status s = r->replica->Accept(std::string_view(reinterpret_cast<const char*>(envelope), len), &ws);
+    if (!s.ok()) return Fail(s);
+    *out_workspace = CopyString(ws.Hex());
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json) {
+  CHECK_ARG(r && batch_json, "replica and batch_json are required");
+  if (out_json) *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    hamlet::WriteBatch batch;
+    std::vector<hamlet::RecordId> ids;
+    HAMLET_RETURN_IF_ERROR_INT(hamlet::ParseWriteBatchJson(batch_json, &batch, &ids));
+    hamlet::CommitInfo info;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Commit(ws, batch, &info));
+    if (out_json) {
+      nlohmann::json j{{"seq", info.seq}, {"ids", nlohmann::json::array()}};
+      for (auto& id : ids) j["ids"].push_back(id.Hex());
+      *out_json = CopyString(j.dump());
+    }
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json) {
+  CHECK_ARG(r && record_id && out_json, "replica, record_id and out_json are required");
+  *out_json = nullptr;
+  return Guarded([&] {
+    auto id = hamlet::RecordId::FromHex(record_id);
+    if (!id) return Fail(Status::InvalidArgument("record id must be 32 hex digits"));
+    hamlet::Record rec;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Get(*id, &rec));
+    *out_json = CopyString(hamlet::RecordToJson(rec));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_find(hamlet_replica* r, const char* query_json, char** out_json) {
+  CHECK_ARG(r && query_json && out_json, "replica, query_json and out_json are required");
+  *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::Query q;
+    HAMLET_RETURN_IF_ERROR_INT(hamlet::ParseQueryJson(query_json, &q));
+    hamlet::QueryResult res;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Find(q, &res));
+    *out_json = CopyString(hamlet::QueryResultToJson(res));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_conflicts(hamlet_replica* r, const char* workspace, char** out_json) {
+  CHECK_ARG(r && out_json, "replica and out_json are required");
+  *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::vector<hamlet::Conflict> cs;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Conflicts(ws, &cs));
+    *out_json = CopyString(hamlet::ConflictsToJson(cs));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_state_digest(hamlet_replica* r, const char* workspace, char** out_hex) {
+  CHECK_ARG(r && out_hex, "replica and out_hex are required");
+  *out_hex = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::string hex;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->StateDigest(ws, &hex));
+    *out_hex = CopyString(hex);
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_cursor(hamlet_replica* r, const char* workspace, char** out_cursor) {
+  CHECK_ARG(r && out_cursor, "replica and out_cursor are required");
+  *out_cursor = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::string c;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Cursor(ws, &c));
+    *out_cursor = CopyString(c);
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_export(hamlet_replica* r, const char* workspace, const char* peer_cursor, size_t max_bytes,
+                  unsigned char** out_chunk, size_t* out_len, char** out_next_cursor, int* out_more) {
+  CHECK_ARG(r && out_chunk && out_len && out_next_cursor && out_more, "replica and all out parameters are required");
+  *out_chunk = nullptr;
+  *out_len = 0;
+  *out_next_cursor = nullptr;
+  *out_more = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    hamlet::ExportResult res;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Export(ws, peer_cursor ? peer_cursor : "", max_bytes, &res));
+    char* next = CopyString(res.next_cursor);
+    unsigned char* chunk = nullptr;
+    try {
+      chunk = CopyBytes(res.chunk);
+    } catch (...) {
+      std::free(next);
+      throw;
+    }
+    *out_chunk = chunk;
+    *out_len = res.chunk.size();
+    *out_next_cursor = next;
+    *out_more = res.more ? 1 : 0;
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, char** out_json) {
+  CHECK_ARG(r && (chunk || len == 0), "replica and chunk are required");
+  if (out_json) *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::ImportResult res;
+    HAMLET_RETURN_IF_ERROR_INT(
+        r->replica->Import(std::string_view(reinterpret_cast<const char*>(chunk), len), &res));
+    if (out_json) {
+      nlohmann::json j{{"workspace", res.workspace.Hex()},
+                       {"commits", res.commits},
+                       {"applied", res.applied},
+                       {"duplicates", res.duplicates}};
+      *out_json = CopyString(j.dump());
+    }
+    return HAMLET_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,128 @@
+#include "chunk.h"
+
+#include <cassert>
+#include <cstring>
+
+#include "coding.h"
+#include "format.h"
+
+namespace hamlet {
+
+namespace {
+
+void EncodeRunCommit(const SealedCommit& c, uint64_t prev_hlc, Writer& w) {
+  w.U8(c.header.version);
+  w.U8(c.header.flags);
+  w.SVarint(static_cast<int64_t>(c.header.hlc - prev_hlc));
+  w.Varint(c.header.epoch);
+  w.Raw(c.header.salt);
+  w.Bytes(c.ciphertext());
+  w.Raw(c.signature());
+}
+
+}  // namespace
+
+size_t ChunkFixedOverhead(const std::vector<std::string>& certificates) {
+  Chunk empty;
+  empty.certificates = certificates;
+  return EncodeChunk(empty).size();
+}
+
+std::string EncodeChunk(const Chunk& chunk) {
+  std::string out(format::kChunkMagic);
+  Writer w(&out);
+  w.U8(format::kChunkVersion);
+  w.Raw(chunk.workspace.View());
+  w.Varint(chunk.certificates.size());
+  for (const std::string& c : chunk.certificates) w.Bytes(c);
+
+  // Split into runs of consecutive sequence numbers by one author.
+  std::vector<std::pair<size_t, size_t>> runs;  // [begin, end)
+  for (size_t i = 0; i < chunk.commits.size(); i++) {
+    const CommitHeader& h = chunk.commits[i].header;
+    if (i > 0) {
+      const CommitHeader& p = chunk.commits[i - 1].header;
+      assert(std::tie(p.author, p.seq) < std::tie(h.author, h.seq));
+      if (p.author == h.author && p.seq + 1 == h.seq) {
+        runs.back().second = i + 1;
+        continue;
+      }
+    }
+    runs.emplace_back(i, i + 1);
+  }
+  w.Varint(runs.size());
+  for (auto [begin, end] : runs) {
+    const CommitHeader& first = chunk.commits[begin].header;
+    w.Raw(first.author.View());
+    w.Varint(first.seq);
+    w.Raw(first.prev_hash);
+    w.Varint(end - begin);
+    uint64_t prev_hlc = 0;
+    for (size_t i = begin; i < end; i++) {
+      EncodeRunCommit(chunk.commits[i], prev_hlc, w);
+      prev_hlc = chunk.commits[i].header.hlc;
+    }
+  }
+  out += Hash(out, format::kChunkChecksumBytes);
+  return out;
+}
+
+Status DecodeChunk(std::string_view bytes, Chunk* out) {
+  if (bytes.size() < 4 + 1 + 16 + format::kChunkChecksumBytes) return Status::DataLoss("chunk is truncated");
+  if (bytes.size() > format::kMaxChunkBytes) return Status::OutOfRange("chunk exceeds 64 MiB");
+  if (bytes.substr(0, 4) != format::kChunkMagic) return Status::InvalidArgument("not a Hamlet chunk or bundle");
+  if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion) {
+    return Status::Unimplemented("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
+                                 " is newer than this build");
+  }
+  std::string_view body = bytes.substr(0, bytes.size() - format::kChunkChecksumBytes);
+  if (!SecureEqual(Hash(body, format::kChunkChecksumBytes), bytes.substr(body.size()))) {
+    return Status::DataLoss("chunk checksum does not match: truncated or damaged in transit");
+  }
+  Reader r(body.substr(5));
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  out->workspace = ws ? *ws : WorkspaceId{};
+  out->certificates.clear();
+  out->commits.clear();
+  uint64_t ncerts = r.Varint();
+  if (ncerts > r.remaining()) r.Fail();
+  for (uint64_t i = 0; i < ncerts && r.ok(); i++) out->certificates.emplace_back(r.Bytes(4096));
+  uint64_t nruns = r.Varint();
+  if (nruns > r.remaining()) r.Fail();
+  for (uint64_t run = 0; run < nruns && r.ok(); run++) {
+    CommitHeader h;
+    auto author = DeviceId::FromBytes(r.Raw(16));
+    h.seq = r.Varint();
+    h.prev_hash = r.Raw(kHashBytes);
+    uint64_t count = r.Varint();
+    if (!author || h.seq == 0 || count == 0 || count > r.remaining()) {
+      r.Fail();
+      break;
+    }
+    h.author = *author;
+    uint64_t prev_hlc = 0;
+    for (uint64_t i = 0; i < count && r.ok(); i++) {
+      h.version = r.U8();
+      h.flags = r.U8();
+      h.hlc = prev_hlc + static_cast<uint64_t>(r.SVarint());
+      uint64_t epoch = r.Varint();
+      if (epoch > UINT32_MAX) r.Fail();
+      h.epoch = static_cast<uint32_t>(epoch);
+      h.salt = r.Raw(format::kSaltBytes);
+      std::string_view ct = r.Bytes(format::kMaxCommitPlaintext + 64);
+      std::string_view sig = r.Raw(kSignatureBytes);
+      if (!r.ok()) break;
+      SealedCommit c;
+      Status s = ParseCommit(CanonicalBytes(h, ct, sig), &c);
+      if (!s.ok()) return s.WithContext("chunk: ");
+      h.prev_hash = c.Hash();
+      h.seq++;
+      prev_hlc = c.header.hlc;
+      out->commits.push_back(std::move(c));
+    }
+  }
+  if (!r.done() || !ws) return Status::DataLoss("chunk is malformed");
+  return Status::OK();
+}
+
+}  // namespace hamlet

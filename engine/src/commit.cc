@@ -1,0 +1,297 @@
+#include "commit.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <set>
+
+#include "coding.h"
+#include "format.h"
+#include "value_coding.h"
+
+namespace hamlet {
+
+namespace {
+
+void EncodeHeader(const CommitHeader& h, Writer& w) {
+  w.U8(h.version);
+  w.U8(h.flags);
+  w.Raw(h.author.View());
+  w.Varint(h.seq);
+  w.Fixed64(h.hlc);
+  w.Varint(h.epoch);
+  w.Raw(h.prev_hash);
+  w.Raw(h.salt);
+}
+
+// The AEAD associated data, and the prefix of the signed message: a domain
+// string, the workspace and the header.
+std::string AssociatedData(const WorkspaceId& ws, const CommitHeader& h) {
+  std::string ad(format::kCommitAdPrefix);
+  ad.append(ws.View());
+  Writer w(&ad);
+  EncodeHeader(h, w);
+  return ad;
+}
+
+std::string NonceFor(std::string_view ad) { return Hash(ad, kAeadNonceBytes); }
+
+std::string SignedMessage(const WorkspaceId& ws, const CommitHeader& h, std::string_view ciphertext) {
+  std::string m = AssociatedData(ws, h);
+  Writer w(&m);
+  w.Bytes(ciphertext);
+  return m;
+}
+
+// Interns strings and devices referenced by a body.
+struct Tables {
+  std::map<std::string, uint64_t> strings;
+  std::vector<std::string_view> string_order;
+  std::map<DeviceId, uint64_t> devices;  // Index 0 is the author.
+  std::vector<DeviceId> device_order;
+
+  uint64_t Str(const std::string& s) {
+    auto [it, inserted] = strings.emplace(s, strings.size());
+    if (inserted) string_order.push_back(it->first);
+    return it->second;
+  }
+  uint64_t Dev(const DeviceId& d) {
+    auto [it, inserted] = devices.emplace(d, devices.size());
+    if (inserted) device_order.push_back(d);
+    return it->second;
+  }
+};
+
+Status CheckName(const std::string& s, const char* what) {
+  if (s.empty() || s.size() > format::kMaxNameBytes) {
+    return Status::InvalidArgument(std::string(what) + " must be 1 to 255 bytes");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string SealedCommit::Hash() const { return hamlet::Hash(bytes); }
+
+Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out) {
+  if (ops.empty()) return Status::InvalidArgument("a commit needs at least one operation");
+  if (ops.size() > format::kMaxOpsPerCommit) return Status::InvalidArgument("too many operations in one commit");
+  Tables t;
+  t.Dev(author);
+  std::set<RecordId> seen;
+  for (const RecordOp& op : ops) {
+    if (!seen.insert(op.record).second) {
+      return Status::InvalidArgument("record " + op.record.Hex() + " appears twice in one commit");
+    }
+    HAMLET_RETURN_IF_ERROR(CheckName(op.collection, "a collection name"));
+    t.Str(op.collection);
+    if (op.alive_base.size() > format::kMaxBaseRefs) return Status::InvalidArgument("too many base references");
+    for (const WriteRef& r : op.alive_base) t.Dev(r.device);
+    std::set<std::string_view> names;
+    for (const FieldWrite& f : op.fields) {
+      HAMLET_RETURN_IF_ERROR(CheckName(f.name, "a field name"));
+      if (!names.insert(f.name).second) return Status::InvalidArgument("field '" + f.name + "' written twice");
+      if (f.base.size() > format::kMaxBaseRefs) return Status::InvalidArgument("too many base references");
+      if (auto* s = std::get_if<std::string>(&f.value); s && s->size() > format::kMaxValueBytes) {
+        return Status::InvalidArgument("value of field '" + f.name + "' exceeds 1 MiB");
+      }
+      t.Str(f.name);
+      for (const WriteRef& r : f.base) t.Dev(r.device);
+    }
+  }
+  out->clear();
+  Writer w(out);
+  w.Varint(t.device_order.size() - 1);
+  for (size_t i = 1; i < t.device_order.size(); i++) w.Raw(t.device_order[i].View());
+  w.Varint(t.string_order.size());
+  for (std::string_view s : t.string_order) w.Bytes(s);
+  auto refs = [&](const std::vector<WriteRef>& base) {
+    w.Varint(base.size());
+    for (const WriteRef& r : base) {
+      w.Varint(t.devices.at(r.device));
+      w.Varint(r.seq);
+    }
+  };
+  w.Varint(ops.size());
+  for (const RecordOp& op : ops) {
+    w.Raw(op.record.View());
+    w.Varint(t.strings.at(op.collection));
+    w.U8(op.alive ? 1 : 0);
+    refs(op.alive_base);
+    w.Varint(op.fields.size());
+    for (const FieldWrite& f : op.fields) {
+      w.Varint(t.strings.at(f.name));
+      EncodeValue(f.value, w);
+      refs(f.base);
+    }
+  }
+  if (out->size() > format::kMaxCommitPlaintext) return Status::InvalidArgument("commit exceeds 4 MiB");
+  return Status::OK();
+}
+
+Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<RecordOp>* ops) {
+  Reader r(body);
+  std::vector<DeviceId> devices{author};
+  uint64_t ndev = r.Varint();
+  if (!r.ok() || ndev > r.remaining() / 16) return Status::DataLoss("commit body: bad device table");
+  for (uint64_t i = 0; i < ndev; i++) devices.push_back(*DeviceId::FromBytes(r.Raw(16)));
+  uint64_t nstr = r.Varint();
+  if (!r.ok() || nstr > r.remaining()) return Status::DataLoss("commit body: bad string table");
+  std::vector<std::string> strings;
+  strings.reserve(nstr);
+  for (uint64_t i = 0; i < nstr; i++) {
+    std::string_view s = r.Bytes(format::kMaxNameBytes);
+    if (s.empty()) r.Fail();
+    strings.emplace_back(s);
+  }
+  auto str = [&](uint64_t i) -> const std::string* {
+    if (i >= strings.size()) {
+      r.Fail();
+      return nullptr;
+    }
+    return &strings[i];
+  };
+  auto refs = [&](std::vector<WriteRef>* out) {
+    uint64_t n = r.Varint();
+    if (n > format::kMaxBaseRefs) return r.Fail();
+    out->resize(n);
+    for (auto& ref : *out) {
+      uint64_t d = r.Varint();
+      ref.seq = r.Varint();
+      if (d >= devices.size() || ref.seq == 0) return r.Fail();
+      ref.device = devices[d];
+    }
+  };
+  uint64_t nops = r.Varint();
+  if (!r.ok() || nops == 0 || nops > format::kMaxOpsPerCommit || nops > r.remaining() / 20) {
+    return Status::DataLoss("commit body: bad operation count");
+  }
+  ops->clear();
+  ops->resize(nops);
+  for (RecordOp& op : *ops) {
+    auto id = RecordId::FromBytes(r.Raw(16));
+    if (!id) break;
+    op.record = *id;
+    if (auto* s = str(r.Varint())) op.collection = *s;
+    uint8_t alive = r.U8();
+    if (alive > 1) r.Fail();
+    op.alive = alive == 1;
+    refs(&op.alive_base);
+    uint64_t nf = r.Varint();
+    if (nf > r.remaining()) r.Fail();
+    if (!r.ok()) break;
+    op.fields.resize(nf);
+    for (FieldWrite& f : op.fields) {
+      if (auto* s = str(r.Varint())) f.name = *s;
+      if (!DecodeValue(r, &f.value)) r.Fail();
+      refs(&f.base);
+      if (!r.ok()) break;
+    }
+    if (!r.ok()) break;
+  }
+  if (!r.done()) return Status::DataLoss("commit body is malformed");
+  return Status::OK();
+}
+
+std::string CanonicalBytes(const CommitHeader& h, std::string_view ciphertext, std::string_view signature) {
+  std::string out;
+  out.reserve(80 + ciphertext.size() + signature.size());
+  Writer w(&out);
+  EncodeHeader(h, w);
+  w.Bytes(ciphertext);
+  w.Raw(signature);
+  return out;
+}
+
+static void PointInto(SealedCommit* c, size_t ct_len) {
+  c->ciphertext_offset = c->bytes.size() - kSignatureBytes - ct_len;
+  c->ciphertext_size = ct_len;
+}
+
+Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view body, const Key32& data_key,
+                  std::string_view sign_secret_key, SealedCommit* out) {
+  assert(header.seq >= 1 && header.prev_hash.size() == kHashBytes);
+  header.version = format::kCommitVersion;
+  header.flags = 0;
+  header.salt = RandomBytes(format::kSaltBytes);
+  std::string compressed;
+  std::string_view plaintext = body;
+  if (body.size() >= format::kCompressMinBytes) {
+    compressed.resize(ZSTD_compressBound(body.size()));
+    size_t n = ZSTD_compress(compressed.data(), compressed.size(), body.data(), body.size(), 3);
+    if (!ZSTD_isError(n) && n + 8 < body.size()) {
+      compressed.resize(n);
+      plaintext = compressed;
+      header.flags |= format::kCommitFlagZstd;
+    }
+  }
+  std::string ad = AssociatedData(ws, header);
+  std::string ciphertext;
+  AeadSeal(data_key, NonceFor(ad), ad, plaintext, &ciphertext);
+  std::string signature = SignDetached(sign_secret_key, SignedMessage(ws, header, ciphertext));
+  out->header = std::move(header);
+  out->bytes = CanonicalBytes(out->header, ciphertext, signature);
+  PointInto(out, ciphertext.size());
+  return Status::OK();
+}
+
+Status ParseCommit(std::string_view bytes, SealedCommit* out) {
+  Reader r(bytes);
+  CommitHeader& h = out->header;
+  h.version = r.U8();
+  if (r.ok() && h.version != format::kCommitVersion) {
+    return Status::Unimplemented("commit format version " + std::to_string(h.version) + " is newer than this build");
+  }
+  h.flags = r.U8();
+  auto author = DeviceId::FromBytes(r.Raw(16));
+  h.seq = r.Varint();
+  h.hlc = r.Fixed64();
+  uint64_t epoch = r.Varint();
+  h.prev_hash = std::string(r.Raw(kHashBytes));
+  h.salt = std::string(r.Raw(format::kSaltBytes));
+  std::string_view ct = r.Bytes(format::kMaxCommitPlaintext + 64);
+  r.Raw(kSignatureBytes);
+  if (!r.done() || !author || h.seq == 0 || epoch > UINT32_MAX || ct.size() < kAeadTagBytes ||
+      (h.flags & ~format::kCommitKnownFlags)) {
+    return Status::DataLoss("commit is malformed or truncated");
+  }
+  h.author = *author;
+  h.epoch = static_cast<uint32_t>(epoch);
+  out->bytes.assign(bytes);
+  PointInto(out, ct.size());
+  return Status::OK();
+}
+
+Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_view author_public_key) {
+  if (!VerifyDetached(author_public_key, SignedMessage(ws, c.header, c.ciphertext()), c.signature())) {
+    return Status::DataLoss("commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq) +
+                            ": signature does not check out");
+  }
+  return Status::OK();
+}
+
+Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, std::string* body) {
+  std::string ad = AssociatedData(ws, c.header);
+  std::string plaintext;
+  if (!AeadOpen(data_key, NonceFor(ad), ad, c.ciphertext(), &plaintext)) {
+    return Status::PermissionDenied("commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq) +
+                                    ": cannot be opened with this workspace's key of epoch " +
+                                    std::to_string(c.header.epoch));
+  }
+  if (!(c.header.flags & format::kCommitFlagZstd)) {
+    *body = std::move(plaintext);
+    return Status::OK();
+  }
+  unsigned long long size = ZSTD_getFrameContentSize(plaintext.data(), plaintext.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > format::kMaxCommitPlaintext) {
+    return Status::DataLoss("commit plaintext has a bad compressed size");
+  }
+  body->resize(size);
+  size_t n = ZSTD_decompress(body->data(), body->size(), plaintext.data(), plaintext.size());
+  if (ZSTD_isError(n) || n != size) return Status::DataLoss("commit plaintext does not decompress");
+  return Status::OK();
+}
+
+}  // namespace hamlet

@@ -1,0 +1,93 @@
+// Commits: the unit of change, of storage and of transport.
+//
+// A commit is an atomic set of record operations by one device. It is encoded
+// (EncodeBody), compressed when that pays, sealed with the workspace data key
+// of its epoch (XChaCha20-Poly1305, header as associated data) and signed by
+// its author (Ed25519) exactly once, at creation. The resulting bytes
+// (SealedCommit::bytes) are what the local log stores, what chunks carry and
+// what every other replica opens. protocol.md, "Commits", is the prose form.
+#ifndef HAMLET_COMMIT_H_
+#define HAMLET_COMMIT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto.h"
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+
+namespace hamlet {
+
+// Names one register write: the commit (author, seq) that made it. A commit
+// writes each register at most once, so this is unique.
+struct WriteRef {
+  DeviceId device;
+  uint64_t seq = 0;
+  auto operator<=>(const WriteRef&) const = default;
+};
+
+struct FieldWrite {
+  std::string name;
+  Value value;
+  std::vector<WriteRef> base;  // The heads the writer saw; this write supersedes them.
+};
+
+// One record's part of a commit. Every op is also a write of the record's
+// "alive" register: true for field writes and restores, false for deletes.
+struct RecordOp {
+  RecordId record;
+  std::string collection;
+  bool alive = true;
+  std::vector<WriteRef> alive_base;
+  std::vector<FieldWrite> fields;
+};
+
+struct CommitHeader {
+  uint8_t version = 0;
+  uint8_t flags = 0;
+  DeviceId author;
+  uint64_t seq = 0;        // 1, 2, 3, ... per author and workspace.
+  uint64_t hlc = 0;        // Hybrid logical clock stamp.
+  uint32_t epoch = 0;      // Which workspace data key sealed it.
+  std::string prev_hash;   // BLAKE2b-256 of the author's commit seq-1; zeros for seq 1.
+  std::string salt;        // 8 random bytes; with the rest of the header they fix the nonce.
+};
+
+struct SealedCommit {
+  CommitHeader header;
+  std::string bytes;            // The canonical encoding; the thing that travels.
+  size_t ciphertext_offset = 0;
+  size_t ciphertext_size = 0;
+
+  std::string_view ciphertext() const { return std::string_view(bytes).substr(ciphertext_offset, ciphertext_size); }
+  std::string_view signature() const { return std::string_view(bytes).substr(bytes.size() - kSignatureBytes); }
+
+  std::string Hash() const;  // BLAKE2b-256 of bytes: what the next commit's prev_hash names.
+};
+
+// Serialises ops into a commit body. Fails on names or values over the limits
+// in format.h, or a record written twice in one commit.
+Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out);
+Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<RecordOp>* ops);
+
+// Seals and signs. header.version/flags/salt are filled in here.
+Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view body, const Key32& data_key,
+                  std::string_view sign_secret_key, SealedCommit* out);
+
+// Parses canonical bytes without any cryptography (the hub does this).
+Status ParseCommit(std::string_view bytes, SealedCommit* out);
+
+// Checks the author's signature; needs no workspace key.
+Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_view author_public_key);
+
+// Opens the seal and decompresses; the signature must have been verified.
+Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, std::string* body);
+
+// Serialises a header and sealed parts back into canonical bytes.
+std::string CanonicalBytes(const CommitHeader& h, std::string_view ciphertext, std::string_view signature);
+
+}  // namespace hamlet
+
+#endif  // HAMLET_COMMIT_H_

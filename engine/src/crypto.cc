@@ -1,0 +1,191 @@
+#include "crypto.h"
+
+#include <sodium.h>
+
+#include <cassert>
+#include <cstring>
+
+namespace hamlet {
+
+static_assert(kAeadNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+static_assert(kAeadTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
+static_assert(kKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(kSignPublicBytes == crypto_sign_PUBLICKEYBYTES);
+static_assert(kSignSecretBytes == crypto_sign_SECRETKEYBYTES);
+static_assert(kSignatureBytes == crypto_sign_BYTES);
+static_assert(kKxPublicBytes == crypto_box_PUBLICKEYBYTES);
+static_assert(kKxSecretBytes == crypto_box_SECRETKEYBYTES);
+static_assert(kSealOverheadBytes == crypto_box_SEALBYTES);
+static_assert(kPwSaltBytes == crypto_pwhash_SALTBYTES);
+
+namespace {
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+}  // namespace
+
+Key32::Key32() { bytes_.fill(0); }
+Key32::~Key32() { sodium_memzero(bytes_.data(), bytes_.size()); }
+Key32::Key32(const Key32& other) : bytes_(other.bytes_) {}
+Key32& Key32::operator=(const Key32& other) {
+  bytes_ = other.bytes_;
+  return *this;
+}
+Key32 Key32::FromView(std::string_view raw) {
+  assert(raw.size() == 32);
+  Key32 k;
+  std::memcpy(k.bytes_.data(), raw.data(), 32);
+  return k;
+}
+Key32 Key32::Random() {
+  Key32 k;
+  randombytes_buf(k.bytes_.data(), 32);
+  return k;
+}
+
+Status InitCrypto() {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  return Status::OK();
+}
+
+std::string RandomBytes(size_t n) {
+  std::string s(n, '\0');
+  randombytes_buf(s.data(), n);
+  return s;
+}
+
+Status DeriveKeyFromPassphrase(std::string_view passphrase, std::string_view salt,
+                               uint64_t opslimit, uint64_t memlimit, Key32* out) {
+  if (salt.size() != crypto_pwhash_SALTBYTES) return Status::DataLoss("stored salt has the wrong size");
+  if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > crypto_pwhash_OPSLIMIT_MAX ||
+      memlimit < crypto_pwhash_MEMLIMIT_MIN || memlimit > crypto_pwhash_MEMLIMIT_MAX) {
+    return Status::DataLoss("stored Argon2id parameters are out of range");
+  }
+  if (crypto_pwhash(out->data(), 32, passphrase.data(), passphrase.size(), U(salt), opslimit,
+                    static_cast<size_t>(memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Status::Unavailable("Argon2id ran out of memory");
+  }
+  return Status::OK();
+}
+
+uint64_t PwhashOpsInteractive() { return crypto_pwhash_OPSLIMIT_INTERACTIVE; }
+uint64_t PwhashMemInteractive() { return crypto_pwhash_MEMLIMIT_INTERACTIVE; }
+uint64_t PwhashOpsModerate() { return crypto_pwhash_OPSLIMIT_MODERATE; }
+uint64_t PwhashMemModerate() { return crypto_pwhash_MEMLIMIT_MODERATE; }
+
+Key32 DeriveSubkey(const Key32& master, uint64_t id, const char context[8]) {
+  Key32 sub;
+  crypto_kdf_derive_from_key(sub.data(), 32, id, context, master.data());
+  return sub;
+}
+
+void AeadSeal(const Key32& key, std::string_view nonce, std::string_view ad,
+              std::string_view plaintext, std::string* out) {
+  assert(nonce.size() == kAeadNonceBytes);
+  size_t start = out->size();
+  out->resize(start + plaintext.size() + kAeadTagBytes);
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out->data() + start), &clen,
+                                             U(plaintext), plaintext.size(), U(ad), ad.size(), nullptr,
+                                             U(nonce), key.data());
+  assert(clen == plaintext.size() + kAeadTagBytes);
+}
+
+bool AeadOpen(const Key32& key, std::string_view nonce, std::string_view ad,
+              std::string_view ciphertext, std::string* out) {
+  if (nonce.size() != kAeadNonceBytes || ciphertext.size() < kAeadTagBytes) return false;
+  out->resize(ciphertext.size() - kAeadTagBytes);
+  unsigned long long mlen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(out->data()), &mlen, nullptr,
+                                                 U(ciphertext), ciphertext.size(), U(ad), ad.size(), U(nonce),
+                                                 key.data()) != 0) {
+    out->clear();
+    return false;
+  }
+  return true;
+}
+
+SignKeyPair SignKeygen() {
+  SignKeyPair kp;
+  kp.public_key.resize(crypto_sign_PUBLICKEYBYTES);
+  kp.secret_key.resize(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_keypair(reinterpret_cast<unsigned char*>(kp.public_key.data()),
+                      reinterpret_cast<unsigned char*>(kp.secret_key.data()));
+  return kp;
+}
+
+std::string SignDetached(std::string_view secret_key, std::string_view message) {
+  assert(secret_key.size() == crypto_sign_SECRETKEYBYTES);
+  std::string sig(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, U(message), message.size(),
+                       U(secret_key));
+  return sig;
+}
+
+bool VerifyDetached(std::string_view public_key, std::string_view message, std::string_view signature) {
+  if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) return false;
+  return crypto_sign_verify_detached(U(signature), U(message), message.size(), U(public_key)) == 0;
+}
+
+KxKeyPair KxKeygen() {
+  KxKeyPair kp;
+  kp.public_key.resize(crypto_box_PUBLICKEYBYTES);
+  kp.secret_key.resize(crypto_box_SECRETKEYBYTES);
+  crypto_box_keypair(reinterpret_cast<unsigned char*>(kp.public_key.data()),
+                     reinterpret_cast<unsigned char*>(kp.secret_key.data()));
+  return kp;
+}
+
+std::string SealTo(std::string_view public_key, std::string_view message) {
+  assert(public_key.size() == crypto_box_PUBLICKEYBYTES);
+  std::string out(message.size() + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<unsigned char*>(out.data()), U(message), message.size(), U(public_key));
+  return out;
+}
+
+bool OpenSealed(std::string_view public_key, std::string_view secret_key, std::string_view sealed,
+                std::string* out) {
+  if (public_key.size() != crypto_box_PUBLICKEYBYTES || secret_key.size() != crypto_box_SECRETKEYBYTES ||
+      sealed.size() < crypto_box_SEALBYTES) {
+    return false;
+  }
+  out->resize(sealed.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(out->data()), U(sealed), sealed.size(),
+                           U(public_key), U(secret_key)) != 0) {
+    out->clear();
+    return false;
+  }
+  return true;
+}
+
+std::string Hash(std::string_view data, size_t out_len, std::string_view key) {
+  assert(out_len >= crypto_generichash_BYTES_MIN && out_len <= crypto_generichash_BYTES_MAX);
+  std::string out(out_len, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out_len, U(data), data.size(),
+                     key.empty() ? nullptr : U(key), key.size());
+  return out;
+}
+
+static_assert(sizeof(crypto_generichash_state) <= 384);
+
+Hasher::Hasher(size_t out_len) : out_len_(out_len) {
+  crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, out_len);
+}
+void Hasher::Update(std::string_view data) {
+  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_), U(data), data.size());
+}
+std::string Hasher::Final() {
+  std::string out(out_len_, '\0');
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_),
+                           reinterpret_cast<unsigned char*>(out.data()), out_len_);
+  return out;
+}
+
+bool SecureEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void Wipe(std::string* s) {
+  if (!s->empty()) sodium_memzero(s->data(), s->size());
+  s->clear();
+}
+
+}  // namespace hamlet

@@ -1,0 +1,60 @@
+// Constants of the commit, chunk, certificate and envelope formats, shared by
+// every encoder and decoder. protocol.md describes the same formats in prose;
+// the two must change together, and a change that old readers cannot parse
+// takes a new version number.
+#ifndef HAMLET_FORMAT_H_
+#define HAMLET_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hamlet::format {
+
+// Sealed commit.
+constexpr uint8_t kCommitVersion = 1;
+constexpr uint8_t kCommitFlagZstd = 0x01;  // The plaintext was zstd-compressed before sealing.
+constexpr uint8_t kCommitKnownFlags = kCommitFlagZstd;
+constexpr size_t kSaltBytes = 8;
+constexpr char kCommitAdPrefix[] = "hamlet commit v1";  // AEAD associated data and signature prefix.
+constexpr size_t kMaxCommitPlaintext = 4 << 20;
+constexpr size_t kMaxOpsPerCommit = 100000;
+constexpr size_t kMaxNameBytes = 255;           // Collection and field names.
+constexpr size_t kMaxValueBytes = 1 << 20;      // One text value.
+constexpr size_t kMaxBaseRefs = 64;             // Base references of one register write.
+// Plaintexts shorter than this are sealed uncompressed: zstd cannot win there.
+constexpr size_t kCompressMinBytes = 96;
+
+// Value tags inside a commit body and a record state.
+constexpr uint8_t kValNull = 0;
+constexpr uint8_t kValText = 1;
+constexpr uint8_t kValInt = 2;
+constexpr uint8_t kValFalse = 3;
+constexpr uint8_t kValTrue = 4;
+constexpr uint8_t kValTimestamp = 5;
+
+// Chunk (also the bundle file).
+constexpr char kChunkMagic[] = "HMLK";
+constexpr uint8_t kChunkVersion = 1;
+constexpr size_t kChunkChecksumBytes = 32;
+constexpr size_t kMaxChunkBytes = 64 << 20;
+
+// Device certificate.
+constexpr uint8_t kCertVersion = 1;
+constexpr char kCertSigPrefix[] = "hamlet cert v1";
+constexpr uint8_t kRoleAdmin = 0;
+constexpr uint8_t kRoleOfficer = 1;
+constexpr uint8_t kRoleCadre = 2;
+
+// Join request and admission envelope.
+constexpr char kJoinMagic[] = "HMLJ";
+constexpr char kJoinSigPrefix[] = "hamlet join v1";
+constexpr char kEnvelopeMagic[] = "HMLE";
+constexpr char kEnvelopeSigPrefix[] = "hamlet envelope v1";
+constexpr uint8_t kEnvelopeVersion = 1;
+
+// Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
+constexpr size_t kIdBytes = 16;
+
+}  // namespace hamlet::format
+
+#endif  // HAMLET_FORMAT_H_

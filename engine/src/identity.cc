@@ -1,0 +1,138 @@
+#include "identity.h"
+
+#include "coding.h"
+#include "format.h"
+
+namespace hamlet {
+
+DeviceId DeviceIdFor(std::string_view sign_public_key) {
+  return *DeviceId::FromBytes(Hash(sign_public_key).substr(0, format::kIdBytes));
+}
+
+namespace {
+std::string CertBody(const WorkspaceId& ws, std::string_view sign_pk, std::string_view kx_pk, uint8_t role,
+                     int64_t issued_at) {
+  std::string b;
+  Writer w(&b);
+  w.U8(format::kCertVersion);
+  w.Raw(ws.View());
+  w.Raw(sign_pk);
+  w.Raw(kx_pk);
+  w.U8(role);
+  w.Fixed64(static_cast<uint64_t>(issued_at));
+  return b;
+}
+constexpr size_t kCertBodyBytes = 1 + 16 + 32 + 32 + 1 + 8;
+}  // namespace
+
+Certificate IssueCertificate(const WorkspaceId& ws, std::string_view sign_pk, std::string_view kx_pk, uint8_t role,
+                             int64_t issued_at, std::string_view admin_secret_key) {
+  Certificate c;
+  c.workspace = ws;
+  c.sign_public_key = sign_pk;
+  c.kx_public_key = kx_pk;
+  c.role = role;
+  c.issued_at = issued_at;
+  c.bytes = CertBody(ws, sign_pk, kx_pk, role, issued_at);
+  c.bytes += SignDetached(admin_secret_key, format::kCertSigPrefix + c.bytes);
+  return c;
+}
+
+Status ParseCertificate(std::string_view bytes, Certificate* out) {
+  Reader r(bytes);
+  uint8_t version = r.U8();
+  if (r.ok() && version != format::kCertVersion) return Status::Unimplemented("unknown certificate version");
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  out->sign_public_key = r.Raw(kSignPublicBytes);
+  out->kx_public_key = r.Raw(kKxPublicBytes);
+  out->role = r.U8();
+  out->issued_at = static_cast<int64_t>(r.Fixed64());
+  r.Raw(kSignatureBytes);
+  if (!r.done() || !ws || out->role > format::kRoleCadre) return Status::DataLoss("device certificate is malformed");
+  out->workspace = *ws;
+  out->bytes.assign(bytes);
+  return Status::OK();
+}
+
+Status VerifyCertificate(const Certificate& cert, std::string_view admin_public_key) {
+  std::string_view body = std::string_view(cert.bytes).substr(0, kCertBodyBytes);
+  std::string_view sig = std::string_view(cert.bytes).substr(kCertBodyBytes);
+  if (!VerifyDetached(admin_public_key, format::kCertSigPrefix + std::string(body), sig)) {
+    return Status::DataLoss("certificate of device " + cert.device().Hex() +
+                            " is not signed by the workspace admin");
+  }
+  return Status::OK();
+}
+
+std::string EncodeJoinRequest(std::string_view sign_pk, std::string_view kx_pk, std::string_view sign_sk) {
+  std::string b(format::kJoinMagic);
+  b += sign_pk;
+  b += kx_pk;
+  b += SignDetached(sign_sk, format::kJoinSigPrefix + b);
+  return b;
+}
+
+Status ParseJoinRequest(std::string_view bytes, JoinRequest* out) {
+  Reader r(bytes);
+  std::string_view magic = r.Raw(4);
+  out->sign_public_key = r.Raw(kSignPublicBytes);
+  out->kx_public_key = r.Raw(kKxPublicBytes);
+  std::string_view sig = r.Raw(kSignatureBytes);
+  if (!r.done() || magic != format::kJoinMagic) return Status::InvalidArgument("not a join request");
+  std::string signed_part = format::kJoinSigPrefix + std::string(bytes.substr(0, bytes.size() - kSignatureBytes));
+  if (!VerifyDetached(out->sign_public_key, signed_part, sig)) {
+    return Status::DataLoss("join request signature does not check out");
+  }
+  return Status::OK();
+}
+
+std::string EncodeEnvelope(const Envelope& e, std::string_view admin_secret_key) {
+  std::string b(format::kEnvelopeMagic);
+  Writer w(&b);
+  w.U8(format::kEnvelopeVersion);
+  w.Raw(e.workspace.View());
+  w.Raw(e.admin_public_key);
+  w.Bytes(e.certificate);
+  w.Bytes(e.admin_certificate);
+  w.Varint(e.keys.size());
+  for (const WrappedKey& k : e.keys) {
+    w.Varint(k.epoch);
+    w.Bytes(k.sealed);
+  }
+  b += SignDetached(admin_secret_key, format::kEnvelopeSigPrefix + b);
+  return b;
+}
+
+Status ParseEnvelope(std::string_view bytes, Envelope* out) {
+  Reader r(bytes);
+  std::string_view magic = r.Raw(4);
+  uint8_t version = r.U8();
+  if (r.ok() && magic != format::kEnvelopeMagic) return Status::InvalidArgument("not an admission envelope");
+  if (r.ok() && version != format::kEnvelopeVersion) return Status::Unimplemented("unknown envelope version");
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  out->admin_public_key = r.Raw(kSignPublicBytes);
+  out->certificate = r.Bytes(4096);
+  out->admin_certificate = r.Bytes(4096);
+  uint64_t n = r.Varint();
+  if (n > r.remaining()) r.Fail();
+  out->keys.clear();
+  for (uint64_t i = 0; i < n && r.ok(); i++) {
+    WrappedKey k;
+    uint64_t epoch = r.Varint();
+    if (epoch > UINT32_MAX) r.Fail();
+    k.epoch = static_cast<uint32_t>(epoch);
+    k.sealed = r.Bytes(256);
+    out->keys.push_back(std::move(k));
+  }
+  size_t signed_len = r.pos();
+  std::string_view sig = r.Raw(kSignatureBytes);
+  if (!r.done() || !ws) return Status::DataLoss("admission envelope is malformed or truncated");
+  out->workspace = *ws;
+  if (!VerifyDetached(out->admin_public_key, format::kEnvelopeSigPrefix + std::string(bytes.substr(0, signed_len)),
+                      sig)) {
+    return Status::DataLoss("admission envelope signature does not check out");
+  }
+  return Status::OK();
+}
+
+}  // namespace hamlet

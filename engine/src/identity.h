@@ -1,0 +1,68 @@
+// Device identities: certificates, join requests and admission envelopes
+// (protocol.md, "Devices and keys").
+//
+// A workspace's admin device signs a certificate for every device, itself
+// included, so no one else (a hub least of all) can introduce a device. A new
+// device sends a join request (its public keys, self-signed); the admin answers
+// with an envelope holding its certificate and the workspace data keys sealed
+// to the device's X25519 key. All functions are pure and thread safe.
+#ifndef HAMLET_IDENTITY_H_
+#define HAMLET_IDENTITY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crypto.h"
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+
+namespace hamlet {
+
+DeviceId DeviceIdFor(std::string_view sign_public_key);
+
+struct Certificate {
+  WorkspaceId workspace;
+  std::string sign_public_key;  // Ed25519, 32 bytes.
+  std::string kx_public_key;    // X25519, 32 bytes.
+  uint8_t role = 0;             // format::kRole*.
+  int64_t issued_at = 0;        // Admin's wall clock, ms.
+  std::string bytes;            // Canonical encoding, signature included.
+
+  DeviceId device() const { return DeviceIdFor(sign_public_key); }
+};
+
+// Builds and signs a certificate with the admin's Ed25519 secret key.
+Certificate IssueCertificate(const WorkspaceId& ws, std::string_view sign_pk, std::string_view kx_pk, uint8_t role,
+                             int64_t issued_at, std::string_view admin_secret_key);
+Status ParseCertificate(std::string_view bytes, Certificate* out);
+// Checks the admin's signature over a parsed certificate.
+Status VerifyCertificate(const Certificate& cert, std::string_view admin_public_key);
+
+struct JoinRequest {
+  std::string sign_public_key;
+  std::string kx_public_key;
+};
+std::string EncodeJoinRequest(std::string_view sign_pk, std::string_view kx_pk, std::string_view sign_sk);
+// Parses and checks the self-signature (proof that the sender holds the key).
+Status ParseJoinRequest(std::string_view bytes, JoinRequest* out);
+
+struct WrappedKey {
+  uint32_t epoch = 0;
+  std::string sealed;  // crypto_box_seal of the 32-byte key to the device's X25519 key.
+};
+
+struct Envelope {
+  WorkspaceId workspace;
+  std::string admin_public_key;
+  std::string certificate;        // The joining device's.
+  std::string admin_certificate;  // The admin's self-signed one.
+  std::vector<WrappedKey> keys;
+};
+std::string EncodeEnvelope(const Envelope& e, std::string_view admin_secret_key);
+// Parses and checks the admin's signature over the envelope.
+Status ParseEnvelope(std::string_view bytes, Envelope* out);
+
+}  // namespace hamlet
+
+#endif  // HAMLET_IDENTITY_H_

@@ -1,0 +1,176 @@
+#include "keystore.h"
+
+#include "coding.h"
+
+namespace hamlet {
+
+namespace {
+
+constexpr char kFormat[] = "hamlet-store-1";
+constexpr uint8_t kKdfRaw = 0;
+constexpr uint8_t kKdfArgon2id = 1;
+constexpr char kWrapAd[] = "hamlet store key";
+constexpr char kContext[9] = "hmlstore";
+
+enum Subkey : uint64_t { kSecrets = 1, kRecords = 2, kTags = 3 };
+
+Status DeriveUserKey(const UserSecret& secret, std::string_view kdf, Key32* out) {
+  Reader r(kdf);
+  uint8_t kind = r.U8();
+  if (!r.ok()) return Status::DataLoss("key derivation record is damaged");
+  if (kind == kKdfRaw) {
+    if (secret.is_passphrase) {
+      return Status::PermissionDenied("this store is unlocked with a key, not a passphrase");
+    }
+    *out = Key32::FromView(secret.bytes);
+    return Status::OK();
+  }
+  if (kind != kKdfArgon2id) return Status::Unimplemented("unknown key derivation");
+  if (!secret.is_passphrase) return Status::PermissionDenied("this store is unlocked with a passphrase, not a key");
+  std::string_view salt = r.Raw(kPwSaltBytes);
+  uint64_t ops = r.Varint();
+  uint64_t mem = r.Varint();
+  if (!r.done()) return Status::DataLoss("key derivation record is damaged");
+  return DeriveKeyFromPassphrase(secret.bytes, salt, ops, mem, out);
+}
+
+}  // namespace
+
+std::string Keystore::SealAtRest(const Key32& key, std::string_view ad, std::string_view plaintext) {
+  const std::string nonce = RandomBytes(kAeadNonceBytes);
+  std::string out = nonce;
+  AeadSeal(key, nonce, ad, plaintext, &out);
+  return out;
+}
+
+bool Keystore::OpenAtRest(const Key32& key, std::string_view ad, std::string_view sealed, std::string* out) {
+  if (sealed.size() < kAeadNonceBytes + kAeadTagBytes) return false;
+  return AeadOpen(key, sealed.substr(0, kAeadNonceBytes), ad, sealed.substr(kAeadNonceBytes), out);
+}
+
+Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions& options,
+                      std::unique_ptr<Keystore>* out) {
+  if (!secret.is_passphrase && secret.bytes.size() != kKeyBytes) {
+    return Status::InvalidArgument("a raw store key must be exactly 32 bytes");
+  }
+  std::unique_ptr<Keystore> ks(new Keystore());
+  ks->store_ = store;
+  std::string format, kdf, wrapped;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(store->GetMeta("format", &format, &found));
+  Key32 store_key;
+  if (found) {
+    if (format != kFormat) return Status::Unimplemented("store format '" + format + "' is not known to this build");
+    bool f1 = false, f2 = false;
+    HAMLET_RETURN_IF_ERROR(store->GetMeta("kdf", &kdf, &f1));
+    HAMLET_RETURN_IF_ERROR(store->GetMeta("wrapped_key", &wrapped, &f2));
+    if (!f1 || !f2) return Status::DataLoss("store keys are missing");
+    Key32 user_key;
+    HAMLET_RETURN_IF_ERROR(DeriveUserKey(secret, kdf, &user_key));
+    std::string raw;
+    if (!OpenAtRest(user_key, kWrapAd, wrapped, &raw) || raw.size() != kKeyBytes) {
+      return Status::PermissionDenied(secret.is_passphrase ? "wrong passphrase" : "wrong key");
+    }
+    store_key = Key32::FromView(raw);
+    Wipe(&raw);
+  } else {
+    if (!options.create_if_missing) return Status::NotFound("no Hamlet store here");
+    Writer w(&kdf);
+    Key32 user_key;
+    if (secret.is_passphrase) {
+      if (secret.bytes.empty()) return Status::InvalidArgument("the passphrase is empty");
+      uint64_t ops = options.pwhash_opslimit ? options.pwhash_opslimit : PwhashOpsInteractive();
+      uint64_t mem = options.pwhash_memlimit ? options.pwhash_memlimit : PwhashMemInteractive();
+      std::string salt = RandomBytes(kPwSaltBytes);
+      w.U8(kKdfArgon2id);
+      w.Raw(salt);
+      w.Varint(ops);
+      w.Varint(mem);
+      HAMLET_RETURN_IF_ERROR(DeriveKeyFromPassphrase(secret.bytes, salt, ops, mem, &user_key));
+    } else {
+      w.U8(kKdfRaw);
+      user_key = Key32::FromView(secret.bytes);
+    }
+    store_key = Key32::Random();
+    SignKeyPair sign = SignKeygen();
+    KxKeyPair kx = KxKeygen();
+    Key32 secrets = DeriveSubkey(store_key, kSecrets, kContext);
+    HAMLET_RETURN_IF_ERROR(store->Begin());
+    Status s = store->PutMeta("kdf", kdf);
+    if (s.ok()) s = store->PutMeta("wrapped_key", SealAtRest(user_key, kWrapAd, store_key.View()));
+    if (s.ok()) s = store->PutMeta("sign_pk", sign.public_key);
+    if (s.ok()) s = store->PutMeta("sign_sk", SealAtRest(secrets, "sign_sk", sign.secret_key));
+    if (s.ok()) s = store->PutMeta("kx_pk", kx.public_key);
+    if (s.ok()) s = store->PutMeta("kx_sk", SealAtRest(secrets, "kx_sk", kx.secret_key));
+    if (s.ok()) s = store->PutMeta("format", kFormat);
+    if (s.ok()) s = store->Commit();
+    Wipe(&sign.secret_key);
+    Wipe(&kx.secret_key);
+    if (!s.ok()) {
+      store->Rollback();
+      return s;
+    }
+  }
+  ks->secrets_key_ = DeriveSubkey(store_key, kSecrets, kContext);
+  ks->record_key_ = DeriveSubkey(store_key, kRecords, kContext);
+  ks->tag_key_ = DeriveSubkey(store_key, kTags, kContext);
+  std::string sealed_sign, sealed_kx;
+  bool a = false, b = false, c = false, d = false;
+  HAMLET_RETURN_IF_ERROR(store->GetMeta("sign_pk", &ks->sign_pk_, &a));
+  HAMLET_RETURN_IF_ERROR(store->GetMeta("sign_sk", &sealed_sign, &b));
+  HAMLET_RETURN_IF_ERROR(store->GetMeta("kx_pk", &ks->kx_pk_, &c));
+  HAMLET_RETURN_IF_ERROR(store->GetMeta("kx_sk", &sealed_kx, &d));
+  if (!a || !b || !c || !d || !OpenAtRest(ks->secrets_key_, "sign_sk", sealed_sign, &ks->sign_sk_) ||
+      !OpenAtRest(ks->secrets_key_, "kx_sk", sealed_kx, &ks->kx_sk_)) {
+    return Status::DataLoss("device keys are missing or damaged");
+  }
+  *out = std::move(ks);
+  return Status::OK();
+}
+
+Status Keystore::LoadWorkspaceKeys(const WorkspaceId& ws) {
+  if (ws_keys_.count(ws)) return Status::OK();
+  std::vector<std::pair<uint32_t, std::string>> sealed;
+  HAMLET_RETURN_IF_ERROR(store_->ListWorkspaceKeys(ws, &sealed));
+  auto& keys = ws_keys_[ws];
+  for (auto& [epoch, blob] : sealed) {
+    std::string raw;
+    std::string ad = "ws key " + ws.Hex() + " " + std::to_string(epoch);
+    if (!OpenAtRest(secrets_key_, ad, blob, &raw) || raw.size() != kKeyBytes) {
+      ws_keys_.erase(ws);
+      return Status::DataLoss("workspace key is damaged");
+    }
+    keys[epoch] = Key32::FromView(raw);
+    Wipe(&raw);
+  }
+  return Status::OK();
+}
+
+Status Keystore::AddWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32& key) {
+  std::string ad = "ws key " + ws.Hex() + " " + std::to_string(epoch);
+  HAMLET_RETURN_IF_ERROR(store_->PutWorkspaceKey(ws, epoch, SealAtRest(secrets_key_, ad, key.View())));
+  ws_keys_.erase(ws);  // Reloaded on next use, after the transaction's fate is known.
+  return Status::OK();
+}
+
+Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, Key32* out) {
+  HAMLET_RETURN_IF_ERROR(LoadWorkspaceKeys(ws));
+  auto& keys = ws_keys_[ws];
+  auto it = keys.find(epoch);
+  if (it == keys.end()) {
+    return Status::PermissionDenied("this replica holds no key of workspace " + ws.Hex() + " for epoch " +
+                                    std::to_string(epoch));
+  }
+  *out = it->second;
+  return Status::OK();
+}
+
+Status Keystore::CurrentEpoch(const WorkspaceId& ws, uint32_t* epoch) {
+  HAMLET_RETURN_IF_ERROR(LoadWorkspaceKeys(ws));
+  auto& keys = ws_keys_[ws];
+  if (keys.empty()) return Status::NotFound("this replica does not belong to workspace " + ws.Hex());
+  *epoch = keys.rbegin()->first;
+  return Status::OK();
+}
+
+}  // namespace hamlet

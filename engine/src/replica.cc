@@ -1,0 +1,282 @@
+#include <set>
+
+#include "coding.h"
+#include "format.h"
+#include "identity.h"
+#include "replica_impl.h"
+#include "text.h"
+
+namespace hamlet {
+
+// ---- WriteBatch ----
+
+RecordId WriteBatch::Insert(std::string collection, std::map<std::string, Value> fields) {
+  RecordId id = *RecordId::FromBytes(RandomBytes(16));
+  InsertWithId(id, std::move(collection), std::move(fields));
+  return id;
+}
+
+void WriteBatch::InsertWithId(const RecordId& id, std::string collection, std::map<std::string, Value> fields) {
+  entries_.push_back(Entry{Kind::kInsert, id, std::move(collection), std::move(fields)});
+}
+
+void WriteBatch::Update(const RecordId& id, std::map<std::string, Value> fields) {
+  entries_.push_back(Entry{Kind::kUpdate, id, {}, std::move(fields)});
+}
+
+void WriteBatch::Delete(const RecordId& id) { entries_.push_back(Entry{Kind::kDelete, id, {}, {}}); }
+void WriteBatch::Restore(const RecordId& id) { entries_.push_back(Entry{Kind::kRestore, id, {}, {}}); }
+
+// ---- Opening ----
+
+Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Replica::~Replica() = default;
+
+static Status OpenReplica(const std::string& path, UserSecret secret, const OpenOptions& options,
+                          std::unique_ptr<Replica::Impl>* out) {
+  HAMLET_RETURN_IF_ERROR(InitCrypto());
+  auto impl = std::make_unique<Replica::Impl>();
+  impl->env = options.env ? options.env : Env::Default();
+  HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, &impl->store));
+  HAMLET_RETURN_IF_ERROR(Keystore::Open(impl->store.get(), secret, options, &impl->keys));
+  Wipe(&secret.bytes);
+  impl->device = DeviceIdFor(impl->keys->sign_public_key());
+  impl->tagger = std::make_unique<Tagger>(impl->keys->tag_key());
+  impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get());
+  std::string hlc;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(impl->store->GetMeta("hlc", &hlc, &found));
+  impl->clock = std::make_unique<HybridClock>(impl->env, found ? Reader(hlc).Fixed64() : 0);
+  *out = std::move(impl);
+  return Status::OK();
+}
+
+Status Replica::OpenWithPassphrase(const std::string& path, std::string_view passphrase, const OpenOptions& options,
+                                   std::unique_ptr<Replica>* out) {
+  std::unique_ptr<Impl> impl;
+  HAMLET_RETURN_IF_ERROR(OpenReplica(path, UserSecret{true, std::string(passphrase)}, options, &impl));
+  out->reset(new Replica(std::move(impl)));
+  return Status::OK();
+}
+
+Status Replica::OpenWithKey(const std::string& path, std::string_view key, const OpenOptions& options,
+                            std::unique_ptr<Replica>* out) {
+  std::unique_ptr<Impl> impl;
+  HAMLET_RETURN_IF_ERROR(OpenReplica(path, UserSecret{false, std::string(key)}, options, &impl));
+  out->reset(new Replica(std::move(impl)));
+  return Status::OK();
+}
+
+DeviceId Replica::device_id() const { return impl_->device; }
+
+// ---- Membership ----
+
+Status Replica::Impl::AdminKey(const WorkspaceId& ws, std::string* admin_pk) {
+  std::vector<std::pair<WorkspaceId, std::string>> all;
+  HAMLET_RETURN_IF_ERROR(store->ListWorkspaces(&all));
+  for (auto& [id, pk] : all) {
+    if (id == ws) {
+      *admin_pk = pk;
+      return Status::OK();
+    }
+  }
+  return Status::NotFound("this replica does not belong to workspace " + ws.Hex());
+}
+
+Status Replica::CreateWorkspace(WorkspaceId* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  WorkspaceId ws = *WorkspaceId::FromBytes(RandomBytes(16));
+  Certificate cert = IssueCertificate(ws, m.keys->sign_public_key(), m.keys->kx_public_key(), format::kRoleAdmin,
+                                      m.env->NowMillis(), m.keys->sign_secret_key());
+  Status s = InTransaction(&m, [&] {
+    HAMLET_RETURN_IF_ERROR(m.store->PutWorkspace(ws, m.keys->sign_public_key()));
+    HAMLET_RETURN_IF_ERROR(m.keys->AddWorkspaceKey(ws, 0, Key32::Random()));
+    return m.store->PutDevice(ws, m.device, cert.bytes);
+  });
+  if (s.ok()) *out = ws;
+  return s;
+}
+
+Status Replica::JoinRequest(std::string* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  *out = EncodeJoinRequest(m.keys->sign_public_key(), m.keys->kx_public_key(), m.keys->sign_secret_key());
+  return Status::OK();
+}
+
+Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role role, std::string* envelope) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  if (admin_pk != m.keys->sign_public_key()) {
+    return Status::PermissionDenied("only the workspace admin can admit devices");
+  }
+  if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
+  hamlet::JoinRequest req;
+  HAMLET_RETURN_IF_ERROR(ParseJoinRequest(join_request, &req));
+  Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, static_cast<uint8_t>(role),
+                                      m.env->NowMillis(), m.keys->sign_secret_key());
+  Envelope e;
+  e.workspace = ws;
+  e.admin_public_key = admin_pk;
+  e.certificate = cert.bytes;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &e.admin_certificate, &found));
+  if (!found) return Status::DataLoss("the admin's own certificate is missing");
+  uint32_t current = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
+  for (uint32_t epoch = 0; epoch <= current; epoch++) {
+    Key32 key;
+    if (!m.keys->WorkspaceKey(ws, epoch, &key).ok()) continue;
+    e.keys.push_back(WrappedKey{epoch, SealTo(req.kx_public_key, key.View())});
+  }
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] { return m.store->PutDevice(ws, cert.device(), cert.bytes); }));
+  *envelope = EncodeEnvelope(e, m.keys->sign_secret_key());
+  return Status::OK();
+}
+
+Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  Envelope e;
+  HAMLET_RETURN_IF_ERROR(ParseEnvelope(envelope, &e));
+  Certificate mine, admin;
+  HAMLET_RETURN_IF_ERROR(ParseCertificate(e.certificate, &mine));
+  HAMLET_RETURN_IF_ERROR(ParseCertificate(e.admin_certificate, &admin));
+  if (mine.sign_public_key != m.keys->sign_public_key() || mine.kx_public_key != m.keys->kx_public_key()) {
+    return Status::InvalidArgument("this envelope admits another device");
+  }
+  if (mine.workspace != e.workspace || admin.workspace != e.workspace ||
+      admin.sign_public_key != e.admin_public_key || admin.role != format::kRoleAdmin) {
+    return Status::DataLoss("envelope certificates do not match its workspace");
+  }
+  HAMLET_RETURN_IF_ERROR(VerifyCertificate(mine, e.admin_public_key));
+  HAMLET_RETURN_IF_ERROR(VerifyCertificate(admin, e.admin_public_key));
+  std::vector<std::pair<uint32_t, Key32>> keys;
+  for (const WrappedKey& w : e.keys) {
+    std::string raw;
+    if (!OpenSealed(m.keys->kx_public_key(), m.keys->kx_secret_key(), w.sealed, &raw) || raw.size() != kKeyBytes) {
+      return Status::DataLoss("a workspace key in the envelope cannot be opened");
+    }
+    keys.emplace_back(w.epoch, Key32::FromView(raw));
+    Wipe(&raw);
+  }
+  if (keys.empty()) return Status::DataLoss("the envelope holds no workspace key");
+  Status s = InTransaction(&m, [&] {
+    HAMLET_RETURN_IF_ERROR(m.store->PutWorkspace(e.workspace, e.admin_public_key));
+    for (auto& [epoch, key] : keys) HAMLET_RETURN_IF_ERROR(m.keys->AddWorkspaceKey(e.workspace, epoch, key));
+    HAMLET_RETURN_IF_ERROR(m.store->PutDevice(e.workspace, admin.device(), admin.bytes));
+    return m.store->PutDevice(e.workspace, m.device, mine.bytes);
+  });
+  if (s.ok()) *out = e.workspace;
+  return s;
+}
+
+Status Replica::Workspaces(std::vector<WorkspaceId>* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<std::pair<WorkspaceId, std::string>> all;
+  HAMLET_RETURN_IF_ERROR(impl_->store->ListWorkspaces(&all));
+  out->clear();
+  for (auto& [id, pk] : all) out->push_back(id);
+  return Status::OK();
+}
+
+// ---- Local commits ----
+
+namespace {
+
+Status CheckFields(const std::map<std::string, Value>& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name.empty() || name.size() > format::kMaxNameBytes || !IsValidUtf8(name)) {
+      return Status::InvalidArgument("field names must be 1 to 255 bytes of UTF-8");
+    }
+    if (name[0] == '_') return Status::InvalidArgument("field names starting with '_' are reserved");
+    if (auto* s = std::get_if<std::string>(&value); s && !IsValidUtf8(*s)) {
+      return Status::InvalidArgument("value of field '" + name + "' is not valid UTF-8");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  if (batch.empty()) return Status::InvalidArgument("nothing to commit");
+  uint32_t epoch = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &epoch));
+  Key32 data_key;
+  HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &data_key));
+  SealedCommit sealed;
+  std::vector<RecordOp> ops;
+  return InTransaction(&m, [&]() -> Status {
+    std::set<RecordId> seen;
+    for (const WriteBatch::Entry& e : batch.entries()) {
+      if (!seen.insert(e.id).second) {
+        return Status::InvalidArgument("record " + e.id.Hex() + " appears twice in one batch");
+      }
+      HAMLET_RETURN_IF_ERROR(CheckFields(e.fields));
+      const RecordState* st = nullptr;
+      HAMLET_RETURN_IF_ERROR(m.applier->State(ws, e.id, &st));
+      RecordOp op;
+      op.record = e.id;
+      if (e.kind == WriteBatch::Kind::kInsert) {
+        if (st->Known()) return Status::AlreadyExists("record " + e.id.Hex() + " exists already");
+        if (e.collection.empty() || e.collection.size() > format::kMaxNameBytes || !IsValidUtf8(e.collection)) {
+          return Status::InvalidArgument("a collection name must be 1 to 255 bytes of UTF-8");
+        }
+        op.collection = e.collection;
+      } else {
+        if (!st->Known()) return Status::NotFound("no record " + e.id.Hex() + " in this workspace");
+        op.collection = st->collection;
+        op.alive_base = st->alive.HeadIds();
+      }
+      op.alive = e.kind != WriteBatch::Kind::kDelete;
+      for (const auto& [name, value] : e.fields) {
+        FieldWrite f{name, value, {}};
+        if (auto it = st->fields.find(name); it != st->fields.end()) f.base = it->second.HeadIds();
+        op.fields.push_back(std::move(f));
+      }
+      ops.push_back(std::move(op));
+    }
+    std::map<DeviceId, ChainInfo> chains;
+    HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
+    CommitHeader h;
+    h.author = m.device;
+    h.seq = chains[m.device].head + 1;
+    h.prev_hash = std::string(kHashBytes, '\0');
+    if (h.seq > 1) {
+      std::string prev;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, m.device, h.seq - 1, &prev, &found));
+      if (!found) return Status::DataLoss("this device's previous commit is missing from its log");
+      h.prev_hash = Hash(prev);
+    }
+    h.hlc = m.clock->Next();
+    h.epoch = epoch;
+    std::string body;
+    HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
+    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, data_key, m.keys->sign_secret_key(), &sealed));
+    HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, m.device, h.seq, h.hlc, sealed.bytes));
+    HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, m.device, h.seq));
+    HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
+    HAMLET_RETURN_IF_ERROR(m.PersistClock());
+    if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};
+    return Status::OK();
+  });
+}
+
+Status Replica::Checkpoint() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->store->Checkpoint();
+}
+
+Status Replica::IntegrityCheck(std::string* result) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->store->IntegrityCheck(result);
+}
+
+}  // namespace hamlet

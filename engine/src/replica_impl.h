@@ -1,0 +1,57 @@
+// The private state behind hamlet::Replica, shared by replica.cc (open,
+// membership, local commits), query.cc (reads) and sync.cc (chunks).
+#ifndef HAMLET_REPLICA_IMPL_H_
+#define HAMLET_REPLICA_IMPL_H_
+
+#include <memory>
+#include <mutex>
+
+#include "applier.h"
+#include "coding.h"
+#include "hamlet/replica.h"
+#include "hlc.h"
+#include "keystore.h"
+#include "store.h"
+#include "tags.h"
+
+namespace hamlet {
+
+struct Replica::Impl {
+  std::mutex mu;  // Serialises every public call.
+  Env* env = nullptr;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Keystore> keys;
+  std::unique_ptr<Tagger> tagger;
+  std::unique_ptr<HybridClock> clock;
+  std::unique_ptr<Applier> applier;
+  DeviceId device;
+
+  // The admin public key of ws; NotFound if this replica is not a member.
+  Status AdminKey(const WorkspaceId& ws, std::string* admin_pk);
+  Status PersistClock() {
+    std::string v;
+    Writer(&v).Fixed64(clock->last());
+    return store->PutMeta("hlc", v);
+  }
+  // Builds the reader's view of a record state.
+  static Record View(const RecordId& id, const WorkspaceId& ws, const RecordState& st);
+};
+
+// Runs fn inside a store transaction: commits if fn succeeds, otherwise rolls
+// back, discards the applier's cache and returns fn's error.
+template <class Fn>
+Status InTransaction(Replica::Impl* impl, Fn&& fn) {
+  HAMLET_RETURN_IF_ERROR(impl->store->Begin());
+  Status s = fn();
+  if (s.ok()) s = impl->applier->Flush();
+  if (s.ok()) s = impl->store->Commit();
+  if (!s.ok()) {
+    impl->store->Rollback();
+    impl->applier->Discard();
+  }
+  return s;
+}
+
+}  // namespace hamlet
+
+#endif  // HAMLET_REPLICA_IMPL_H_

@@ -1,0 +1,354 @@
+#include "store.h"
+
+namespace hamlet {
+
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workspace_keys(ws BLOB NOT NULL, epoch INTEGER NOT NULL, sealed BLOB NOT NULL,
+  PRIMARY KEY(ws, epoch)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
+  PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commits(arrival INTEGER PRIMARY KEY, ws BLOB NOT NULL, author BLOB NOT NULL,
+  seq INTEGER NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
+CREATE TABLE IF NOT EXISTS chains(ws BLOB NOT NULL, author BLOB NOT NULL, contiguous INTEGER NOT NULL,
+  head INTEGER NOT NULL, PRIMARY KEY(ws, author)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records(id INTEGER PRIMARY KEY, rid BLOB NOT NULL UNIQUE, ws BLOB NOT NULL,
+  state BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS records_by_ws ON records(ws, rid);
+CREATE VIRTUAL TABLE IF NOT EXISTS tags USING fts5(t, content='', columnsize=0, detail=none);
+)sql";
+
+}  // namespace
+
+struct Store::Statements {
+  Stmt begin, commit, rollback;
+  Stmt get_meta, put_meta;
+  Stmt put_ws, list_ws, put_key, list_keys;
+  Stmt put_dev, get_dev;
+  Stmt get_commit, has_commit, insert_commit, scan_commits, count_commits;
+  Stmt get_chains, get_chain, put_chain;
+  Stmt load_rec, load_rec_rowid, save_rec, scan_recs;
+  Stmt add_tags, remove_tags;
+};
+
+Store::~Store() {
+  st_.reset();
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Status Store::Open(const std::string& path, bool durable, std::unique_ptr<Store>* out) {
+  std::unique_ptr<Store> s(new Store());
+  int rc = sqlite3_open_v2(path.c_str(), &s->db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(s->db_, rc, "cannot open " + path);
+  sqlite3_busy_timeout(s->db_, 5000);
+  sqlite3_extended_result_codes(s->db_, 1);
+  HAMLET_RETURN_IF_ERROR(s->Init(durable));
+  *out = std::move(s);
+  return Status::OK();
+}
+
+Status Store::Exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteStatus(db_, rc, err ? err : "exec");
+    sqlite3_free(err);
+    return s;
+  }
+  return Status::OK();
+}
+
+Status Store::Init(bool durable) {
+  // Reading the schema first makes a file that is not a database fail here,
+  // before anything is written to it.
+  HAMLET_RETURN_IF_ERROR(Exec("SELECT count(*) FROM sqlite_schema"));
+  HAMLET_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  HAMLET_RETURN_IF_ERROR(Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  HAMLET_RETURN_IF_ERROR(Exec("PRAGMA secure_delete=ON"));
+  HAMLET_RETURN_IF_ERROR(Exec(kSchema));
+  st_ = std::make_unique<Statements>();
+  Statements& s = *st_;
+  struct {
+    Stmt* stmt;
+    const char* sql;
+  } all[] = {
+      {&s.begin, "BEGIN IMMEDIATE"},
+      {&s.commit, "COMMIT"},
+      {&s.rollback, "ROLLBACK"},
+      {&s.get_meta, "SELECT v FROM meta WHERE k=?"},
+      {&s.put_meta, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)"},
+      {&s.put_ws, "INSERT OR IGNORE INTO workspaces(ws, admin_pk) VALUES(?, ?)"},
+      {&s.list_ws, "SELECT ws, admin_pk FROM workspaces ORDER BY ws"},
+      {&s.put_key, "INSERT OR REPLACE INTO workspace_keys(ws, epoch, sealed) VALUES(?, ?, ?)"},
+      {&s.list_keys, "SELECT epoch, sealed FROM workspace_keys WHERE ws=? ORDER BY epoch"},
+      {&s.put_dev, "INSERT OR REPLACE INTO devices(ws, device, cert) VALUES(?, ?, ?)"},
+      {&s.get_dev, "SELECT cert FROM devices WHERE ws=? AND device=?"},
+      {&s.get_commit, "SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?"},
+      {&s.has_commit, "SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?"},
+      {&s.insert_commit, "INSERT INTO commits(ws, author, seq, hlc, bytes) VALUES(?, ?, ?, ?, ?)"},
+      {&s.scan_commits, "SELECT seq, bytes FROM commits WHERE ws=? AND author=? AND seq>? ORDER BY seq"},
+      {&s.count_commits, "SELECT count(*) FROM commits WHERE ws=?"},
+      {&s.get_chains, "SELECT author, contiguous, head FROM chains WHERE ws=?"},
+      {&s.get_chain, "SELECT contiguous, head FROM chains WHERE ws=? AND author=?"},
+      {&s.put_chain, "INSERT OR REPLACE INTO chains(ws, author, contiguous, head) VALUES(?, ?, ?, ?)"},
+      {&s.load_rec, "SELECT id, ws, state FROM records WHERE rid=?"},
+      {&s.load_rec_rowid, "SELECT rid, ws, state FROM records WHERE id=?"},
+      {&s.save_rec,
+       "INSERT INTO records(rid, ws, state) VALUES(?, ?, ?) "
+       "ON CONFLICT(rid) DO UPDATE SET state=excluded.state RETURNING id"},
+      {&s.scan_recs, "SELECT rid, state FROM records WHERE ws=? ORDER BY rid"},
+      {&s.add_tags, "INSERT INTO tags(rowid, t) VALUES(?, ?)"},
+      {&s.remove_tags, "INSERT INTO tags(tags, rowid, t) VALUES('delete', ?, ?)"},
+  };
+  for (auto& [stmt, sql] : all) HAMLET_RETURN_IF_ERROR(stmt->Prepare(db_, sql));
+  return Status::OK();
+}
+
+Status Store::Begin() { return st_->begin.Run(); }
+Status Store::Commit() { return st_->commit.Run(); }
+void Store::Rollback() {
+  if (!sqlite3_get_autocommit(db_)) st_->rollback.Run();
+}
+
+Status Store::GetMeta(std::string_view key, std::string* value, bool* found) {
+  Stmt& q = st_->get_meta;
+  q.BindText(1, key);
+  Status s;
+  *found = q.Step(&s);
+  if (*found) value->assign(q.Blob(0));
+  q.Reset();
+  return s;
+}
+
+Status Store::PutMeta(std::string_view key, std::string_view value) {
+  return st_->put_meta.BindText(1, key).Bind(2, value).Run();
+}
+
+Status Store::PutWorkspace(const WorkspaceId& ws, std::string_view admin_public_key) {
+  return st_->put_ws.Bind(1, ws.View()).Bind(2, admin_public_key).Run();
+}
+
+Status Store::ListWorkspaces(std::vector<std::pair<WorkspaceId, std::string>>* out) {
+  Stmt& q = st_->list_ws;
+  Status s;
+  out->clear();
+  while (q.Step(&s)) {
+    auto id = WorkspaceId::FromBytes(q.Blob(0));
+    if (id) out->emplace_back(*id, std::string(q.Blob(1)));
+  }
+  q.Reset();
+  return s;
+}
+
+Status Store::PutWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, std::string_view sealed) {
+  return st_->put_key.Bind(1, ws.View()).Bind(2, static_cast<int64_t>(epoch)).Bind(3, sealed).Run();
+}
+
+Status Store::ListWorkspaceKeys(const WorkspaceId& ws, std::vector<std::pair<uint32_t, std::string>>* out) {
+  Stmt& q = st_->list_keys;
+  q.Bind(1, ws.View());
+  Status s;
+  out->clear();
+  while (q.Step(&s)) out->emplace_back(static_cast<uint32_t>(q.Int(0)), std::string(q.Blob(1)));
+  q.Reset();
+  return s;
+}
+
+Status Store::PutDevice(const WorkspaceId& ws, const DeviceId& device, std::string_view cert) {
+  return st_->put_dev.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, cert).Run();
+}
+
+Status Store::GetDevice(const WorkspaceId& ws, const DeviceId& device, std::string* cert, bool* found) {
+  Stmt& q = st_->get_dev;
+  q.Bind(1, ws.View()).Bind(2, device.View());
+  Status s;
+  *found = q.Step(&s);
+  if (*found) cert->assign(q.Blob(0));
+  q.Reset();
+  return s;
+}
+
+Status Store::GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
+                        bool* found) {
+  Stmt& q = st_->get_commit;
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq));
+  Status s;
+  *found = q.Step(&s);
+  if (*found) bytes->assign(q.Blob(0));
+  q.Reset();
+  return s;
+}
+
+Status Store::HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found) {
+  Stmt& q = st_->has_commit;
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq));
+  Status s;
+  *found = q.Step(&s);
+  q.Reset();
+  return s;
+}
+
+Status Store::InsertCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, uint64_t hlc,
+                           std::string_view bytes) {
+  return st_->insert_commit.Bind(1, ws.View())
+      .Bind(2, author.View())
+      .Bind(3, static_cast<int64_t>(seq))
+      .Bind(4, static_cast<int64_t>(hlc))
+      .Bind(5, bytes)
+      .Run();
+}
+
+Status Store::ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
+                          const std::function<bool(uint64_t, std::string_view)>& fn) {
+  // A fresh statement: callers may scan while other store calls run.
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT seq, bytes FROM commits WHERE ws=? AND author=? AND seq>? ORDER BY seq"));
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(after));
+  Status s;
+  while (q.Step(&s)) {
+    if (!fn(static_cast<uint64_t>(q.Int(0)), q.Blob(1))) break;
+  }
+  return s;
+}
+
+Status Store::CountCommits(const WorkspaceId& ws, uint64_t* n) {
+  Stmt& q = st_->count_commits;
+  q.Bind(1, ws.View());
+  Status s;
+  *n = q.Step(&s) ? static_cast<uint64_t>(q.Int(0)) : 0;
+  q.Reset();
+  return s;
+}
+
+Status Store::GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out) {
+  Stmt& q = st_->get_chains;
+  q.Bind(1, ws.View());
+  Status s;
+  out->clear();
+  while (q.Step(&s)) {
+    auto id = DeviceId::FromBytes(q.Blob(0));
+    if (id) (*out)[*id] = ChainInfo{static_cast<uint64_t>(q.Int(1)), static_cast<uint64_t>(q.Int(2))};
+  }
+  q.Reset();
+  return s;
+}
+
+Status Store::AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t inserted_seq) {
+  Stmt& q = st_->get_chain;
+  q.Bind(1, ws.View()).Bind(2, author.View());
+  Status s;
+  ChainInfo c;
+  if (q.Step(&s)) c = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
+  q.Reset();
+  HAMLET_RETURN_IF_ERROR(s);
+  c.head = std::max(c.head, inserted_seq);
+  if (inserted_seq == c.contiguous + 1) {
+    for (;;) {
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(HasCommit(ws, author, c.contiguous + 1, &found));
+      if (!found) break;
+      c.contiguous++;
+    }
+  }
+  return st_->put_chain.Bind(1, ws.View())
+      .Bind(2, author.View())
+      .Bind(3, static_cast<int64_t>(c.contiguous))
+      .Bind(4, static_cast<int64_t>(c.head))
+      .Run();
+}
+
+Status Store::LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found) {
+  Stmt& q = st_->load_rec;
+  q.Bind(1, id.View());
+  Status s;
+  *found = q.Step(&s);
+  if (*found) {
+    *rowid = q.Int(0);
+    *ws = WorkspaceId::FromBytes(q.Blob(1)).value_or(WorkspaceId{});
+    sealed->assign(q.Blob(2));
+  }
+  q.Reset();
+  return s;
+}
+
+Status Store::LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, std::string* sealed, bool* found) {
+  Stmt& q = st_->load_rec_rowid;
+  q.Bind(1, rowid);
+  Status s;
+  *found = q.Step(&s);
+  if (*found) {
+    *id = RecordId::FromBytes(q.Blob(0)).value_or(RecordId{});
+    *ws = WorkspaceId::FromBytes(q.Blob(1)).value_or(WorkspaceId{});
+    sealed->assign(q.Blob(2));
+  }
+  q.Reset();
+  return s;
+}
+
+Status Store::SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid) {
+  Stmt& q = st_->save_rec;
+  q.Bind(1, id.View()).Bind(2, ws.View()).Bind(3, sealed);
+  Status s;
+  if (q.Step(&s)) *rowid = q.Int(0);
+  q.Reset();
+  return s;
+}
+
+Status Store::ScanRecords(const WorkspaceId& ws, const std::function<bool(const RecordId&, std::string_view)>& fn) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT rid, state FROM records WHERE ws=? ORDER BY rid"));
+  q.Bind(1, ws.View());
+  Status s;
+  while (q.Step(&s)) {
+    auto id = RecordId::FromBytes(q.Blob(0));
+    if (id && !fn(*id, q.Blob(1))) break;
+  }
+  return s;
+}
+
+Status Store::AddTags(int64_t rowid, std::string_view tags) {
+  if (tags.empty()) return Status::OK();
+  return st_->add_tags.Bind(1, rowid).BindText(2, tags).Run();
+}
+
+Status Store::RemoveTags(int64_t rowid, std::string_view tags) {
+  if (tags.empty()) return Status::OK();
+  return st_->remove_tags.Bind(1, rowid).BindText(2, tags).Run();
+}
+
+Status Store::MatchAll(const std::vector<std::string>& all_of, std::vector<int64_t>* rowids) {
+  rowids->clear();
+  if (all_of.empty()) return Status::InvalidArgument("a tag query needs at least one tag");
+  std::string expr;
+  for (const std::string& t : all_of) {
+    if (!expr.empty()) expr += " AND ";
+    expr += "\"" + t + "\"";  // Tags are hex digits: nothing to escape.
+  }
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT rowid FROM tags WHERE tags MATCH ?"));
+  q.BindText(1, expr);
+  Status s;
+  while (q.Step(&s)) rowids->push_back(q.Int(0));
+  return s;
+}
+
+Status Store::Checkpoint() { return Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+Status Store::IntegrityCheck(std::string* result) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "PRAGMA integrity_check"));
+  Status s;
+  result->clear();
+  while (q.Step(&s)) {
+    if (!result->empty()) result->push_back('\n');
+    result->append(q.Blob(0));
+  }
+  return s;
+}
+
+}  // namespace hamlet

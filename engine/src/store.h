@@ -1,0 +1,102 @@
+// Store: the replica's SQLite file (protocol.md, "Local store").
+//
+// Tables: meta (format, key derivation, wrapped keys, clock), workspaces and
+// their data keys (sealed), device certificates, the commit log (sealed
+// commits exactly as they travel, with their arrival order), per-author chain
+// progress, materialised records (each state sealed under the local record
+// key) and a contentless FTS5 table of blind tags. The store holds bytes; it
+// never sees a key or a plaintext value.
+//
+// One Store is one connection. Not thread safe: the Replica serialises calls.
+#ifndef HAMLET_STORE_H_
+#define HAMLET_STORE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+#include "sqlite.h"
+
+namespace hamlet {
+
+struct ChainInfo {
+  uint64_t contiguous = 0;  // 1..contiguous are all present.
+  uint64_t head = 0;        // The highest sequence number present.
+};
+
+class Store {
+ public:
+  // Opens or creates the file. durable chooses synchronous=FULL (every
+  // transaction reaches the disk before it returns) over NORMAL.
+  static Status Open(const std::string& path, bool durable, std::unique_ptr<Store>* out);
+  ~Store();
+
+  sqlite3* db() { return db_; }
+
+  Status Begin();  // BEGIN IMMEDIATE.
+  Status Commit();
+  void Rollback();
+
+  Status GetMeta(std::string_view key, std::string* value, bool* found);
+  Status PutMeta(std::string_view key, std::string_view value);
+
+  // Workspaces and their sealed data keys.
+  Status PutWorkspace(const WorkspaceId& ws, std::string_view admin_public_key);
+  Status ListWorkspaces(std::vector<std::pair<WorkspaceId, std::string>>* out);
+  Status PutWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, std::string_view sealed);
+  Status ListWorkspaceKeys(const WorkspaceId& ws, std::vector<std::pair<uint32_t, std::string>>* out);
+
+  // Device certificates.
+  Status PutDevice(const WorkspaceId& ws, const DeviceId& device, std::string_view cert);
+  Status GetDevice(const WorkspaceId& ws, const DeviceId& device, std::string* cert, bool* found);
+
+  // The commit log.
+  Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes, bool* found);
+  Status HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found);
+  Status InsertCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, uint64_t hlc,
+                      std::string_view bytes);
+  // Calls fn(seq, bytes) for author's commits with seq > after, ascending,
+  // until fn returns false.
+  Status ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
+                     const std::function<bool(uint64_t, std::string_view)>& fn);
+  Status CountCommits(const WorkspaceId& ws, uint64_t* n);
+
+  // Chain progress per author; AdvanceChain re-reads what is present after a
+  // batch of inserts.
+  Status GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out);
+  Status AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t inserted_seq);
+
+  // Materialised records. rowid is the record's key in the tag index.
+  Status LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found);
+  Status LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, std::string* sealed, bool* found);
+  // Inserts or replaces; sets *rowid.
+  Status SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid);
+  Status ScanRecords(const WorkspaceId& ws,
+                     const std::function<bool(const RecordId&, std::string_view)>& fn);
+
+  // Blind tag index (contentless FTS5). Removal needs exactly the text added.
+  Status AddTags(int64_t rowid, std::string_view tags);
+  Status RemoveTags(int64_t rowid, std::string_view tags);
+  // Rowids of records carrying every tag in all_of.
+  Status MatchAll(const std::vector<std::string>& all_of, std::vector<int64_t>* rowids);
+
+  Status Checkpoint();
+  Status IntegrityCheck(std::string* result);
+
+ private:
+  Store() = default;
+  Status Init(bool durable);
+  Status Exec(const char* sql);
+
+  sqlite3* db_ = nullptr;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+};
+
+}  // namespace hamlet
+
+#endif  // HAMLET_STORE_H_

@@ -1,0 +1,298 @@
+// The sans-IO sync core: cursors, export of chunks, import of chunks.
+//
+// A cursor is a version vector (author -> highest commit number held
+// contiguously), hex encoded. Import checks everything before it changes
+// anything: the chunk's checksum, every certificate against the workspace
+// admin's key, every commit's signature, seal and hash-chain links. Then it
+// stores and merges all new commits in one transaction.
+#include <algorithm>
+#include <thread>
+
+#include "chunk.h"
+#include "coding.h"
+#include "identity.h"
+#include "replica_impl.h"
+
+namespace hamlet {
+
+namespace {
+
+using VersionVector = std::map<DeviceId, uint64_t>;
+
+std::string EncodeCursor(const VersionVector& vv) {
+  std::string raw;
+  Writer w(&raw);
+  w.Varint(vv.size());
+  for (auto& [d, seq] : vv) {
+    w.Raw(d.View());
+    w.Varint(seq);
+  }
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : raw) {
+    hex.push_back(kDigits[c >> 4]);
+    hex.push_back(kDigits[c & 15]);
+  }
+  return hex;
+}
+
+Status DecodeCursor(std::string_view hex, VersionVector* vv) {
+  vv->clear();
+  if (hex.empty()) return Status::OK();
+  if (hex.size() % 2) return Status::InvalidArgument("cursor is malformed");
+  std::string raw;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto nib = [](char c) {
+      return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    };
+    int hi = nib(hex[i]), lo = nib(hex[i + 1]);
+    if (hi < 0 || lo < 0) return Status::InvalidArgument("cursor is malformed");
+    raw.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  Reader r(raw);
+  uint64_t n = r.Varint();
+  if (n > raw.size()) return Status::InvalidArgument("cursor is malformed");
+  for (uint64_t i = 0; i < n && r.ok(); i++) {
+    auto d = DeviceId::FromBytes(r.Raw(16));
+    uint64_t seq = r.Varint();
+    if (d) (*vv)[*d] = seq;
+  }
+  if (!r.done()) return Status::InvalidArgument("cursor is malformed");
+  return Status::OK();
+}
+
+// A commit that passed every check that needs no store: signature, seal, body.
+struct Opened {
+  const SealedCommit* sealed = nullptr;
+  std::vector<RecordOp> ops;
+  Status status;
+};
+
+}  // namespace
+
+Status Replica::Cursor(const WorkspaceId& ws, std::string* cursor) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string admin;
+  HAMLET_RETURN_IF_ERROR(impl_->AdminKey(ws, &admin));
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(impl_->store->GetChains(ws, &chains));
+  VersionVector vv;
+  for (auto& [d, c] : chains) {
+    if (c.contiguous) vv[d] = c.contiguous;
+  }
+  *cursor = EncodeCursor(vv);
+  return Status::OK();
+}
+
+Status Replica::Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(impl_->store->GetChains(ws, &chains));
+  out->clear();
+  for (auto& [d, c] : chains) out->push_back(ChainStatus{d, c.contiguous, c.head});
+  return Status::OK();
+}
+
+Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
+  VersionVector vv;
+  HAMLET_RETURN_IF_ERROR(DecodeCursor(peer_cursor, &vv));
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
+  Chunk chunk;
+  chunk.workspace = ws;
+  size_t budget = 0;
+  bool more = false;
+  Status inner;
+  for (auto& [author, info] : chains) {
+    uint64_t after = vv.count(author) ? vv[author] : 0;
+    if (info.head <= after) continue;
+    if (!chunk.commits.empty() && budget >= max_bytes) {
+      more = true;
+      break;
+    }
+    std::string cert;
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, author, &cert, &found));
+    if (!found) return Status::DataLoss("certificate of device " + author.Hex() + " is missing");
+    chunk.certificates.push_back(cert);
+    budget += cert.size();
+    HAMLET_RETURN_IF_ERROR(m.store->ScanCommits(ws, author, after, [&](uint64_t seq, std::string_view bytes) {
+      if (!chunk.commits.empty() && budget + bytes.size() > max_bytes) {
+        more = true;
+        return false;
+      }
+      SealedCommit c;
+      inner = ParseCommit(bytes, &c);
+      if (!inner.ok()) return false;
+      budget += bytes.size();
+      chunk.commits.push_back(std::move(c));
+      vv[author] = seq;
+      return true;
+    }));
+    HAMLET_RETURN_IF_ERROR(inner);
+    if (more) break;
+  }
+  out->commits = chunk.commits.size();
+  out->more = more;
+  out->chunk = chunk.commits.empty() ? std::string() : EncodeChunk(chunk);
+  out->next_cursor = EncodeCursor(vv);
+  return Status::OK();
+}
+
+Status Replica::Import(std::string_view bytes, ImportResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  Chunk chunk;
+  HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk).WithContext("import: "));
+  const WorkspaceId ws = chunk.workspace;
+  std::string admin_pk;
+  Status member = m.AdminKey(ws, &admin_pk);
+  if (!member.ok()) {
+    return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
+  }
+
+  // Certificates: every one must be the admin's work.
+  std::map<DeviceId, Certificate> certs;
+  for (const std::string& bytes_c : chunk.certificates) {
+    Certificate c;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes_c, &c).WithContext("import: "));
+    if (c.workspace != ws) return Status::DataLoss("import: a certificate belongs to another workspace");
+    HAMLET_RETURN_IF_ERROR(VerifyCertificate(c, admin_pk).WithContext("import: "));
+    certs[c.device()] = std::move(c);
+  }
+  std::map<uint32_t, Key32> keys;
+  for (const SealedCommit& c : chunk.commits) {
+    const DeviceId& a = c.header.author;
+    if (!certs.count(a)) {
+      std::string stored;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, a, &stored, &found));
+      if (!found) {
+        return Status::PermissionDenied("import: commit by device " + a.Hex() +
+                                        ", which is not a certified member of the workspace");
+      }
+      Certificate known;
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(stored, &known));
+      certs[a] = std::move(known);
+    }
+    if (!keys.count(c.header.epoch)) {
+      Key32 k;
+      HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, c.header.epoch, &k).WithContext("import: "));
+      keys[c.header.epoch] = k;
+    }
+  }
+
+  // Signatures, seals and bodies: the costly part, spread over the cores.
+  std::vector<Opened> opened(chunk.commits.size());
+  auto work = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      Opened& o = opened[i];
+      o.sealed = &chunk.commits[i];
+      const CommitHeader& h = o.sealed->header;
+      o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
+      std::string body;
+      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
+      if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
+    }
+  };
+  size_t n = opened.size();
+  unsigned threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  if (n < 64 || threads == 1) {
+    work(0, n);
+  } else {
+    std::vector<std::thread> pool;
+    size_t per = (n + threads - 1) / threads;
+    for (unsigned t = 0; t < threads; t++) {
+      size_t b = t * per, e = std::min(n, b + per);
+      if (b < e) pool.emplace_back(work, b, e);
+    }
+    for (auto& th : pool) th.join();
+  }
+  for (const Opened& o : opened) HAMLET_RETURN_IF_ERROR(o.status.WithContext("import: "));
+
+  // Store and merge, all or nothing.
+  size_t applied = 0, duplicates = 0;
+  uint64_t clock_before = m.clock->last();
+  Status s = InTransaction(&m, [&]() -> Status {
+    DeviceId last_author;
+    uint64_t last_seq = 0;
+    std::string last_hash;
+    for (const Opened& o : opened) {
+      const SealedCommit& c = *o.sealed;
+      const CommitHeader& h = c.header;
+      std::string existing;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq, &existing, &found));
+      std::string hash = c.Hash();
+      if (found) {
+        if (existing != c.bytes) {
+          return Status::DataLoss("import: device " + h.author.Hex() + " signed two different commits numbered " +
+                                  std::to_string(h.seq));
+        }
+        duplicates++;
+      } else {
+        // The hash chain: this commit must follow its predecessor and precede
+        // its successor, where those are present.
+        std::string prev_hash;
+        bool have_prev = false;
+        if (h.seq == 1) {
+          prev_hash.assign(kHashBytes, '\0');
+          have_prev = true;
+        } else if (last_author == h.author && last_seq + 1 == h.seq) {
+          prev_hash = last_hash;
+          have_prev = true;
+        } else {
+          std::string prev;
+          HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq - 1, &prev, &have_prev));
+          if (have_prev) prev_hash = Hash(prev);
+        }
+        if (have_prev && prev_hash != h.prev_hash) {
+          return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
+                                  " does not follow its predecessor: the chain is broken");
+        }
+        std::string next;
+        bool have_next = false;
+        HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq + 1, &next, &have_next));
+        if (have_next) {
+          SealedCommit nc;
+          HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
+          if (nc.header.prev_hash != hash) {
+            return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
+                                    " does not precede its successor: the chain is broken");
+          }
+        }
+        HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
+        HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, h.author, h.seq));
+        HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
+        m.clock->Observe(h.hlc);
+        applied++;
+      }
+      last_author = h.author;
+      last_seq = h.seq;
+      last_hash = std::move(hash);
+    }
+    for (auto& [d, c] : certs) {
+      std::string stored;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, d, &stored, &found));
+      if (!found) HAMLET_RETURN_IF_ERROR(m.store->PutDevice(ws, d, c.bytes));
+    }
+    if (applied) HAMLET_RETURN_IF_ERROR(m.PersistClock());
+    return Status::OK();
+  });
+  if (!s.ok()) {
+    m.clock->Reset(clock_before);
+    return s;
+  }
+  out->workspace = ws;
+  out->commits = chunk.commits.size();
+  out->applied = applied;
+  out->duplicates = duplicates;
+  return Status::OK();
+}
+
+}  // namespace hamlet

@@ -1,0 +1,23 @@
+// Text handling for search: folding and word splitting.
+//
+// Folding makes "Đất đai", "đất đai" typed in NFD, and "dat dai" equal: it
+// applies compatibility decomposition, strips combining marks, folds case
+// (utf8proc) and maps đ to d, which has no decomposition. Stored values are
+// never folded; they round-trip byte for byte. Thread safe.
+#ifndef HAMLET_TEXT_H_
+#define HAMLET_TEXT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hamlet {
+
+bool IsValidUtf8(std::string_view s);
+
+// The folded words of s, in order, duplicates kept. Invalid UTF-8 gives none.
+std::vector<std::string> SearchWords(std::string_view s);
+
+}  // namespace hamlet
+
+#endif  // HAMLET_TEXT_H_
