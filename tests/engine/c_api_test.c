@@ -1,0 +1,165 @@
+/* Exercises the C API from plain C: open, membership, commit, read, export,
+   import into a second replica, error codes and messages. Usage:
+   c_api_test DIR, where DIR is a scratch directory. */
+#include <hamlet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    checks++;                                                                \
+    if (!(cond)) {                                                           \
+      failures++;                                                            \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
+              __LINE__, #cond, hamlet_errmsg());                             \
+    }                                                                        \
+  } while (0)
+
+int main(int argc, char** argv) {
+  char a_path[4096], b_path[4096];
+  const char* dir = argc > 1 ? argv[1] : ".";
+  snprintf(a_path, sizeof a_path, "%s/c_api_a_%d.db", dir, (int)getpid());
+  snprintf(b_path, sizeof b_path, "%s/c_api_b_%d.db", dir, (int)getpid());
+
+  CHECK(hamlet_version_number() == HAMLET_VERSION_NUMBER);
+  CHECK(strcmp(hamlet_version(), HAMLET_VERSION) == 0);
+  CHECK(hamlet_code_retryable(HAMLET_EUNAVAILABLE) == 1);
+  CHECK(hamlet_code_retryable(HAMLET_EDATALOSS) == 0);
+  CHECK(hamlet_code_retryable(HAMLET_EDENIED) == 0);
+  CHECK(strcmp(hamlet_code_name(HAMLET_EINVALID), "invalid argument") == 0);
+  CHECK(hamlet_role_cadre() == HAMLET_ROLE_CADRE);
+  hamlet_close(NULL);
+  hamlet_free(NULL);
+
+  unsigned char key_a[32], key_b[32];
+  for (int i = 0; i < 32; i++) {
+    key_a[i] = (unsigned char)(i + 1);
+    key_b[i] = (unsigned char)(100 + i);
+  }
+  hamlet_replica* a = NULL;
+  hamlet_replica* b = NULL;
+  CHECK(hamlet_open_with_key(a_path, key_a, HAMLET_OPEN_RELAXED, &a) == HAMLET_OK);
+  CHECK(hamlet_open_with_key(b_path, key_b, HAMLET_OPEN_RELAXED, &b) == HAMLET_OK);
+  if (!a || !b) return 1;
+
+  /* A missing store with NO_CREATE. */
+  hamlet_replica* none = (hamlet_replica*)1;
+  char missing[4200];
+  snprintf(missing, sizeof missing, "%s/none_%d.db", dir, (int)getpid());
+  CHECK(hamlet_open_with_key(missing, key_a, HAMLET_OPEN_NO_CREATE, &none) == HAMLET_ENOTFOUND);
+  CHECK(none == NULL);
+  unlink(missing);
+
+  char* ws = NULL;
+  CHECK(hamlet_workspace_create(a, &ws) == HAMLET_OK);
+  CHECK(ws != NULL && strlen(ws) == 32);
+
+  unsigned char* req = NULL;
+  size_t req_len = 0;
+  CHECK(hamlet_join_request(b, &req, &req_len) == HAMLET_OK);
+  unsigned char* env = NULL;
+  size_t env_len = 0;
+  CHECK(hamlet_admit(a, ws, req, req_len, HAMLET_ROLE_CADRE, &env, &env_len) == HAMLET_OK);
+  char* joined = NULL;
+  CHECK(hamlet_accept(b, env, env_len, &joined) == HAMLET_OK);
+  CHECK(joined && strcmp(joined, ws) == 0);
+
+  /* Bad inputs: clear codes, messages, nothing written. */
+  char* out = NULL;
+  CHECK(hamlet_commit(a, ws, "{not json", &out) == HAMLET_EINVALID);
+  CHECK(out == NULL);
+  CHECK(strlen(hamlet_errmsg()) > 0);
+  CHECK(hamlet_commit(a, "xyz", "[]", NULL) == HAMLET_EINVALID);
+  CHECK(hamlet_commit(a, ws, "[{\"op\":\"update\",\"id\":\"00000000000000000000000000000001\",\"fields\":{}}]",
+                      NULL) == HAMLET_ENOTFOUND);
+  CHECK(hamlet_get(a, "nothex", &out) == HAMLET_EINVALID);
+  CHECK(hamlet_import(a, (const unsigned char*)"garbage", 7, NULL) != HAMLET_OK);
+
+  const char* batch =
+      "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{"
+      "\"summary\":\"Tranh ch\xe1\xba\xa5p \xc4\x91\xe1\xba\xa5t \xc4\x91""ai\",\"status\":\"received\","
+      "\"hamlet\":\"Th\xc3\xb4n 3\",\"votes\":7,\"urgent\":true,\"due\":{\"$ts\":1795000000000}}}]";
+  CHECK(hamlet_commit(a, ws, batch, &out) == HAMLET_OK);
+  CHECK(out && strstr(out, "\"seq\":1"));
+  char id[33] = {0};
+  if (out) {
+    const char* p = strstr(out, "\"ids\":[\"");
+    CHECK(p != NULL);
+    if (p) memcpy(id, p + 8, 32);
+  }
+  hamlet_free(out);
+
+  char* cursor = NULL;
+  CHECK(hamlet_cursor(b, ws, &cursor) == HAMLET_OK);
+  unsigned char* chunk = NULL;
+  size_t chunk_len = 0;
+  char* next = NULL;
+  int more = 1;
+  CHECK(hamlet_export(a, ws, cursor, 1 << 20, &chunk, &chunk_len, &next, &more) == HAMLET_OK);
+  CHECK(chunk != NULL && chunk_len > 0);
+  CHECK(more == 0);
+  char* summary = NULL;
+  CHECK(hamlet_import(b, chunk, chunk_len, &summary) == HAMLET_OK);
+  CHECK(summary && strstr(summary, "\"applied\":1"));
+  hamlet_free(summary);
+  /* The same chunk again changes nothing. */
+  CHECK(hamlet_import(b, chunk, chunk_len, &summary) == HAMLET_OK);
+  CHECK(summary && strstr(summary, "\"duplicates\":1") && strstr(summary, "\"applied\":0"));
+  hamlet_free(summary);
+  /* A damaged chunk is refused as data loss. */
+  chunk[chunk_len / 2] ^= 0x40;
+  CHECK(hamlet_import(b, chunk, chunk_len, NULL) == HAMLET_EDATALOSS);
+
+  char* rec = NULL;
+  CHECK(hamlet_get(b, id, &rec) == HAMLET_OK);
+  CHECK(rec && strstr(rec, "\"votes\":7") && strstr(rec, "\"$ts\":1795000000000"));
+  CHECK(rec && strstr(rec, "Th\xc3\xb4n 3"));
+  hamlet_free(rec);
+
+  char* found = NULL;
+  CHECK(hamlet_find(b, "{\"collection\":\"concerns\",\"text\":\"dat dai\"}", &found) == HAMLET_OK);
+  CHECK(found && strstr(found, "\"total\":1"));
+  hamlet_free(found);
+  CHECK(hamlet_find(b, "{\"collection\":\"concerns\",\"equals\":{\"status\":\"resolved\"}}", &found) == HAMLET_OK);
+  CHECK(found && strstr(found, "\"total\":0"));
+  hamlet_free(found);
+
+  char *da = NULL, *db = NULL;
+  CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
+  CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
+  CHECK(da && db && strcmp(da, db) == 0);
+
+  hamlet_free(da);
+  hamlet_free(db);
+  hamlet_free(chunk);
+  hamlet_free(next);
+  hamlet_free(cursor);
+  hamlet_free(joined);
+  hamlet_free(env);
+  hamlet_free(req);
+  hamlet_free(ws);
+  hamlet_close(a);
+  hamlet_close(b);
+
+  /* Reopen with the wrong key: refused, and the right key still works. */
+  CHECK(hamlet_open_with_key(a_path, key_b, 0, &a) == HAMLET_EDENIED);
+  CHECK(a == NULL);
+  CHECK(strstr(hamlet_errmsg(), "wrong key") != NULL);
+  CHECK(hamlet_open_with_key(a_path, key_a, 0, &a) == HAMLET_OK);
+  hamlet_close(a);
+
+  for (const char* suffix = ""; suffix; suffix = (*suffix == 0) ? "-wal" : (suffix[1] == 'w' ? "-shm" : NULL)) {
+    char p[4300];
+    snprintf(p, sizeof p, "%s%s", a_path, suffix);
+    unlink(p);
+    snprintf(p, sizeof p, "%s%s", b_path, suffix);
+    unlink(p);
+  }
+  printf("%d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
