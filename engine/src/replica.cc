@@ -38,8 +38,12 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   auto impl = std::make_unique<Replica::Impl>();
   impl->env = options.env ? options.env : Env::Default();
   HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, &impl->store));
-  HAMLET_RETURN_IF_ERROR(Keystore::Open(impl->store.get(), secret, options, &impl->keys));
+  Status unlocked = Keystore::Open(impl->store.get(), secret, options, &impl->keys);
   Wipe(&secret.bytes);
+  if (!unlocked.ok()) {
+    impl->store->LeaveUntouchedOnClose();
+    return unlocked;
+  }
   impl->device = DeviceIdFor(impl->keys->sign_public_key());
   impl->tagger = std::make_unique<Tagger>(impl->keys->tag_key());
   impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get());

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <filesystem>
+
 namespace hamlet {
 
 namespace {
@@ -42,6 +44,8 @@ Store::~Store() {
 
 Status Store::Open(const std::string& path, bool durable, std::unique_ptr<Store>* out) {
   std::unique_ptr<Store> s(new Store());
+  std::error_code ec;
+  s->wal_existed_ = std::filesystem::exists(path + "-wal", ec);
   int rc = sqlite3_open_v2(path.c_str(), &s->db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(s->db_, rc, "cannot open " + path);
@@ -50,6 +54,12 @@ Status Store::Open(const std::string& path, bool durable, std::unique_ptr<Store>
   HAMLET_RETURN_IF_ERROR(s->Init(durable));
   *out = std::move(s);
   return Status::OK();
+}
+
+void Store::LeaveUntouchedOnClose() {
+  // A WAL that was there before must survive as it was. One this connection
+  // made is empty, and SQLite's ordinary close removes it again.
+  if (wal_existed_) sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
 Status Store::Exec(const char* sql) {

@@ -37,6 +37,10 @@ class Store {
 
   sqlite3* db() { return db_; }
 
+  // Leaves the WAL as it is when the connection closes, so a store that was
+  // opened but not unlocked is left byte for byte as it was found.
+  void LeaveUntouchedOnClose();
+
   Status Begin();  // BEGIN IMMEDIATE.
   Status Commit();
   void Rollback();
@@ -93,6 +97,7 @@ class Store {
   Status Exec(const char* sql);
 
   sqlite3* db_ = nullptr;
+  bool wal_existed_ = false;  // Whether a WAL file was there before this connection.
   struct Statements;
   std::unique_ptr<Statements> st_;
 };

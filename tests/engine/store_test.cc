@@ -1,1 +1,144 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "crypto.h"
+#include "helpers.h"
+
+using namespace hamlet;
+using namespace hamlet::test;
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Cheap Argon2id limits: the tests check behaviour, not cost.
+OpenOptions FastKdf() {
+  OpenOptions o;
+  o.pwhash_opslimit = 1;
+  o.pwhash_memlimit = 8192;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("no record content reaches the database file, its WAL or journal", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("replica.db");
+  const std::string marker = "ZQXMARKER7731";
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithPassphrase(path, "mật khẩu", FastKdf(), &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  for (int i = 0; i < 50; i++) {
+    WriteBatch b;
+    RecordId id = b.Insert("concerns", {{"summary", marker + " khiếu nại số " + std::to_string(i)},
+                                        {"reporter", std::string("Nguyễn Văn ") + marker},
+                                        {"status", marker},
+                                        {"count", int64_t{i}}});
+    REQUIRE(r->Commit(ws, b).ok());
+    if (i % 5 == 0) {
+      WriteBatch u;
+      u.Update(id, {{"details", marker + " cập nhật"}});
+      REQUIRE(r->Commit(ws, u).ok());
+    }
+  }
+  auto scan = [&](const char* when) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::string file = path + suffix;
+      if (!std::filesystem::exists(file)) continue;
+      std::string bytes = ReadAll(file);
+      INFO(when << ": " << file << " (" << bytes.size() << " bytes)");
+      CHECK(bytes.find(marker) == std::string::npos);
+      CHECK(bytes.find("zqxmarker7731") == std::string::npos);  // Nor its folded form.
+      CHECK(bytes.find("khiếu nại") == std::string::npos);
+      CHECK(bytes.find("Nguyễn") == std::string::npos);
+    }
+  };
+  scan("before checkpoint");
+  REQUIRE(std::filesystem::file_size(path + "-wal") > 0);  // The WAL was really looked at.
+  REQUIRE(r->Checkpoint().ok());
+  scan("after checkpoint");
+  // The data is all there for the key holder.
+  QueryResult res;
+  Query q;
+  q.collection = "concerns";
+  q.equals = {{"status", Value(marker)}};
+  q.limit = 100;
+  REQUIRE(r->Find(q, &res).ok());
+  CHECK(res.total == 50);
+  r.reset();
+  scan("after close");
+}
+
+TEST_CASE("a wrong passphrase or key is refused and changes nothing", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("replica.db");
+  WorkspaceId ws;
+  RecordId id;
+  {
+    std::unique_ptr<Replica> r;
+    REQUIRE(Replica::OpenWithPassphrase(path, "đúng rồi", FastKdf(), &r).ok());
+    REQUIRE(r->CreateWorkspace(&ws).ok());
+    WriteBatch b;
+    id = b.Insert("dialogues", {{"notes", std::string("Buổi đối thoại")}});
+    REQUIRE(r->Commit(ws, b).ok());
+  }
+  std::string db_before = ReadAll(path);
+  bool wal_before = std::filesystem::exists(path + "-wal");
+  std::string wal_bytes = wal_before ? ReadAll(path + "-wal") : "";
+
+  std::unique_ptr<Replica> r;
+  Status s = Replica::OpenWithPassphrase(path, "sai rồi", FastKdf(), &r);
+  CHECK(s.code() == Code::kPermissionDenied);
+  CHECK(s.message() == "wrong passphrase");
+  CHECK_FALSE(s.Retryable());
+  CHECK(r == nullptr);
+  s = Replica::OpenWithKey(path, TestKey(1), FastKdf(), &r);
+  CHECK(s.code() == Code::kPermissionDenied);
+  s = Replica::OpenWithKey(path, "short", FastKdf(), &r);
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(ReadAll(path) == db_before);
+  CHECK(std::filesystem::exists(path + "-wal") == wal_before);
+  if (wal_before) CHECK(ReadAll(path + "-wal") == wal_bytes);
+
+  REQUIRE(Replica::OpenWithPassphrase(path, "đúng rồi", FastKdf(), &r).ok());
+  Record rec;
+  REQUIRE(r->Get(id, &rec).ok());
+  CHECK(std::get<std::string>(rec.fields["notes"]) == "Buổi đối thoại");
+}
+
+TEST_CASE("a key-protected store and a missing store", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("replica.db");
+  std::unique_ptr<Replica> r;
+  OpenOptions no_create;
+  no_create.create_if_missing = false;
+  CHECK(Replica::OpenWithKey(path, TestKey(3), no_create, &r).code() == Code::kNotFound);
+  REQUIRE(Replica::OpenWithKey(path, TestKey(3), OpenOptions(), &r).ok());
+  DeviceId device = r->device_id();
+  r.reset();
+  CHECK(Replica::OpenWithPassphrase(path, "anything", FastKdf(), &r).code() == Code::kPermissionDenied);
+  REQUIRE(Replica::OpenWithKey(path, TestKey(3), no_create, &r).ok());
+  CHECK(r->device_id() == device);  // The device identity persists.
+}
+
+TEST_CASE("a file that is not a Hamlet store is refused", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("notes.txt");
+  {
+    std::ofstream f(path);
+    f << "this is not a database, just a note that happens to be here\n";
+  }
+  std::string before = ReadAll(path);
+  std::unique_ptr<Replica> r;
+  Status s = Replica::OpenWithKey(path, TestKey(1), OpenOptions(), &r);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(ReadAll(path) == before);
+}
