@@ -1,1 +1,186 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
+
+#include "helpers.h"
+#include "text.h"
+
+using namespace hamlet;
+using namespace hamlet::test;
+
+namespace {
+
+const char* kStatuses[] = {"received", "in progress", "resolved", "transferred", "rejected"};
+const char* kHamlets[] = {"Thôn 1", "Thôn 2", "Bản Mường", "Xóm Đông"};
+constexpr int64_t kDay = 86400000;
+
+struct Fixture {
+  Group g;
+  std::vector<std::map<std::string, Value>> rows;
+  std::vector<RecordId> ids;
+
+  Fixture() {
+    MakeGroup(1, "", &g);
+    std::mt19937 rng(7);
+    WriteBatch b;
+    for (int i = 0; i < 300; i++) {
+      std::map<std::string, Value> f{
+          {"status", std::string(kStatuses[rng() % 5])},
+          {"hamlet", std::string(kHamlets[rng() % 4])},
+          {"received_at", Timestamp{kNow + static_cast<int64_t>(rng() % 60) * kDay}},
+          {"priority", static_cast<int64_t>(rng() % 10)},
+      };
+      rows.push_back(f);
+      ids.push_back(b.Insert("concerns", f));
+    }
+    b.Insert("dialogues", {{"status", std::string("received")}, {"hamlet", std::string("Thôn 1")}});
+    REQUIRE(g.members[0]->Commit(g.ws, b).ok());
+  }
+  Replica& r() { return *g.members[0]; }
+};
+
+}  // namespace
+
+TEST_CASE("text folding for search", "[query]") {
+  using V = std::vector<std::string>;
+  CHECK(SearchWords("Tranh chấp ĐẤT ĐAI, thôn 3!") == V{"tranh", "chap", "dat", "dai", "thon", "3"});
+  // The same words typed in NFD (combining marks) fold the same way.
+  CHECK(SearchWords("\xc4\x91" "a\xcc\x82\xcc\x81t \xc4\x91" "ai") == V{"dat", "dai"});
+  CHECK(SearchWords("") == V{});
+  CHECK(SearchWords("\xff\xfe") == V{});
+  CHECK(IsValidUtf8("Dân vận khéo"));
+  CHECK_FALSE(IsValidUtf8("\xc3"));
+}
+
+TEST_CASE("list by field equality and time range, sorted and paged", "[query]") {
+  Fixture fx;
+  for (const char* status : kStatuses) {
+    for (const char* hamlet : kHamlets) {
+      Query q;
+      q.collection = "concerns";
+      q.equals = {{"status", Value(std::string(status))}, {"hamlet", Value(std::string(hamlet))}};
+      q.limit = 1000;
+      QueryResult res;
+      REQUIRE(fx.r().Find(q, &res).ok());
+      size_t expected = std::count_if(fx.rows.begin(), fx.rows.end(), [&](auto& row) {
+        return std::get<std::string>(row.at("status")) == status && std::get<std::string>(row.at("hamlet")) == hamlet;
+      });
+      CHECK(res.total == expected);
+      CHECK(res.records.size() == expected);
+      for (const Record& rec : res.records) {
+        CHECK(rec.collection == "concerns");
+        CHECK(std::get<std::string>(rec.fields.at("status")) == status);
+      }
+    }
+  }
+  // A time range, ordered by date and paged.
+  Query q;
+  q.collection = "concerns";
+  q.time_field = "received_at";
+  q.from = Timestamp{kNow + 10 * kDay};
+  q.to = Timestamp{kNow + 20 * kDay};
+  q.order_by = "received_at";
+  q.limit = 7;
+  size_t expected = std::count_if(fx.rows.begin(), fx.rows.end(), [&](auto& row) {
+    int64_t t = std::get<Timestamp>(row.at("received_at")).millis;
+    return t >= kNow + 10 * kDay && t < kNow + 20 * kDay;
+  });
+  REQUIRE(expected > 14);
+  std::vector<Record> all;
+  for (q.offset = 0;; q.offset += q.limit) {
+    QueryResult res;
+    REQUIRE(fx.r().Find(q, &res).ok());
+    CHECK(res.total == expected);
+    if (res.records.empty()) break;
+    CHECK(res.records.size() <= 7);
+    for (Record& rec : res.records) all.push_back(std::move(rec));
+  }
+  CHECK(all.size() == expected);
+  for (size_t i = 1; i < all.size(); i++) {
+    CHECK(std::get<Timestamp>(all[i - 1].fields["received_at"]) <= std::get<Timestamp>(all[i].fields["received_at"]));
+    CHECK(all[i - 1].id != all[i].id);
+  }
+  q.descending = true;
+  q.offset = 0;
+  q.limit = 1;
+  QueryResult top;
+  REQUIRE(fx.r().Find(q, &top).ok());
+  CHECK(top.records.at(0).fields["received_at"] == all.back().fields["received_at"]);
+  // Bad queries say what is wrong.
+  Query bad;
+  CHECK(fx.r().Find(bad, &top).code() == Code::kInvalidArgument);
+  bad.collection = "concerns";
+  bad.from = Timestamp{0};
+  CHECK(fx.r().Find(bad, &top).code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("search finds Vietnamese text with or without diacritics, NFC or NFD", "[query]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& r = *g.members[0];
+  WriteBatch b;
+  RecordId nfc = b.Insert("concerns", {{"summary", std::string("Tranh chấp đất đai giữa hai hộ")}});
+  RecordId nfd = b.Insert("concerns", {{"details", std::string("Hỏi về \xc4\x91" "a\xcc\x82\xcc\x81t \xc4\x91" "ai")}});
+  RecordId other = b.Insert("concerns", {{"summary", std::string("Đường điện hỏng")}});
+  b.Insert("dialogues", {{"notes", std::string("Bàn về đất đai")}});
+  REQUIRE(r.Commit(g.ws, b).ok());
+  auto search = [&](const std::string& text) {
+    Query q;
+    q.collection = "concerns";
+    q.text = text;
+    QueryResult res;
+    REQUIRE(r.Find(q, &res).ok());
+    std::vector<RecordId> ids;
+    for (auto& rec : res.records) ids.push_back(rec.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  std::vector<RecordId> both{nfc, nfd};
+  std::sort(both.begin(), both.end());
+  CHECK(search("dat dai") == both);
+  CHECK(search("đất đai") == both);
+  CHECK(search("ĐẤT ĐAI") == both);
+  CHECK(search("\xc4\x91" "a\xcc\x82\xcc\x81t") == both);
+  CHECK(search("tranh dat") == std::vector<RecordId>{nfc});
+  CHECK(search("duong dien") == std::vector<RecordId>{other});
+  CHECK(search("dat dien").empty());
+  CHECK(search("khong co").empty());
+
+  // The index follows edits, deletes and restores.
+  WriteBatch edit;
+  edit.Update(other, {{"summary", std::string("Đất lở sau mưa")}});
+  REQUIRE(r.Commit(g.ws, edit).ok());
+  CHECK(search("duong").empty());
+  CHECK(search("dat").size() == 3);
+  WriteBatch del;
+  del.Delete(nfc);
+  REQUIRE(r.Commit(g.ws, del).ok());
+  CHECK(search("tranh").empty());
+  WriteBatch res;
+  res.Restore(nfc);
+  REQUIRE(r.Commit(g.ws, res).ok());
+  CHECK(search("tranh") == std::vector<RecordId>{nfc});
+}
+
+TEST_CASE("queries keep workspaces apart unless asked for all", "[query]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& r = *g.members[0];
+  WorkspaceId second;
+  REQUIRE(r.CreateWorkspace(&second).ok());
+  WriteBatch a, b;
+  a.Insert("concerns", {{"status", std::string("received")}});
+  b.Insert("concerns", {{"status", std::string("received")}});
+  REQUIRE(r.Commit(g.ws, a).ok());
+  REQUIRE(r.Commit(second, b).ok());
+  Query q;
+  q.collection = "concerns";
+  q.equals = {{"status", Value(std::string("received"))}};
+  QueryResult res;
+  REQUIRE(r.Find(q, &res).ok());
+  CHECK(res.total == 2);
+  q.workspace = second;
+  REQUIRE(r.Find(q, &res).ok());
+  REQUIRE(res.total == 1);
+  CHECK(res.records[0].workspace == second);
+}

@@ -28,3 +28,359 @@ TEST_CASE("two replicas write offline, exchange chunks and converge", "[sync]") 
   CHECK(SyncOneWay(a, b, g.ws) == 0);
   CHECK(SyncOneWay(b, a, g.ws) == 0);
 }
+
+#include "chunk.h"
+#include "commit.h"
+#include "format.h"
+#include "identity.h"
+
+namespace {
+
+// Everything a replica holds of ws that a chunk could change.
+struct Snapshot {
+  std::string digest, cursor;
+  std::vector<ChainStatus> chains;
+  bool operator==(const Snapshot& o) const {
+    if (digest != o.digest || cursor != o.cursor || chains.size() != o.chains.size()) return false;
+    for (size_t i = 0; i < chains.size(); i++) {
+      if (chains[i].device != o.chains[i].device || chains[i].head != o.chains[i].head ||
+          chains[i].contiguous != o.chains[i].contiguous) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+Snapshot Snap(Replica& r, const WorkspaceId& ws) {
+  Snapshot s;
+  s.digest = Digest(r, ws);
+  REQUIRE(r.Cursor(ws, &s.cursor).ok());
+  REQUIRE(r.Chains(ws, &s.chains).ok());
+  return s;
+}
+
+std::string ExportAll(Replica& r, const WorkspaceId& ws) {
+  ExportResult ex;
+  REQUIRE(r.Export(ws, "", 1 << 24, &ex).ok());
+  REQUIRE_FALSE(ex.more);
+  return ex.chunk;
+}
+
+}  // namespace
+
+TEST_CASE("damaged chunks are refused and leave the store unchanged", "[sync][bad-input]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& a = *g.members[0];
+  Replica& b = *g.members[1];
+  for (int i = 0; i < 5; i++) {
+    WriteBatch w;
+    w.Insert("concerns", {{"summary", std::string("Kiến nghị số ") + std::to_string(i)}, {"n", int64_t{i}}});
+    REQUIRE(a.Commit(g.ws, w).ok());
+  }
+  std::string chunk = ExportAll(a, g.ws);
+  WriteBatch wb;
+  wb.Insert("dialogues", {{"notes", std::string("b's own")}});
+  REQUIRE(b.Commit(g.ws, wb).ok());
+  Snapshot before = Snap(b, g.ws);
+  ImportResult res;
+
+  SECTION("every truncation") {
+    for (size_t cut = 0; cut < chunk.size(); cut++) {
+      Status s = b.Import(std::string_view(chunk).substr(0, cut), &res);
+      INFO("cut at " << cut);
+      REQUIRE_FALSE(s.ok());
+      CHECK_FALSE(s.Retryable());
+    }
+    CHECK(Snap(b, g.ws) == before);
+  }
+  SECTION("every single-bit flip at every byte") {
+    std::mt19937 rng(11);
+    for (size_t i = 0; i < chunk.size(); i++) {
+      std::string bad = chunk;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << (rng() % 8)));
+      Status s = b.Import(bad, &res);
+      INFO("flip at " << i);
+      REQUIRE_FALSE(s.ok());
+    }
+    CHECK(Snap(b, g.ws) == before);
+  }
+  SECTION("not a chunk at all") {
+    CHECK(b.Import("", &res).code() == Code::kDataLoss);
+    CHECK(b.Import(std::string(200, 'x'), &res).code() == Code::kInvalidArgument);
+    std::string future = chunk;
+    future[4] = 9;  // A format version from the future.
+    CHECK(b.Import(future, &res).code() == Code::kUnimplemented);
+    CHECK(Snap(b, g.ws) == before);
+  }
+  SECTION("a replayed chunk is harmless") {
+    REQUIRE(b.Import(chunk, &res).ok());
+    CHECK(res.applied == 5);
+    Snapshot after = Snap(b, g.ws);
+    REQUIRE(b.Import(chunk, &res).ok());
+    CHECK(res.applied == 0);
+    CHECK(res.duplicates == 5);
+    CHECK(Snap(b, g.ws) == after);
+  }
+}
+
+TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& a = *g.members[0];
+  Replica& b = *g.members[1];
+  WriteBatch w;
+  w.Insert("concerns", {{"summary", std::string("Tố cáo")}});
+  REQUIRE(a.Commit(g.ws, w).ok());
+  std::string good = ExportAll(a, g.ws);
+  Snapshot before = Snap(b, g.ws);
+  ImportResult res;
+
+  SECTION("a chunk of a workspace this replica is not in") {
+    Group other;
+    MakeGroup(1, "", &other);
+    WriteBatch ow;
+    ow.Insert("concerns", {{"summary", std::string("elsewhere")}});
+    REQUIRE(other.members[0]->Commit(other.ws, ow).ok());
+    Status s = b.Import(ExportAll(*other.members[0], other.ws), &res);
+    CHECK(s.code() == Code::kNotFound);
+    CHECK(s.message().find("not in") != std::string::npos);
+  }
+
+  // The remaining cases build chunks by hand, as an attacker would.
+  Chunk parsed;
+  REQUIRE(DecodeChunk(good, &parsed).ok());
+  SealedCommit original = parsed.commits.at(0);
+  REQUIRE(InitCrypto().ok());
+
+  SECTION("a commit sealed with another key") {
+    // A device that holds a valid certificate but not this workspace's key:
+    // its commit is signed correctly, but cannot be opened.
+    SignKeyPair stranger = SignKeygen();
+    KxKeyPair kx = KxKeygen();
+    std::string req = EncodeJoinRequest(stranger.public_key, kx.public_key, stranger.secret_key);
+    std::string env;
+    REQUIRE(a.Admit(g.ws, req, Role::kCadre, &env).ok());
+    Envelope e;
+    REQUIRE(ParseEnvelope(env, &e).ok());
+    CommitHeader h;
+    h.author = DeviceIdFor(stranger.public_key);
+    h.seq = 1;
+    h.hlc = original.header.hlc + 1;
+    h.prev_hash.assign(kHashBytes, '\0');
+    std::string body;
+    RecordOp op;
+    op.record = *RecordId::FromHex("11111111111111111111111111111111");
+    op.collection = "concerns";
+    op.fields.push_back(FieldWrite{"summary", Value(std::string("forged")), {}});
+    REQUIRE(EncodeBody(h.author, {op}, &body).ok());
+    SealedCommit forged;
+    REQUIRE(SealCommit(g.ws, h, body, Key32::Random(), stranger.secret_key, &forged).ok());
+    Chunk c;
+    c.workspace = g.ws;
+    c.certificates = {e.certificate};
+    c.commits = {forged};
+    Status s = b.Import(EncodeChunk(c), &res);
+    CHECK(s.code() == Code::kPermissionDenied);
+    CHECK(s.message().find("cannot be opened") != std::string::npos);
+  }
+  SECTION("a commit by a device the admin never certified") {
+    SignKeyPair stranger = SignKeygen();
+    KxKeyPair kx = KxKeygen();
+    // It certifies itself; the signature is not the admin's.
+    Certificate self = IssueCertificate(g.ws, stranger.public_key, kx.public_key, format::kRoleCadre, kNow,
+                                        stranger.secret_key);
+    Chunk c;
+    c.workspace = g.ws;
+    c.certificates = {self.bytes};
+    c.commits = {original};
+    Status s = b.Import(EncodeChunk(c), &res);
+    CHECK(s.code() == Code::kDataLoss);
+    CHECK(s.message().find("not signed by the workspace admin") != std::string::npos);
+    // Without any certificate the author is simply unknown.
+    Chunk bare;
+    bare.workspace = g.ws;
+    CommitHeader h = original.header;
+    h.author = DeviceIdFor(stranger.public_key);
+    SealedCommit orphan;
+    REQUIRE(ParseCommit(CanonicalBytes(h, original.ciphertext(), original.signature()), &orphan).ok());
+    bare.commits = {orphan};
+    CHECK(b.Import(EncodeChunk(bare), &res).code() == Code::kPermissionDenied);
+  }
+  SECTION("an altered commit under a valid checksum") {
+    std::string ct(original.ciphertext());
+    ct[ct.size() / 2] ^= 1;
+    SealedCommit altered;
+    REQUIRE(ParseCommit(CanonicalBytes(original.header, ct, original.signature()), &altered).ok());
+    parsed.commits = {altered};
+    Status s = b.Import(EncodeChunk(parsed), &res);
+    CHECK(s.code() == Code::kDataLoss);
+    CHECK(s.message().find("signature") != std::string::npos);
+  }
+  SECTION("two different commits under one number (a forked chain)") {
+    REQUIRE(b.Import(good, &res).ok());
+    before = Snap(b, g.ws);
+    // Same author and number, new content: only the author's key can sign
+    // it, so this is the author equivocating (or its key stolen).
+    WriteBatch w2;
+    w2.Insert("concerns", {{"summary", std::string("second")}});
+    REQUIRE(a.Commit(g.ws, w2).ok());
+    std::string both = ExportAll(a, g.ws);
+    Chunk c;
+    REQUIRE(DecodeChunk(both, &c).ok());
+    REQUIRE(c.commits.size() == 2);
+    // Present commit 2's bytes as if they were a different commit 1: the
+    // rebuilt header no longer matches its signature.
+    SealedCommit second = c.commits[1];
+    CommitHeader h = second.header;
+    h.seq = 1;
+    h.prev_hash.assign(kHashBytes, '\0');
+    SealedCommit renumbered;
+    REQUIRE(ParseCommit(CanonicalBytes(h, second.ciphertext(), second.signature()), &renumbered).ok());
+    c.commits = {renumbered};
+    CHECK(b.Import(EncodeChunk(c), &res).code() == Code::kDataLoss);
+  }
+  CHECK(Snap(b, g.ws) == before);
+}
+
+namespace {
+
+// A device admitted by the admin whose keys the test holds, so it can sign
+// and seal commits with any chain links it likes.
+struct TestDevice {
+  WorkspaceId ws;
+  SignKeyPair sign = SignKeygen();
+  KxKeyPair kx = KxKeygen();
+  std::string cert;
+  Key32 data_key;
+
+  TestDevice(Replica& admin, const WorkspaceId& w) : ws(w) {
+    std::string env;
+    REQUIRE(admin.Admit(ws, EncodeJoinRequest(sign.public_key, kx.public_key, sign.secret_key), Role::kCadre, &env)
+                .ok());
+    Envelope e;
+    REQUIRE(ParseEnvelope(env, &e).ok());
+    cert = e.certificate;
+    std::string raw;
+    REQUIRE(OpenSealed(kx.public_key, kx.secret_key, e.keys.at(0).sealed, &raw));
+    data_key = Key32::FromView(raw);
+  }
+
+  SealedCommit Make(uint64_t seq, const std::string& prev_hash, const std::string& summary) {
+    CommitHeader h;
+    h.author = DeviceIdFor(sign.public_key);
+    h.seq = seq;
+    h.hlc = HlcFor(seq);
+    h.prev_hash = prev_hash;
+    RecordOp op;
+    op.record = *RecordId::FromBytes(std::string(15, 'r') + static_cast<char>(seq));
+    op.collection = "concerns";
+    op.fields.push_back(FieldWrite{"summary", Value(summary), {}});
+    std::string body;
+    REQUIRE(EncodeBody(h.author, {op}, &body).ok());
+    SealedCommit c;
+    REQUIRE(SealCommit(ws, h, body, data_key, sign.secret_key, &c).ok());
+    return c;
+  }
+  static uint64_t HlcFor(uint64_t seq) { return (static_cast<uint64_t>(kNow) << 16) + seq; }
+
+  std::string ChunkOf(std::vector<SealedCommit> commits) {
+    Chunk c;
+    c.workspace = ws;
+    c.certificates = {cert};
+    c.commits = std::move(commits);
+    return EncodeChunk(c);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the hash chain: gaps are visible, broken links and forks refused", "[sync][bad-input]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& b = *g.members[1];
+  REQUIRE(InitCrypto().ok());
+  TestDevice dev(*g.members[0], g.ws);
+  std::string zero(kHashBytes, '\0');
+  SealedCommit c1 = dev.Make(1, zero, "one");
+  SealedCommit c2 = dev.Make(2, c1.Hash(), "two");
+  SealedCommit c3 = dev.Make(3, c2.Hash(), "three");
+  SealedCommit c2_fork = dev.Make(2, c1.Hash(), "two, told differently");
+  ImportResult res;
+
+  // 1 and 3 arrive; 2 is missing, and the chain shows it.
+  REQUIRE(b.Import(dev.ChunkOf({c1, c3}), &res).ok());
+  std::vector<ChainStatus> chains;
+  REQUIRE(b.Chains(g.ws, &chains).ok());
+  REQUIRE(chains.size() == 1);
+  CHECK(chains[0].contiguous == 1);
+  CHECK(chains[0].head == 3);
+  Snapshot gap = Snap(b, g.ws);
+
+  // A "2" that 3 does not name is refused.
+  Status s = b.Import(dev.ChunkOf({c2_fork}), &res);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(s.message().find("does not precede its successor") != std::string::npos);
+  // A first commit that names a predecessor is refused.
+  s = b.Import(dev.ChunkOf({dev.Make(1, c3.Hash(), "bogus first")}), &res);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(Snap(b, g.ws) == gap);
+
+  // The real 2 closes the gap.
+  REQUIRE(b.Import(dev.ChunkOf({c2}), &res).ok());
+  CHECK(res.applied == 1);
+  REQUIRE(b.Chains(g.ws, &chains).ok());
+  CHECK(chains[0].contiguous == 3);
+  Snapshot whole = Snap(b, g.ws);
+
+  // Now the fork: a second, different commit numbered 2.
+  s = b.Import(dev.ChunkOf({c2_fork}), &res);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(s.message().find("two different commits numbered 2") != std::string::npos);
+  // A commit that does not follow its stored predecessor.
+  SealedCommit c4_bad = dev.Make(4, c2.Hash(), "four");
+  s = b.Import(dev.ChunkOf({c4_bad}), &res);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(s.message().find("does not follow its predecessor") != std::string::npos);
+  // A chunk mixing good and bad commits is refused whole.
+  SealedCommit c4 = dev.Make(4, c3.Hash(), "four");
+  CHECK_FALSE(b.Import(dev.ChunkOf({c2_fork, c4}), &res).ok());
+  CHECK(Snap(b, g.ws) == whole);
+  REQUIRE(b.Import(dev.ChunkOf({c4}), &res).ok());
+  CHECK(res.applied == 1);
+}
+
+TEST_CASE("export pages by size and resumes from its cursor", "[sync]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& a = *g.members[0];
+  Replica& b = *g.members[1];
+  for (int i = 0; i < 40; i++) {
+    WriteBatch w;
+    w.Insert("concerns", {{"summary", std::string(100, 'a' + i % 26)}});
+    REQUIRE(a.Commit(g.ws, w).ok());
+  }
+  std::string cursor;
+  REQUIRE(b.Cursor(g.ws, &cursor).ok());
+  int pages = 0;
+  for (;;) {
+    ExportResult ex;
+    REQUIRE(a.Export(g.ws, cursor, 1500, &ex).ok());
+    CHECK(ex.chunk.size() < 3000);
+    ImportResult res;
+    REQUIRE(b.Import(ex.chunk, &res).ok());
+    CHECK(res.duplicates == 0);
+    pages++;
+    if (!ex.more) break;
+    cursor = ex.next_cursor;
+  }
+  CHECK(pages > 3);
+  CHECK(Digest(a, g.ws) == Digest(b, g.ws));
+  ExportResult none;
+  REQUIRE(b.Cursor(g.ws, &cursor).ok());
+  REQUIRE(a.Export(g.ws, cursor, 1500, &none).ok());
+  CHECK(none.chunk.empty());
+  CHECK(none.commits == 0);
+  CHECK(a.Export(g.ws, "zz", 1500, &none).code() == Code::kInvalidArgument);
+}
