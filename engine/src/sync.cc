@@ -107,7 +107,8 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   size_t budget = 0;
   bool more = false;
   Status inner;
-  for (auto& [author, info] : chains) {
+  for (auto& [chain_author, info] : chains) {
+    const DeviceId author = chain_author;  // A plain name the scan callback can capture.
     uint64_t after = vv.count(author) ? vv[author] : 0;
     if (info.head <= after) continue;
     if (!chunk.commits.empty() && budget >= max_bytes) {

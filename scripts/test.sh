@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what Hamlet needs, builds it three ways and runs every test:
+#   1. g++, optimised, -Werror: the full test suite;
+#   2. clang++, -Werror: builds everything (warnings are errors);
+#   3. g++, debug, AddressSanitizer + UndefinedBehaviorSanitizer: the full
+#      test suite again.
+# The run ends with ctest's summary line of the sanitizer run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== g++ release build"
+cmake -S . -B build/gcc -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHAMLET_WERROR=ON \
+  -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ > /dev/null
+cmake --build build/gcc -j "$jobs"
+
+echo "== clang build"
+cmake -S . -B build/clang -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHAMLET_WERROR=ON \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
+cmake --build build/clang -j "$jobs"
+
+echo "== sanitizer build"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHAMLET_WERROR=ON -DHAMLET_SANITIZE=ON \
+  -DHAMLET_BUILD_BENCH=OFF -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ > /dev/null
+cmake --build build/asan -j "$jobs"
+
+echo "== tests, g++ release"
+(cd build/gcc && ctest --output-on-failure -j "$jobs")
+
+echo "== tests, AddressSanitizer + UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build/asan && ctest --output-on-failure -j "$jobs")
