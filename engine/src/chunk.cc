@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <tuple>
 
 #include "coding.h"
 #include "format.h"
