@@ -71,16 +71,26 @@ Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const s
 }
 
 Status Applier::Flush() {
+  // Record rows first, tag changes after, each in one run: a row write in
+  // between FTS5 changes would open a statement savepoint, which makes FTS5
+  // flush its pending terms every time.
   std::string plain;
+  std::vector<std::pair<Entry*, std::string>> retag;  // entry, its new tags
   for (auto& [id, e] : cache_) {
     if (!e.dirty) continue;
     EncodeState(e.state, &plain);
     std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
-    if (e.rowid != 0) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(e.rowid, e.old_tags));
+    bool fresh = e.rowid == 0;
     HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
-    e.old_tags = tagger_->ForRecord(e.ws, e.state);
-    HAMLET_RETURN_IF_ERROR(store_->AddTags(e.rowid, e.old_tags));
+    std::string tags = tagger_->ForRecord(e.ws, e.state);
+    if (fresh) e.old_tags.clear();
+    if (tags != e.old_tags) retag.emplace_back(&e, std::move(tags));
     e.dirty = false;
+  }
+  for (auto& [e, tags] : retag) {
+    HAMLET_RETURN_IF_ERROR(store_->RemoveTags(e->rowid, e->old_tags));
+    HAMLET_RETURN_IF_ERROR(store_->AddTags(e->rowid, tags));
+    e->old_tags = std::move(tags);
   }
   cache_.clear();
   return Status::OK();

@@ -17,6 +17,7 @@ static_assert(kKxPublicBytes == crypto_box_PUBLICKEYBYTES);
 static_assert(kKxSecretBytes == crypto_box_SECRETKEYBYTES);
 static_assert(kSealOverheadBytes == crypto_box_SEALBYTES);
 static_assert(kPwSaltBytes == crypto_pwhash_SALTBYTES);
+static_assert(crypto_shorthash_BYTES == 8 && crypto_shorthash_KEYBYTES == 16);
 
 namespace {
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
@@ -177,6 +178,15 @@ std::string Hasher::Final() {
   crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_),
                            reinterpret_cast<unsigned char*>(out.data()), out_len_);
   return out;
+}
+
+uint64_t ShortHash(std::string_view key16, std::string_view data) {
+  assert(key16.size() == crypto_shorthash_KEYBYTES);
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, U(data), data.size(), U(key16));
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v |= static_cast<uint64_t>(out[i]) << (8 * i);
+  return v;
 }
 
 bool SecureEqual(std::string_view a, std::string_view b) {

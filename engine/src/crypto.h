@@ -101,6 +101,10 @@ class Hasher {
   size_t out_len_;
 };
 
+// SipHash-2-4 (crypto_shorthash) of data under a 16-byte key: a fast PRF
+// with an 8-byte output, for short inputs.
+uint64_t ShortHash(std::string_view key16, std::string_view data);
+
 // Compares in constant time.
 bool SecureEqual(std::string_view a, std::string_view b);
 

@@ -100,12 +100,14 @@ Status Replica::Find(const Query& q, QueryResult* out) {
   words.erase(std::unique(words.begin(), words.end()), words.end());
   std::vector<Record> hits;
   for (const WorkspaceId& ws : spaces) {
-    std::vector<std::string> tags{m.tagger->Collection(ws, q.collection)};
+    std::vector<std::string> tags{Tagger::Hex(m.tagger->Collection(ws, q.collection))};
     for (const auto& [field, value] : q.equals) {
       const auto* s = std::get_if<std::string>(&value);
-      if (!s || s->size() <= Tagger::kMaxEqualityText) tags.push_back(m.tagger->Equality(ws, q.collection, field, value));
+      if (!s || s->size() <= Tagger::kMaxEqualityText) {
+        tags.push_back(Tagger::Hex(m.tagger->Equality(ws, q.collection, field, value)));
+      }
     }
-    for (const std::string& w : words) tags.push_back(m.tagger->Word(ws, w));
+    for (const std::string& w : words) tags.push_back(Tagger::Hex(m.tagger->Word(ws, w)));
     std::vector<int64_t> rowids;
     HAMLET_RETURN_IF_ERROR(m.store->MatchAll(tags, &rowids));
     for (int64_t rowid : rowids) {

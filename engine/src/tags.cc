@@ -1,6 +1,8 @@
 #include "tags.h"
 
-#include <set>
+#include <algorithm>
+#include <cstring>
+#include <vector>
 
 #include "coding.h"
 #include "text.h"
@@ -8,63 +10,80 @@
 
 namespace hamlet {
 
-std::string Tagger::Tag(std::string_view material) const {
+std::string Tagger::Hex(uint64_t tag) {
   static const char* kDigits = "0123456789abcdef";
-  std::string h = Hash(material, 16, key_.View());
   std::string out(16, '0');
-  for (int i = 0; i < 8; i++) {
-    out[2 * i] = kDigits[static_cast<uint8_t>(h[i]) >> 4];
-    out[2 * i + 1] = kDigits[static_cast<uint8_t>(h[i]) & 15];
-  }
+  for (int i = 0; i < 16; i++) out[i] = kDigits[(tag >> (60 - 4 * i)) & 15];
   return out;
 }
 
-std::string Tagger::Collection(const WorkspaceId& ws, std::string_view collection) const {
-  std::string m("c");
-  Writer w(&m);
-  w.Raw(ws.View());
-  w.Bytes(collection);
-  return Tag(m);
+uint64_t Tagger::Tag(char domain, const WorkspaceId& ws, std::initializer_list<std::string_view> parts) const {
+  char stack[512];
+  size_t need = 1 + 16;
+  for (std::string_view p : parts) need += 10 + p.size();
+  std::string heap;
+  char* buf = stack;
+  if (need > sizeof stack) {
+    heap.resize(need);
+    buf = heap.data();
+  }
+  size_t n = 0;
+  buf[n++] = domain;
+  std::memcpy(buf + n, ws.bytes.data(), 16);
+  n += 16;
+  for (std::string_view p : parts) {
+    uint64_t len = p.size();
+    while (len >= 0x80) {
+      buf[n++] = static_cast<char>(len | 0x80);
+      len >>= 7;
+    }
+    buf[n++] = static_cast<char>(len);
+    std::memcpy(buf + n, p.data(), p.size());
+    n += p.size();
+  }
+  return ShortHash(key_, std::string_view(buf, n));
 }
 
-std::string Tagger::Equality(const WorkspaceId& ws, std::string_view collection, std::string_view field,
-                             const Value& value) const {
-  std::string m("e");
-  Writer w(&m);
-  w.Raw(ws.View());
-  w.Bytes(collection);
-  w.Bytes(field);
+uint64_t Tagger::Collection(const WorkspaceId& ws, std::string_view collection) const {
+  return Tag('c', ws, {collection});
+}
+
+uint64_t Tagger::Equality(const WorkspaceId& ws, std::string_view collection, std::string_view field,
+                          const Value& value) const {
+  std::string v;
+  Writer w(&v);
   EncodeValue(value, w);
-  return Tag(m);
+  return Tag('e', ws, {collection, field, v});
 }
 
-std::string Tagger::Word(const WorkspaceId& ws, std::string_view folded_word) const {
-  std::string m("w");
-  Writer w(&m);
-  w.Raw(ws.View());
-  w.Bytes(folded_word);
-  return Tag(m);
+uint64_t Tagger::Word(const WorkspaceId& ws, std::string_view folded_word) const {
+  return Tag('w', ws, {folded_word});
 }
 
 std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) const {
   if (!st.Alive()) return {};
-  std::set<std::string> tags;
-  tags.insert(Collection(ws, st.collection));
-  std::set<std::string> words;
+  std::vector<uint64_t> tags{Collection(ws, st.collection)};
+  std::vector<std::string> words;
   for (const auto& [name, reg] : st.fields) {
     const Version* v = reg.winner();
     if (!v) continue;
     const auto* text = std::get_if<std::string>(&v->value);
-    if (!text || text->size() <= kMaxEqualityText) tags.insert(Equality(ws, st.collection, name, v->value));
+    if (!text || text->size() <= kMaxEqualityText) tags.push_back(Equality(ws, st.collection, name, v->value));
     if (text) {
-      for (std::string& word : SearchWords(*text)) words.insert(std::move(word));
+      std::vector<std::string> w = SearchWords(*text);
+      words.insert(words.end(), std::make_move_iterator(w.begin()), std::make_move_iterator(w.end()));
     }
   }
-  for (const std::string& word : words) tags.insert(Word(ws, word));
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  for (const std::string& word : words) tags.push_back(Word(ws, word));
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   std::string out;
-  for (const std::string& t : tags) {
+  out.reserve(tags.size() * 17);
+  for (uint64_t t : tags) {
     if (!out.empty()) out.push_back(' ');
-    out += t;
+    out += Hex(t);
   }
   return out;
 }

@@ -1,14 +1,16 @@
 // Blind index tags (protocol.md, "Local store").
 //
 // The local store must not hold readable values, yet must find records by
-// field value and by word. Each indexable fact becomes a tag: 8 bytes of keyed
-// BLAKE2b, as 16 hex digits, under a key that never leaves the device. A tag
+// field value and by word. Each indexable fact becomes a tag: SipHash-2-4
+// (8 bytes, as 16 hex digits) under a key that never leaves the device. A tag
 // reveals that two records share a value, never the value. The tags of a
 // record are a pure function of its visible state, so the store can remove
 // exactly what it once added. Thread safe after construction.
 #ifndef HAMLET_TAGS_H_
 #define HAMLET_TAGS_H_
 
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -23,20 +25,26 @@ class Tagger {
   // Text values up to this size get an equality tag; longer ones only words.
   static constexpr size_t kMaxEqualityText = 256;
 
-  explicit Tagger(const Key32& key) : key_(key) {}
+  // Uses the first 16 bytes of key as the SipHash key.
+  explicit Tagger(const Key32& key) : key_(key.View().substr(0, 16)) {}
 
-  std::string Collection(const WorkspaceId& ws, std::string_view collection) const;
-  std::string Equality(const WorkspaceId& ws, std::string_view collection, std::string_view field,
-                       const Value& value) const;
-  std::string Word(const WorkspaceId& ws, std::string_view folded_word) const;
+  uint64_t Collection(const WorkspaceId& ws, std::string_view collection) const;
+  uint64_t Equality(const WorkspaceId& ws, std::string_view collection, std::string_view field,
+                    const Value& value) const;
+  uint64_t Word(const WorkspaceId& ws, std::string_view folded_word) const;
+
+  // A tag as the index stores it: 16 lowercase hex digits.
+  static std::string Hex(uint64_t tag);
 
   // All tags of a record, space separated and sorted; empty when the record
   // is deleted (deleted records are found by id only).
   std::string ForRecord(const WorkspaceId& ws, const RecordState& st) const;
 
  private:
-  std::string Tag(std::string_view material) const;
-  Key32 key_;
+  // Hashes a one-letter domain, the workspace id and the parts, each
+  // length-prefixed, without allocating for short inputs.
+  uint64_t Tag(char domain, const WorkspaceId& ws, std::initializer_list<std::string_view> parts) const;
+  std::string key_;
 };
 
 }  // namespace hamlet

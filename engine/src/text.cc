@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <array>
 #include <cstdlib>
+#include <mutex>
 
 namespace hamlet {
 
@@ -19,37 +21,93 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::vector<std::string> SearchWords(std::string_view s) {
-  std::vector<std::string> words;
-  utf8proc_uint8_t* folded = nullptr;
-  utf8proc_ssize_t len = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()), &folded,
-      static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD));
-  if (len < 0) return words;
-  std::string word;
-  const utf8proc_uint8_t* p = folded;
-  utf8proc_ssize_t left = len;
-  while (left > 0) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) break;
-    if (cp == 0x0111) cp = 'd';  // đ (Đ case-folds to it).
-    utf8proc_category_t cat = utf8proc_category(cp);
+namespace {
+
+constexpr utf8proc_option_t kFoldOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+
+// How one code point folds: its folded UTF-8 bytes, and whether it is part
+// of a word (a letter or a digit) at all.
+struct Folded {
+  std::string bytes;
+  bool word = false;
+};
+
+Folded FoldOne(utf8proc_int32_t cp) {
+  Folded f;
+  utf8proc_int32_t out[32];
+  int boundclass = 0;
+  utf8proc_ssize_t n = utf8proc_decompose_char(cp, out, 32, kFoldOptions, &boundclass);
+  if (n < 0) return f;
+  for (utf8proc_ssize_t i = 0; i < n; i++) {
+    utf8proc_int32_t c = out[i] == 0x0111 ? 'd' : out[i];  // đ has no decomposition.
+    utf8proc_category_t cat = utf8proc_category(c);
     bool part = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
                 (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-    if (part) {
-      utf8proc_uint8_t buf[4];
-      utf8proc_ssize_t m = utf8proc_encode_char(cp, buf);
-      word.append(reinterpret_cast<char*>(buf), static_cast<size_t>(m));
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
+    if (!part) continue;
+    utf8proc_uint8_t buf[4];
+    utf8proc_ssize_t m = utf8proc_encode_char(c, buf);
+    f.bytes.append(reinterpret_cast<char*>(buf), static_cast<size_t>(m));
+  }
+  // A combining mark folds to nothing but does not end a word: "a" followed
+  // by U+0302 U+0301 (NFD of "ấ") must stay one word.
+  utf8proc_category_t own = utf8proc_category(cp);
+  f.word = !f.bytes.empty() || own == UTF8PROC_CATEGORY_MN || own == UTF8PROC_CATEGORY_MC ||
+           own == UTF8PROC_CATEGORY_ME;
+  return f;
+}
+
+// The fold of every code point below kTableSize (Latin, Vietnamese, Greek,
+// Cyrillic and the combining marks among them), computed once.
+constexpr utf8proc_int32_t kTableSize = 0x3000;
+const std::array<Folded, kTableSize>& Table() {
+  static const auto* table = [] {
+    auto* t = new std::array<Folded, kTableSize>();
+    for (utf8proc_int32_t cp = 0; cp < kTableSize; cp++) (*t)[cp] = FoldOne(cp);
+    return t;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+std::vector<std::string> SearchWords(std::string_view s) {
+  std::vector<std::string> words;
+  if (!IsValidUtf8(s)) return words;
+  const auto& table = Table();
+  std::string word;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n;
+    if (*p < 0x80) {
+      cp = *p;
+      n = 1;
+    } else {
+      n = utf8proc_iterate(p, left, &cp);
     }
     p += n;
     left -= n;
+    if (cp < kTableSize) {
+      const Folded& f = table[cp];
+      if (f.word) {
+        word += f.bytes;
+        continue;
+      }
+    } else {
+      Folded f = FoldOne(cp);
+      if (f.word) {
+        word += f.bytes;
+        continue;
+      }
+    }
+    if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
   }
   if (!word.empty()) words.push_back(std::move(word));
-  std::free(folded);
   return words;
 }
 
