@@ -63,20 +63,13 @@ uint64_t Tagger::Word(const WorkspaceId& ws, std::string_view folded_word) const
 std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) const {
   if (!st.Alive()) return {};
   std::vector<uint64_t> tags{Collection(ws, st.collection)};
-  std::vector<std::string> words;
   for (const auto& [name, reg] : st.fields) {
     const Version* v = reg.winner();
     if (!v) continue;
     const auto* text = std::get_if<std::string>(&v->value);
     if (!text || text->size() <= kMaxEqualityText) tags.push_back(Equality(ws, st.collection, name, v->value));
-    if (text) {
-      std::vector<std::string> w = SearchWords(*text);
-      words.insert(words.end(), std::make_move_iterator(w.begin()), std::make_move_iterator(w.end()));
-    }
+    if (text) ForEachSearchWord(*text, [&](std::string_view word) { tags.push_back(Word(ws, word)); });
   }
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  for (const std::string& word : words) tags.push_back(Word(ws, word));
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   std::string out;

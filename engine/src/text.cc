@@ -73,7 +73,12 @@ const std::array<Folded, kTableSize>& Table() {
 
 std::vector<std::string> SearchWords(std::string_view s) {
   std::vector<std::string> words;
-  if (!IsValidUtf8(s)) return words;
+  ForEachSearchWord(s, [&](std::string_view w) { words.emplace_back(w); });
+  return words;
+}
+
+void ForEachSearchWord(std::string_view s, const std::function<void(std::string_view)>& fn) {
+  if (!IsValidUtf8(s)) return;
   const auto& table = Table();
   std::string word;
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
@@ -103,12 +108,11 @@ std::vector<std::string> SearchWords(std::string_view s) {
       }
     }
     if (!word.empty()) {
-      words.push_back(std::move(word));
+      fn(word);
       word.clear();
     }
   }
-  if (!word.empty()) words.push_back(std::move(word));
-  return words;
+  if (!word.empty()) fn(word);
 }
 
 }  // namespace hamlet

@@ -7,6 +7,7 @@
 #ifndef HAMLET_TEXT_H_
 #define HAMLET_TEXT_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ bool IsValidUtf8(std::string_view s);
 
 // The folded words of s, in order, duplicates kept. Invalid UTF-8 gives none.
 std::vector<std::string> SearchWords(std::string_view s);
+
+// Calls fn with each folded word of s, in order; the view lives until fn
+// returns. Invalid UTF-8 gives none.
+void ForEachSearchWord(std::string_view s, const std::function<void(std::string_view)>& fn);
 
 }  // namespace hamlet
 
