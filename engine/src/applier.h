@@ -51,7 +51,7 @@ class Applier {
   };
   Status Load(const WorkspaceId& ws, const RecordId& id, Entry** entry);
 
-  static constexpr size_t kMaxCached = 20000;
+  static constexpr size_t kMaxCached = 2000;
   Store* store_;
   const Key32* record_key_;
   const Tagger* tagger_;

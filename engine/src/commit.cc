@@ -15,6 +15,20 @@ namespace hamlet {
 
 namespace {
 
+// zstd contexts are costly to make; each thread keeps one of each.
+struct ZstdContexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
+  }
+};
+ZstdContexts& Zstd() {
+  thread_local ZstdContexts ctx;
+  return ctx;
+}
+
 void EncodeHeader(const CommitHeader& h, Writer& w) {
   w.U8(h.version);
   w.U8(h.flags);
@@ -220,7 +234,7 @@ Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view b
   std::string_view plaintext = body;
   if (body.size() >= format::kCompressMinBytes) {
     compressed.resize(ZSTD_compressBound(body.size()));
-    size_t n = ZSTD_compress(compressed.data(), compressed.size(), body.data(), body.size(), 3);
+    size_t n = ZSTD_compressCCtx(Zstd().c, compressed.data(), compressed.size(), body.data(), body.size(), 3);
     if (!ZSTD_isError(n) && n + 8 < body.size()) {
       compressed.resize(n);
       plaintext = compressed;
@@ -289,7 +303,7 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
     return Status::DataLoss("commit plaintext has a bad compressed size");
   }
   body->resize(size);
-  size_t n = ZSTD_decompress(body->data(), body->size(), plaintext.data(), plaintext.size());
+  size_t n = ZSTD_decompressDCtx(Zstd().d, body->data(), body->size(), plaintext.data(), plaintext.size());
   if (ZSTD_isError(n) || n != size) return Status::DataLoss("commit plaintext does not decompress");
   return Status::OK();
 }

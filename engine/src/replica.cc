@@ -265,7 +265,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
     HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, data_key, m.keys->sign_secret_key(), &sealed));
     HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, m.device, h.seq, h.hlc, sealed.bytes));
-    HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, m.device, h.seq));
+    HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, m.device, h.seq, h.seq));
     HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
     HAMLET_RETURN_IF_ERROR(m.PersistClock());
     if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};

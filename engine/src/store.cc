@@ -248,7 +248,7 @@ Status Store::GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* ou
   return s;
 }
 
-Status Store::AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t inserted_seq) {
+Status Store::AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t lowest, uint64_t highest) {
   Stmt& q = st_->get_chain;
   q.Bind(1, ws.View()).Bind(2, author.View());
   Status s;
@@ -256,8 +256,8 @@ Status Store::AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64
   if (q.Step(&s)) c = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
   q.Reset();
   HAMLET_RETURN_IF_ERROR(s);
-  c.head = std::max(c.head, inserted_seq);
-  if (inserted_seq == c.contiguous + 1) {
+  c.head = std::max(c.head, highest);
+  if (lowest <= c.contiguous + 1) {
     for (;;) {
       bool found = false;
       HAMLET_RETURN_IF_ERROR(HasCommit(ws, author, c.contiguous + 1, &found));

@@ -69,10 +69,11 @@ class Store {
                      const std::function<bool(uint64_t, std::string_view)>& fn);
   Status CountCommits(const WorkspaceId& ws, uint64_t* n);
 
-  // Chain progress per author; AdvanceChain re-reads what is present after a
-  // batch of inserts.
+  // Chain progress per author. After inserting commits lowest..highest (not
+  // necessarily all of them) of an author, AdvanceChain records the new head
+  // and walks the contiguous prefix forward over what is present.
   Status GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out);
-  Status AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t inserted_seq);
+  Status AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t lowest, uint64_t highest);
 
   // Materialised records. rowid is the record's key in the tag index.
   Status LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found);

@@ -6,6 +6,7 @@
 // admin's key, every commit's signature, seal and hash-chain links. Then it
 // stores and merges all new commits in one transaction.
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "chunk.h"
@@ -187,48 +188,76 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
     }
   }
 
-  // Signatures, seals and bodies: the costly part, spread over the cores.
+  // Signatures, seals and bodies are the costly part. Worker threads check
+  // them while this thread stores and merges the commits already checked, in
+  // order; nothing is committed unless every commit passes.
   std::vector<Opened> opened(chunk.commits.size());
-  auto work = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-      Opened& o = opened[i];
-      o.sealed = &chunk.commits[i];
-      const CommitHeader& h = o.sealed->header;
-      o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
-      std::string body;
-      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
-      if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
-    }
+  std::vector<std::atomic<bool>> ready(opened.size());
+  std::atomic<size_t> next{0};  // The next commit nobody has claimed.
+  std::atomic<bool> stop{false};
+  // Claims and checks one commit; false when none is left.
+  auto check_one = [&]() {
+    size_t i = next.fetch_add(1);
+    if (i >= opened.size()) return false;
+    Opened& o = opened[i];
+    o.sealed = &chunk.commits[i];
+    const CommitHeader& h = o.sealed->header;
+    o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
+    std::string body;
+    if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
+    if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
+    ready[i].store(true, std::memory_order_release);
+    return true;
   };
-  size_t n = opened.size();
-  unsigned threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
-  if (n < 64 || threads == 1) {
-    work(0, n);
-  } else {
-    std::vector<std::thread> pool;
-    size_t per = (n + threads - 1) / threads;
-    for (unsigned t = 0; t < threads; t++) {
-      size_t b = t * per, e = std::min(n, b + per);
-      if (b < e) pool.emplace_back(work, b, e);
-    }
-    for (auto& th : pool) th.join();
+  // One worker per spare core; this thread checks too whenever it would wait.
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned workers = opened.size() < 32 ? 0 : std::min(cores - 1, 7u);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; t++) {
+    pool.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed) && check_one()) {
+      }
+    });
   }
-  for (const Opened& o : opened) HAMLET_RETURN_IF_ERROR(o.status.WithContext("import: "));
+  struct Joiner {
+    std::vector<std::thread>* pool;
+    std::atomic<bool>* stop;
+    ~Joiner() {
+      stop->store(true);
+      for (auto& th : *pool) th.join();
+    }
+  } joiner{&pool, &stop};
+  auto await = [&](size_t i) -> const Opened& {
+    while (!ready[i].load(std::memory_order_acquire)) {
+      if (!check_one()) std::this_thread::yield();
+    }
+    return opened[i];
+  };
 
   // Store and merge, all or nothing.
   size_t applied = 0, duplicates = 0;
   uint64_t clock_before = m.clock->last();
   Status s = InTransaction(&m, [&]() -> Status {
+    // What the store held before this chunk: a commit numbered above an
+    // author's head cannot be there yet, nor can its successor.
+    std::map<DeviceId, ChainInfo> stored;
+    HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &stored));
+    std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted;  // Per author: lowest, highest.
     DeviceId last_author;
     uint64_t last_seq = 0;
     std::string last_hash;
-    for (const Opened& o : opened) {
+    for (size_t i = 0; i < opened.size(); i++) {
+      const Opened& o = await(i);
+      HAMLET_RETURN_IF_ERROR(o.status.WithContext("import: "));
       const SealedCommit& c = *o.sealed;
       const CommitHeader& h = c.header;
+      uint64_t head = stored.count(h.author) ? stored[h.author].head : 0;
+      std::string hash = c.Hash();
       std::string existing;
       bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq, &existing, &found));
-      std::string hash = c.Hash();
+      if (h.seq <= head || (last_author == h.author && last_seq >= h.seq)) {
+        HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq, &existing, &found));
+      }
       if (found) {
         if (existing != c.bytes) {
           return Status::DataLoss("import: device " + h.author.Hex() + " signed two different commits numbered " +
@@ -255,31 +284,37 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
           return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
                                   " does not follow its predecessor: the chain is broken");
         }
-        std::string next;
-        bool have_next = false;
-        HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq + 1, &next, &have_next));
-        if (have_next) {
-          SealedCommit nc;
-          HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
-          if (nc.header.prev_hash != hash) {
-            return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
-                                    " does not precede its successor: the chain is broken");
+        if (h.seq + 1 <= head) {
+          std::string next;
+          bool have_next = false;
+          HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq + 1, &next, &have_next));
+          if (have_next) {
+            SealedCommit nc;
+            HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
+            if (nc.header.prev_hash != hash) {
+              return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
+                                      " does not precede its successor: the chain is broken");
+            }
           }
         }
         HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
-        HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, h.author, h.seq));
         HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
         m.clock->Observe(h.hlc);
+        auto [it, fresh] = inserted.emplace(h.author, std::make_pair(h.seq, h.seq));
+        if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
         applied++;
       }
       last_author = h.author;
       last_seq = h.seq;
       last_hash = std::move(hash);
     }
+    for (auto& [author, range] : inserted) {
+      HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, author, range.first, range.second));
+    }
     for (auto& [d, c] : certs) {
-      std::string stored;
+      std::string stored_cert;
       bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, d, &stored, &found));
+      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, d, &stored_cert, &found));
       if (!found) HAMLET_RETURN_IF_ERROR(m.store->PutDevice(ws, d, c.bytes));
     }
     if (applied) HAMLET_RETURN_IF_ERROR(m.PersistClock());
