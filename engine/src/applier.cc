@@ -74,23 +74,27 @@ Status Applier::Flush() {
   // Record rows first, tag changes after, each in one run: a row write in
   // between FTS5 changes would open a statement savepoint, which makes FTS5
   // flush its pending terms every time.
+  // A changed record moves to a fresh rowid, and its tags with it.
   std::string plain;
-  std::vector<std::pair<Entry*, std::string>> retag;  // entry, its new tags
+  struct Move {
+    Entry* entry;
+    int64_t old_rowid;
+    std::string tags;
+  };
+  std::vector<Move> moves;
   for (auto& [id, e] : cache_) {
     if (!e.dirty) continue;
     EncodeState(e.state, &plain);
     std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
-    bool fresh = e.rowid == 0;
-    HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
-    std::string tags = tagger_->ForRecord(e.ws, e.state);
-    if (fresh) e.old_tags.clear();
-    if (tags != e.old_tags) retag.emplace_back(&e, std::move(tags));
+    int64_t old_rowid = e.rowid;
+    HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, old_rowid, &e.rowid));
+    moves.push_back(Move{&e, old_rowid, tagger_->ForRecord(e.ws, e.state)});
     e.dirty = false;
   }
-  for (auto& [e, tags] : retag) {
-    HAMLET_RETURN_IF_ERROR(store_->RemoveTags(e->rowid, e->old_tags));
-    HAMLET_RETURN_IF_ERROR(store_->AddTags(e->rowid, tags));
-    e->old_tags = std::move(tags);
+  for (Move& m : moves) {
+    if (m.old_rowid != 0) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(m.old_rowid, m.entry->old_tags));
+    HAMLET_RETURN_IF_ERROR(store_->AddTags(m.entry->rowid, m.tags));
+    m.entry->old_tags = std::move(m.tags);
   }
   cache_.clear();
   return Status::OK();

@@ -4,7 +4,8 @@
 // word tags), then opens each candidate and checks every condition on the real
 // values, so a tag collision can cost time but never give a wrong answer.
 #include <algorithm>
-#include <set>
+#include <functional>
+#include <map>
 
 #include "replica_impl.h"
 #include "text.h"
@@ -51,21 +52,10 @@ Status Replica::Get(const RecordId& id, Record* out) {
 
 namespace {
 
-bool HasAllWords(const Record& r, const std::vector<std::string>& words) {
-  if (words.empty()) return true;
-  std::set<std::string> have;
-  for (const auto& [name, v] : r.fields) {
-    if (auto* s = std::get_if<std::string>(&v)) {
-      for (std::string& w : SearchWords(*s)) have.insert(std::move(w));
-    }
-  }
-  for (const std::string& w : words) {
-    if (!have.count(w)) return false;
-  }
-  return true;
-}
-
-bool Matches(const Record& r, const Query& q, const std::vector<std::string>& words) {
+// Checks a query's conditions on an opened record. Collection, equality and
+// words are what its tags already promised; they are checked again here only
+// for records opened anyway (time-range edges, untagged long values).
+bool Matches(const Record& r, const Query& q) {
   if (r.deleted || r.collection != q.collection) return false;
   for (const auto& [field, value] : q.equals) {
     auto it = r.fields.find(field);
@@ -77,11 +67,25 @@ bool Matches(const Record& r, const Query& q, const std::vector<std::string>& wo
     const auto* t = std::get_if<Timestamp>(&it->second);
     if (!t || (q.from && *t < *q.from) || (q.to && !(*t < *q.to))) return false;
   }
-  return HasAllWords(r, words);
+  return true;
+}
+
+std::string Quoted(uint64_t tag) { return "\"" + Tagger::Hex(tag) + "\""; }
+
+std::string AnyOf(const std::vector<uint64_t>& tags) {
+  std::string e = "(";
+  for (size_t i = 0; i < tags.size(); i++) e += (i ? " OR " : "") + Quoted(tags[i]);
+  return e + ")";
 }
 
 }  // namespace
 
+// Plans a query on the blind index. The index is exact (a tag matches only
+// its own value, but for a 2^-64 chance), so most matches are taken without
+// opening them: only records on the partial edge days of a time range, or
+// filtered on a long text value that has no equality tag, are opened to be
+// checked. Without order_by, records come in the order they last changed on
+// this replica, newest first, and only the requested page is opened.
 Status Replica::Find(const Query& q, QueryResult* out) {
   if (q.collection.empty()) return Status::InvalidArgument("a query names a collection");
   if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument("a time range needs a time field");
@@ -96,52 +100,104 @@ Status Replica::Find(const Query& q, QueryResult* out) {
     for (auto& [id, pk] : all) spaces.push_back(id);
   }
   std::vector<std::string> words = SearchWords(q.text);
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  std::vector<Record> hits;
+
+  std::vector<int64_t> accepted;  // Matches, known without opening them.
+  std::vector<int64_t> to_check;  // Candidates that must be opened and checked.
   for (const WorkspaceId& ws : spaces) {
-    std::vector<std::string> tags{Tagger::Hex(m.tagger->Collection(ws, q.collection))};
+    std::string base = Quoted(m.tagger->Collection(ws, q.collection));
+    bool untagged = false;
     for (const auto& [field, value] : q.equals) {
       const auto* s = std::get_if<std::string>(&value);
-      if (!s || s->size() <= Tagger::kMaxEqualityText) {
-        tags.push_back(Tagger::Hex(m.tagger->Equality(ws, q.collection, field, value)));
+      if (s && s->size() > Tagger::kMaxEqualityText) {
+        untagged = true;
+      } else {
+        base += " AND " + Quoted(m.tagger->Equality(ws, q.collection, field, value));
       }
     }
-    for (const std::string& w : words) tags.push_back(Tagger::Hex(m.tagger->Word(ws, w)));
+    for (const std::string& w : words) base += " AND " + Quoted(m.tagger->Word(ws, w));
     std::vector<int64_t> rowids;
-    HAMLET_RETURN_IF_ERROR(m.store->MatchAll(tags, &rowids));
-    for (int64_t rowid : rowids) {
-      RecordId id;
-      WorkspaceId rws;
-      std::string sealed;
-      bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->LoadRecordByRowid(rowid, &id, &rws, &sealed, &found));
-      if (!found || rws != ws) continue;
-      RecordState st;
-      HAMLET_RETURN_IF_ERROR(Applier::OpenState(m.keys->record_key(), id, ws, sealed, &st));
-      Record r = Impl::View(id, ws, st);
-      if (Matches(r, q, words)) hits.push_back(std::move(r));
+    if (q.from && q.to) {
+      Tagger::Cover cover = m.tagger->RangeCover(ws, q.collection, q.time_field, q.from->millis, q.to->millis);
+      if (!cover.whole.empty()) {
+        HAMLET_RETURN_IF_ERROR(m.store->Match(base + " AND " + AnyOf(cover.whole), &rowids));
+        (untagged ? to_check : accepted).insert((untagged ? to_check : accepted).end(), rowids.begin(), rowids.end());
+      }
+      if (!cover.partial.empty()) {
+        HAMLET_RETURN_IF_ERROR(m.store->Match(base + " AND " + AnyOf(cover.partial), &rowids));
+        to_check.insert(to_check.end(), rowids.begin(), rowids.end());
+      }
+    } else {
+      HAMLET_RETURN_IF_ERROR(m.store->Match(base, &rowids));
+      bool check = untagged || q.from || q.to;
+      (check ? to_check : accepted).insert((check ? to_check : accepted).end(), rowids.begin(), rowids.end());
     }
   }
-  auto key = [&](const Record& r) -> Value {
-    auto it = r.fields.find(q.order_by);
-    return it == r.fields.end() ? Value() : it->second;
+
+  std::map<int64_t, Record> opened;
+  auto open = [&](int64_t rowid, Record* rec) -> Status {
+    RecordId id;
+    WorkspaceId ws;
+    std::string sealed;
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(m.store->LoadRecordByRowid(rowid, &id, &ws, &sealed, &found));
+    if (!found) return Status::Internal("the index names a record that is not stored");
+    RecordState st;
+    HAMLET_RETURN_IF_ERROR(Applier::OpenState(m.keys->record_key(), id, ws, sealed, &st));
+    *rec = Impl::View(id, ws, st);
+    return Status::OK();
   };
-  if (q.order_by.empty()) {
-    std::sort(hits.begin(), hits.end(), [](const Record& a, const Record& b) {
-      return std::tie(b.updated_millis, a.id) < std::tie(a.updated_millis, b.id);
-    });
-  } else {
-    std::sort(hits.begin(), hits.end(), [&](const Record& a, const Record& b) {
-      Value ka = key(a), kb = key(b);
-      if (ka != kb) return q.descending ? kb < ka : ka < kb;
-      return a.id < b.id;
-    });
+  for (int64_t rowid : to_check) {
+    Record r;
+    HAMLET_RETURN_IF_ERROR(open(rowid, &r));
+    if (!Matches(r, q)) continue;
+    accepted.push_back(rowid);
+    opened.emplace(rowid, std::move(r));
   }
-  out->total = hits.size();
+  out->total = accepted.size();
   out->records.clear();
+
+  if (q.order_by.empty()) {
+    std::sort(accepted.begin(), accepted.end(), std::greater<int64_t>());
+    for (size_t i = q.offset; i < accepted.size() && out->records.size() < q.limit; i++) {
+      auto it = opened.find(accepted[i]);
+      if (it != opened.end()) {
+        out->records.push_back(std::move(it->second));
+      } else {
+        Record r;
+        HAMLET_RETURN_IF_ERROR(open(accepted[i], &r));
+        out->records.push_back(std::move(r));
+      }
+    }
+    return Status::OK();
+  }
+  // Ordered by a field: every match is opened to read its value.
+  std::vector<std::pair<int64_t, Record>> hits;
+  hits.reserve(accepted.size());
+  for (int64_t rowid : accepted) {
+    auto it = opened.find(rowid);
+    if (it != opened.end()) {
+      hits.emplace_back(rowid, std::move(it->second));
+    } else {
+      Record r;
+      HAMLET_RETURN_IF_ERROR(open(rowid, &r));
+      hits.emplace_back(rowid, std::move(r));
+    }
+  }
+  auto key = [&](const Record& r) -> const Value* {
+    auto it = r.fields.find(q.order_by);
+    return it == r.fields.end() ? nullptr : &it->second;
+  };
+  static const Value kNull;
+  std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
+    const Value* ka = key(a.second);
+    const Value* kb = key(b.second);
+    const Value& va = ka ? *ka : kNull;
+    const Value& vb = kb ? *kb : kNull;
+    if (va != vb) return q.descending ? vb < va : va < vb;
+    return a.first > b.first;
+  });
   for (size_t i = q.offset; i < hits.size() && out->records.size() < q.limit; i++) {
-    out->records.push_back(std::move(hits[i]));
+    out->records.push_back(std::move(hits[i].second));
   }
   return Status::OK();
 }

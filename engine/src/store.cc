@@ -33,7 +33,7 @@ struct Store::Statements {
   Stmt put_dev, get_dev;
   Stmt get_commit, has_commit, insert_commit, scan_commits, count_commits;
   Stmt get_chains, get_chain, put_chain;
-  Stmt load_rec, load_rec_rowid, save_rec, scan_recs;
+  Stmt load_rec, load_rec_rowid, insert_rec, delete_rec, scan_recs;
   Stmt add_tags, remove_tags;
 };
 
@@ -108,9 +108,8 @@ Status Store::Init(bool durable) {
       {&s.put_chain, "INSERT OR REPLACE INTO chains(ws, author, contiguous, head) VALUES(?, ?, ?, ?)"},
       {&s.load_rec, "SELECT id, ws, state FROM records WHERE rid=?"},
       {&s.load_rec_rowid, "SELECT rid, ws, state FROM records WHERE id=?"},
-      {&s.save_rec,
-       "INSERT INTO records(rid, ws, state) VALUES(?, ?, ?) "
-       "ON CONFLICT(rid) DO UPDATE SET state=excluded.state RETURNING id"},
+      {&s.insert_rec, "INSERT INTO records(rid, ws, state) VALUES(?, ?, ?)"},
+      {&s.delete_rec, "DELETE FROM records WHERE id=?"},
       {&s.scan_recs, "SELECT rid, state FROM records WHERE ws=? ORDER BY rid"},
       {&s.add_tags, "INSERT INTO tags(rowid, t) VALUES(?, ?)"},
       {&s.remove_tags, "INSERT INTO tags(tags, rowid, t) VALUES('delete', ?, ?)"},
@@ -300,13 +299,12 @@ Status Store::LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, st
   return s;
 }
 
-Status Store::SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid) {
-  Stmt& q = st_->save_rec;
-  q.Bind(1, id.View()).Bind(2, ws.View()).Bind(3, sealed);
-  Status s;
-  if (q.Step(&s)) *rowid = q.Int(0);
-  q.Reset();
-  return s;
+Status Store::SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t old_rowid,
+                         int64_t* rowid) {
+  if (old_rowid != 0) HAMLET_RETURN_IF_ERROR(st_->delete_rec.Bind(1, old_rowid).Run());
+  HAMLET_RETURN_IF_ERROR(st_->insert_rec.Bind(1, id.View()).Bind(2, ws.View()).Bind(3, sealed).Run());
+  *rowid = sqlite3_last_insert_rowid(db_);
+  return Status::OK();
 }
 
 Status Store::ScanRecords(const WorkspaceId& ws, const std::function<bool(const RecordId&, std::string_view)>& fn) {
@@ -331,17 +329,11 @@ Status Store::RemoveTags(int64_t rowid, std::string_view tags) {
   return st_->remove_tags.Bind(1, rowid).BindText(2, tags).Run();
 }
 
-Status Store::MatchAll(const std::vector<std::string>& all_of, std::vector<int64_t>* rowids) {
+Status Store::Match(const std::string& expression, std::vector<int64_t>* rowids) {
   rowids->clear();
-  if (all_of.empty()) return Status::InvalidArgument("a tag query needs at least one tag");
-  std::string expr;
-  for (const std::string& t : all_of) {
-    if (!expr.empty()) expr += " AND ";
-    expr += "\"" + t + "\"";  // Tags are hex digits: nothing to escape.
-  }
   Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT rowid FROM tags WHERE tags MATCH ?"));
-  q.BindText(1, expr);
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT rowid FROM tags WHERE tags MATCH ? ORDER BY rowid DESC"));
+  q.BindText(1, expression);
   Status s;
   while (q.Step(&s)) rowids->push_back(q.Int(0));
   return s;

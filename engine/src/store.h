@@ -78,16 +78,20 @@ class Store {
   // Materialised records. rowid is the record's key in the tag index.
   Status LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found);
   Status LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, std::string* sealed, bool* found);
-  // Inserts or replaces; sets *rowid.
-  Status SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid);
+  // Writes a record's state under a fresh rowid, dropping its old row
+  // (old_rowid, 0 for a new record), so rowid order is the order in which
+  // records last changed on this replica. Sets *rowid.
+  Status SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t old_rowid,
+                    int64_t* rowid);
   Status ScanRecords(const WorkspaceId& ws,
                      const std::function<bool(const RecordId&, std::string_view)>& fn);
 
   // Blind tag index (contentless FTS5). Removal needs exactly the text added.
   Status AddTags(int64_t rowid, std::string_view tags);
   Status RemoveTags(int64_t rowid, std::string_view tags);
-  // Rowids of records carrying every tag in all_of.
-  Status MatchAll(const std::vector<std::string>& all_of, std::vector<int64_t>* rowids);
+  // Rowids of records whose tags satisfy an FTS5 expression built from
+  // quoted tags, AND, OR and parentheses, in descending order.
+  Status Match(const std::string& expression, std::vector<int64_t>* rowids);
 
   Status Checkpoint();
   Status IntegrityCheck(std::string* result);

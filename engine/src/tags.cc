@@ -1,6 +1,7 @@
 #include "tags.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -56,6 +57,64 @@ uint64_t Tagger::Equality(const WorkspaceId& ws, std::string_view collection, st
   return Tag('e', ws, {collection, field, v});
 }
 
+uint64_t Tagger::Bucket(const WorkspaceId& ws, std::string_view collection, std::string_view field, char unit,
+                        int64_t number) const {
+  std::string n(1, unit);
+  n += std::to_string(number);
+  return Tag('b', ws, {collection, field, n});
+}
+
+namespace {
+
+constexpr int64_t kDayMillis = 86400000;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::chrono::year_month_day DateOf(int64_t day) {
+  return std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(day)));
+}
+
+int64_t DayOf(std::chrono::year_month_day ymd) {
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
+}
+
+}  // namespace
+
+Tagger::Cover Tagger::RangeCover(const WorkspaceId& ws, std::string_view collection, std::string_view field,
+                                 int64_t from, int64_t to) const {
+  using namespace std::chrono;
+  Cover c;
+  if (from >= to) return c;
+  int64_t d0 = FloorDiv(from, kDayMillis);
+  int64_t d1 = FloorDiv(to - 1, kDayMillis);
+  int64_t first_full = from == d0 * kDayMillis ? d0 : d0 + 1;
+  int64_t last_full = to == (d1 + 1) * kDayMillis ? d1 : d1 - 1;
+  if (first_full > d0) c.partial.push_back(Bucket(ws, collection, field, 'd', d0));
+  if (last_full < d1 && d1 != d0) c.partial.push_back(Bucket(ws, collection, field, 'd', d1));
+  for (int64_t day = first_full; day <= last_full;) {
+    year_month_day ymd = DateOf(day);
+    int y = static_cast<int>(ymd.year());
+    unsigned m = static_cast<unsigned>(ymd.month());
+    if (ymd.day() == std::chrono::day(1)) {
+      int64_t year_end = DayOf(year_month_day(ymd.year() + years(1), January, std::chrono::day(1))) - 1;
+      if (m == 1 && year_end <= last_full) {
+        c.whole.push_back(Bucket(ws, collection, field, 'y', y));
+        day = year_end + 1;
+        continue;
+      }
+      int64_t month_end = DayOf(year_month_day(ymd.year() / ymd.month() / std::chrono::day(1)) + months(1)) - 1;
+      if (month_end <= last_full) {
+        c.whole.push_back(Bucket(ws, collection, field, 'm', int64_t{y} * 12 + (m - 1)));
+        day = month_end + 1;
+        continue;
+      }
+    }
+    c.whole.push_back(Bucket(ws, collection, field, 'd', day));
+    day++;
+  }
+  return c;
+}
+
 uint64_t Tagger::Word(const WorkspaceId& ws, std::string_view folded_word) const {
   return Tag('w', ws, {folded_word});
 }
@@ -68,6 +127,14 @@ std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) cons
     if (!v) continue;
     const auto* text = std::get_if<std::string>(&v->value);
     if (!text || text->size() <= kMaxEqualityText) tags.push_back(Equality(ws, st.collection, name, v->value));
+    if (const auto* t = std::get_if<Timestamp>(&v->value)) {
+      int64_t day = FloorDiv(t->millis, kDayMillis);
+      std::chrono::year_month_day ymd = DateOf(day);
+      int64_t y = static_cast<int>(ymd.year());
+      tags.push_back(Bucket(ws, st.collection, name, 'y', y));
+      tags.push_back(Bucket(ws, st.collection, name, 'm', y * 12 + (static_cast<unsigned>(ymd.month()) - 1)));
+      tags.push_back(Bucket(ws, st.collection, name, 'd', day));
+    }
     if (text) ForEachSearchWord(*text, [&](std::string_view word) { tags.push_back(Word(ws, word)); });
   }
   std::sort(tags.begin(), tags.end());

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "crypto.h"
@@ -32,6 +33,21 @@ class Tagger {
   uint64_t Equality(const WorkspaceId& ws, std::string_view collection, std::string_view field,
                     const Value& value) const;
   uint64_t Word(const WorkspaceId& ws, std::string_view folded_word) const;
+
+  // Calendar buckets of a timestamp field (UTC): unit 'y' (year), 'm'
+  // (year * 12 + month - 1) or 'd' (days since 1970-01-01).
+  uint64_t Bucket(const WorkspaceId& ws, std::string_view collection, std::string_view field, char unit,
+                  int64_t number) const;
+
+  // The buckets that cover [from, to): whole ones (every value in them is in
+  // range) and partial ones (the first and last day when the bounds are not
+  // at midnight UTC; their records must be checked).
+  struct Cover {
+    std::vector<uint64_t> whole;
+    std::vector<uint64_t> partial;
+  };
+  Cover RangeCover(const WorkspaceId& ws, std::string_view collection, std::string_view field, int64_t from,
+                   int64_t to) const;
 
   // A tag as the index stores it: 16 lowercase hex digits.
   static std::string Hex(uint64_t tag);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <random>
 
 #include "helpers.h"
@@ -183,4 +184,84 @@ TEST_CASE("queries keep workspaces apart unless asked for all", "[query]") {
   REQUIRE(r.Find(q, &res).ok());
   REQUIRE(res.total == 1);
   CHECK(res.records[0].workspace == second);
+}
+
+TEST_CASE("time ranges across days, months and years match a hand count", "[query]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& r = *g.members[0];
+  uint64_t seed = 20261122;
+  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  const int64_t start = 1735689600000;  // 2025-01-01T00:00Z
+  const int64_t span = 3 * 366 * kDay;
+  std::vector<int64_t> times;
+  WriteBatch b;
+  for (int i = 0; i < 400; i++) {
+    // Many values at midnight and on month starts, where the edges are.
+    int64_t t = start + static_cast<int64_t>(rng() % span);
+    if (i % 5 == 0) t -= t % kDay;
+    times.push_back(t);
+    b.Insert("concerns", {{"at", Timestamp{t}}, {"odd", int64_t{i % 2}}});
+  }
+  b.Insert("concerns", {{"odd", int64_t{0}}});  // No time at all: never in a range.
+  REQUIRE(r.Commit(g.ws, b).ok());
+  for (int trial = 0; trial < 300; trial++) {
+    int64_t from = start - 40 * kDay + static_cast<int64_t>(rng() % (span + 80 * kDay));
+    int64_t to = from + static_cast<int64_t>(rng() % (trial % 3 == 0 ? 800 * kDay : 70 * kDay));
+    if (trial % 4 == 0) from -= from % kDay;  // Midnight-aligned bounds.
+    if (trial % 4 == 1) to -= to % kDay;
+    if (trial % 7 == 0) to = from;  // Empty.
+    Query q;
+    q.collection = "concerns";
+    q.time_field = "at";
+    q.from = Timestamp{from};
+    q.to = Timestamp{to};
+    if (trial % 2) q.equals = {{"odd", Value(int64_t{1})}};
+    q.limit = 1000;
+    QueryResult res;
+    REQUIRE(r.Find(q, &res).ok());
+    size_t expected = 0;
+    for (size_t i = 0; i < times.size(); i++) {
+      if (times[i] >= from && times[i] < to && (!(trial % 2) || i % 2 == 1)) expected++;
+    }
+    INFO("trial " << trial << ": [" << from << ", " << to << ")");
+    REQUIRE(res.total == expected);
+    REQUIRE(res.records.size() == expected);
+    for (const Record& rec : res.records) {
+      int64_t t = std::get<Timestamp>(rec.fields.at("at")).millis;
+      REQUIRE((t >= from && t < to));
+    }
+  }
+}
+
+TEST_CASE("without an order, the records changed last come first", "[query]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& r = *g.members[0];
+  std::vector<RecordId> ids;
+  for (int i = 0; i < 5; i++) {
+    WriteBatch b;
+    ids.push_back(b.Insert("concerns", {{"n", int64_t{i}}}));
+    REQUIRE(r.Commit(g.ws, b).ok());
+  }
+  WriteBatch touch;
+  touch.Update(ids[1], {{"status", std::string("resolved")}});
+  REQUIRE(r.Commit(g.ws, touch).ok());
+  Query q;
+  q.collection = "concerns";
+  q.limit = 3;
+  QueryResult res;
+  REQUIRE(r.Find(q, &res).ok());
+  CHECK(res.total == 5);
+  REQUIRE(res.records.size() == 3);
+  CHECK(res.records[0].id == ids[1]);
+  CHECK(res.records[1].id == ids[4]);
+  CHECK(res.records[2].id == ids[3]);
+  q.offset = 3;
+  REQUIRE(r.Find(q, &res).ok());
+  REQUIRE(res.records.size() == 2);
+  CHECK(res.records[0].id == ids[2]);
+  CHECK(res.records[1].id == ids[0]);
 }
