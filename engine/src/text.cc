@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdlib>
-#include <mutex>
 
 namespace hamlet {
 
@@ -21,20 +20,27 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+size_t DecodeUtf8(std::string_view s, size_t pos, int32_t* cp) {
+  auto b = static_cast<unsigned char>(s[pos]);
+  if (b < 0x80) {
+    *cp = b;
+    return 1;
+  }
+  utf8proc_int32_t c;
+  utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + pos),
+                                        static_cast<utf8proc_ssize_t>(s.size() - pos), &c);
+  if (n <= 0) return 0;
+  *cp = c;
+  return static_cast<size_t>(n);
+}
+
 namespace {
 
 constexpr utf8proc_option_t kFoldOptions =
     static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
 
-// How one code point folds: its folded UTF-8 bytes, and whether it is part
-// of a word (a letter or a digit) at all.
-struct Folded {
-  std::string bytes;
-  bool word = false;
-};
-
-Folded FoldOne(utf8proc_int32_t cp) {
-  Folded f;
+FoldedCodePoint FoldOne(utf8proc_int32_t cp) {
+  FoldedCodePoint f;
   utf8proc_int32_t out[32];
   int boundclass = 0;
   utf8proc_ssize_t n = utf8proc_decompose_char(cp, out, 32, kFoldOptions, &boundclass);
@@ -58,12 +64,12 @@ Folded FoldOne(utf8proc_int32_t cp) {
 }
 
 // The fold of every code point below kTableSize (Latin, Vietnamese, Greek,
-// Cyrillic and the combining marks among them), computed once.
-constexpr utf8proc_int32_t kTableSize = 0x3000;
-const std::array<Folded, kTableSize>& Table() {
+// Cyrillic and the combining marks among them), computed once with utf8proc.
+constexpr int32_t kTableSize = 0x3000;
+const std::array<FoldedCodePoint, kTableSize>& Table() {
   static const auto* table = [] {
-    auto* t = new std::array<Folded, kTableSize>();
-    for (utf8proc_int32_t cp = 0; cp < kTableSize; cp++) (*t)[cp] = FoldOne(cp);
+    auto* t = new std::array<FoldedCodePoint, kTableSize>();
+    for (int32_t cp = 0; cp < kTableSize; cp++) (*t)[cp] = FoldOne(cp);
     return t;
   }();
   return *table;
@@ -71,48 +77,18 @@ const std::array<Folded, kTableSize>& Table() {
 
 }  // namespace
 
-std::vector<std::string> SearchWords(std::string_view s) {
-  std::vector<std::string> words;
-  ForEachSearchWord(s, [&](std::string_view w) { words.emplace_back(w); });
-  return words;
+const FoldedCodePoint& Fold(int32_t code_point) {
+  if (code_point >= 0 && code_point < kTableSize) return Table()[code_point];
+  thread_local FoldedCodePoint other;
+  other = FoldOne(code_point);
+  return other;
 }
 
-void ForEachSearchWord(std::string_view s, const std::function<void(std::string_view)>& fn) {
-  if (!IsValidUtf8(s)) return;
-  const auto& table = Table();
-  std::string word;
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
-  while (left > 0) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n;
-    if (*p < 0x80) {
-      cp = *p;
-      n = 1;
-    } else {
-      n = utf8proc_iterate(p, left, &cp);
-    }
-    p += n;
-    left -= n;
-    if (cp < kTableSize) {
-      const Folded& f = table[cp];
-      if (f.word) {
-        word += f.bytes;
-        continue;
-      }
-    } else {
-      Folded f = FoldOne(cp);
-      if (f.word) {
-        word += f.bytes;
-        continue;
-      }
-    }
-    if (!word.empty()) {
-      fn(word);
-      word.clear();
-    }
-  }
-  if (!word.empty()) fn(word);
+std::vector<std::string> SearchWords(std::string_view s) {
+  std::vector<std::string> words;
+  if (!IsValidUtf8(s)) return words;
+  ForEachSearchWord(s, [&](std::string_view w) { words.emplace_back(w); });
+  return words;
 }
 
 }  // namespace hamlet

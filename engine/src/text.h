@@ -7,7 +7,7 @@
 #ifndef HAMLET_TEXT_H_
 #define HAMLET_TEXT_H_
 
-#include <functional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,12 +16,42 @@ namespace hamlet {
 
 bool IsValidUtf8(std::string_view s);
 
+// Decodes the code point at s[pos] into *cp; returns its length in bytes, or
+// 0 for an invalid or truncated sequence.
+size_t DecodeUtf8(std::string_view s, size_t pos, int32_t* cp);
+
 // The folded words of s, in order, duplicates kept. Invalid UTF-8 gives none.
 std::vector<std::string> SearchWords(std::string_view s);
 
+// The fold of one code point: its folded UTF-8 bytes (empty for marks and
+// separators), and whether it belongs to a word.
+struct FoldedCodePoint {
+  std::string bytes;
+  bool word = false;
+};
+const FoldedCodePoint& Fold(int32_t code_point);
+
 // Calls fn with each folded word of s, in order; the view lives until fn
-// returns. Invalid UTF-8 gives none.
-void ForEachSearchWord(std::string_view s, const std::function<void(std::string_view)>& fn);
+// returns. Stops at the first invalid UTF-8 sequence.
+template <class Fn>
+void ForEachSearchWord(std::string_view s, Fn&& fn) {
+  std::string word;
+  size_t i = 0;
+  while (i < s.size()) {
+    int32_t cp;
+    size_t n = DecodeUtf8(s, i, &cp);
+    if (n == 0) break;
+    i += n;
+    const FoldedCodePoint& f = Fold(cp);
+    if (f.word) {
+      word += f.bytes;
+    } else if (!word.empty()) {
+      fn(std::string_view(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) fn(std::string_view(word));
+}
 
 }  // namespace hamlet
 
