@@ -76,6 +76,8 @@ HAMLET_API int hamlet_role_cadre(void);
 #define HAMLET_OPEN_NO_CREATE 0x1     /* fail with HAMLET_ENOTFOUND if there is no store */
 #define HAMLET_OPEN_RELAXED 0x2       /* do not sync every commit to disk (faster, may lose
                                          the last commits on power loss, never on a crash) */
+HAMLET_API int hamlet_open_no_create(void);
+HAMLET_API int hamlet_open_relaxed(void);
 
 typedef struct hamlet_replica hamlet_replica;
 

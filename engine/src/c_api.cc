@@ -96,6 +96,8 @@ int hamlet_code_retryable(int code) { return Status::IsRetryable(static_cast<ham
 const char* hamlet_code_name(int code) { return Status::CodeName(static_cast<hamlet::Code>(code)); }
 int hamlet_role_officer(void) { return HAMLET_ROLE_OFFICER; }
 int hamlet_role_cadre(void) { return HAMLET_ROLE_CADRE; }
+int hamlet_open_no_create(void) { return HAMLET_OPEN_NO_CREATE; }
+int hamlet_open_relaxed(void) { return HAMLET_OPEN_RELAXED; }
 const char* hamlet_errmsg(void) { return t_errmsg.c_str(); }
 void hamlet_free(void* p) { std::free(p); }
 

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   CHECK(hamlet_code_retryable(HAMLET_EDENIED) == 0);
   CHECK(strcmp(hamlet_code_name(HAMLET_EINVALID), "invalid argument") == 0);
   CHECK(hamlet_role_cadre() == HAMLET_ROLE_CADRE);
+  CHECK(hamlet_role_officer() == HAMLET_ROLE_OFFICER);
+  CHECK(hamlet_open_no_create() == HAMLET_OPEN_NO_CREATE);
+  CHECK(hamlet_open_relaxed() == HAMLET_OPEN_RELAXED);
   hamlet_close(NULL);
   hamlet_free(NULL);
 

@@ -93,7 +93,7 @@ struct Query {
   std::string text;                      // Words that must all occur (diacritics optional).
   std::string time_field;                // With from/to: a timestamp field in [from, to).
   std::optional<Timestamp> from, to;
-  std::string order_by;                  // A field name; empty: most recently updated first.
+  std::string order_by;                  // A field name; empty: changed last on this replica, first.
   bool descending = false;
   size_t offset = 0;
   size_t limit = 50;
