@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "hex.h"
 #include "replica_impl.h"
 #include "text.h"
 
@@ -233,13 +234,7 @@ Status Replica::StateDigest(const WorkspaceId& ws, std::string* hex) {
     return true;
   }));
   HAMLET_RETURN_IF_ERROR(inner);
-  std::string d = h.Final();
-  static const char* kDigits = "0123456789abcdef";
-  hex->clear();
-  for (unsigned char c : d) {
-    hex->push_back(kDigits[c >> 4]);
-    hex->push_back(kDigits[c & 15]);
-  }
+  *hex = HexEncode(h.Final());
   return Status::OK();
 }
 

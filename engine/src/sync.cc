@@ -9,8 +9,10 @@
 #include <atomic>
 #include <thread>
 
+#include "chain.h"
 #include "chunk.h"
 #include "coding.h"
+#include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
 
@@ -28,28 +30,14 @@ std::string EncodeCursor(const VersionVector& vv) {
     w.Raw(d.View());
     w.Varint(seq);
   }
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : raw) {
-    hex.push_back(kDigits[c >> 4]);
-    hex.push_back(kDigits[c & 15]);
-  }
-  return hex;
+  return HexEncode(raw);
 }
 
 Status DecodeCursor(std::string_view hex, VersionVector* vv) {
   vv->clear();
   if (hex.empty()) return Status::OK();
-  if (hex.size() % 2) return Status::InvalidArgument("cursor is malformed");
   std::string raw;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    auto nib = [](char c) {
-      return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    };
-    int hi = nib(hex[i]), lo = nib(hex[i + 1]);
-    if (hi < 0 || lo < 0) return Status::InvalidArgument("cursor is malformed");
-    raw.push_back(static_cast<char>(hi * 16 + lo));
-  }
+  if (!HexDecode(hex, &raw)) return Status::InvalidArgument("cursor is malformed");
   Reader r(raw);
   uint64_t n = r.Varint();
   if (n > raw.size()) return Status::InvalidArgument("cursor is malformed");
@@ -265,38 +253,12 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
         }
         duplicates++;
       } else {
-        // The hash chain: this commit must follow its predecessor and precede
-        // its successor, where those are present.
-        std::string prev_hash;
-        bool have_prev = false;
-        if (h.seq == 1) {
-          prev_hash.assign(kHashBytes, '\0');
-          have_prev = true;
-        } else if (last_author == h.author && last_seq + 1 == h.seq) {
-          prev_hash = last_hash;
-          have_prev = true;
-        } else {
-          std::string prev;
-          HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq - 1, &prev, &have_prev));
-          if (have_prev) prev_hash = Hash(prev);
-        }
-        if (have_prev && prev_hash != h.prev_hash) {
-          return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
-                                  " does not follow its predecessor: the chain is broken");
-        }
-        if (h.seq + 1 <= head) {
-          std::string next;
-          bool have_next = false;
-          HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq + 1, &next, &have_next));
-          if (have_next) {
-            SealedCommit nc;
-            HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
-            if (nc.header.prev_hash != hash) {
-              return Status::DataLoss("import: commit " + h.author.Hex() + "/" + std::to_string(h.seq) +
-                                      " does not precede its successor: the chain is broken");
-            }
-          }
-        }
+        bool prev_in_hand = last_author == h.author && last_seq + 1 == h.seq;
+        HAMLET_RETURN_IF_ERROR(CheckChainLinks(
+            c, hash, prev_in_hand ? &last_hash : nullptr, h.seq + 1 <= head,
+            [&](uint64_t seq, std::string* bytes, bool* present) {
+              return m.store->GetCommit(ws, h.author, seq, bytes, present);
+            }).WithContext("import: "));
         HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
         HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
         m.clock->Observe(h.hlc);
