@@ -1,0 +1,74 @@
+// Hub: the HTTP face of a hub store (protocol.md, "Hub protocol").
+//
+// It checks who is talking (signed requests in challenge sessions), checks
+// certificates and commit signatures against the workspace admin's key, and
+// stores and relays sealed commits. It holds no workspace key and opens no
+// commit. Handlers run on cpp-httplib's thread pool; Hub is thread safe.
+#ifndef HAMLET_SERVER_HUB_H_
+#define HAMLET_SERVER_HUB_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "hamlet/env.h"
+#include "hub_store.h"
+
+namespace hamlet::hub {
+
+struct HubOptions {
+  int64_t session_ttl_ms = 30 * 60 * 1000;  // How long a challenge session lasts.
+  size_t max_pull_bytes = 4 << 20;          // The largest chunk a pull returns.
+  size_t max_body_bytes = 16 << 20;         // The largest request body accepted.
+  int64_t stale_after_days = 7;             // Devices silent this long are flagged on the status page.
+};
+
+class Hub {
+ public:
+  // store and env must outlive the Hub.
+  Hub(HubStore* store, Env* env, HubOptions options);
+
+  // Installs the routes, limits and error handling on server.
+  void Install(httplib::Server* server);
+
+  // Creates a publish token, returns it; only its hash is stored.
+  Status CreateToken(std::string* token);
+
+ private:
+  struct Metrics {
+    std::mutex mu;
+    std::map<std::string, uint64_t> requests;  // By route.
+    std::map<std::string, uint64_t> errors;    // By status code name.
+    std::atomic<uint64_t> commits_stored{0};
+    std::atomic<uint64_t> bytes_in{0};
+    std::atomic<uint64_t> bytes_out{0};
+    std::atomic<uint64_t> sync_micros{0};
+    std::atomic<uint64_t> sync_requests{0};
+  };
+
+  void Publish(const httplib::Request& req, httplib::Response& res);
+  void AddDevice(const httplib::Request& req, httplib::Response& res);
+  void Session(const httplib::Request& req, httplib::Response& res);
+  void Push(const httplib::Request& req, httplib::Response& res);
+  void Pull(const httplib::Request& req, httplib::Response& res);
+  void StatusJson(const httplib::Request& req, httplib::Response& res);
+  void StatusPage(const httplib::Request& req, httplib::Response& res);
+  void MetricsText(const httplib::Request& req, httplib::Response& res);
+
+  // Authenticates a request to workspace ws; on failure writes the error.
+  bool Authenticate(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws, DeviceId* device);
+  void Fail(httplib::Response& res, const Status& s);
+  void Count(const std::string& route);
+
+  HubStore* store_;
+  Env* env_;
+  HubOptions options_;
+  Metrics metrics_;
+};
+
+}  // namespace hamlet::hub
+
+#endif  // HAMLET_SERVER_HUB_H_

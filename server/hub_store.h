@@ -1,0 +1,94 @@
+// HubStore: what a hub keeps, behind an interface so that storage engines
+// can be swapped (SQLite in a data folder now; PostgreSQL for hubs that run
+// as several processes). A hub stores only what it can hold blind: sealed
+// commits, device certificates, workspace admin keys, session challenges.
+//
+// Implementations must be safe to call from many threads at once.
+#ifndef HAMLET_SERVER_HUB_STORE_H_
+#define HAMLET_SERVER_HUB_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commit.h"
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+
+namespace hamlet::hub {
+
+struct DeviceRecord {
+  std::string certificate;
+  bool revoked = false;
+  int64_t last_seen = 0;  // Hub clock, ms; 0 if never.
+};
+
+struct AppendResult {
+  size_t stored = 0;
+  size_t duplicates = 0;
+};
+
+struct DeviceSummary {
+  DeviceId device;
+  uint8_t role = 0;
+  bool revoked = false;
+  int64_t last_seen = 0;
+  uint64_t commits = 0;
+};
+
+struct WorkspaceSummary {
+  WorkspaceId workspace;
+  int64_t created = 0;
+  uint64_t commits = 0;
+  std::vector<DeviceSummary> devices;
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+
+  // Publish tokens, made by the operator; only their hashes are stored.
+  virtual Status AddToken(const std::string& token_hash, int64_t now) = 0;
+  // Uses up a token to create a workspace with its admin's certificate.
+  // PermissionDenied for an unknown or used token; AlreadyExists if the
+  // workspace is there already.
+  virtual Status PublishWorkspace(const std::string& token_hash, const WorkspaceId& ws,
+                                  const std::string& admin_public_key, const std::string& admin_certificate,
+                                  const DeviceId& admin, int64_t now) = 0;
+  // NotFound for a workspace this hub does not serve.
+  virtual Status AdminKey(const WorkspaceId& ws, std::string* admin_public_key) = 0;
+
+  virtual Status PutDevice(const WorkspaceId& ws, const DeviceId& device, const std::string& certificate) = 0;
+  // NotFound for a device the hub does not know in ws.
+  virtual Status GetDevice(const WorkspaceId& ws, const DeviceId& device, DeviceRecord* out) = 0;
+
+  // Session challenges: each (challenge, counter) is accepted once, while
+  // the challenge has not expired, with counters strictly growing.
+  virtual Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
+                              int64_t expires) = 0;
+  virtual Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
+                              uint64_t counter, int64_t now) = 0;
+
+  // Stores commits, all or nothing, durably before returning. Commits
+  // already stored byte for byte count as duplicates; a different commit
+  // under a stored number, or a broken hash-chain link, is DataLoss.
+  virtual Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now,
+                        AppendResult* out) = 0;
+  // The highest n such that the hub holds commits 1..n of device.
+  virtual Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) = 0;
+  // Commits of ws that arrived after the hub position `after`, in arrival
+  // order, up to about max_bytes (at least one). *next is the position to
+  // continue from; *more tells whether anything remains.
+  virtual Status ReadAfter(const WorkspaceId& ws, uint64_t after, size_t max_bytes,
+                           std::vector<std::string>* commits, uint64_t* next, bool* more) = 0;
+
+  virtual Status Summaries(std::vector<WorkspaceSummary>* out) = 0;
+};
+
+// Opens (or creates) the SQLite hub store in directory dir.
+Status OpenSqliteHubStore(const std::string& dir, std::unique_ptr<HubStore>* out);
+
+}  // namespace hamlet::hub
+
+#endif  // HAMLET_SERVER_HUB_STORE_H_

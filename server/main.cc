@@ -1,0 +1,120 @@
+// hamlet-hub: the sync hub.
+//
+//   hamlet-hub serve --data DIR --listen 127.0.0.1:8787 [--tls-cert F --tls-key F]
+//   hamlet-hub token create --data DIR
+//
+// serve prints "hamlet-hub listening on HOST:PORT" once it accepts
+// connections, and stops cleanly on SIGTERM or SIGINT: requests in flight
+// finish (a push is acknowledged only after it is durable) and no new ones
+// are taken.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "hub.h"
+
+using namespace hamlet;
+
+namespace {
+
+int Fail(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "hamlet-hub: %s: %s\n", what.c_str(), s.ToString().c_str());
+  return 1;
+}
+
+bool SplitListen(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  try {
+    size_t used = 0;
+    *port = std::stoi(listen.substr(colon + 1), &used);
+    return used == listen.size() - colon - 1 && *port >= 0 && *port <= 65535 && !host->empty();
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hamlet-hub: stores and relays sealed Hamlet commits; it cannot read them"};
+  app.require_subcommand(1);
+  std::string data, listen = "127.0.0.1:8787", tls_cert, tls_key;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the hub");
+  serve->add_option("--data", data, "Data folder (created if missing)")->required();
+  serve->add_option("--listen", listen, "Address and port to listen on, e.g. 127.0.0.1:8787 (port 0 picks one)");
+  serve->add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
+  CLI::App* token = app.add_subcommand("token", "Manage workspace publish tokens");
+  token->require_subcommand(1);
+  CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
+  create->add_option("--data", data, "Data folder")->required();
+  CLI11_PARSE(app, argc, argv);
+
+  std::unique_ptr<hub::HubStore> store;
+  Status s = hub::OpenSqliteHubStore(data, &store);
+  if (!s.ok()) return Fail("cannot open the data folder", s);
+  hub::Hub hub(store.get(), Env::Default(), hub::HubOptions());
+
+  if (create->parsed()) {
+    std::string t;
+    s = hub.CreateToken(&t);
+    if (!s.ok()) return Fail("cannot create a token", s);
+    std::printf("%s\n", t.c_str());
+    return 0;
+  }
+
+  std::string host;
+  int port = 0;
+  if (!SplitListen(listen, &host, &port)) {
+    std::fprintf(stderr, "hamlet-hub: --listen takes HOST:PORT, got '%s'\n", listen.c_str());
+    return 2;
+  }
+  if (tls_cert.empty() != tls_key.empty()) {
+    std::fprintf(stderr, "hamlet-hub: --tls-cert and --tls-key go together\n");
+    return 2;
+  }
+  std::unique_ptr<httplib::Server> server;
+  if (!tls_cert.empty()) {
+    server = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  if (!server->is_valid()) {
+    std::fprintf(stderr, "hamlet-hub: cannot set up TLS with %s and %s\n", tls_cert.c_str(), tls_key.c_str());
+    return 1;
+  }
+  hub.Install(server.get());
+
+  // Signals go to one waiting thread, which stops the server.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "hamlet-hub: stopping on signal %d\n", sig);
+    server->stop();
+  });
+
+  int bound = port == 0 ? server->bind_to_any_port(host.c_str()) : (server->bind_to_port(host.c_str(), port) ? port : -1);
+  if (bound < 0) {
+    std::fprintf(stderr, "hamlet-hub: cannot listen on %s\n", listen.c_str());
+    kill(getpid(), SIGTERM);
+    waiter.join();
+    return 1;
+  }
+  std::printf("hamlet-hub listening on %s:%d\n", host.c_str(), bound);
+  std::fflush(stdout);
+  bool ok = server->listen_after_bind();
+  kill(getpid(), SIGTERM);  // Wakes the waiter if the server ended on its own.
+  waiter.join();
+  return ok ? 0 : 1;
+}

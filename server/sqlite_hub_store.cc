@@ -1,0 +1,352 @@
+// The SQLite HubStore: one database file, hub.db, in the data folder. One
+// connection behind a mutex: SQLite serialises writers anyway, and every
+// push must reach the disk (synchronous=FULL) before it is acknowledged.
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "chain.h"
+#include "hub_store.h"
+#include "identity.h"
+#include "sqlite.h"
+
+namespace hamlet::hub {
+
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS tokens(hash BLOB PRIMARY KEY, created INTEGER NOT NULL, used_for BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NULL, created INTEGER NOT NULL)
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,
+  contiguous INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS challenges(challenge BLOB PRIMARY KEY, ws BLOB NOT NULL, device BLOB NOT NULL,
+  expires INTEGER NOT NULL, counter INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
+  seq INTEGER NOT NULL, bytes BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
+CREATE INDEX IF NOT EXISTS commits_by_ws ON commits(ws, pos);
+)sql";
+
+class SqliteHubStore final : public HubStore {
+ public:
+  ~SqliteHubStore() override {
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::Unavailable("cannot create data folder " + dir + ": " + ec.message());
+    std::string path = dir + "/hub.db";
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "cannot open " + path);
+    sqlite3_busy_timeout(db_, 5000);
+    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", kSchema}) {
+      HAMLET_RETURN_IF_ERROR(Exec(sql));
+    }
+    return Status::OK();
+  }
+
+  Status AddToken(const std::string& token_hash, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT INTO tokens(hash, created) VALUES(?, ?)", [&](Stmt& q) { q.Bind(1, token_hash).Bind(2, now); });
+  }
+
+  Status PublishWorkspace(const std::string& token_hash, const WorkspaceId& ws, const std::string& admin_pk,
+                          const std::string& admin_cert, const DeviceId& admin, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      bool found = false, used = false;
+      HAMLET_RETURN_IF_ERROR(Query("SELECT used_for IS NOT NULL FROM tokens WHERE hash=?",
+                                   [&](Stmt& q) { q.Bind(1, token_hash); },
+                                   [&](Stmt& q) {
+                                     found = true;
+                                     used = q.Int(0) != 0;
+                                   }));
+      if (!found || used) return Status::PermissionDenied("the publish token is unknown or already used");
+      bool exists = false;
+      HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM workspaces WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                                   [&](Stmt&) { exists = true; }));
+      if (exists) return Status::AlreadyExists("workspace " + ws.Hex() + " is published already");
+      HAMLET_RETURN_IF_ERROR(Run("UPDATE tokens SET used_for=? WHERE hash=?",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, token_hash); }));
+      HAMLET_RETURN_IF_ERROR(Run("INSERT INTO workspaces(ws, admin_pk, created) VALUES(?, ?, ?)",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, admin_pk).Bind(3, now); }));
+      return Run("INSERT INTO devices(ws, device, cert) VALUES(?, ?, ?)",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, admin.View()).Bind(3, admin_cert); });
+    });
+  }
+
+  Status AdminKey(const WorkspaceId& ws, std::string* admin_pk) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT admin_pk FROM workspaces WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                                 [&](Stmt& q) {
+                                   found = true;
+                                   admin_pk->assign(q.Blob(0));
+                                 }));
+    if (!found) return Status::NotFound("this hub does not serve workspace " + ws.Hex());
+    return Status::OK();
+  }
+
+  Status PutDevice(const WorkspaceId& ws, const DeviceId& device, const std::string& cert) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT INTO devices(ws, device, cert) VALUES(?, ?, ?) ON CONFLICT(ws, device) DO UPDATE SET cert=excluded.cert",
+               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, cert); });
+  }
+
+  Status GetDevice(const WorkspaceId& ws, const DeviceId& device, DeviceRecord* out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT cert, revoked, last_seen FROM devices WHERE ws=? AND device=?",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()); },
+                                 [&](Stmt& q) {
+                                   found = true;
+                                   out->certificate.assign(q.Blob(0));
+                                   out->revoked = q.Int(1) != 0;
+                                   out->last_seen = q.Int(2);
+                                 }));
+    if (!found) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+    return Status::OK();
+  }
+
+  Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
+                      int64_t expires) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      // Sessions that have expired are dropped as new ones open.
+      HAMLET_RETURN_IF_ERROR(Run("DELETE FROM challenges WHERE expires < ?", [&](Stmt& q) { q.Bind(1, expires - 2 * kDayMs); }));
+      return Run("INSERT INTO challenges(challenge, ws, device, expires) VALUES(?, ?, ?, ?)",
+                 [&](Stmt& q) { q.Bind(1, challenge).Bind(2, ws.View()).Bind(3, device.View()).Bind(4, expires); });
+    });
+  }
+
+  Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge, uint64_t counter,
+                      int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      bool found = false;
+      int64_t expires = 0;
+      uint64_t last = 0;
+      HAMLET_RETURN_IF_ERROR(Query("SELECT expires, counter FROM challenges WHERE challenge=? AND ws=? AND device=?",
+                                   [&](Stmt& q) { q.Bind(1, challenge).Bind(2, ws.View()).Bind(3, device.View()); },
+                                   [&](Stmt& q) {
+                                     found = true;
+                                     expires = q.Int(0);
+                                     last = static_cast<uint64_t>(q.Int(1));
+                                   }));
+      if (!found || expires < now) {
+        return Status(Code::kUnauthenticated, "the session is unknown or has expired: open a new one");
+      }
+      if (counter <= last) return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
+      HAMLET_RETURN_IF_ERROR(Run("UPDATE challenges SET counter=? WHERE challenge=?",
+                                 [&](Stmt& q) { q.Bind(1, static_cast<int64_t>(counter)).Bind(2, challenge); }));
+      return Run("UPDATE devices SET last_seen=? WHERE ws=? AND device=?",
+                 [&](Stmt& q) { q.Bind(1, now).Bind(2, ws.View()).Bind(3, device.View()); });
+    });
+  }
+
+  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
+                AppendResult* out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *out = AppendResult();
+    return Transaction([&]() -> Status {
+      std::map<DeviceId, std::pair<uint64_t, uint64_t>> heads;  // device -> contiguous, head (as stored)
+      std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted;
+      DeviceId last_author;
+      uint64_t last_seq = 0;
+      std::string last_hash;
+      for (const SealedCommit& c : commits) {
+        const CommitHeader& h = c.header;
+        if (!heads.count(h.author)) {
+          std::pair<uint64_t, uint64_t> ch{0, 0};
+          HAMLET_RETURN_IF_ERROR(Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
+                                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()); },
+                                       [&](Stmt& q) {
+                                         ch = {static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
+                                       }));
+          heads[h.author] = ch;
+        }
+        uint64_t head = heads[h.author].second;
+        std::string hash = c.Hash();
+        auto lookup = [&](uint64_t seq, std::string* bytes, bool* found) {
+          *found = false;
+          return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
+                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()).Bind(3, static_cast<int64_t>(seq)); },
+                       [&](Stmt& q) {
+                         *found = true;
+                         bytes->assign(q.Blob(0));
+                       });
+        };
+        std::string existing;
+        bool found = false;
+        if (h.seq <= head || (last_author == h.author && last_seq >= h.seq)) {
+          HAMLET_RETURN_IF_ERROR(lookup(h.seq, &existing, &found));
+        }
+        if (found) {
+          if (existing != c.bytes) {
+            return Status::DataLoss("device " + h.author.Hex() + " signed two different commits numbered " +
+                                    std::to_string(h.seq));
+          }
+          out->duplicates++;
+        } else {
+          bool prev_in_hand = last_author == h.author && last_seq + 1 == h.seq;
+          HAMLET_RETURN_IF_ERROR(
+              CheckChainLinks(c, hash, prev_in_hand ? &last_hash : nullptr, h.seq + 1 <= head, lookup));
+          HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+            q.Bind(1, ws.View()).Bind(2, h.author.View()).Bind(3, static_cast<int64_t>(h.seq)).Bind(4, c.bytes);
+          }));
+          auto [it, fresh] = inserted.emplace(h.author, std::make_pair(h.seq, h.seq));
+          if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
+          out->stored++;
+        }
+        last_author = h.author;
+        last_seq = h.seq;
+        last_hash = std::move(hash);
+      }
+      for (auto& [device, range] : inserted) {
+        auto [contiguous, head] = heads[device];
+        head = std::max(head, range.second);
+        if (range.first <= contiguous + 1) {
+          for (;;) {
+            bool present = false;
+            std::string unused;
+            HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?",
+                                         [&](Stmt& q) {
+                                           q.Bind(1, ws.View()).Bind(2, device.View()).Bind(
+                                               3, static_cast<int64_t>(contiguous + 1));
+                                         },
+                                         [&](Stmt&) { present = true; }));
+            if (!present) break;
+            contiguous++;
+          }
+        }
+        HAMLET_RETURN_IF_ERROR(Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
+          q.Bind(1, static_cast<int64_t>(contiguous)).Bind(2, static_cast<int64_t>(head)).Bind(3, ws.View()).Bind(
+              4, device.View());
+        }));
+      }
+      return Status::OK();
+    });
+  }
+
+  Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *seq = 0;
+    return Query("SELECT contiguous FROM devices WHERE ws=? AND device=?",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()); },
+                 [&](Stmt& q) { *seq = static_cast<uint64_t>(q.Int(0)); });
+  }
+
+  Status ReadAfter(const WorkspaceId& ws, uint64_t after, size_t max_bytes, std::vector<std::string>* commits,
+                   uint64_t* next, bool* more) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    commits->clear();
+    *next = after;
+    *more = false;
+    size_t bytes = 0;
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT pos, bytes FROM commits WHERE ws=? AND pos>? ORDER BY pos"));
+    q.Bind(1, ws.View()).Bind(2, static_cast<int64_t>(after));
+    Status s;
+    while (q.Step(&s)) {
+      std::string_view b = q.Blob(1);
+      if (!commits->empty() && bytes + b.size() > max_bytes) {
+        *more = true;
+        break;
+      }
+      bytes += b.size();
+      commits->emplace_back(b);
+      *next = static_cast<uint64_t>(q.Int(0));
+    }
+    return s;
+  }
+
+  Status Summaries(std::vector<WorkspaceSummary>* out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    out->clear();
+    HAMLET_RETURN_IF_ERROR(Query("SELECT ws, created, (SELECT count(*) FROM commits c WHERE c.ws=w.ws) "
+                                 "FROM workspaces w ORDER BY created",
+                                 [](Stmt&) {},
+                                 [&](Stmt& q) {
+                                   WorkspaceSummary w;
+                                   w.workspace = WorkspaceId::FromBytes(q.Blob(0)).value_or(WorkspaceId{});
+                                   w.created = q.Int(1);
+                                   w.commits = static_cast<uint64_t>(q.Int(2));
+                                   out->push_back(std::move(w));
+                                 }));
+    for (WorkspaceSummary& w : *out) {
+      HAMLET_RETURN_IF_ERROR(Query("SELECT device, cert, revoked, last_seen, contiguous FROM devices WHERE ws=?",
+                                   [&](Stmt& q) { q.Bind(1, w.workspace.View()); },
+                                   [&](Stmt& q) {
+                                     DeviceSummary d;
+                                     d.device = DeviceId::FromBytes(q.Blob(0)).value_or(DeviceId{});
+                                     Certificate cert;
+                                     if (ParseCertificate(q.Blob(1), &cert).ok()) d.role = cert.role;
+                                     d.revoked = q.Int(2) != 0;
+                                     d.last_seen = q.Int(3);
+                                     d.commits = static_cast<uint64_t>(q.Int(4));
+                                     w.devices.push_back(d);
+                                   }));
+    }
+    return Status::OK();
+  }
+
+ private:
+  static constexpr int64_t kDayMs = 86400000;
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      Status s = SqliteStatus(db_, rc, err ? err : "exec");
+      sqlite3_free(err);
+      return s;
+    }
+    return Status::OK();
+  }
+
+  template <class Bind>
+  Status Run(const char* sql, Bind&& bind) {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, sql));
+    bind(q);
+    return q.Run();
+  }
+
+  template <class Bind, class Row>
+  Status Query(const char* sql, Bind&& bind, Row&& row) {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, sql));
+    bind(q);
+    Status s;
+    while (q.Step(&s)) row(q);
+    return s;
+  }
+
+  template <class Fn>
+  Status Transaction(Fn&& fn) {
+    HAMLET_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status s = fn();
+    if (s.ok()) s = Exec("COMMIT");
+    if (!s.ok()) Exec("ROLLBACK");
+    return s;
+  }
+
+  std::mutex mu_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+Status OpenSqliteHubStore(const std::string& dir, std::unique_ptr<HubStore>* out) {
+  auto store = std::make_unique<SqliteHubStore>();
+  HAMLET_RETURN_IF_ERROR(store->Open(dir));
+  *out = std::move(store);
+  return Status::OK();
+}
+
+}  // namespace hamlet::hub
