@@ -249,7 +249,7 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
   std::vector<std::string> raw;
   uint64_t next = after;
   bool more = false;
-  Status s = store_->ReadAfter(ws, after, max_bytes, &raw, &next, &more);
+  Status s = store_->ReadAfter(ws, device, after, max_bytes, &raw, &next, &more);
   Chunk chunk;
   chunk.workspace = ws;
   std::map<DeviceId, bool> authors;

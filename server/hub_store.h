@@ -78,9 +78,10 @@ class HubStore {
   // The highest n such that the hub holds commits 1..n of device.
   virtual Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) = 0;
   // Commits of ws that arrived after the hub position `after`, in arrival
-  // order, up to about max_bytes (at least one). *next is the position to
-  // continue from; *more tells whether anything remains.
-  virtual Status ReadAfter(const WorkspaceId& ws, uint64_t after, size_t max_bytes,
+  // order, leaving out those authored by `reader` (it has them), up to about
+  // max_bytes (at least one). *next is the position to continue from;
+  // *more tells whether anything remains.
+  virtual Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, size_t max_bytes,
                            std::vector<std::string>* commits, uint64_t* next, bool* more) = 0;
 
   virtual Status Summaries(std::vector<WorkspaceSummary>* out) = 0;

@@ -241,18 +241,23 @@ class SqliteHubStore final : public HubStore {
                  [&](Stmt& q) { *seq = static_cast<uint64_t>(q.Int(0)); });
   }
 
-  Status ReadAfter(const WorkspaceId& ws, uint64_t after, size_t max_bytes, std::vector<std::string>* commits,
-                   uint64_t* next, bool* more) override {
+  Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, size_t max_bytes,
+                   std::vector<std::string>* commits, uint64_t* next, bool* more) override {
     std::lock_guard<std::mutex> lock(mu_);
     commits->clear();
     *next = after;
     *more = false;
     size_t bytes = 0;
     Stmt q;
-    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT pos, bytes FROM commits WHERE ws=? AND pos>? ORDER BY pos"));
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT pos, bytes, author FROM commits WHERE ws=? AND pos>? ORDER BY pos"));
     q.Bind(1, ws.View()).Bind(2, static_cast<int64_t>(after));
     Status s;
     while (q.Step(&s)) {
+      uint64_t pos = static_cast<uint64_t>(q.Int(0));
+      if (q.Blob(2) == reader.View()) {
+        *next = pos;  // The reader's own commits are passed over, yet the position moves on.
+        continue;
+      }
       std::string_view b = q.Blob(1);
       if (!commits->empty() && bytes + b.size() > max_bytes) {
         *more = true;
@@ -260,7 +265,7 @@ class SqliteHubStore final : public HubStore {
       }
       bytes += b.size();
       commits->emplace_back(b);
-      *next = static_cast<uint64_t>(q.Int(0));
+      *next = pos;
     }
     return s;
   }

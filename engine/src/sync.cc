@@ -15,6 +15,7 @@
 #include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
+#include "request_auth.h"
 
 namespace hamlet {
 
@@ -131,6 +132,60 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   out->chunk = chunk.commits.empty() ? std::string() : EncodeChunk(chunk);
   out->next_cursor = EncodeCursor(vv);
   return Status::OK();
+}
+
+Status Replica::DeviceCertificate(const WorkspaceId& ws, const DeviceId& device, std::string* certificate) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(impl_->store->GetDevice(ws, device, certificate, &found));
+  if (!found) return Status::NotFound("no certificate of device " + device.Hex() + " in workspace " + ws.Hex());
+  return Status::OK();
+}
+
+Status Replica::AuthorizeRequest(const WorkspaceId& ws, std::string_view method, std::string_view target,
+                                 std::string_view challenge, uint64_t counter, std::string_view body,
+                                 std::string* header) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string admin;
+  HAMLET_RETURN_IF_ERROR(impl_->AdminKey(ws, &admin));
+  if (challenge.size() != kChallengeBytes) return Status::InvalidArgument("a session challenge is 16 bytes");
+  *header = SignRequest(impl_->device, impl_->keys->sign_secret_key(), method, target, challenge, counter, body);
+  return Status::OK();
+}
+
+Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max_bytes, ExportResult* out) {
+  std::string cursor;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::map<DeviceId, ChainInfo> chains;
+    HAMLET_RETURN_IF_ERROR(impl_->store->GetChains(ws, &chains));
+    // Every other author counts as fully held, so only this device's commits go.
+    VersionVector vv;
+    for (auto& [d, c] : chains) vv[d] = d == impl_->device ? after : c.head;
+    vv[impl_->device] = after;
+    cursor = EncodeCursor(vv);
+  }
+  return Export(ws, cursor, max_bytes, out);
+}
+
+static std::string PullKey(const WorkspaceId& ws, std::string_view hub) {
+  return "pull " + ws.Hex() + " " + std::string(hub);
+}
+
+Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string v;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(impl_->store->GetMeta(PullKey(ws, hub), &v, &found));
+  *position = found ? Reader(v).Fixed64() : 0;
+  return Status::OK();
+}
+
+Status Replica::SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string v;
+  Writer(&v).Fixed64(position);
+  return impl_->store->PutMeta(PullKey(ws, hub), v);
 }
 
 Status Replica::Import(std::string_view bytes, ImportResult* out) {

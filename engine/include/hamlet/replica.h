@@ -174,6 +174,23 @@ class HAMLET_EXPORT Replica {
   Status Import(std::string_view chunk, ImportResult* out);
   Status Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out);
 
+  // ---- For a transport talking to a hub (protocol.md, "Hub protocol") ----
+
+  // The certificate of a device of ws, as this replica holds it.
+  Status DeviceCertificate(const WorkspaceId& ws, const DeviceId& device, std::string* certificate);
+  // The Authorization header value for one hub request, signed with this
+  // device's key. challenge is the session's (raw bytes); counter must grow
+  // with every request of the session.
+  Status AuthorizeRequest(const WorkspaceId& ws, std::string_view method, std::string_view target,
+                          std::string_view challenge, uint64_t counter, std::string_view body, std::string* header);
+  // This device's own commits of ws numbered above after, as one chunk of
+  // about max_bytes: what a push sends.
+  Status ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max_bytes, ExportResult* out);
+  // The position in a hub's log up to which this replica has pulled ws;
+  // hub names the hub (its URL). 0 when it never pulled.
+  Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
+  Status SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position);
+
   // A digest of the merged state of ws: equal on replicas holding the same commits.
   Status StateDigest(const WorkspaceId& ws, std::string* hex);
 

@@ -1,0 +1,223 @@
+#include "hamlet/hub_client.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "hex.h"
+
+namespace hamlet {
+
+using nlohmann::json;
+
+namespace {
+
+Code CodeFromSlug(const std::string& slug) {
+  for (int c = 0; c <= static_cast<int>(Code::kUnauthenticated); c++) {
+    std::string name = Status::CodeName(static_cast<Code>(c));
+    for (char& ch : name) ch = ch == ' ' ? '_' : ch;
+    if (name == slug) return static_cast<Code>(c);
+  }
+  return Code::kInternal;
+}
+
+// The hub's answer as a Status: transport failures and 5xx are retryable
+// (Unavailable); 4xx carry the hub's own code and message.
+Status FromResponse(const httplib::Result& r) {
+  if (!r) return Status::Unavailable("cannot reach the hub: " + httplib::to_string(r.error()));
+  if (r->status >= 200 && r->status < 300) return Status::OK();
+  json body = json::parse(r->body, nullptr, false);
+  std::string message = "HTTP " + std::to_string(r->status);
+  Code code = r->status >= 500 ? Code::kUnavailable : Code::kInvalidArgument;
+  if (!body.is_discarded() && body.contains("error") && body["error"].is_object()) {
+    const json& e = body["error"];
+    if (e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
+    if (e.contains("code") && e["code"].is_string()) code = CodeFromSlug(e["code"].get<std::string>());
+    if (r->status >= 500 && code == Code::kInternal) code = Code::kUnavailable;
+  }
+  return Status(code, "hub: " + message);
+}
+
+}  // namespace
+
+struct HubClient::Impl {
+  Replica* replica;
+  SyncOptions options;
+  std::unique_ptr<httplib::Client> http;
+  std::string challenge;
+  uint64_t counter = 0;
+  SyncReport* report = nullptr;
+  size_t retries = 0;
+  std::mt19937_64 jitter{std::random_device{}()};
+
+  Impl(Replica* r, SyncOptions o) : replica(r), options(std::move(o)) {
+    http = std::make_unique<httplib::Client>(options.hub);
+    http->set_connection_timeout(options.connect_timeout_s, 0);
+    http->set_read_timeout(options.read_timeout_s, 0);
+    http->set_write_timeout(options.read_timeout_s, 0);
+    http->set_keep_alive(true);
+    if (!options.ca_file.empty()) http->set_ca_cert_path(options.ca_file.c_str());
+  }
+
+  void Backoff(int attempt) {
+    int64_t ms = options.first_backoff_ms << std::min(attempt, 16);
+    ms = std::min(ms, options.max_backoff_ms);
+    ms = ms / 2 + static_cast<int64_t>(jitter() % static_cast<uint64_t>(ms / 2 + 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+  // Sends one request, retrying transport failures and busy hubs.
+  template <class Send>
+  Status Call(Send&& send, httplib::Result* out) {
+    Status s;
+    for (int attempt = 0; attempt < options.max_attempts; attempt++) {
+      if (attempt > 0) {
+        retries++;
+        if (report) report->retries++;
+        Backoff(attempt - 1);
+      }
+      *out = send();
+      if (report) report->requests++;
+      s = FromResponse(*out);
+      if (s.ok() || !s.Retryable()) return s;
+    }
+    return s;
+  }
+
+  Status OpenSession(const WorkspaceId& ws, uint64_t* contiguous) {
+    std::string body = json{{"device", replica->device_id().Hex()}}.dump();
+    std::string path = "/v1/workspaces/" + ws.Hex() + "/session";
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    HAMLET_RETURN_IF_ERROR(Call([&] { return http->Post(path, body, "application/json"); }, &r));
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("challenge") || !j["challenge"].is_string() || !j.contains("contiguous")) {
+      return Status::DataLoss("hub: malformed session answer");
+    }
+    if (!HexDecode(j["challenge"].get<std::string>(), &challenge)) return Status::DataLoss("hub: malformed challenge");
+    *contiguous = j["contiguous"].get<uint64_t>();
+    counter = 0;
+    return Status::OK();
+  }
+
+  // An authenticated request; a fresh counter (and signature) for each try.
+  Status Signed(const WorkspaceId& ws, const std::string& method, const std::string& target, const std::string& body,
+                httplib::Result* out) {
+    return Call(
+        [&]() -> httplib::Result {
+          std::string auth;
+          Status s = replica->AuthorizeRequest(ws, method, target, challenge, ++counter, body, &auth);
+          if (!s.ok()) return httplib::Result(nullptr, httplib::Error::Unknown);
+          httplib::Headers headers{{"Authorization", auth}};
+          if (report) report->bytes_up += body.size();
+          if (method == "GET") return http->Get(target, headers);
+          return http->Post(target, headers, body, "application/octet-stream");
+        },
+        out);
+  }
+};
+
+HubClient::HubClient(Replica* replica, SyncOptions options)
+    : impl_(std::make_unique<Impl>(replica, std::move(options))) {}
+HubClient::~HubClient() = default;
+
+Status HubClient::Publish(const WorkspaceId& ws, const std::string& token) {
+  std::string cert;
+  HAMLET_RETURN_IF_ERROR(impl_->replica->DeviceCertificate(ws, impl_->replica->device_id(), &cert));
+  std::string body = json{{"token", token}, {"admin_certificate", HexEncode(cert)}}.dump();
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  return impl_->Call([&] { return impl_->http->Post("/v1/workspaces", body, "application/json"); }, &r);
+}
+
+Status HubClient::RegisterDevice(const WorkspaceId& ws, const DeviceId& device) {
+  std::string cert;
+  HAMLET_RETURN_IF_ERROR(impl_->replica->DeviceCertificate(ws, device, &cert));
+  uint64_t unused = 0;
+  HAMLET_RETURN_IF_ERROR(impl_->OpenSession(ws, &unused));
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  return impl_->Signed(ws, "POST", "/v1/workspaces/" + ws.Hex() + "/devices", cert, &r);
+}
+
+Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
+  Impl& m = *impl_;
+  *report = SyncReport();
+  m.report = report;
+  struct Clear {
+    Impl* m;
+    ~Clear() { m->report = nullptr; }
+  } clear{&m};
+  const std::string base = "/v1/workspaces/" + ws.Hex();
+  uint64_t acknowledged = 0;
+  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+
+  // Push: what the hub lacks of this device's chain, page by page. The hub
+  // says after each page how far it holds the chain, so a cut connection
+  // resumes from there.
+  SyncProgress progress;
+  progress.phase = "push";
+  for (;;) {
+    ExportResult ex;
+    HAMLET_RETURN_IF_ERROR(m.replica->ExportAuthored(ws, acknowledged, m.options.chunk_bytes, &ex));
+    if (ex.chunk.empty()) break;
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    Status s = m.Signed(ws, "POST", base + "/push", ex.chunk, &r);
+    if (s.code() == Code::kUnauthenticated) {  // The session ran out: open another and go on.
+      HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+      continue;
+    }
+    HAMLET_RETURN_IF_ERROR(s);
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("contiguous")) return Status::DataLoss("hub: malformed push answer");
+    uint64_t now_held = j["contiguous"].get<uint64_t>();
+    report->pushed += j.value("stored", size_t{0});
+    progress.commits += ex.commits;
+    progress.bytes += ex.chunk.size();
+    progress.retries = m.retries;
+    if (m.options.progress) m.options.progress(progress);
+    if (now_held <= acknowledged && !ex.more) break;
+    acknowledged = now_held;
+  }
+
+  // Pull: everything after the position this replica reached before.
+  uint64_t position = 0;
+  HAMLET_RETURN_IF_ERROR(m.replica->PullPosition(ws, m.options.hub, &position));
+  progress = SyncProgress();
+  progress.phase = "pull";
+  for (;;) {
+    std::string target = base + "/pull?after=" + std::to_string(position) +
+                         "&max_bytes=" + std::to_string(m.options.chunk_bytes);
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    Status s = m.Signed(ws, "GET", target, "", &r);
+    if (s.code() == Code::kUnauthenticated) {
+      uint64_t unused = 0;
+      HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &unused));
+      continue;
+    }
+    HAMLET_RETURN_IF_ERROR(s);
+    report->bytes_down += r->body.size();
+    uint64_t next = 0;
+    try {
+      next = std::stoull(r->get_header_value("Hamlet-Next"));
+    } catch (...) {
+      return Status::DataLoss("hub: pull answer without a position");
+    }
+    if (r->status == 200 && !r->body.empty()) {
+      ImportResult im;
+      HAMLET_RETURN_IF_ERROR(m.replica->Import(r->body, &im));
+      report->pulled += im.commits;
+      report->applied += im.applied;
+      progress.commits += im.commits;
+      progress.bytes += r->body.size();
+    }
+    if (next > position) HAMLET_RETURN_IF_ERROR(m.replica->SetPullPosition(ws, m.options.hub, next));
+    position = next;
+    progress.retries = m.retries;
+    if (m.options.progress) m.options.progress(progress);
+    if (r->get_header_value("Hamlet-More") != "1") break;
+  }
+  return Status::OK();
+}
+
+}  // namespace hamlet

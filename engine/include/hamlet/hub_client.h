@@ -1,0 +1,72 @@
+// HubClient: syncs a Replica with a hub over HTTP or HTTPS (protocol.md,
+// "Hub protocol"). It lives in libhamlet_http, outside the sans-IO core:
+// apps with their own network stack use Replica's export/import and
+// AuthorizeRequest calls directly instead.
+//
+// Calls block until done or failed; run them off the UI thread. A HubClient
+// is not thread safe; use one per thread. The Replica must outlive it.
+#ifndef HAMLET_HUB_CLIENT_H_
+#define HAMLET_HUB_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "hamlet/export.h"
+#include "hamlet/replica.h"
+
+namespace hamlet {
+
+struct SyncProgress {
+  const char* phase = "";      // "push" or "pull".
+  size_t commits = 0;          // Commits moved so far in this phase.
+  size_t bytes = 0;            // Chunk bytes moved so far in this phase.
+  size_t retries = 0;          // Requests retried so far.
+};
+
+struct SyncOptions {
+  std::string hub;                       // "http://host:port" or "https://host:port".
+  size_t chunk_bytes = 256 << 10;        // Page size of pushes and pulls: small pages suit 2G.
+  int max_attempts = 8;                  // Tries per request on a dropped link or a busy hub.
+  int64_t first_backoff_ms = 250;        // Doubles after each failed try, up to max_backoff_ms.
+  int64_t max_backoff_ms = 15000;
+  int connect_timeout_s = 10;
+  int read_timeout_s = 30;
+  std::string ca_file;                   // PEM CA bundle for a hub with a private certificate.
+  std::function<void(const SyncProgress&)> progress;  // Called after every page.
+};
+
+struct SyncReport {
+  size_t pushed = 0;      // Commits the hub stored from this device.
+  size_t pulled = 0;      // Commits received from the hub.
+  size_t applied = 0;     // Of those, new to this replica.
+  size_t bytes_up = 0;    // Request bodies sent.
+  size_t bytes_down = 0;  // Response bodies received.
+  size_t requests = 0;
+  size_t retries = 0;
+};
+
+class HAMLET_EXPORT HubClient {
+ public:
+  HubClient(Replica* replica, SyncOptions options);
+  ~HubClient();
+
+  // Publishes ws (this device must be its admin) with a token the hub
+  // operator made.
+  Status Publish(const WorkspaceId& ws, const std::string& token);
+  // As admin of ws, gives the hub a member's certificate so it can sync.
+  Status RegisterDevice(const WorkspaceId& ws, const DeviceId& device);
+  // Pushes this device's commits the hub lacks, then pulls until caught up.
+  // Resumes after a cut without resending what the hub acknowledged. Errors
+  // say whether retrying later can help (Status::Retryable).
+  Status Sync(const WorkspaceId& ws, SyncReport* report);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hamlet
+
+#endif  // HAMLET_HUB_CLIENT_H_

@@ -1,0 +1,35 @@
+// Runs a real hamlet-hub on a loopback port for a test, and stops it.
+#ifndef HAMLET_TESTS_HUB_PROCESS_H_
+#define HAMLET_TESTS_HUB_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace hamlet::test {
+
+class HubProcess {
+ public:
+  // Starts `hamlet-hub serve --data dir --listen 127.0.0.1:0` and waits for
+  // its "listening" line.
+  explicit HubProcess(const std::string& dir);
+  ~HubProcess();  // SIGTERM, then waits.
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  // Runs `hamlet-hub token create --data dir` and returns the token.
+  std::string CreateToken();
+  // Stops the hub with SIGKILL (no clean shutdown) and starts it again on
+  // the same port and data folder.
+  void KillAndRestart();
+
+ private:
+  void Start(int port);
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace hamlet::test
+
+#endif  // HAMLET_TESTS_HUB_PROCESS_H_

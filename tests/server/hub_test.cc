@@ -1,0 +1,179 @@
+// The hub and the sync client, against a real hamlet-hub process.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <random>
+
+#include "hamlet/hub_client.h"
+#include "helpers.h"
+#include "hex.h"
+#include "hub_process.h"
+
+using namespace hamlet;
+using namespace hamlet::test;
+
+namespace {
+
+SyncOptions Options(const HubProcess& hub) {
+  SyncOptions o;
+  o.hub = hub.url();
+  o.chunk_bytes = 4096;  // Many small pages, as on a 2G link.
+  o.first_backoff_ms = 10;
+  return o;
+}
+
+// A workspace of n members, published on the hub, every member registered.
+void Publish(HubProcess& hub, Group& g) {
+  HubClient admin(g.members[0].get(), Options(hub));
+  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ToString() == "OK");
+  for (size_t i = 1; i < g.members.size(); i++) {
+    REQUIRE(admin.RegisterDevice(g.ws, g.members[i]->device_id()).ToString() == "OK");
+  }
+}
+
+void WriteSome(Replica& r, const WorkspaceId& ws, int n, std::mt19937_64& rng) {
+  for (int i = 0; i < n; i++) {
+    WriteBatch b;
+    b.Insert("concerns", {{"summary", std::string("Kiến nghị ") + std::to_string(rng() % 1000)},
+                          {"status", std::string(rng() % 2 ? "received" : "resolved")}});
+    REQUIRE(r.Commit(ws, b).ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(4, dir.path(), &g);
+  Publish(hub, g);
+  uint64_t seed = 77;
+  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  // Offline edits everywhere, then syncs in random order, twice around.
+  for (auto& m : g.members) WriteSome(*m, g.ws, 5 + static_cast<int>(rng() % 20), rng);
+  std::vector<size_t> order{0, 1, 2, 3};
+  for (int round = 0; round < 2; round++) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      HubClient c(g.members[i].get(), Options(hub));
+      SyncReport rep;
+      Status s = c.Sync(g.ws, &rep);
+      REQUIRE(s.ToString() == "OK");
+      CHECK(rep.retries == 0);
+    }
+  }
+  std::string d0 = Digest(*g.members[0], g.ws);
+  for (auto& m : g.members) CHECK(Digest(*m, g.ws) == d0);
+
+  // A second sync moves nothing and pushes nothing twice.
+  HubClient c(g.members[2].get(), Options(hub));
+  SyncReport rep;
+  REQUIRE(c.Sync(g.ws, &rep).ok());
+  CHECK(rep.pushed == 0);
+  CHECK(rep.pulled == 0);
+
+  // The status page knows every device; the hub holds no readable value.
+  httplib::Client http(hub.url());
+  auto st = http.Get("/v1/status");
+  REQUIRE(st);
+  CHECK(st->status == 200);
+  CHECK(st->body.find(g.members[3]->device_id().Hex()) != std::string::npos);
+  auto page = http.Get("/");
+  REQUIRE(page);
+  CHECK(page->body.find("Hamlet hub") != std::string::npos);
+  auto metrics = http.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("hamlet_commits_stored_total") != std::string::npos);
+}
+
+TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub][bad-input]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, dir.path(), &g);
+  // Member 2 joined the workspace but the admin never registered it here.
+  HubClient admin(g.members[0].get(), Options(hub));
+  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ok());
+  REQUIRE(admin.RegisterDevice(g.ws, g.members[1]->device_id()).ok());
+  CHECK(admin.Publish(g.ws, "not-a-token").code() == Code::kPermissionDenied);
+
+  HubClient stranger(g.members[2].get(), Options(hub));
+  SyncReport rep;
+  Status s = stranger.Sync(g.ws, &rep);
+  CHECK(s.code() == Code::kNotFound);
+  CHECK_FALSE(s.Retryable());
+
+  std::mt19937_64 rng(5);
+  WriteSome(*g.members[0], g.ws, 3, rng);
+  REQUIRE(admin.Sync(g.ws, &rep).ok());
+  CHECK(rep.pushed == 3);
+  SyncOneWay(*g.members[0], *g.members[1], g.ws);
+
+  // Member 1 tries to push member 0's commits as its own.
+  httplib::Client http(hub.url());
+  auto session = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session",
+                           "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
+  REQUIRE(session);
+  REQUIRE(session->status == 200);
+  std::string challenge;
+  auto at = session->body.find("\"challenge\":\"");
+  REQUIRE(HexDecode(session->body.substr(at + 13, 32), &challenge));
+  ExportResult ex;
+  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex).ok());
+  std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
+  std::string auth;
+  REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, 1, ex.chunk, &auth).ok());
+  auto pushed = http.Post(target, {{"Authorization", auth}}, ex.chunk, "application/octet-stream");
+  REQUIRE(pushed);
+  CHECK(pushed->status == 403);
+  CHECK(pushed->body.find("only its own commits") != std::string::npos);
+
+  // A valid signed request, sent again: refused as a replay.
+  std::string pull = "/v1/workspaces/" + g.ws.Hex() + "/pull?after=0";
+  REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "GET", pull, challenge, 2, "", &auth).ok());
+  auto first = http.Get(pull, {{"Authorization", auth}});
+  REQUIRE(first);
+  CHECK(first->status == 200);
+  CHECK(first->get_header_value("Hamlet-More") == "0");
+  CHECK_FALSE(first->body.empty());
+  auto again = http.Get(pull, {{"Authorization", auth}});
+  REQUIRE(again);
+  CHECK(again->status == 401);
+  CHECK(again->body.find("replayed") != std::string::npos);
+  // A signature over another target does not pass.
+  REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "GET", pull + "0", challenge, 3, "", &auth).ok());
+  auto forged = http.Get(pull, {{"Authorization", auth}});
+  REQUIRE(forged);
+  CHECK(forged->status == 401);
+  // Junk bodies and oversized ones get JSON errors.
+  auto junk = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session", "{{{", "application/json");
+  REQUIRE(junk);
+  CHECK(junk->status == 400);
+  CHECK(junk->body.find("\"retryable\":false") != std::string::npos);
+}
+
+TEST_CASE("a hub killed mid-sync loses nothing it acknowledged", "[hub]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, dir.path(), &g);
+  Publish(hub, g);
+  std::mt19937_64 rng(9);
+  WriteSome(*g.members[0], g.ws, 40, rng);
+  HubClient c(g.members[0].get(), Options(hub));
+  SyncReport rep;
+  REQUIRE(c.Sync(g.ws, &rep).ok());
+  CHECK(rep.pushed == 40);
+  hub.KillAndRestart();
+  WriteSome(*g.members[0], g.ws, 10, rng);
+  REQUIRE(c.Sync(g.ws, &rep).ok());
+  CHECK(rep.pushed == 10);  // Nothing acknowledged before the kill is sent again.
+  HubClient other(g.members[1].get(), Options(hub));
+  REQUIRE(other.Sync(g.ws, &rep).ok());
+  CHECK(rep.pulled == 50);
+  CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+}
