@@ -207,10 +207,13 @@ class SqliteHubStore final : public HubStore {
         last_seq = h.seq;
         last_hash = std::move(hash);
       }
-      for (auto& [device, range] : inserted) {
-        auto [contiguous, head] = heads[device];
-        head = std::max(head, range.second);
-        if (range.first <= contiguous + 1) {
+      for (const auto& entry : inserted) {
+        // Plain names, not structured bindings: the lambdas below capture them.
+        const DeviceId device = entry.first;
+        const uint64_t lowest = entry.second.first;
+        uint64_t contiguous = heads[device].first;
+        uint64_t head = std::max(heads[device].second, entry.second.second);
+        if (lowest <= contiguous + 1) {
           for (;;) {
             bool present = false;
             std::string unused;
