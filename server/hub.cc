@@ -97,6 +97,7 @@ void Hub::Install(httplib::Server* server) {
   server->set_read_timeout(20, 0);
   server->set_write_timeout(20, 0);
   server->set_keep_alive_timeout(10);
+  server->set_tcp_nodelay(true);
   server->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     Fail(res, Status::Internal("the hub failed on this request"));
   });
@@ -181,7 +182,7 @@ void Hub::Session(const httplib::Request& req, httplib::Response& res) {
   if (s.ok() && rec.revoked) s = Status::PermissionDenied("device " + device->Hex() + " has been revoked");
   std::string challenge = RandomBytes(kChallengeBytes);
   int64_t now = env_->NowMillis();
-  if (s.ok()) s = store_->AddChallenge(ws, *device, challenge, now + options_.session_ttl_ms);
+  if (s.ok()) s = store_->AddChallenge(ws, *device, challenge, now, now + options_.session_ttl_ms);
   uint64_t contiguous = 0;
   if (s.ok()) s = store_->Contiguous(ws, *device, &contiguous);
   if (!s.ok()) return Fail(res, s);

@@ -64,9 +64,10 @@ class HubStore {
   virtual Status GetDevice(const WorkspaceId& ws, const DeviceId& device, DeviceRecord* out) = 0;
 
   // Session challenges: each (challenge, counter) is accepted once, while
-  // the challenge has not expired, with counters strictly growing.
+  // the challenge has not expired, with counters strictly growing. Opening
+  // a session at `now` also records that the device was seen then.
   virtual Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
-                              int64_t expires) = 0;
+                              int64_t now, int64_t expires) = 0;
   virtual Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
                               uint64_t counter, int64_t now) = 0;
 

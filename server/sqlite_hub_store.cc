@@ -21,8 +21,6 @@ CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NUL
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,
   contiguous INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, device)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS challenges(challenge BLOB PRIMARY KEY, ws BLOB NOT NULL, device BLOB NOT NULL,
-  expires INTEGER NOT NULL, counter INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -113,40 +111,32 @@ class SqliteHubStore final : public HubStore {
     return Status::OK();
   }
 
-  Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
+  // Sessions live in memory: they are short-lived, and a hub that restarts
+  // only makes clients open new ones. Opening one records when the device
+  // was last seen.
+  Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge, int64_t now,
                       int64_t expires) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return Transaction([&]() -> Status {
-      // Sessions that have expired are dropped as new ones open.
-      HAMLET_RETURN_IF_ERROR(Run("DELETE FROM challenges WHERE expires < ?", [&](Stmt& q) { q.Bind(1, expires - 2 * kDayMs); }));
-      return Run("INSERT INTO challenges(challenge, ws, device, expires) VALUES(?, ?, ?, ?)",
-                 [&](Stmt& q) { q.Bind(1, challenge).Bind(2, ws.View()).Bind(3, device.View()).Bind(4, expires); });
-    });
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      it = it->second.expires < now ? sessions_.erase(it) : std::next(it);
+    }
+    sessions_[challenge] = SessionState{ws, device, expires, 0};
+    return Run("UPDATE devices SET last_seen=? WHERE ws=? AND device=?",
+               [&](Stmt& q) { q.Bind(1, now).Bind(2, ws.View()).Bind(3, device.View()); });
   }
 
   Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge, uint64_t counter,
                       int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return Transaction([&]() -> Status {
-      bool found = false;
-      int64_t expires = 0;
-      uint64_t last = 0;
-      HAMLET_RETURN_IF_ERROR(Query("SELECT expires, counter FROM challenges WHERE challenge=? AND ws=? AND device=?",
-                                   [&](Stmt& q) { q.Bind(1, challenge).Bind(2, ws.View()).Bind(3, device.View()); },
-                                   [&](Stmt& q) {
-                                     found = true;
-                                     expires = q.Int(0);
-                                     last = static_cast<uint64_t>(q.Int(1));
-                                   }));
-      if (!found || expires < now) {
-        return Status(Code::kUnauthenticated, "the session is unknown or has expired: open a new one");
-      }
-      if (counter <= last) return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
-      HAMLET_RETURN_IF_ERROR(Run("UPDATE challenges SET counter=? WHERE challenge=?",
-                                 [&](Stmt& q) { q.Bind(1, static_cast<int64_t>(counter)).Bind(2, challenge); }));
-      return Run("UPDATE devices SET last_seen=? WHERE ws=? AND device=?",
-                 [&](Stmt& q) { q.Bind(1, now).Bind(2, ws.View()).Bind(3, device.View()); });
-    });
+    auto it = sessions_.find(challenge);
+    if (it == sessions_.end() || it->second.ws != ws || it->second.device != device || it->second.expires < now) {
+      return Status(Code::kUnauthenticated, "the session is unknown or has expired: open a new one");
+    }
+    if (counter <= it->second.counter) {
+      return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
+    }
+    it->second.counter = counter;
+    return Status::OK();
   }
 
   Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
@@ -304,7 +294,12 @@ class SqliteHubStore final : public HubStore {
   }
 
  private:
-  static constexpr int64_t kDayMs = 86400000;
+  struct SessionState {
+    WorkspaceId ws;
+    DeviceId device;
+    int64_t expires;
+    uint64_t counter;
+  };
 
   Status Exec(const char* sql) {
     char* err = nullptr;
@@ -346,6 +341,7 @@ class SqliteHubStore final : public HubStore {
 
   std::mutex mu_;
   sqlite3* db_ = nullptr;
+  std::map<std::string, SessionState> sessions_;  // By challenge.
 };
 
 }  // namespace

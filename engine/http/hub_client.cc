@@ -59,6 +59,7 @@ struct HubClient::Impl {
     http->set_read_timeout(options.read_timeout_s, 0);
     http->set_write_timeout(options.read_timeout_s, 0);
     http->set_keep_alive(true);
+    http->set_tcp_nodelay(true);  // Headers and body go out at once, not after a delayed ACK.
     if (!options.ca_file.empty()) http->set_ca_cert_path(options.ca_file.c_str());
   }
 

@@ -3,11 +3,14 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <iostream>
 #include <random>
+#include <thread>
 
 #include "hamlet/hub_client.h"
 #include "helpers.h"
 #include "hex.h"
+#include "cut_proxy.h"
 #include "hub_process.h"
 
 using namespace hamlet;
@@ -176,4 +179,78 @@ TEST_CASE("a hub killed mid-sync loses nothing it acknowledged", "[hub]") {
   REQUIRE(other.Sync(g.ws, &rep).ok());
   CHECK(rep.pulled == 50);
   CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+}
+
+TEST_CASE("syncs through a link cut at random bytes and a hub killed at random lose nothing", "[hub][faults]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, dir.path(), &g);
+  Publish(hub, g);
+  uint64_t seed = 4242;
+  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  INFO("seed " << seed << " (replay with HAMLET_SEED)");
+  std::mt19937_64 rng(seed);
+  CutProxy proxy(hub.port(), seed, 60, 12000);
+  SyncOptions through = Options(hub);
+  through.hub = "http://127.0.0.1:" + std::to_string(proxy.port());
+  through.chunk_bytes = 2048;
+  through.max_attempts = 2;
+  through.first_backoff_ms = 1;
+  through.max_backoff_ms = 5;
+  through.connect_timeout_s = 2;
+  through.read_timeout_s = 1;
+
+  std::vector<size_t> written(g.members.size(), 0);
+  int kills = 0, failed_syncs = 0;
+  for (int round = 0; proxy.cuts() + kills < 100 && round < 400; round++) {
+    size_t i = rng() % g.members.size();
+    int n = 1 + static_cast<int>(rng() % 6);
+    WriteSome(*g.members[i], g.ws, n, rng);
+    written[i] += static_cast<size_t>(n);
+    // Now and then the hub dies mid-sync, by SIGKILL, and comes back.
+    std::thread killer;
+    if (rng() % 8 == 0) {
+      int delay = static_cast<int>(rng() % 30);
+      killer = std::thread([&hub, delay] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+        hub.KillAndRestart();
+      });
+      kills++;
+    }
+    HubClient c(g.members[i].get(), through);
+    SyncReport rep;
+    Status s = c.Sync(g.ws, &rep);
+    if (killer.joinable()) killer.join();
+    if (!s.ok()) {
+      INFO(s.ToString());
+      REQUIRE(s.Retryable());  // A cut link is never reported as bad data.
+      failed_syncs++;
+    }
+  }
+  CHECK(proxy.cuts() + kills >= 100);
+  // The link heals: everyone syncs directly until nothing moves.
+  for (int pass = 0; pass < 2; pass++) {
+    for (auto& m : g.members) {
+      HubClient c(m.get(), Options(hub));
+      SyncReport rep;
+      REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+    }
+  }
+  std::string d0 = Digest(*g.members[0], g.ws);
+  for (size_t i = 0; i < g.members.size(); i++) {
+    CHECK(Digest(*g.members[i], g.ws) == d0);
+    std::vector<ChainStatus> chains;
+    REQUIRE(g.members[i]->Chains(g.ws, &chains).ok());
+    for (const ChainStatus& c : chains) CHECK(c.contiguous == c.head);
+  }
+  // The hub holds each commit exactly once.
+  size_t total = 0;
+  for (size_t w : written) total += w;
+  httplib::Client http(hub.url());
+  auto st = http.Get("/v1/status");
+  REQUIRE(st);
+  CHECK(st->body.find("\"commits\":" + std::to_string(total) + ",") != std::string::npos);
+  std::cerr << "faults: " << proxy.cuts() << " cuts, " << kills << " hub kills, " << failed_syncs
+            << " syncs gave up and were retried later, " << total << " commits\n";
 }
