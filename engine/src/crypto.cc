@@ -113,6 +113,16 @@ SignKeyPair SignKeygen() {
   return kp;
 }
 
+SignKeyPair SignKeygenFromSeed(std::string_view seed) {
+  assert(seed.size() == crypto_sign_SEEDBYTES);
+  SignKeyPair kp;
+  kp.public_key.resize(crypto_sign_PUBLICKEYBYTES);
+  kp.secret_key.resize(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_seed_keypair(reinterpret_cast<unsigned char*>(kp.public_key.data()),
+                           reinterpret_cast<unsigned char*>(kp.secret_key.data()), U(seed));
+  return kp;
+}
+
 std::string SignDetached(std::string_view secret_key, std::string_view message) {
   assert(secret_key.size() == crypto_sign_SECRETKEYBYTES);
   std::string sig(crypto_sign_BYTES, '\0');
@@ -132,6 +142,16 @@ KxKeyPair KxKeygen() {
   kp.secret_key.resize(crypto_box_SECRETKEYBYTES);
   crypto_box_keypair(reinterpret_cast<unsigned char*>(kp.public_key.data()),
                      reinterpret_cast<unsigned char*>(kp.secret_key.data()));
+  return kp;
+}
+
+KxKeyPair KxKeygenFromSeed(std::string_view seed) {
+  assert(seed.size() == crypto_box_SEEDBYTES);
+  KxKeyPair kp;
+  kp.public_key.resize(crypto_box_PUBLICKEYBYTES);
+  kp.secret_key.resize(crypto_box_SECRETKEYBYTES);
+  crypto_box_seed_keypair(reinterpret_cast<unsigned char*>(kp.public_key.data()),
+                          reinterpret_cast<unsigned char*>(kp.secret_key.data()), U(seed));
   return kp;
 }
 

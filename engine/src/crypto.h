@@ -72,6 +72,8 @@ struct SignKeyPair {
   std::string secret_key;  // 64 bytes.
 };
 SignKeyPair SignKeygen();
+// The key pair a 32-byte seed determines (crypto_sign_seed_keypair).
+SignKeyPair SignKeygenFromSeed(std::string_view seed);
 std::string SignDetached(std::string_view secret_key, std::string_view message);
 bool VerifyDetached(std::string_view public_key, std::string_view message,
                     std::string_view signature);
@@ -82,6 +84,8 @@ struct KxKeyPair {
   std::string secret_key;  // 32 bytes.
 };
 KxKeyPair KxKeygen();
+// The key pair a 32-byte seed determines (crypto_box_seed_keypair).
+KxKeyPair KxKeygenFromSeed(std::string_view seed);
 std::string SealTo(std::string_view public_key, std::string_view message);
 bool OpenSealed(std::string_view public_key, std::string_view secret_key,
                 std::string_view sealed, std::string* out);
