@@ -69,9 +69,12 @@ std::string EncodeChunk(const Chunk& chunk) {
 }
 
 Status DecodeChunk(std::string_view bytes, Chunk* out) {
+  std::string_view magic(format::kChunkMagic);
+  if (bytes.substr(0, std::min(bytes.size(), magic.size())) != magic.substr(0, std::min(bytes.size(), magic.size()))) {
+    return Status::InvalidArgument("not a Hamlet chunk or bundle");
+  }
   if (bytes.size() < 4 + 1 + 16 + format::kChunkChecksumBytes) return Status::DataLoss("chunk is truncated");
   if (bytes.size() > format::kMaxChunkBytes) return Status::OutOfRange("chunk exceeds 64 MiB");
-  if (bytes.substr(0, 4) != format::kChunkMagic) return Status::InvalidArgument("not a Hamlet chunk or bundle");
   if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion) {
     return Status::Unimplemented("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
                                  " is newer than this build");

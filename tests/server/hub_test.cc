@@ -254,3 +254,68 @@ TEST_CASE("syncs through a link cut at random bytes and a hub killed at random l
   std::cerr << "faults: " << proxy.cuts() << " cuts, " << kills << " hub kills, " << failed_syncs
             << " syncs gave up and were retried later, " << total << " commits\n";
 }
+
+TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, dir.path(), &g);
+  Publish(hub, g);
+  std::mt19937_64 rng(3);
+  WriteSome(*g.members[1], g.ws, 4, rng);
+  ExportResult ex;
+  REQUIRE(g.members[1]->ExportAuthored(g.ws, 0, 1 << 20, &ex).ok());
+  httplib::Client http(hub.url());
+  auto session = [&]() {
+    auto r = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session",
+                       "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    std::string challenge;
+    REQUIRE(HexDecode(r->body.substr(r->body.find("\"challenge\":\"") + 13, 32), &challenge));
+    return challenge;
+  };
+  std::string challenge = session();
+  uint64_t counter = 0;
+  std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
+  auto push = [&](const std::string& body) {
+    std::string auth;
+    REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, ++counter, body, &auth).ok());
+    auto r = http.Post(target, {{"Authorization", auth}}, body, "application/octet-stream");
+    REQUIRE(r);
+    return std::make_pair(r->status, r->body);
+  };
+  // Truncated and damaged chunks.
+  auto [s1, b1] = push(ex.chunk.substr(0, ex.chunk.size() / 2));
+  CHECK(s1 == 422);
+  CHECK(b1.find("\"code\":\"data_loss\"") != std::string::npos);
+  auto [s2, b2] = push("not a chunk at all, just some words");
+  CHECK(s2 == 400);
+  // A chunk of another workspace.
+  Group other;
+  MakeGroup(1, "", &other);
+  WriteBatch w;
+  w.Insert("concerns", {{"x", int64_t{1}}});
+  REQUIRE(other.members[0]->Commit(other.ws, w).ok());
+  ExportResult foreign;
+  REQUIRE(other.members[0]->Export(other.ws, "", 1 << 20, &foreign).ok());
+  auto [s3, b3] = push(foreign.chunk);
+  CHECK(s3 == 400);
+  CHECK(b3.find("another workspace") != std::string::npos);
+  // A body over the limit is refused before it is read whole.
+  auto big = http.Post(target, std::string(17 << 20, 'x'), "application/octet-stream");
+  REQUIRE(big);
+  CHECK(big->status == 413);
+  // An unknown workspace.
+  auto none = http.Post("/v1/workspaces/" + std::string(32, 'a') + "/session",
+                        "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
+  REQUIRE(none);
+  CHECK(none->status == 404);
+  // Nothing of it was stored; the real chunk still goes in whole.
+  auto [s4, b4] = push(ex.chunk);
+  CHECK(s4 == 200);
+  CHECK(b4.find("\"stored\":4") != std::string::npos);
+  auto [s5, b5] = push(ex.chunk);  // Again: all duplicates.
+  CHECK(s5 == 200);
+  CHECK(b5.find("\"duplicates\":4") != std::string::npos);
+}
