@@ -52,6 +52,12 @@ constexpr char kEnvelopeMagic[] = "HMLE";
 constexpr char kEnvelopeSigPrefix[] = "hamlet envelope v1";
 constexpr uint8_t kEnvelopeVersion = 1;
 
+// Revocation and key grant.
+constexpr char kRevocationMagic[] = "HMLR";
+constexpr char kRevocationSigPrefix[] = "hamlet revocation v1";
+constexpr char kGrantMagic[] = "HMLG";
+constexpr char kGrantSigPrefix[] = "hamlet grant v1";
+
 // Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
 constexpr size_t kIdBytes = 16;
 

@@ -135,4 +135,72 @@ Status ParseEnvelope(std::string_view bytes, Envelope* out) {
   return Status::OK();
 }
 
+Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, uint32_t epoch,
+                           std::string_view admin_secret_key) {
+  Revocation r{ws, device, last_seq, epoch, format::kRevocationMagic};
+  Writer w(&r.bytes);
+  w.Raw(ws.View());
+  w.Raw(device.View());
+  w.Varint(last_seq);
+  w.Varint(epoch);
+  r.bytes += SignDetached(admin_secret_key, format::kRevocationSigPrefix + r.bytes);
+  return r;
+}
+
+Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key, Revocation* out) {
+  Reader r(bytes);
+  std::string_view magic = r.Raw(4);
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  auto device = DeviceId::FromBytes(r.Raw(16));
+  out->last_seq = r.Varint();
+  uint64_t epoch = r.Varint();
+  size_t signed_len = r.pos();
+  std::string_view sig = r.Raw(kSignatureBytes);
+  if (!r.done() || magic != format::kRevocationMagic || !ws || !device || epoch > UINT32_MAX) {
+    return Status::DataLoss("revocation is malformed");
+  }
+  if (!VerifyDetached(admin_public_key, format::kRevocationSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {
+    return Status::DataLoss("revocation is not signed by the workspace admin");
+  }
+  out->workspace = *ws;
+  out->device = *device;
+  out->epoch = static_cast<uint32_t>(epoch);
+  out->bytes.assign(bytes);
+  return Status::OK();
+}
+
+KeyGrant IssueKeyGrant(const WorkspaceId& ws, uint32_t epoch, const DeviceId& device, std::string_view kx_public_key,
+                       const Key32& key, std::string_view admin_secret_key) {
+  KeyGrant g{ws, epoch, device, SealTo(kx_public_key, key.View()), format::kGrantMagic};
+  Writer w(&g.bytes);
+  w.Raw(ws.View());
+  w.Varint(epoch);
+  w.Raw(device.View());
+  w.Bytes(g.sealed);
+  g.bytes += SignDetached(admin_secret_key, format::kGrantSigPrefix + g.bytes);
+  return g;
+}
+
+Status ParseKeyGrant(std::string_view bytes, std::string_view admin_public_key, KeyGrant* out) {
+  Reader r(bytes);
+  std::string_view magic = r.Raw(4);
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  uint64_t epoch = r.Varint();
+  auto device = DeviceId::FromBytes(r.Raw(16));
+  out->sealed = r.Bytes(256);
+  size_t signed_len = r.pos();
+  std::string_view sig = r.Raw(kSignatureBytes);
+  if (!r.done() || magic != format::kGrantMagic || !ws || !device || epoch > UINT32_MAX) {
+    return Status::DataLoss("key grant is malformed");
+  }
+  if (!VerifyDetached(admin_public_key, format::kGrantSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {
+    return Status::DataLoss("key grant is not signed by the workspace admin");
+  }
+  out->workspace = *ws;
+  out->epoch = static_cast<uint32_t>(epoch);
+  out->device = *device;
+  out->bytes.assign(bytes);
+  return Status::OK();
+}
+
 }  // namespace hamlet

@@ -63,6 +63,33 @@ std::string EncodeEnvelope(const Envelope& e, std::string_view admin_secret_key)
 // Parses and checks the admin's signature over the envelope.
 Status ParseEnvelope(std::string_view bytes, Envelope* out);
 
+// The admin's statement that a device is revoked: no commit of it numbered
+// above last_seq is accepted any more, and it gets no key from epoch on.
+struct Revocation {
+  WorkspaceId workspace;
+  DeviceId device;
+  uint64_t last_seq = 0;
+  uint32_t epoch = 0;  // The first epoch the device does not get.
+  std::string bytes;   // Canonical encoding, signature included.
+};
+Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, uint32_t epoch,
+                           std::string_view admin_secret_key);
+// Parses and checks the admin's signature.
+Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key, Revocation* out);
+
+// A workspace data key for one device, sealed to its X25519 key and signed
+// by the admin, so a hub can relay it without reading it.
+struct KeyGrant {
+  WorkspaceId workspace;
+  uint32_t epoch = 0;
+  DeviceId device;
+  std::string sealed;  // crypto_box_seal of the 32-byte key.
+  std::string bytes;
+};
+KeyGrant IssueKeyGrant(const WorkspaceId& ws, uint32_t epoch, const DeviceId& device, std::string_view kx_public_key,
+                       const Key32& key, std::string_view admin_secret_key);
+Status ParseKeyGrant(std::string_view bytes, std::string_view admin_public_key, KeyGrant* out);
+
 }  // namespace hamlet
 
 #endif  // HAMLET_IDENTITY_H_

@@ -178,6 +178,76 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
   return s;
 }
 
+Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin revokes devices");
+  if (device == m.device) return Status::InvalidArgument("the admin cannot revoke itself");
+  std::vector<std::pair<DeviceId, std::string>> devices;
+  HAMLET_RETURN_IF_ERROR(m.store->ListDevices(ws, &devices));
+  bool member = false;
+  for (auto& [d, cert] : devices) member |= d == device;
+  if (!member) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
+  uint32_t current = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
+  uint32_t epoch = current + 1;
+  Revocation rev = IssueRevocation(ws, device, chains[device].head, epoch, m.keys->sign_secret_key());
+  Key32 key = Key32::Random();
+  RevokeResult result;
+  result.epoch = epoch;
+  result.revocation = rev.bytes;
+  for (auto& [d, cert_bytes] : devices) {
+    uint64_t unused = 0;
+    bool revoked = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, d, &unused, &revoked));
+    if (d == device || d == m.device || revoked) continue;
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(cert_bytes, &cert));
+    result.grants.push_back(IssueKeyGrant(ws, epoch, d, cert.kx_public_key, key, m.keys->sign_secret_key()).bytes);
+  }
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
+    HAMLET_RETURN_IF_ERROR(m.store->PutRevocation(ws, device, rev.last_seq, rev.bytes));
+    return m.keys->AddWorkspaceKey(ws, epoch, key);
+  }));
+  *out = std::move(result);
+  return Status::OK();
+}
+
+Status Replica::AcceptRevocation(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  if (bytes.size() < 20) return Status::InvalidArgument("not a revocation");
+  auto ws = WorkspaceId::FromBytes(bytes.substr(4, 16));
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(*ws, &admin_pk));
+  Revocation rev;
+  HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
+  return InTransaction(&m, [&] { return m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.bytes); });
+}
+
+Status Replica::AcceptKeyGrant(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  if (bytes.size() < 20) return Status::InvalidArgument("not a key grant");
+  auto ws = WorkspaceId::FromBytes(bytes.substr(4, 16));
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(*ws, &admin_pk));
+  KeyGrant grant;
+  HAMLET_RETURN_IF_ERROR(ParseKeyGrant(bytes, admin_pk, &grant));
+  if (grant.device != m.device) return Status::InvalidArgument("this key grant is for device " + grant.device.Hex());
+  std::string raw;
+  if (!OpenSealed(m.keys->kx_public_key(), m.keys->kx_secret_key(), grant.sealed, &raw) || raw.size() != kKeyBytes) {
+    return Status::DataLoss("the key grant cannot be opened");
+  }
+  Key32 key = Key32::FromView(raw);
+  Wipe(&raw);
+  return InTransaction(&m, [&] { return m.keys->AddWorkspaceKey(grant.workspace, grant.epoch, key); });
+}
+
 Status Replica::Workspaces(std::vector<WorkspaceId>* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<std::pair<WorkspaceId, std::string>> all;

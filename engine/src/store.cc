@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS workspace_keys(ws BLOB NOT NULL, epoch INTEGER NOT NU
   PRIMARY KEY(ws, epoch)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, last_seq INTEGER NOT NULL,
+  statement BLOB NOT NULL, PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(arrival INTEGER PRIMARY KEY, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -179,6 +181,36 @@ Status Store::GetDevice(const WorkspaceId& ws, const DeviceId& device, std::stri
   *found = q.Step(&s);
   if (*found) cert->assign(q.Blob(0));
   q.Reset();
+  return s;
+}
+
+Status Store::ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT device, cert FROM devices WHERE ws=? ORDER BY device"));
+  q.Bind(1, ws.View());
+  Status s;
+  out->clear();
+  while (q.Step(&s)) {
+    auto d = DeviceId::FromBytes(q.Blob(0));
+    if (d) out->emplace_back(*d, std::string(q.Blob(1)));
+  }
+  return s;
+}
+
+Status Store::PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, std::string_view bytes) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "INSERT OR IGNORE INTO revocations(ws, device, last_seq, statement) VALUES(?, ?, ?, ?)"));
+  q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, static_cast<int64_t>(last_seq)).Bind(4, bytes);
+  return q.Run();
+}
+
+Status Store::GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT last_seq FROM revocations WHERE ws=? AND device=?"));
+  q.Bind(1, ws.View()).Bind(2, device.View());
+  Status s;
+  *found = q.Step(&s);
+  if (*found) *last_seq = static_cast<uint64_t>(q.Int(0));
   return s;
 }
 

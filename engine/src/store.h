@@ -58,6 +58,12 @@ class Store {
   Status PutDevice(const WorkspaceId& ws, const DeviceId& device, std::string_view cert);
   Status GetDevice(const WorkspaceId& ws, const DeviceId& device, std::string* cert, bool* found);
 
+  Status ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out);
+
+  // Revocations: the signed statement, and the last commit number accepted.
+  Status PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, std::string_view bytes);
+  Status GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found);
+
   // The commit log.
   Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes, bool* found);
   Status HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found);

@@ -224,6 +224,13 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
       HAMLET_RETURN_IF_ERROR(ParseCertificate(stored, &known));
       certs[a] = std::move(known);
     }
+    uint64_t last_allowed = 0;
+    bool revoked = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, a, &last_allowed, &revoked));
+    if (revoked && c.header.seq > last_allowed) {
+      return Status::PermissionDenied("import: device " + a.Hex() + " was revoked; its commit " +
+                                      std::to_string(c.header.seq) + " is refused");
+    }
     if (!keys.count(c.header.epoch)) {
       Key32 k;
       HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, c.header.epoch, &k).WithContext("import: "));

@@ -119,6 +119,12 @@ struct ExportResult {
   bool more = false;        // More commits remain beyond max_bytes.
 };
 
+struct RevokeResult {
+  uint32_t epoch = 0;               // The new key epoch.
+  std::string revocation;           // The signed revocation, for the hub and every replica.
+  std::vector<std::string> grants;  // The new key, sealed to each remaining device.
+};
+
 struct ImportResult {
   WorkspaceId workspace;
   size_t commits = 0;     // In the chunk.
@@ -156,6 +162,17 @@ class HAMLET_EXPORT Replica {
   // Joins the workspace an envelope admits this device to.
   Status Accept(std::string_view envelope, WorkspaceId* out);
   Status Workspaces(std::vector<WorkspaceId>* out);
+
+  // As admin of ws: revokes a device and rotates the workspace key. The
+  // revoked device's commits numbered above those this replica holds are
+  // refused from now on, and it gets no key of the new epoch, so it cannot
+  // read anything written after. Deliver the result's revocation and grants
+  // through a hub or bundle.
+  Status Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* out);
+  // Takes note of a revocation or a key grant signed by the admin.
+  // Idempotent. A grant for another device is InvalidArgument.
+  Status AcceptRevocation(std::string_view revocation);
+  Status AcceptKeyGrant(std::string_view grant);
 
   // Seals, signs, stores and applies the batch as one commit, atomically.
   Status Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info = nullptr);

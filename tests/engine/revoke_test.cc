@@ -1,0 +1,90 @@
+// Revocation and key rotation (protocol.md, "Devices and keys").
+#include <catch2/catch.hpp>
+
+#include "helpers.h"
+
+using namespace hamlet;
+using namespace hamlet::test;
+
+namespace {
+std::string ExportFrom(Replica& from, Replica& to, const WorkspaceId& ws) {
+  std::string cursor;
+  REQUIRE(to.Cursor(ws, &cursor).ok());
+  ExportResult ex;
+  REQUIRE(from.Export(ws, cursor, 1 << 24, &ex).ok());
+  return ex.chunk;
+}
+}  // namespace
+
+TEST_CASE("a revoked device gets no new key and its later commits are refused", "[revoke]") {
+  Group g;
+  MakeGroup(3, "", &g);
+  Replica& admin = *g.members[0];
+  Replica& kept = *g.members[1];
+  Replica& revoked = *g.members[2];
+  for (auto& m : g.members) {
+    WriteBatch b;
+    b.Insert("concerns", {{"summary", std::string("trước khi thu hồi")}});
+    REQUIRE(m->Commit(g.ws, b).ok());
+  }
+  for (auto& a : g.members)
+    for (auto& b : g.members)
+      if (a != b) SyncOneWay(*a, *b, g.ws);
+
+  RevokeResult r;
+  CHECK(kept.Revoke(g.ws, revoked.device_id(), &r).code() == Code::kPermissionDenied);
+  CHECK(admin.Revoke(g.ws, admin.device_id(), &r).code() == Code::kInvalidArgument);
+  REQUIRE(admin.Revoke(g.ws, revoked.device_id(), &r).ok());
+  CHECK(r.epoch == 1);
+  REQUIRE(r.grants.size() == 1);  // Only the device that stays; the admin has the key.
+  CHECK(revoked.AcceptKeyGrant(r.grants[0]).code() == Code::kInvalidArgument);
+  REQUIRE(kept.AcceptKeyGrant(r.grants[0]).ok());
+  REQUIRE(kept.AcceptKeyGrant(r.grants[0]).ok());  // Idempotent.
+  REQUIRE(kept.AcceptRevocation(r.revocation).ok());
+  std::string forged = r.revocation;
+  forged[forged.size() - 1] ^= 1;
+  CHECK(kept.AcceptRevocation(forged).code() == Code::kDataLoss);
+
+  // Written after the rotation: readable by the device that stayed, not by
+  // the revoked one, whose store is left as it was.
+  WriteBatch after;
+  RecordId secret = after.Insert("concerns", {{"summary", std::string("sau khi thu hồi")}});
+  REQUIRE(admin.Commit(g.ws, after).ok());
+  ImportResult im;
+  REQUIRE(kept.Import(ExportFrom(admin, kept, g.ws), &im).ok());
+  Record rec;
+  REQUIRE(kept.Get(secret, &rec).ok());
+  std::string before = Digest(revoked, g.ws);
+  Status s = revoked.Import(ExportFrom(admin, revoked, g.ws), &im);
+  CHECK(s.code() == Code::kPermissionDenied);
+  CHECK(revoked.Get(secret, &rec).code() == Code::kNotFound);
+  CHECK(Digest(revoked, g.ws) == before);
+
+  // The device that stayed writes with the new key too.
+  WriteBatch k;
+  k.Insert("concerns", {{"summary", std::string("kept")}});
+  REQUIRE(kept.Commit(g.ws, k).ok());
+  REQUIRE(admin.Import(ExportFrom(kept, admin, g.ws), &im).ok());
+  CHECK(im.applied == 1);
+
+  // What the revoked device writes now is refused by those who know.
+  WriteBatch late;
+  late.Insert("concerns", {{"summary", std::string("from a stolen phone")}});
+  REQUIRE(revoked.Commit(g.ws, late).ok());
+  CHECK(admin.Import(ExportFrom(revoked, admin, g.ws), &im).code() == Code::kPermissionDenied);
+  CHECK(kept.Import(ExportFrom(revoked, kept, g.ws), &im).code() == Code::kPermissionDenied);
+
+  // A device admitted after the rotation gets every epoch's key and reads all.
+  Group fresh;
+  MakeGroup(1, "", &fresh);
+  Replica& newcomer = *fresh.members[0];
+  std::string req, env;
+  REQUIRE(newcomer.JoinRequest(&req).ok());
+  REQUIRE(admin.Admit(g.ws, req, Role::kOfficer, &env).ok());
+  WorkspaceId joined;
+  REQUIRE(newcomer.Accept(env, &joined).ok());
+  REQUIRE(newcomer.AcceptRevocation(r.revocation).ok());
+  REQUIRE(newcomer.Import(ExportFrom(admin, newcomer, g.ws), &im).ok());
+  REQUIRE(newcomer.Get(secret, &rec).ok());
+  CHECK(Digest(newcomer, g.ws) == Digest(admin, g.ws));
+}
