@@ -115,6 +115,9 @@ void Hub::Install(httplib::Server* server) {
   server->Post("/v1/workspaces", [this](const auto& q, auto& r) { Publish(q, r); });
   server->Post(ws + "/devices", [this](const auto& q, auto& r) { AddDevice(q, r); });
   server->Post(ws + "/session", [this](const auto& q, auto& r) { Session(q, r); });
+  server->Post(ws + "/revocations", [this](const auto& q, auto& r) { Revoke(q, r); });
+  server->Post(ws + "/grants", [this](const auto& q, auto& r) { Grants(q, r); });
+  server->Get(ws + "/keys", [this](const auto& q, auto& r) { Keys(q, r); });
   server->Post(ws + "/push", [this](const auto& q, auto& r) { Push(q, r); });
   server->Get(ws + "/pull", [this](const auto& q, auto& r) { Pull(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });
@@ -146,15 +149,88 @@ void Hub::Publish(const httplib::Request& req, httplib::Response& res) {
   res.set_content(json{{"workspace", cert.workspace.Hex()}}.dump(), "application/json");
 }
 
+bool Hub::AuthenticateAdmin(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
+                            std::string* admin_pk) {
+  DeviceId caller;
+  if (!Authenticate(req, res, ws, &caller)) return false;
+  Status s = store_->AdminKey(ws, admin_pk);
+  if (s.ok() && DeviceIdFor(*admin_pk) != caller) s = Status::PermissionDenied("only the workspace admin may do this");
+  if (!s.ok()) {
+    Fail(res, s);
+    return false;
+  }
+  return true;
+}
+
+void Hub::Revoke(const httplib::Request& req, httplib::Response& res) {
+  Count("revocations");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  Revocation rev;
+  Status s = ParseRevocation(req.body, admin_pk, &rev);
+  if (s.ok() && rev.workspace != ws) s = Status::InvalidArgument("the revocation is for another workspace");
+  DeviceRecord rec;
+  if (s.ok()) s = store_->GetDevice(ws, rev.device, &rec);
+  if (s.ok()) s = store_->Revoke(ws, rev.device, rev.bytes);
+  if (!s.ok()) return Fail(res, s);
+  res.status = 201;
+  res.set_content(json{{"revoked", rev.device.Hex()}}.dump(), "application/json");
+}
+
+void Hub::Grants(const httplib::Request& req, httplib::Response& res) {
+  Count("grants");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("grants") || !body["grants"].is_array()) {
+    return Fail(res, Status::InvalidArgument("grants takes {\"grants\": [HEX, ...]}"));
+  }
+  std::vector<KeyGrant> grants;
+  for (const json& g : body["grants"]) {
+    std::string raw;
+    KeyGrant grant;
+    if (!g.is_string() || !HexDecode(g.get<std::string>(), &raw)) {
+      return Fail(res, Status::InvalidArgument("each grant is a hex string"));
+    }
+    Status s = ParseKeyGrant(raw, admin_pk, &grant);
+    if (s.ok() && grant.workspace != ws) s = Status::InvalidArgument("a grant is for another workspace");
+    if (!s.ok()) return Fail(res, s);
+    grants.push_back(std::move(grant));
+  }
+  for (const KeyGrant& g : grants) {
+    Status s = store_->AddGrant(ws, g.device, g.epoch, g.bytes);
+    if (!s.ok()) return Fail(res, s);
+  }
+  res.status = 201;
+  res.set_content(json{{"stored", grants.size()}}.dump(), "application/json");
+}
+
+void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
+  Count("keys");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  DeviceId device;
+  if (!Authenticate(req, res, ws, &device)) return;
+  std::vector<std::string> grants, revocations;
+  Status s = store_->KeysFor(ws, device, &grants, &revocations);
+  if (!s.ok()) return Fail(res, s);
+  json g = json::array(), r = json::array();
+  for (const std::string& x : grants) g.push_back(HexEncode(x));
+  for (const std::string& x : revocations) r.push_back(HexEncode(x));
+  res.set_content(json{{"grants", g}, {"revocations", r}}.dump(), "application/json");
+}
+
 void Hub::AddDevice(const httplib::Request& req, httplib::Response& res) {
   Count("devices");
   WorkspaceId ws;
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
-  DeviceId caller;
-  if (!Authenticate(req, res, ws, &caller)) return;
   std::string admin_pk;
-  Status s = store_->AdminKey(ws, &admin_pk);
-  if (s.ok() && DeviceIdFor(admin_pk) != caller) s = Status::PermissionDenied("only the workspace admin adds devices");
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  Status s;
   Certificate cert;
   if (s.ok()) s = ParseCertificate(req.body, &cert);
   if (s.ok() && cert.workspace != ws) s = Status::InvalidArgument("the certificate is for another workspace");

@@ -52,6 +52,9 @@ class Hub {
   void Publish(const httplib::Request& req, httplib::Response& res);
   void AddDevice(const httplib::Request& req, httplib::Response& res);
   void Session(const httplib::Request& req, httplib::Response& res);
+  void Revoke(const httplib::Request& req, httplib::Response& res);
+  void Grants(const httplib::Request& req, httplib::Response& res);
+  void Keys(const httplib::Request& req, httplib::Response& res);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
   void StatusJson(const httplib::Request& req, httplib::Response& res);
@@ -60,6 +63,9 @@ class Hub {
 
   // Authenticates a request to workspace ws; on failure writes the error.
   bool Authenticate(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws, DeviceId* device);
+  // Authenticates the workspace admin; sets *admin_pk.
+  bool AuthenticateAdmin(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
+                         std::string* admin_pk);
   void Fail(httplib::Response& res, const Status& s);
   void Count(const std::string& route);
 

@@ -63,6 +63,16 @@ class HubStore {
   // NotFound for a device the hub does not know in ws.
   virtual Status GetDevice(const WorkspaceId& ws, const DeviceId& device, DeviceRecord* out) = 0;
 
+  // Marks a device revoked (refused from now on) and keeps the admin's
+  // signed statement for the other devices to fetch.
+  virtual Status Revoke(const WorkspaceId& ws, const DeviceId& device, const std::string& statement) = 0;
+  // Key grants (each sealed to one device), stored for it to fetch.
+  virtual Status AddGrant(const WorkspaceId& ws, const DeviceId& device, uint32_t epoch,
+                          const std::string& grant) = 0;
+  // The grants for device and every revocation statement of ws.
+  virtual Status KeysFor(const WorkspaceId& ws, const DeviceId& device, std::vector<std::string>* grants,
+                         std::vector<std::string>* revocations) = 0;
+
   // Session challenges: each (challenge, counter) is accepted once, while
   // the challenge has not expired, with counters strictly growing. Opening
   // a session at `now` also records that the device was seen then.

@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NUL
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,
   contiguous INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, statement BLOB NOT NULL,
+  PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch INTEGER NOT NULL, grant_bytes BLOB NOT NULL,
+  PRIMARY KEY(ws, device, epoch)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -109,6 +113,40 @@ class SqliteHubStore final : public HubStore {
                                  }));
     if (!found) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
     return Status::OK();
+  }
+
+  Status Revoke(const WorkspaceId& ws, const DeviceId& device, const std::string& statement) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      HAMLET_RETURN_IF_ERROR(Run("UPDATE devices SET revoked=1 WHERE ws=? AND device=?",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()); }));
+      HAMLET_RETURN_IF_ERROR(Run("INSERT OR REPLACE INTO revocations(ws, device, statement) VALUES(?, ?, ?)",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, statement); }));
+      // Its open sessions end now, not when they expire.
+      for (auto it = sessions_.begin(); it != sessions_.end();) {
+        it = (it->second.ws == ws && it->second.device == device) ? sessions_.erase(it) : std::next(it);
+      }
+      return Status::OK();
+    });
+  }
+
+  Status AddGrant(const WorkspaceId& ws, const DeviceId& device, uint32_t epoch, const std::string& grant) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT OR REPLACE INTO grants(ws, device, epoch, grant_bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+      q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, static_cast<int64_t>(epoch)).Bind(4, grant);
+    });
+  }
+
+  Status KeysFor(const WorkspaceId& ws, const DeviceId& device, std::vector<std::string>* grants,
+                 std::vector<std::string>* revocations) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    grants->clear();
+    revocations->clear();
+    HAMLET_RETURN_IF_ERROR(Query("SELECT grant_bytes FROM grants WHERE ws=? AND device=? ORDER BY epoch",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()); },
+                                 [&](Stmt& q) { grants->emplace_back(q.Blob(0)); }));
+    return Query("SELECT statement FROM revocations WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) { revocations->emplace_back(q.Blob(0)); });
   }
 
   // Sessions live in memory: they are short-lived, and a hub that restarts

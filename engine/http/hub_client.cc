@@ -141,6 +141,19 @@ Status HubClient::RegisterDevice(const WorkspaceId& ws, const DeviceId& device) 
   return impl_->Signed(ws, "POST", "/v1/workspaces/" + ws.Hex() + "/devices", cert, &r);
 }
 
+Status HubClient::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* result) {
+  Impl& m = *impl_;
+  HAMLET_RETURN_IF_ERROR(m.replica->Revoke(ws, device, result));
+  uint64_t unused = 0;
+  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &unused));
+  const std::string base = "/v1/workspaces/" + ws.Hex();
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/revocations", result->revocation, &r));
+  json grants = json::array();
+  for (const std::string& g : result->grants) grants.push_back(HexEncode(g));
+  return m.Signed(ws, "POST", base + "/grants", json{{"grants", grants}}.dump(), &r);
+}
+
 Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   Impl& m = *impl_;
   *report = SyncReport();
@@ -152,6 +165,26 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   const std::string base = "/v1/workspaces/" + ws.Hex();
   uint64_t acknowledged = 0;
   HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+
+  // Keys first: a new epoch's key and the revocations the admin published.
+  {
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/keys", "", &r));
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("grants") || !j["grants"].is_array() || !j.contains("revocations") ||
+        !j["revocations"].is_array()) {
+      return Status::DataLoss("hub: malformed keys answer");
+    }
+    std::string raw;
+    for (const json& x : j["revocations"]) {
+      if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed revocation");
+      HAMLET_RETURN_IF_ERROR(m.replica->AcceptRevocation(raw));
+    }
+    for (const json& x : j["grants"]) {
+      if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed key grant");
+      HAMLET_RETURN_IF_ERROR(m.replica->AcceptKeyGrant(raw));
+    }
+  }
 
   // Push: what the hub lacks of this device's chain, page by page. The hub
   // says after each page how far it holds the chain, so a cut connection

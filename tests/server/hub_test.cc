@@ -319,3 +319,51 @@ TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") 
   CHECK(s5 == 200);
   CHECK(b5.find("\"duplicates\":4") != std::string::npos);
 }
+
+TEST_CASE("a revoked device is refused at once and cannot read what follows", "[hub][revoke]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, dir.path(), &g);
+  Publish(hub, g);
+  std::mt19937_64 rng(11);
+  for (auto& m : g.members) WriteSome(*m, g.ws, 3, rng);
+  for (int pass = 0; pass < 2; pass++) {
+    for (auto& m : g.members) {
+      HubClient c(m.get(), Options(hub));
+      SyncReport rep;
+      REQUIRE(c.Sync(g.ws, &rep).ok());
+    }
+  }
+  HubClient admin(g.members[0].get(), Options(hub));
+  RevokeResult rr;
+  REQUIRE(admin.Revoke(g.ws, g.members[2]->device_id(), &rr).ToString() == "OK");
+
+  // The revoked device is refused, clearly and for good.
+  HubClient gone(g.members[2].get(), Options(hub));
+  SyncReport rep;
+  Status s = gone.Sync(g.ws, &rep);
+  CHECK(s.code() == Code::kPermissionDenied);
+  CHECK_FALSE(s.Retryable());
+  CHECK(s.message().find("revoked") != std::string::npos);
+
+  // The admin writes with the new key; the device that stayed gets the key
+  // at its next sync and reads it.
+  WriteBatch b;
+  RecordId after = b.Insert("concerns", {{"summary", std::string("sau khi thu hồi")}});
+  REQUIRE(g.members[0]->Commit(g.ws, b).ok());
+  SyncReport r0;
+  REQUIRE(admin.Sync(g.ws, &r0).ok());
+  HubClient kept(g.members[1].get(), Options(hub));
+  SyncReport r1;
+  REQUIRE(kept.Sync(g.ws, &r1).ToString() == "OK");
+  Record rec;
+  REQUIRE(g.members[1]->Get(after, &rec).ok());
+  CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+  // Even holding the hub's bytes, the revoked device cannot open them.
+  ExportResult ex;
+  REQUIRE(g.members[0]->Export(g.ws, "", 1 << 20, &ex).ok());
+  ImportResult im;
+  CHECK(g.members[2]->Import(ex.chunk, &im).code() == Code::kPermissionDenied);
+  CHECK(g.members[2]->Get(after, &rec).code() == Code::kNotFound);
+}

@@ -57,7 +57,12 @@ class HAMLET_EXPORT HubClient {
   Status Publish(const WorkspaceId& ws, const std::string& token);
   // As admin of ws, gives the hub a member's certificate so it can sync.
   Status RegisterDevice(const WorkspaceId& ws, const DeviceId& device);
-  // Pushes this device's commits the hub lacks, then pulls until caught up.
+  // As admin of ws: revokes a device and rotates the workspace key
+  // (Replica::Revoke), then gives the hub the revocation, which refuses the
+  // device at once, and the new key's grants for the remaining devices.
+  Status Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* result);
+  // Fetches key grants and revocations, pushes this device's commits the
+  // hub lacks, then pulls until caught up.
   // Resumes after a cut without resending what the hub acknowledged. Errors
   // say whether retrying later can help (Status::Retryable).
   Status Sync(const WorkspaceId& ws, SyncReport* report);
