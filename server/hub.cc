@@ -98,6 +98,10 @@ void Hub::Install(httplib::Server* server) {
   server->set_write_timeout(20, 0);
   server->set_keep_alive_timeout(10);
   server->set_tcp_nodelay(true);
+  // Every answer names the protocol version the hub speaks.
+  server->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Hamlet-Protocol", "1");
+  });
   server->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     Fail(res, Status::Internal("the hub failed on this request"));
   });

@@ -92,7 +92,11 @@ struct HubClient::Impl {
     std::string body = json{{"device", replica->device_id().Hex()}}.dump();
     std::string path = "/v1/workspaces/" + ws.Hex() + "/session";
     httplib::Result r(nullptr, httplib::Error::Unknown);
-    HAMLET_RETURN_IF_ERROR(Call([&] { return http->Post(path, body, "application/json"); }, &r));
+    Status s = Call([&] { return http->Post(path, body, "application/json"); }, &r);
+    if (r && !r->has_header("Hamlet-Protocol")) {
+      return Status::Unimplemented("the server at " + options.hub + " is not a Hamlet hub of protocol 1 or later");
+    }
+    HAMLET_RETURN_IF_ERROR(s);
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.contains("challenge") || !j["challenge"].is_string() || !j.contains("contiguous")) {
       return Status::DataLoss("hub: malformed session answer");

@@ -367,3 +367,29 @@ TEST_CASE("a revoked device is refused at once and cannot read what follows", "[
   CHECK(g.members[2]->Import(ex.chunk, &im).code() == Code::kPermissionDenied);
   CHECK(g.members[2]->Get(after, &rec).code() == Code::kNotFound);
 }
+
+TEST_CASE("a server that is not a current hub is named as such", "[hub]") {
+  // A plain HTTP server on loopback answers 404 to everything, as an old or
+  // foreign server would.
+  httplib::Server other;
+  int port = other.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { other.listen_after_bind(); });
+  Group g;
+  MakeGroup(1, "", &g);
+  SyncOptions o;
+  o.hub = "http://127.0.0.1:" + std::to_string(port);
+  o.max_attempts = 1;
+  HubClient c(g.members[0].get(), o);
+  SyncReport rep;
+  Status s = c.Sync(g.ws, &rep);
+  other.stop();
+  serving.join();
+  CHECK(s.code() == Code::kUnimplemented);
+  CHECK(s.message().find("not a Hamlet hub") != std::string::npos);
+  // Nobody listening: retryable.
+  o.hub = "http://127.0.0.1:1";
+  HubClient down(g.members[0].get(), o);
+  s = down.Sync(g.ws, &rep);
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK(s.Retryable());
+}
