@@ -119,6 +119,10 @@ void Hub::Install(httplib::Server* server) {
   server->Post("/v1/workspaces", [this](const auto& q, auto& r) { Publish(q, r); });
   server->Post(ws + "/devices", [this](const auto& q, auto& r) { AddDevice(q, r); });
   server->Post(ws + "/session", [this](const auto& q, auto& r) { Session(q, r); });
+  server->Post(ws + "/joins", [this](const auto& q, auto& r) { PostJoin(q, r); });
+  server->Get(ws + "/joins", [this](const auto& q, auto& r) { ListJoins(q, r); });
+  server->Post(ws + "/admissions", [this](const auto& q, auto& r) { PostAdmission(q, r); });
+  server->Get(ws + "/admissions/([0-9a-f]{16})", [this](const auto& q, auto& r) { GetAdmission(q, r); });
   server->Post(ws + "/revocations", [this](const auto& q, auto& r) { Revoke(q, r); });
   server->Post(ws + "/grants", [this](const auto& q, auto& r) { Grants(q, r); });
   server->Get(ws + "/keys", [this](const auto& q, auto& r) { Keys(q, r); });
@@ -164,6 +168,76 @@ bool Hub::AuthenticateAdmin(const httplib::Request& req, httplib::Response& res,
     return false;
   }
   return true;
+}
+
+// Join requests: invite id (8 bytes), a join request, a 32-byte MAC that only
+// the admin can check.
+void Hub::PostJoin(const httplib::Request& req, httplib::Response& res) {
+  Count("joins");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  Status s = store_->AdminKey(ws, &admin_pk);
+  JoinRequest parsed;
+  if (s.ok() && (req.body.size() < 8 + 32 + 1 || req.body.size() > 1024)) {
+    s = Status::InvalidArgument("a join request is an invite id, a request and a MAC");
+  }
+  if (s.ok()) s = ParseJoinRequest(std::string_view(req.body).substr(8, req.body.size() - 8 - 32), &parsed);
+  if (s.ok()) s = store_->AddJoin(ws, req.body.substr(0, 8), req.body);
+  if (!s.ok()) return Fail(res, s);
+  res.status = 202;
+  res.set_content(json{{"invite", HexEncode(req.body.substr(0, 8))}}.dump(), "application/json");
+}
+
+void Hub::ListJoins(const httplib::Request& req, httplib::Response& res) {
+  Count("joins");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  std::vector<std::string> pending;
+  Status s = store_->PendingJoins(ws, &pending);
+  if (!s.ok()) return Fail(res, s);
+  json list = json::array();
+  for (const std::string& p : pending) list.push_back(HexEncode(p));
+  res.set_content(json{{"requests", list}}.dump(), "application/json");
+}
+
+void Hub::PostAdmission(const httplib::Request& req, httplib::Response& res) {
+  Count("admissions");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  json body = json::parse(req.body, nullptr, false);
+  std::string invite, envelope;
+  if (body.is_discarded() || !body.is_object() || !body.contains("invite") || !body["invite"].is_string() ||
+      !body.contains("envelope") || !body["envelope"].is_string() ||
+      !HexDecode(body["invite"].get<std::string>(), &invite) || invite.size() != 8 ||
+      !HexDecode(body["envelope"].get<std::string>(), &envelope)) {
+    return Fail(res, Status::InvalidArgument("admissions take {\"invite\": HEX8, \"envelope\": HEX}"));
+  }
+  Envelope parsed;
+  Status s = ParseEnvelope(envelope, &parsed);
+  if (s.ok() && (parsed.workspace != ws || parsed.admin_public_key != admin_pk)) {
+    s = Status::InvalidArgument("the envelope is not this workspace admin's");
+  }
+  if (s.ok()) s = store_->PutAdmission(ws, invite, envelope);
+  if (!s.ok()) return Fail(res, s);
+  res.status = 201;
+  res.set_content("{}", "application/json");
+}
+
+// The envelope is sealed to the joining device: anyone may fetch it.
+void Hub::GetAdmission(const httplib::Request& req, httplib::Response& res) {
+  Count("admissions");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string invite, envelope;
+  HexDecode(req.matches[2].str(), &invite);
+  Status s = store_->GetAdmission(ws, invite, &envelope);
+  if (!s.ok()) return Fail(res, s);
+  res.set_content(envelope, "application/octet-stream");
 }
 
 void Hub::Revoke(const httplib::Request& req, httplib::Response& res) {

@@ -52,6 +52,10 @@ class Hub {
   void Publish(const httplib::Request& req, httplib::Response& res);
   void AddDevice(const httplib::Request& req, httplib::Response& res);
   void Session(const httplib::Request& req, httplib::Response& res);
+  void PostJoin(const httplib::Request& req, httplib::Response& res);
+  void ListJoins(const httplib::Request& req, httplib::Response& res);
+  void PostAdmission(const httplib::Request& req, httplib::Response& res);
+  void GetAdmission(const httplib::Request& req, httplib::Response& res);
   void Revoke(const httplib::Request& req, httplib::Response& res);
   void Grants(const httplib::Request& req, httplib::Response& res);
   void Keys(const httplib::Request& req, httplib::Response& res);

@@ -73,6 +73,15 @@ class HubStore {
   virtual Status KeysFor(const WorkspaceId& ws, const DeviceId& device, std::vector<std::string>* grants,
                          std::vector<std::string>* revocations) = 0;
 
+  // Enrollment: join requests posted for an invite (the hub cannot check
+  // them; the admin does; a few are kept per invite), and the envelope the
+  // admin leaves for the invite, sealed to the device it admitted.
+  virtual Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request) = 0;
+  virtual Status PendingJoins(const WorkspaceId& ws, std::vector<std::string>* requests) = 0;
+  virtual Status PutAdmission(const WorkspaceId& ws, const std::string& invite_id, const std::string& envelope) = 0;
+  // NotFound while the admin has not answered.
+  virtual Status GetAdmission(const WorkspaceId& ws, const std::string& invite_id, std::string* envelope) = 0;
+
   // Session challenges: each (challenge, counter) is accepted once, while
   // the challenge has not expired, with counters strictly growing. Opening
   // a session at `now` also records that the device was seen then.

@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, s
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch INTEGER NOT NULL, grant_bytes BLOB NOT NULL,
   PRIMARY KEY(ws, device, epoch)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS joins(ws BLOB NOT NULL, invite BLOB NOT NULL, request BLOB NOT NULL,
+  envelope BLOB, PRIMARY KEY(ws, invite, request)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -147,6 +149,49 @@ class SqliteHubStore final : public HubStore {
                                  [&](Stmt& q) { grants->emplace_back(q.Blob(0)); }));
     return Query("SELECT statement FROM revocations WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
                  [&](Stmt& q) { revocations->emplace_back(q.Blob(0)); });
+  }
+
+  Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Anyone who knows an invite id can post for it, so every request is
+    // kept (the admin admits the one that carries the secret), up to a few
+    // per invite. A repeat of the same request is harmless.
+    int64_t count = 0;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT count(*) FROM joins WHERE ws=? AND invite=?",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id); },
+                                 [&](Stmt& q) { count = q.Int(0); }));
+    if (count >= kMaxJoinsPerInvite) {
+      return Status::FailedPrecondition("this invite has had too many join requests");
+    }
+    return Run("INSERT OR IGNORE INTO joins(ws, invite, request) VALUES(?, ?, ?)",
+               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id).Bind(3, request); });
+  }
+
+  Status PendingJoins(const WorkspaceId& ws, std::vector<std::string>* requests) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests->clear();
+    return Query("SELECT request FROM joins WHERE ws=? AND envelope IS NULL", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) { requests->emplace_back(q.Blob(0)); });
+  }
+
+  Status PutAdmission(const WorkspaceId& ws, const std::string& invite_id, const std::string& envelope) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // The envelope is sealed to the admitted device; it answers for the invite.
+    return Run("UPDATE joins SET envelope=? WHERE ws=? AND invite=?",
+               [&](Stmt& q) { q.Bind(1, envelope).Bind(2, ws.View()).Bind(3, invite_id); });
+  }
+
+  Status GetAdmission(const WorkspaceId& ws, const std::string& invite_id, std::string* envelope) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT envelope FROM joins WHERE ws=? AND invite=? AND envelope IS NOT NULL LIMIT 1",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id); },
+                                 [&](Stmt& q) {
+                                   found = true;
+                                   envelope->assign(q.Blob(0));
+                                 }));
+    if (!found) return Status::NotFound("the admin has not answered this join request yet");
+    return Status::OK();
   }
 
   // Sessions live in memory: they are short-lived, and a hub that restarts
@@ -332,6 +377,8 @@ class SqliteHubStore final : public HubStore {
   }
 
  private:
+  static constexpr int64_t kMaxJoinsPerInvite = 8;
+
   struct SessionState {
     WorkspaceId ws;
     DeviceId device;

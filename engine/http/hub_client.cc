@@ -145,6 +145,59 @@ Status HubClient::RegisterDevice(const WorkspaceId& ws, const DeviceId& device) 
   return impl_->Signed(ws, "POST", "/v1/workspaces/" + ws.Hex() + "/devices", cert, &r);
 }
 
+Status HubClient::RequestJoin(const std::string& code, WorkspaceId* ws, std::string* invite_id) {
+  Impl& m = *impl_;
+  std::string request;
+  HAMLET_RETURN_IF_ERROR(m.replica->RequestJoin(code, ws, invite_id, &request));
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  return m.Call([&] { return m.http->Post("/v1/workspaces/" + ws->Hex() + "/joins", request, "application/octet-stream"); },
+                &r);
+}
+
+Status HubClient::CompleteJoin(const WorkspaceId& ws, const std::string& invite_id) {
+  Impl& m = *impl_;
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  Status s = m.Call([&] { return m.http->Get("/v1/workspaces/" + ws.Hex() + "/admissions/" + invite_id); }, &r);
+  if (s.code() == Code::kNotFound) {
+    return Status::Unavailable("the workspace admin has not admitted this device yet; try again after the admin syncs");
+  }
+  HAMLET_RETURN_IF_ERROR(s);
+  WorkspaceId joined;
+  HAMLET_RETURN_IF_ERROR(m.replica->Accept(r->body, &joined));
+  if (joined != ws) return Status::DataLoss("hub: the envelope admits to another workspace");
+  return Status::OK();
+}
+
+Status HubClient::AdmitPending(const WorkspaceId& ws, size_t* admitted, size_t* refused) {
+  Impl& m = *impl_;
+  *admitted = *refused = 0;
+  uint64_t unused = 0;
+  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &unused));
+  const std::string base = "/v1/workspaces/" + ws.Hex();
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/joins", "", &r));
+  json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("requests") || !j["requests"].is_array()) {
+    return Status::DataLoss("hub: malformed joins answer");
+  }
+  for (const json& x : j["requests"]) {
+    std::string request, envelope, cert, invite;
+    if (!x.is_string() || !HexDecode(x.get<std::string>(), &request)) return Status::DataLoss("hub: malformed join");
+    Status s = m.replica->AdmitInvited(ws, request, &envelope, &cert, &invite);
+    if (s.code() == Code::kPermissionDenied || s.code() == Code::kNotFound || s.code() == Code::kInvalidArgument ||
+        s.code() == Code::kDataLoss) {
+      (*refused)++;
+      continue;
+    }
+    HAMLET_RETURN_IF_ERROR(s);
+    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/devices", cert, &r));
+    std::string body = json{{"invite", invite}, {"envelope", HexEncode(envelope)}}.dump();
+    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/admissions", body, &r));
+    (*admitted)++;
+  }
+  return Status::OK();
+}
+
 Status HubClient::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* result) {
   Impl& m = *impl_;
   HAMLET_RETURN_IF_ERROR(m.replica->Revoke(ws, device, result));

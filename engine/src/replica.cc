@@ -1,6 +1,7 @@
 #include <set>
 
 #include "coding.h"
+#include "hex.h"
 #include "format.h"
 #include "identity.h"
 #include "replica_impl.h"
@@ -176,6 +177,84 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
   });
   if (s.ok()) *out = e.workspace;
   return s;
+}
+
+namespace {
+constexpr char kInvitePrefix[] = "hamlet1:";
+constexpr size_t kInviteIdBytes = 8;
+constexpr size_t kInviteSecretBytes = 16;
+std::string InviteMeta(const WorkspaceId& ws, std::string_view id) { return "invite " + ws.Hex() + " " + HexEncode(id); }
+}  // namespace
+
+Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin invites");
+  if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
+  std::string id = RandomBytes(kInviteIdBytes), secret = RandomBytes(kInviteSecretBytes);
+  std::string record(1, static_cast<char>(role));
+  record += secret;
+  std::string meta = InviteMeta(ws, id);
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
+    return m.store->PutMeta(meta, Keystore::SealAtRest(m.keys->record_key(), meta, record));
+  }));
+  *code = kInvitePrefix + HexEncode(std::string(ws.View()) + id + secret + std::string(1, static_cast<char>(role)));
+  return Status::OK();
+}
+
+Status Replica::RequestJoin(std::string_view code, WorkspaceId* ws, std::string* invite_id, std::string* request) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string raw;
+  std::string_view prefix(kInvitePrefix);
+  if (code.substr(0, prefix.size()) != prefix || !HexDecode(code.substr(prefix.size()), &raw) ||
+      raw.size() != 16 + kInviteIdBytes + kInviteSecretBytes + 1) {
+    return Status::InvalidArgument("not a Hamlet invite code");
+  }
+  *ws = *WorkspaceId::FromBytes(raw.substr(0, 16));
+  std::string id = raw.substr(16, kInviteIdBytes);
+  std::string secret = raw.substr(16 + kInviteIdBytes, kInviteSecretBytes);
+  std::string join = EncodeJoinRequest(m.keys->sign_public_key(), m.keys->kx_public_key(), m.keys->sign_secret_key());
+  *invite_id = HexEncode(id);
+  *request = id + join + Hash(id + join, 32, secret);
+  Wipe(&secret);
+  return Status::OK();
+}
+
+Status Replica::AdmitInvited(const WorkspaceId& ws, std::string_view request, std::string* envelope,
+                             std::string* certificate, std::string* invite_id) {
+  std::string id, join, record;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    Impl& m = *impl_;
+    if (request.size() < kInviteIdBytes + 32 + 1) return Status::InvalidArgument("join request is too short");
+    id = request.substr(0, kInviteIdBytes);
+    join = request.substr(kInviteIdBytes, request.size() - kInviteIdBytes - 32);
+    std::string_view mac = request.substr(request.size() - 32);
+    std::string meta = InviteMeta(ws, id), sealed;
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetMeta(meta, &sealed, &found));
+    if (!found) return Status::NotFound("no invite " + HexEncode(id) + " in workspace " + ws.Hex());
+    if (sealed.empty()) return Status::PermissionDenied("invite " + HexEncode(id) + " has been used already");
+    if (!Keystore::OpenAtRest(m.keys->record_key(), meta, sealed, &record) || record.size() != 1 + kInviteSecretBytes) {
+      return Status::DataLoss("invite " + HexEncode(id) + " is damaged");
+    }
+    if (!SecureEqual(Hash(id + join, 32, record.substr(1)), mac)) {
+      return Status::PermissionDenied("the join request does not carry invite " + HexEncode(id) + "'s secret");
+    }
+  }
+  HAMLET_RETURN_IF_ERROR(Admit(ws, join, static_cast<Role>(record[0]), envelope));
+  hamlet::JoinRequest parsed;
+  HAMLET_RETURN_IF_ERROR(ParseJoinRequest(join, &parsed));
+  HAMLET_RETURN_IF_ERROR(DeviceCertificate(ws, DeviceIdFor(parsed.sign_public_key), certificate));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string meta = InviteMeta(ws, id);
+  // The invite is spent: the same code cannot admit a second device.
+  HAMLET_RETURN_IF_ERROR(InTransaction(impl_.get(), [&] { return impl_->store->PutMeta(meta, ""); }));
+  *invite_id = HexEncode(id);
+  return Status::OK();
 }
 
 Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* out) {

@@ -393,3 +393,78 @@ TEST_CASE("a server that is not a current hub is named as such", "[hub]") {
   CHECK(s.code() == Code::kUnavailable);
   CHECK(s.Retryable());
 }
+
+TEST_CASE("a device joins with an invite code whose secret never reaches the hub", "[hub][invite]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(1, dir.path(), &g);
+  Replica& admin = *g.members[0];
+  HubClient ac(&admin, Options(hub));
+  REQUIRE(ac.Publish(g.ws, hub.CreateToken()).ok());
+  std::mt19937_64 rng(21);
+  WriteSome(admin, g.ws, 5, rng);
+  SyncReport rep;
+  REQUIRE(ac.Sync(g.ws, &rep).ok());
+
+  std::string code;
+  REQUIRE(admin.CreateInvite(g.ws, Role::kCadre, &code).ok());
+  CHECK(code.rfind("hamlet1:", 0) == 0);
+
+  Group fresh;
+  MakeGroup(2, "", &fresh);  // Two devices with no workspace of ours yet.
+  Replica& newcomer = *fresh.members[0];
+  Replica& impostor = *fresh.members[1];
+  HubClient nc(&newcomer, Options(hub));
+  WorkspaceId ws;
+  std::string invite;
+  REQUIRE(nc.RequestJoin(code, &ws, &invite).ToString() == "OK");
+  CHECK(ws == g.ws);
+  // Before the admin answers: a clear, retryable "not yet".
+  Status early = nc.CompleteJoin(ws, invite);
+  CHECK(early.code() == Code::kUnavailable);
+  CHECK(early.Retryable());
+
+  // An impostor who saw only the invite id (as the hub does) cannot join:
+  // its request carries no valid secret.
+  std::string forged_code = code.substr(0, code.size() - 34) + std::string(32, '0') + code.substr(code.size() - 2);
+  HubClient ic(&impostor, Options(hub));
+  WorkspaceId ws2;
+  std::string invite2;
+  REQUIRE(ic.RequestJoin(forged_code, &ws2, &invite2).ok());
+
+  size_t admitted = 0, refused = 0;
+  REQUIRE(ac.AdmitPending(g.ws, &admitted, &refused).ToString() == "OK");
+  CHECK(admitted == 1);
+  REQUIRE(nc.CompleteJoin(ws, invite).ToString() == "OK");
+  REQUIRE(nc.Sync(ws, &rep).ToString() == "OK");
+  CHECK(rep.pulled == 5);
+  CHECK(Digest(newcomer, g.ws) == Digest(admin, g.ws));
+  // The impostor (same invite id, wrong secret) can fetch the envelope, but
+  // it is sealed to the admitted device: its replica refuses it.
+  Status taken = ic.CompleteJoin(ws2, invite2);
+  CHECK(taken.code() == Code::kInvalidArgument);
+  CHECK(taken.message().find("admits another device") != std::string::npos);
+  std::vector<WorkspaceId> spaces;
+  REQUIRE(impostor.Workspaces(&spaces).ok());
+  CHECK(std::find(spaces.begin(), spaces.end(), g.ws) == spaces.end());
+  // The same code cannot admit a second device.
+  WorkspaceId w3;
+  std::string i3;
+  REQUIRE(ic.RequestJoin(code, &w3, &i3).ok());
+  REQUIRE(ac.AdmitPending(g.ws, &admitted, &refused).ok());
+  CHECK(admitted == 0);
+
+  // The hub's files never held the invite secret.
+  std::string secret_hex = code.substr(8 + 32 + 16, 32);
+  std::string secret;
+  REQUIRE(HexDecode(secret_hex, &secret));
+  Env* env = Env::Default();
+  for (const char* f : {"/hub.db", "/hub.db-wal"}) {
+    std::string bytes;
+    if (env->ReadFile(dir.File("hub") + f, &bytes).ok()) {
+      CHECK(bytes.find(secret) == std::string::npos);
+      CHECK(bytes.find(secret_hex) == std::string::npos);
+    }
+  }
+}

@@ -57,6 +57,17 @@ class HAMLET_EXPORT HubClient {
   Status Publish(const WorkspaceId& ws, const std::string& token);
   // As admin of ws, gives the hub a member's certificate so it can sync.
   Status RegisterDevice(const WorkspaceId& ws, const DeviceId& device);
+  // On a new device: posts the join request for an invite code; sets the
+  // workspace and the invite id to complete the join with.
+  Status RequestJoin(const std::string& code, WorkspaceId* ws, std::string* invite_id);
+  // On a new device: fetches the admin's answer and joins. Unavailable
+  // (retryable) while the admin has not answered yet.
+  Status CompleteJoin(const WorkspaceId& ws, const std::string& invite_id);
+  // As admin of ws: admits the devices whose join requests carry a valid
+  // invite, registers them with the hub and leaves their envelopes for
+  // pickup. Requests with a wrong or spent invite are skipped and counted.
+  Status AdmitPending(const WorkspaceId& ws, size_t* admitted, size_t* refused);
+
   // As admin of ws: revokes a device and rotates the workspace key
   // (Replica::Revoke), then gives the hub the revocation, which refuses the
   // device at once, and the new key's grants for the remaining devices.

@@ -163,6 +163,21 @@ class HAMLET_EXPORT Replica {
   Status Accept(std::string_view envelope, WorkspaceId* out);
   Status Workspaces(std::vector<WorkspaceId>* out);
 
+  // ---- Invitations: enrollment through a hub the secret never reaches ----
+
+  // As admin of ws: makes an invite code (text, fit for a QR code) for one
+  // device of the given role. Its secret half stays in the code and in this
+  // replica; a hub sees only the invite id.
+  Status CreateInvite(const WorkspaceId& ws, Role role, std::string* code);
+  // On the new device: the join request to post for an invite code, bound
+  // to the code's secret. Sets the workspace and the invite id (hex).
+  Status RequestJoin(std::string_view code, WorkspaceId* ws, std::string* invite_id, std::string* request);
+  // As admin: checks a posted join request against the invite it names and
+  // admits the device. Each invite admits one device. Sets the envelope for
+  // the device, its certificate, and the invite id (hex).
+  Status AdmitInvited(const WorkspaceId& ws, std::string_view request, std::string* envelope, std::string* certificate,
+                      std::string* invite_id);
+
   // As admin of ws: revokes a device and rotates the workspace key. The
   // revoked device's commits numbered above those this replica holds are
   // refused from now on, and it gets no key of the new epoch, so it cannot
