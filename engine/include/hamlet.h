@@ -129,6 +129,31 @@ HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const cha
    {"workspace":W,"commits":N,"applied":N,"duplicates":N}. */
 HAMLET_API int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, char** out_json);
 
+/* ---- Talking to a hub with the app's own HTTP stack (protocol.md, section 13) ---- */
+
+/* The certificate of a device of a workspace, as this replica holds it. */
+HAMLET_API int hamlet_device_certificate(hamlet_replica* r, const char* workspace, const char* device,
+                                         unsigned char** out, size_t* out_len);
+/* The Authorization header value for one hub request: method ("GET"),
+   target (path and query, exactly as sent), the session's 16-byte challenge,
+   a counter that grows with every request of the session, and the body. */
+HAMLET_API int hamlet_authorize_request(hamlet_replica* r, const char* workspace, const char* method,
+                                        const char* target, const unsigned char* challenge, size_t challenge_len,
+                                        uint64_t counter, const unsigned char* body, size_t body_len,
+                                        char** out_header);
+/* This device's own commits numbered above `after`, as one chunk of about
+   max_bytes: the body of a push. Empty (NULL, 0) when there is none. */
+HAMLET_API int hamlet_export_authored(hamlet_replica* r, const char* workspace, uint64_t after, size_t max_bytes,
+                                      unsigned char** out_chunk, size_t* out_len, int* out_more);
+/* Where this replica is in a hub's log for a workspace (0 at first); hub
+   names the hub, e.g. its URL. Save the pull answer's Hamlet-Next after
+   importing its chunk. */
+HAMLET_API int hamlet_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t* out);
+HAMLET_API int hamlet_set_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t position);
+/* Takes note of a key grant or a revocation fetched from a hub. */
+HAMLET_API int hamlet_accept_key_grant(hamlet_replica* r, const unsigned char* grant, size_t len);
+HAMLET_API int hamlet_accept_revocation(hamlet_replica* r, const unsigned char* revocation, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -342,4 +342,96 @@ int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, cha
   });
 }
 
+int hamlet_device_certificate(hamlet_replica* r, const char* workspace, const char* device, unsigned char** out,
+                              size_t* out_len) {
+  CHECK_ARG(r && device && out && out_len, "replica, device, out and out_len are required");
+  *out = nullptr;
+  *out_len = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    auto d = hamlet::DeviceId::FromHex(device);
+    if (!d) return Fail(Status::InvalidArgument("device must be 32 hex digits"));
+    std::string cert;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->DeviceCertificate(ws, *d, &cert));
+    *out = CopyBytes(cert);
+    *out_len = cert.size();
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_authorize_request(hamlet_replica* r, const char* workspace, const char* method, const char* target,
+                             const unsigned char* challenge, size_t challenge_len, uint64_t counter,
+                             const unsigned char* body, size_t body_len, char** out_header) {
+  CHECK_ARG(r && method && target && challenge && out_header && (body || body_len == 0),
+            "replica, method, target, challenge and out_header are required");
+  *out_header = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::string header;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->AuthorizeRequest(
+        ws, method, target, std::string_view(reinterpret_cast<const char*>(challenge), challenge_len), counter,
+        std::string_view(reinterpret_cast<const char*>(body), body_len), &header));
+    *out_header = CopyString(header);
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_export_authored(hamlet_replica* r, const char* workspace, uint64_t after, size_t max_bytes,
+                           unsigned char** out_chunk, size_t* out_len, int* out_more) {
+  CHECK_ARG(r && out_chunk && out_len && out_more, "replica and all out parameters are required");
+  *out_chunk = nullptr;
+  *out_len = 0;
+  *out_more = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    hamlet::ExportResult ex;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->ExportAuthored(ws, after, max_bytes, &ex));
+    *out_chunk = CopyBytes(ex.chunk);
+    *out_len = ex.chunk.size();
+    *out_more = ex.more ? 1 : 0;
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t* out) {
+  CHECK_ARG(r && hub && out, "replica, hub and out are required");
+  *out = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->PullPosition(ws, hub, out));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_set_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t position) {
+  CHECK_ARG(r && hub, "replica and hub are required");
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->SetPullPosition(ws, hub, position));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_accept_key_grant(hamlet_replica* r, const unsigned char* grant, size_t len) {
+  CHECK_ARG(r && grant, "replica and grant are required");
+  return Guarded([&] {
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->AcceptKeyGrant(std::string_view(reinterpret_cast<const char*>(grant), len)));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_accept_revocation(hamlet_replica* r, const unsigned char* revocation, size_t len) {
+  CHECK_ARG(r && revocation, "replica and revocation are required");
+  return Guarded([&] {
+    HAMLET_RETURN_IF_ERROR_INT(
+        r->replica->AcceptRevocation(std::string_view(reinterpret_cast<const char*>(revocation), len)));
+    return HAMLET_OK;
+  });
+}
+
 }  // extern "C"

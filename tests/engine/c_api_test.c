@@ -132,6 +132,37 @@ int main(int argc, char** argv) {
   CHECK(found && strstr(found, "\"total\":0"));
   hamlet_free(found);
 
+  /* The pieces an app's own HTTP stack needs to talk to a hub. */
+  char* device_b = NULL;
+  CHECK(hamlet_device_id(b, &device_b) == HAMLET_OK);
+  unsigned char* cert = NULL;
+  size_t cert_len = 0;
+  CHECK(hamlet_device_certificate(a, ws, device_b, &cert, &cert_len) == HAMLET_OK);
+  CHECK(cert != NULL && cert_len == 154);
+  hamlet_free(cert);
+  hamlet_free(device_b);
+  unsigned char challenge[16] = {3};
+  char* header = NULL;
+  CHECK(hamlet_authorize_request(a, ws, "GET", "/v1/workspaces/x/pull?after=0", challenge, 16, 1, NULL, 0,
+                                 &header) == HAMLET_OK);
+  CHECK(header && strncmp(header, "Hamlet device=", 14) == 0 && strstr(header, ",counter=1,"));
+  hamlet_free(header);
+  CHECK(hamlet_authorize_request(a, ws, "GET", "/", challenge, 15, 1, NULL, 0, &header) == HAMLET_EINVALID);
+  unsigned char* own = NULL;
+  size_t own_len = 0;
+  int own_more = 1;
+  CHECK(hamlet_export_authored(a, ws, 0, 1 << 20, &own, &own_len, &own_more) == HAMLET_OK);
+  CHECK(own != NULL && own_len > 0 && own_more == 0);
+  hamlet_free(own);
+  CHECK(hamlet_export_authored(a, ws, 1, 1 << 20, &own, &own_len, &own_more) == HAMLET_OK);
+  CHECK(own == NULL && own_len == 0); /* Commit 1 is all there is. */
+  uint64_t pos = 99;
+  CHECK(hamlet_pull_position(b, ws, "https://hub.example", &pos) == HAMLET_OK && pos == 0);
+  CHECK(hamlet_set_pull_position(b, ws, "https://hub.example", 42) == HAMLET_OK);
+  CHECK(hamlet_pull_position(b, ws, "https://hub.example", &pos) == HAMLET_OK && pos == 42);
+  CHECK(hamlet_accept_key_grant(b, (const unsigned char*)"junk", 4) == HAMLET_EINVALID);
+  CHECK(hamlet_accept_revocation(b, (const unsigned char*)"HMLRjunkjunkjunkjunkjunk", 24) != HAMLET_OK);
+
   char *da = NULL, *db = NULL;
   CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
   CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
