@@ -27,6 +27,9 @@ Code CodeFromSlug(const std::string& slug) {
 // The hub's answer as a Status: transport failures and 5xx are retryable
 // (Unavailable); 4xx carry the hub's own code and message.
 Status FromResponse(const httplib::Result& r) {
+  if (!r && r.error() == httplib::Error::SSLServerVerification) {
+    return Status(Code::kUnauthenticated, "the hub's TLS certificate does not check out");
+  }
   if (!r) return Status::Unavailable("cannot reach the hub: " + httplib::to_string(r.error()));
   if (r->status >= 200 && r->status < 300) return Status::OK();
   json body = json::parse(r->body, nullptr, false);

@@ -14,6 +14,11 @@ namespace hamlet::test {
 
 HubProcess::HubProcess(const std::string& dir) : dir_(dir) { Start(0); }
 
+HubProcess::HubProcess(const std::string& dir, const std::string& tls_cert, const std::string& tls_key)
+    : dir_(dir), tls_cert_(tls_cert), tls_key_(tls_key) {
+  Start(0);
+}
+
 HubProcess::~HubProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
@@ -32,8 +37,13 @@ void HubProcess::Start(int port) {
     close(out[0]);
     close(out[1]);
     std::string listen = "127.0.0.1:" + std::to_string(port);
-    execl(HAMLET_HUB_BINARY, "hamlet-hub", "serve", "--data", dir_.c_str(), "--listen", listen.c_str(),
-          static_cast<char*>(nullptr));
+    if (tls_cert_.empty()) {
+      execl(HAMLET_HUB_BINARY, "hamlet-hub", "serve", "--data", dir_.c_str(), "--listen", listen.c_str(),
+            static_cast<char*>(nullptr));
+    } else {
+      execl(HAMLET_HUB_BINARY, "hamlet-hub", "serve", "--data", dir_.c_str(), "--listen", listen.c_str(),
+            "--tls-cert", tls_cert_.c_str(), "--tls-key", tls_key_.c_str(), static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   close(out[1]);

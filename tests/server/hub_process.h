@@ -13,9 +13,11 @@ class HubProcess {
   // Starts `hamlet-hub serve --data dir --listen 127.0.0.1:0` and waits for
   // its "listening" line.
   explicit HubProcess(const std::string& dir);
+  // The same, serving HTTPS with a PEM certificate and key.
+  HubProcess(const std::string& dir, const std::string& tls_cert, const std::string& tls_key);
   ~HubProcess();  // SIGTERM, then waits.
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return (tls_cert_.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_); }
   int port() const { return port_; }
   // Runs `hamlet-hub token create --data dir` and returns the token.
   std::string CreateToken();
@@ -26,6 +28,7 @@ class HubProcess {
  private:
   void Start(int port);
   std::string dir_;
+  std::string tls_cert_, tls_key_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

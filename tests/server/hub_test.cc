@@ -468,3 +468,36 @@ TEST_CASE("a device joins with an invite code whose secret never reaches the hub
     }
   }
 }
+
+TEST_CASE("the hub serves HTTPS and the client checks its certificate", "[hub][tls]") {
+  TempDir dir;
+  std::string cert = dir.File("cert.pem"), key = dir.File("key.pem");
+  std::string make = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                     "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                     key + " -out " + cert + " >/dev/null 2>&1";
+  REQUIRE(std::system(make.c_str()) == 0);
+  HubProcess hub(dir.File("hub"), cert, key);
+  REQUIRE(hub.url().rfind("https://", 0) == 0);
+  Group g;
+  MakeGroup(2, dir.path(), &g);
+  SyncOptions o = Options(hub);
+  o.ca_file = cert;
+  HubClient admin(g.members[0].get(), o);
+  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ToString() == "OK");
+  REQUIRE(admin.RegisterDevice(g.ws, g.members[1]->device_id()).ok());
+  std::mt19937_64 rng(31);
+  WriteSome(*g.members[0], g.ws, 4, rng);
+  SyncReport rep;
+  REQUIRE(admin.Sync(g.ws, &rep).ToString() == "OK");
+  HubClient other(g.members[1].get(), o);
+  REQUIRE(other.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(rep.pulled == 4);
+  CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+  // A client that does not trust the certificate refuses the hub, and says why.
+  SyncOptions untrusting = Options(hub);
+  untrusting.max_attempts = 1;
+  HubClient wary(g.members[1].get(), untrusting);
+  Status s = wary.Sync(g.ws, &rep);
+  CHECK(s.code() == Code::kUnauthenticated);
+  CHECK(s.message().find("certificate") != std::string::npos);
+}
