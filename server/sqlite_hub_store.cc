@@ -386,16 +386,7 @@ class SqliteHubStore final : public HubStore {
     uint64_t counter;
   };
 
-  Status Exec(const char* sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      Status s = SqliteStatus(db_, rc, err ? err : "exec");
-      sqlite3_free(err);
-      return s;
-    }
-    return Status::OK();
-  }
+  Status Exec(const char* sql) { return SqliteExec(db_, sql); }
 
   template <class Bind>
   Status Run(const char* sql, Bind&& bind) {

@@ -30,6 +30,17 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
+Status SqliteExec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteStatus(db, rc, err ? err : "exec");
+    sqlite3_free(err);
+    return s;
+  }
+  return Status::OK();
+}
+
 Status Stmt::Prepare(sqlite3* db, const char* sql) {
   db_ = db;
   int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);

@@ -17,6 +17,9 @@ namespace hamlet {
 // corrupt file is data loss, a full disk is unavailable.
 Status SqliteStatus(sqlite3* db, int rc, std::string_view what);
 
+// Runs one or more SQL statements that return no rows.
+Status SqliteExec(sqlite3* db, const char* sql);
+
 class Stmt {
  public:
   Stmt() = default;

@@ -64,16 +64,7 @@ void Store::LeaveUntouchedOnClose() {
   if (wal_existed_) sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }
 
-Status Store::Exec(const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    Status s = SqliteStatus(db_, rc, err ? err : "exec");
-    sqlite3_free(err);
-    return s;
-  }
-  return Status::OK();
-}
+Status Store::Exec(const char* sql) { return SqliteExec(db_, sql); }
 
 Status Store::Init(bool durable) {
   // Reading the schema first makes a file that is not a database fail here,

@@ -44,6 +44,18 @@ void WriteSome(Replica& r, const WorkspaceId& ws, int n, std::mt19937_64& rng) {
   }
 }
 
+// Opens a session by hand, as an attacker or a third-party client would;
+// returns the raw challenge.
+std::string RawSession(httplib::Client& http, const WorkspaceId& ws, const DeviceId& device) {
+  auto r = http.Post("/v1/workspaces/" + ws.Hex() + "/session", "{\"device\":\"" + device.Hex() + "\"}",
+                     "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  std::string challenge;
+  REQUIRE(HexDecode(r->body.substr(r->body.find("\"challenge\":\"") + 13, 32), &challenge));
+  return challenge;
+}
+
 }  // namespace
 
 TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
@@ -118,13 +130,7 @@ TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub
 
   // Member 1 tries to push member 0's commits as its own.
   httplib::Client http(hub.url());
-  auto session = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session",
-                           "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
-  REQUIRE(session);
-  REQUIRE(session->status == 200);
-  std::string challenge;
-  auto at = session->body.find("\"challenge\":\"");
-  REQUIRE(HexDecode(session->body.substr(at + 13, 32), &challenge));
+  std::string challenge = RawSession(http, g.ws, g.members[1]->device_id());
   ExportResult ex;
   REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex).ok());
   std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
@@ -266,16 +272,7 @@ TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") 
   ExportResult ex;
   REQUIRE(g.members[1]->ExportAuthored(g.ws, 0, 1 << 20, &ex).ok());
   httplib::Client http(hub.url());
-  auto session = [&]() {
-    auto r = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session",
-                       "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    std::string challenge;
-    REQUIRE(HexDecode(r->body.substr(r->body.find("\"challenge\":\"") + 13, 32), &challenge));
-    return challenge;
-  };
-  std::string challenge = session();
+  std::string challenge = RawSession(http, g.ws, g.members[1]->device_id());
   uint64_t counter = 0;
   std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
   auto push = [&](const std::string& body) {
