@@ -7,6 +7,7 @@
 // stores and merges all new commits in one transaction.
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "chain.h"
@@ -210,6 +211,7 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
     certs[c.device()] = std::move(c);
   }
   std::map<uint32_t, Key32> keys;
+  std::map<DeviceId, std::optional<uint64_t>> revoked_until;  // Per author: its last accepted commit, if revoked.
   for (const SealedCommit& c : chunk.commits) {
     const DeviceId& a = c.header.author;
     if (!certs.count(a)) {
@@ -224,10 +226,14 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
       HAMLET_RETURN_IF_ERROR(ParseCertificate(stored, &known));
       certs[a] = std::move(known);
     }
-    uint64_t last_allowed = 0;
-    bool revoked = false;
-    HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, a, &last_allowed, &revoked));
-    if (revoked && c.header.seq > last_allowed) {
+    auto rv = revoked_until.find(a);
+    if (rv == revoked_until.end()) {
+      uint64_t last_allowed = 0;
+      bool revoked = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, a, &last_allowed, &revoked));
+      rv = revoked_until.emplace(a, revoked ? std::optional<uint64_t>(last_allowed) : std::nullopt).first;
+    }
+    if (rv->second && c.header.seq > *rv->second) {
       return Status::PermissionDenied("import: device " + a.Hex() + " was revoked; its commit " +
                                       std::to_string(c.header.seq) + " is refused");
     }
