@@ -32,12 +32,6 @@ int HttpStatusFor(Code code) {
   }
 }
 
-std::string CodeSlug(Code code) {
-  std::string s = Status::CodeName(code);
-  for (char& c : s) c = c == ' ' ? '_' : c;
-  return s;
-}
-
 // Workspace ids in paths: /v1/workspaces/<32 hex>/...
 bool WorkspaceFrom(const httplib::Request& req, WorkspaceId* ws) {
   auto id = WorkspaceId::FromHex(req.matches[1].str());
@@ -60,10 +54,10 @@ void Hub::Count(const std::string& route) {
 void Hub::Fail(httplib::Response& res, const Status& s) {
   {
     std::lock_guard<std::mutex> lock(metrics_.mu);
-    metrics_.errors[CodeSlug(s.code())]++;
+    metrics_.errors[Status::CodeSlug(s.code())]++;
   }
   res.status = HttpStatusFor(s.code());
-  json body{{"error", {{"code", CodeSlug(s.code())}, {"message", s.message()}, {"retryable", s.Retryable()}}}};
+  json body{{"error", {{"code", Status::CodeSlug(s.code())}, {"message", s.message()}, {"retryable", s.Retryable()}}}};
   res.set_content(body.dump(), "application/json");
 }
 

@@ -227,85 +227,53 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard<std::mutex> lock(mu_);
     *out = AppendResult();
     return Transaction([&]() -> Status {
-      std::map<DeviceId, std::pair<uint64_t, uint64_t>> heads;  // device -> contiguous, head (as stored)
-      std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted;
-      DeviceId last_author;
-      uint64_t last_seq = 0;
-      std::string last_hash;
+      auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
+        q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
+      };
+      ChainBatch batch(ChainBatch::Hooks{
+          [&](const DeviceId& a, ChainInfo* info) {
+            *info = ChainInfo();
+            return Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
+                         [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
+                         [&](Stmt& q) {
+                           *info = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
+                         });
+          },
+          [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
+            *found = false;
+            return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
+                         [&](Stmt& q) { bind3(q, a, seq); },
+                         [&](Stmt& q) {
+                           *found = true;
+                           bytes->assign(q.Blob(0));
+                         });
+          },
+          [&](const DeviceId& a, uint64_t seq, bool* found) {
+            *found = false;
+            return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
+                         [&](Stmt&) { *found = true; });
+          }});
       for (const SealedCommit& c : commits) {
         const CommitHeader& h = c.header;
-        if (!heads.count(h.author)) {
-          std::pair<uint64_t, uint64_t> ch{0, 0};
-          HAMLET_RETURN_IF_ERROR(Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
-                                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()); },
-                                       [&](Stmt& q) {
-                                         ch = {static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
-                                       }));
-          heads[h.author] = ch;
-        }
-        uint64_t head = heads[h.author].second;
-        std::string hash = c.Hash();
-        auto lookup = [&](uint64_t seq, std::string* bytes, bool* found) {
-          *found = false;
-          return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
-                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()).Bind(3, static_cast<int64_t>(seq)); },
-                       [&](Stmt& q) {
-                         *found = true;
-                         bytes->assign(q.Blob(0));
-                       });
-        };
-        std::string existing;
-        bool found = false;
-        if (h.seq <= head || (last_author == h.author && last_seq >= h.seq)) {
-          HAMLET_RETURN_IF_ERROR(lookup(h.seq, &existing, &found));
-        }
-        if (found) {
-          if (existing != c.bytes) {
-            return Status::DataLoss("device " + h.author.Hex() + " signed two different commits numbered " +
-                                    std::to_string(h.seq));
-          }
+        bool is_new = false;
+        HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));
+        if (!is_new) {
           out->duplicates++;
-        } else {
-          bool prev_in_hand = last_author == h.author && last_seq + 1 == h.seq;
-          HAMLET_RETURN_IF_ERROR(
-              CheckChainLinks(c, hash, prev_in_hand ? &last_hash : nullptr, h.seq + 1 <= head, lookup));
-          HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
-            q.Bind(1, ws.View()).Bind(2, h.author.View()).Bind(3, static_cast<int64_t>(h.seq)).Bind(4, c.bytes);
-          }));
-          auto [it, fresh] = inserted.emplace(h.author, std::make_pair(h.seq, h.seq));
-          if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
-          out->stored++;
+          continue;
         }
-        last_author = h.author;
-        last_seq = h.seq;
-        last_hash = std::move(hash);
-      }
-      for (const auto& entry : inserted) {
-        // Plain names, not structured bindings: the lambdas below capture them.
-        const DeviceId device = entry.first;
-        const uint64_t lowest = entry.second.first;
-        uint64_t contiguous = heads[device].first;
-        uint64_t head = std::max(heads[device].second, entry.second.second);
-        if (lowest <= contiguous + 1) {
-          for (;;) {
-            bool present = false;
-            std::string unused;
-            HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?",
-                                         [&](Stmt& q) {
-                                           q.Bind(1, ws.View()).Bind(2, device.View()).Bind(
-                                               3, static_cast<int64_t>(contiguous + 1));
-                                         },
-                                         [&](Stmt&) { present = true; }));
-            if (!present) break;
-            contiguous++;
-          }
-        }
-        HAMLET_RETURN_IF_ERROR(Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
-          q.Bind(1, static_cast<int64_t>(contiguous)).Bind(2, static_cast<int64_t>(head)).Bind(3, ws.View()).Bind(
-              4, device.View());
+        HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+          bind3(q, h.author, h.seq);
+          q.Bind(4, c.bytes);
         }));
+        batch.Stored(h);
+        out->stored++;
       }
-      return Status::OK();
+      return batch.Advance([&](const DeviceId& a, const ChainInfo& info) {
+        return Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
+          q.Bind(1, static_cast<int64_t>(info.contiguous)).Bind(2, static_cast<int64_t>(info.head)).Bind(3, ws.View());
+          q.Bind(4, a.View());
+        });
+      });
     });
   }
 

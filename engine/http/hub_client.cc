@@ -15,15 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-Code CodeFromSlug(const std::string& slug) {
-  for (int c = 0; c <= static_cast<int>(Code::kUnauthenticated); c++) {
-    std::string name = Status::CodeName(static_cast<Code>(c));
-    for (char& ch : name) ch = ch == ' ' ? '_' : ch;
-    if (name == slug) return static_cast<Code>(c);
-  }
-  return Code::kInternal;
-}
-
 // The hub's answer as a Status: transport failures and 5xx are retryable
 // (Unavailable); 4xx carry the hub's own code and message.
 Status FromResponse(const httplib::Result& r) {
@@ -38,7 +29,7 @@ Status FromResponse(const httplib::Result& r) {
   if (!body.is_discarded() && body.contains("error") && body["error"].is_object()) {
     const json& e = body["error"];
     if (e.contains("message") && e["message"].is_string()) message = e["message"].get<std::string>();
-    if (e.contains("code") && e["code"].is_string()) code = CodeFromSlug(e["code"].get<std::string>());
+    if (e.contains("code") && e["code"].is_string()) code = Status::CodeFromSlug(e["code"].get<std::string>());
     if (r->status >= 500 && code == Code::kInternal) code = Code::kUnavailable;
   }
   return Status(code, "hub: " + message);

@@ -1,5 +1,7 @@
 #include "chain.h"
 
+#include <algorithm>
+
 namespace hamlet {
 
 Status CheckChainLinks(const SealedCommit& c, const std::string& c_hash, const std::string* known_prev_hash,
@@ -33,6 +35,70 @@ Status CheckChainLinks(const SealedCommit& c, const std::string& c_hash, const s
         return Status::DataLoss(where + " does not precede its successor: the chain is broken");
       }
     }
+  }
+  return Status::OK();
+}
+
+Status ChainBatch::Before(const DeviceId& author, ChainInfo* info) {
+  auto it = before_.find(author);
+  if (it == before_.end()) {
+    ChainInfo stored;
+    HAMLET_RETURN_IF_ERROR(hooks_.chain(author, &stored));
+    it = before_.emplace(author, stored).first;
+  }
+  *info = it->second;
+  return Status::OK();
+}
+
+Status ChainBatch::Check(const SealedCommit& c, bool* is_new) {
+  const CommitHeader& h = c.header;
+  ChainInfo stored;
+  HAMLET_RETURN_IF_ERROR(Before(h.author, &stored));
+  std::string hash = c.Hash();
+  bool same_author = last_author_ == h.author;
+  // A number above what the store held cannot be there yet, unless this
+  // batch brought it.
+  bool found = false;
+  if (h.seq <= stored.head || (same_author && last_seq_ >= h.seq)) {
+    std::string existing;
+    HAMLET_RETURN_IF_ERROR(hooks_.get(h.author, h.seq, &existing, &found));
+    if (found && existing != c.bytes) {
+      return Status::DataLoss("device " + h.author.Hex() + " signed two different commits numbered " +
+                              std::to_string(h.seq));
+    }
+  }
+  if (!found) {
+    bool prev_in_hand = same_author && last_seq_ + 1 == h.seq;
+    HAMLET_RETURN_IF_ERROR(CheckChainLinks(c, hash, prev_in_hand ? &last_hash_ : nullptr, h.seq + 1 <= stored.head,
+                                           [&](uint64_t seq, std::string* bytes, bool* present) {
+                                             return hooks_.get(h.author, seq, bytes, present);
+                                           }));
+  }
+  *is_new = !found;
+  last_author_ = h.author;
+  last_seq_ = h.seq;
+  last_hash_ = std::move(hash);
+  return Status::OK();
+}
+
+void ChainBatch::Stored(const CommitHeader& h) {
+  auto [it, fresh] = inserted_.emplace(h.author, std::make_pair(h.seq, h.seq));
+  if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
+}
+
+Status ChainBatch::Advance(const std::function<Status(const DeviceId&, const ChainInfo&)>& save) {
+  for (const auto& [author, range] : inserted_) {
+    ChainInfo info = before_.at(author);
+    info.head = std::max(info.head, range.second);
+    if (range.first <= info.contiguous + 1) {
+      for (;;) {
+        bool present = false;
+        HAMLET_RETURN_IF_ERROR(hooks_.has(author, info.contiguous + 1, &present));
+        if (!present) break;
+        info.contiguous++;
+      }
+    }
+    HAMLET_RETURN_IF_ERROR(save(author, info));
   }
   return Status::OK();
 }

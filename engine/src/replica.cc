@@ -395,11 +395,11 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
       }
       ops.push_back(std::move(op));
     }
-    std::map<DeviceId, ChainInfo> chains;
-    HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
+    ChainInfo mine;
+    HAMLET_RETURN_IF_ERROR(m.store->GetChain(ws, m.device, &mine));
     CommitHeader h;
     h.author = m.device;
-    h.seq = chains[m.device].head + 1;
+    h.seq = mine.head + 1;
     h.prev_hash = std::string(kHashBytes, '\0');
     if (h.seq > 1) {
       std::string prev;
@@ -414,7 +414,10 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
     HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, data_key, m.keys->sign_secret_key(), &sealed));
     HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, m.device, h.seq, h.hlc, sealed.bytes));
-    HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, m.device, h.seq, h.seq));
+    // A local commit extends the chain's head, and its contiguous prefix
+    // when that reached the head.
+    HAMLET_RETURN_IF_ERROR(m.store->PutChain(
+        ws, m.device, ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq}));
     HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
     HAMLET_RETURN_IF_ERROR(m.PersistClock());
     if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};

@@ -33,6 +33,19 @@ const char* Status::CodeName(Code code) {
   return "unknown";
 }
 
+std::string Status::CodeSlug(Code code) {
+  std::string s = CodeName(code);
+  for (char& c : s) c = c == ' ' ? '_' : c;
+  return s;
+}
+
+Code Status::CodeFromSlug(std::string_view slug) {
+  for (int c = 0; c <= static_cast<int>(Code::kUnauthenticated); c++) {
+    if (CodeSlug(static_cast<Code>(c)) == slug) return static_cast<Code>(c);
+  }
+  return Code::kInternal;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(CodeName(code_)) + ": " + message_;

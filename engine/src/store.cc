@@ -270,27 +270,21 @@ Status Store::GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* ou
   return s;
 }
 
-Status Store::AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t lowest, uint64_t highest) {
+Status Store::GetChain(const WorkspaceId& ws, const DeviceId& author, ChainInfo* out) {
   Stmt& q = st_->get_chain;
   q.Bind(1, ws.View()).Bind(2, author.View());
   Status s;
-  ChainInfo c;
-  if (q.Step(&s)) c = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
+  *out = ChainInfo();
+  if (q.Step(&s)) *out = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
   q.Reset();
-  HAMLET_RETURN_IF_ERROR(s);
-  c.head = std::max(c.head, highest);
-  if (lowest <= c.contiguous + 1) {
-    for (;;) {
-      bool found = false;
-      HAMLET_RETURN_IF_ERROR(HasCommit(ws, author, c.contiguous + 1, &found));
-      if (!found) break;
-      c.contiguous++;
-    }
-  }
+  return s;
+}
+
+Status Store::PutChain(const WorkspaceId& ws, const DeviceId& author, const ChainInfo& info) {
   return st_->put_chain.Bind(1, ws.View())
       .Bind(2, author.View())
-      .Bind(3, static_cast<int64_t>(c.contiguous))
-      .Bind(4, static_cast<int64_t>(c.head))
+      .Bind(3, static_cast<int64_t>(info.contiguous))
+      .Bind(4, static_cast<int64_t>(info.head))
       .Run();
 }
 

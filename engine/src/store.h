@@ -17,16 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "chain.h"
 #include "hamlet/status.h"
 #include "hamlet/types.h"
 #include "sqlite.h"
 
 namespace hamlet {
-
-struct ChainInfo {
-  uint64_t contiguous = 0;  // 1..contiguous are all present.
-  uint64_t head = 0;        // The highest sequence number present.
-};
 
 class Store {
  public:
@@ -75,11 +71,10 @@ class Store {
                      const std::function<bool(uint64_t, std::string_view)>& fn);
   Status CountCommits(const WorkspaceId& ws, uint64_t* n);
 
-  // Chain progress per author. After inserting commits lowest..highest (not
-  // necessarily all of them) of an author, AdvanceChain records the new head
-  // and walks the contiguous prefix forward over what is present.
+  // Chain progress per author (see ChainBatch).
   Status GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out);
-  Status AdvanceChain(const WorkspaceId& ws, const DeviceId& author, uint64_t lowest, uint64_t highest);
+  Status GetChain(const WorkspaceId& ws, const DeviceId& author, ChainInfo* out);  // Zeros if none.
+  Status PutChain(const WorkspaceId& ws, const DeviceId& author, const ChainInfo& info);
 
   // Materialised records. rowid is the record's key in the tag index.
   Status LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found);

@@ -10,7 +10,6 @@
 #include <optional>
 #include <thread>
 
-#include "chain.h"
 #include "chunk.h"
 #include "coding.h"
 #include "hex.h"
@@ -294,53 +293,31 @@ Status Replica::Import(std::string_view bytes, ImportResult* out) {
   size_t applied = 0, duplicates = 0;
   uint64_t clock_before = m.clock->last();
   Status s = InTransaction(&m, [&]() -> Status {
-    // What the store held before this chunk: a commit numbered above an
-    // author's head cannot be there yet, nor can its successor.
-    std::map<DeviceId, ChainInfo> stored;
-    HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &stored));
-    std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted;  // Per author: lowest, highest.
-    DeviceId last_author;
-    uint64_t last_seq = 0;
-    std::string last_hash;
+    ChainBatch batch(ChainBatch::Hooks{
+        [&](const DeviceId& a, ChainInfo* info) { return m.store->GetChain(ws, a, info); },
+        [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
+          return m.store->GetCommit(ws, a, seq, bytes, found);
+        },
+        [&](const DeviceId& a, uint64_t seq, bool* found) { return m.store->HasCommit(ws, a, seq, found); }});
     for (size_t i = 0; i < opened.size(); i++) {
       const Opened& o = await(i);
       HAMLET_RETURN_IF_ERROR(o.status.WithContext("import: "));
       const SealedCommit& c = *o.sealed;
       const CommitHeader& h = c.header;
-      uint64_t head = stored.count(h.author) ? stored[h.author].head : 0;
-      std::string hash = c.Hash();
-      std::string existing;
-      bool found = false;
-      if (h.seq <= head || (last_author == h.author && last_seq >= h.seq)) {
-        HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, h.author, h.seq, &existing, &found));
-      }
-      if (found) {
-        if (existing != c.bytes) {
-          return Status::DataLoss("import: device " + h.author.Hex() + " signed two different commits numbered " +
-                                  std::to_string(h.seq));
-        }
+      bool is_new = false;
+      HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new).WithContext("import: "));
+      if (!is_new) {
         duplicates++;
-      } else {
-        bool prev_in_hand = last_author == h.author && last_seq + 1 == h.seq;
-        HAMLET_RETURN_IF_ERROR(CheckChainLinks(
-            c, hash, prev_in_hand ? &last_hash : nullptr, h.seq + 1 <= head,
-            [&](uint64_t seq, std::string* bytes, bool* present) {
-              return m.store->GetCommit(ws, h.author, seq, bytes, present);
-            }).WithContext("import: "));
-        HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
-        HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
-        m.clock->Observe(h.hlc);
-        auto [it, fresh] = inserted.emplace(h.author, std::make_pair(h.seq, h.seq));
-        if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
-        applied++;
+        continue;
       }
-      last_author = h.author;
-      last_seq = h.seq;
-      last_hash = std::move(hash);
+      HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
+      batch.Stored(h);
+      HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
+      m.clock->Observe(h.hlc);
+      applied++;
     }
-    for (auto& [author, range] : inserted) {
-      HAMLET_RETURN_IF_ERROR(m.store->AdvanceChain(ws, author, range.first, range.second));
-    }
+    HAMLET_RETURN_IF_ERROR(batch.Advance(
+        [&](const DeviceId& a, const ChainInfo& info) { return m.store->PutChain(ws, a, info); }));
     for (auto& [d, c] : certs) {
       std::string stored_cert;
       bool found = false;

@@ -61,6 +61,10 @@ class HAMLET_EXPORT Status {
   // "OK", or "<code name>: <message>".
   std::string ToString() const;
   static const char* CodeName(Code code);
+  // The code as one lowercase word with underscores ("permission_denied"),
+  // as the hub protocol carries it; and back (kInternal if unknown).
+  static std::string CodeSlug(Code code);
+  static Code CodeFromSlug(std::string_view slug);
 
   // Returns a copy whose message is prefixed with context, e.g. "import: ".
   Status WithContext(std::string_view context) const;
