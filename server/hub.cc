@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "format.h"
 #include "hex.h"
+#include "http_error.h"
 #include "identity.h"
 #include "request_auth.h"
 
@@ -15,22 +16,6 @@ namespace hamlet::hub {
 using nlohmann::json;
 
 namespace {
-
-int HttpStatusFor(Code code) {
-  switch (code) {
-    case Code::kInvalidArgument: return 400;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kNotFound: return 404;
-    case Code::kAlreadyExists: return 409;
-    case Code::kFailedPrecondition: return 409;
-    case Code::kOutOfRange: return 413;
-    case Code::kDataLoss: return 422;
-    case Code::kUnimplemented: return 501;
-    case Code::kUnavailable: return 503;
-    default: return 500;
-  }
-}
 
 // Workspace ids in paths: /v1/workspaces/<32 hex>/...
 bool WorkspaceFrom(const httplib::Request& req, WorkspaceId* ws) {
@@ -57,8 +42,7 @@ void Hub::Fail(httplib::Response& res, const Status& s) {
     metrics_.errors[Status::CodeSlug(s.code())]++;
   }
   res.status = HttpStatusFor(s.code());
-  json body{{"error", {{"code", Status::CodeSlug(s.code())}, {"message", s.message()}, {"retryable", s.Retryable()}}}};
-  res.set_content(body.dump(), "application/json");
+  res.set_content(ErrorBody(s), "application/json");
 }
 
 Status Hub::CreateToken(std::string* token) {
@@ -88,10 +72,6 @@ bool Hub::Authenticate(const httplib::Request& req, httplib::Response& res, cons
 
 void Hub::Install(httplib::Server* server) {
   server->set_payload_max_length(options_.max_body_bytes);
-  server->set_read_timeout(20, 0);
-  server->set_write_timeout(20, 0);
-  server->set_keep_alive_timeout(10);
-  server->set_tcp_nodelay(true);
   // Every answer names the protocol version the hub speaks.
   server->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
     res.set_header("Hamlet-Protocol", "1");

@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "guarded_server.h"
 #include "hub.h"
 
 using namespace hamlet;
@@ -50,6 +51,18 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "Address and port to listen on, e.g. 127.0.0.1:8787 (port 0 picks one)");
   serve->add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
+  hub::GuardLimits limits;
+  double head_timeout = limits.head_timeout_ms / 1000.0, io_timeout = limits.io_timeout_ms / 1000.0;
+  serve->add_option("--head-timeout", head_timeout, "Seconds a client has to send a whole request head")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  serve->add_option("--io-timeout", io_timeout,
+                    "Seconds any read or write may wait; a body may run slower than 512 bytes/s only this long")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  serve->add_option("--threads", limits.threads, "Connections served at once")
+      ->check(CLI::Range(2, 4096))
+      ->capture_default_str();
   CLI::App* token = app.add_subcommand("token", "Manage workspace publish tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
@@ -79,15 +92,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hamlet-hub: --tls-cert and --tls-key go together\n");
     return 2;
   }
-  std::unique_ptr<httplib::Server> server;
+  limits.head_timeout_ms = static_cast<int64_t>(head_timeout * 1000);
+  limits.io_timeout_ms = limits.body_grace_ms = static_cast<int64_t>(io_timeout * 1000);
+  auto server = std::make_unique<hub::GuardedServer>(limits);
   if (!tls_cert.empty()) {
-    server = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str());
-  } else {
-    server = std::make_unique<httplib::Server>();
-  }
-  if (!server->is_valid()) {
-    std::fprintf(stderr, "hamlet-hub: cannot set up TLS with %s and %s\n", tls_cert.c_str(), tls_key.c_str());
-    return 1;
+    s = server->UseTls(tls_cert, tls_key);
+    if (!s.ok()) return Fail("cannot serve HTTPS", s);
   }
   hub.Install(server.get());
 

@@ -12,11 +12,27 @@
 
 namespace hamlet::test {
 
-HubProcess::HubProcess(const std::string& dir) : dir_(dir) { Start(0); }
+HubProcess::HubProcess(const std::string& dir, std::vector<std::string> extra_args)
+    : dir_(dir), extra_args_(std::move(extra_args)) {
+  Start(0);
+}
 
 HubProcess::HubProcess(const std::string& dir, const std::string& tls_cert, const std::string& tls_key)
     : dir_(dir), tls_cert_(tls_cert), tls_key_(tls_key) {
+  extra_args_ = {"--tls-cert", tls_cert, "--tls-key", tls_key};
   Start(0);
+}
+
+long HubProcess::RssKb() const {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
 }
 
 HubProcess::~HubProcess() {
@@ -37,13 +53,12 @@ void HubProcess::Start(int port) {
     close(out[0]);
     close(out[1]);
     std::string listen = "127.0.0.1:" + std::to_string(port);
-    if (tls_cert_.empty()) {
-      execl(HAMLET_HUB_BINARY, "hamlet-hub", "serve", "--data", dir_.c_str(), "--listen", listen.c_str(),
-            static_cast<char*>(nullptr));
-    } else {
-      execl(HAMLET_HUB_BINARY, "hamlet-hub", "serve", "--data", dir_.c_str(), "--listen", listen.c_str(),
-            "--tls-cert", tls_cert_.c_str(), "--tls-key", tls_key_.c_str(), static_cast<char*>(nullptr));
-    }
+    std::vector<std::string> args{"hamlet-hub", "serve", "--data", dir_, "--listen", listen};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(HAMLET_HUB_BINARY, argv.data());
     _exit(127);
   }
   close(out[1]);

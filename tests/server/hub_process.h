@@ -5,20 +5,23 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace hamlet::test {
 
 class HubProcess {
  public:
-  // Starts `hamlet-hub serve --data dir --listen 127.0.0.1:0` and waits for
-  // its "listening" line.
-  explicit HubProcess(const std::string& dir);
+  // Starts `hamlet-hub serve --data dir --listen 127.0.0.1:0 [extra_args]`
+  // and waits for its "listening" line.
+  explicit HubProcess(const std::string& dir, std::vector<std::string> extra_args = {});
   // The same, serving HTTPS with a PEM certificate and key.
   HubProcess(const std::string& dir, const std::string& tls_cert, const std::string& tls_key);
   ~HubProcess();  // SIGTERM, then waits.
 
   std::string url() const { return (tls_cert_.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_); }
   int port() const { return port_; }
+  // The hub's resident memory in KiB, from /proc; -1 if it cannot be read.
+  long RssKb() const;
   // Runs `hamlet-hub token create --data dir` and returns the token.
   std::string CreateToken();
   // Stops the hub with SIGKILL (no clean shutdown) and starts it again on
@@ -29,6 +32,7 @@ class HubProcess {
   void Start(int port);
   std::string dir_;
   std::string tls_cert_, tls_key_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -1,0 +1,420 @@
+#include "guarded_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <chrono>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+
+#include "http_error.h"
+
+namespace hamlet::hub {
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string OpenSslError() {
+  unsigned long e = ERR_get_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return buf;
+}
+
+// One accepted socket, plain or TLS, non-blocking underneath, with a read
+// buffer that outlives each request (a client may send its next request
+// before it reads the answer).
+class Connection {
+ public:
+  Connection(int sock, SSL_CTX* tls) : sock_(sock) {
+    fcntl(sock_, F_SETFL, fcntl(sock_, F_GETFL) | O_NONBLOCK);
+    int one = 1;
+    setsockopt(sock_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (tls != nullptr) {
+      ssl_ = SSL_new(tls);
+      if (ssl_ != nullptr) SSL_set_fd(ssl_, sock_);
+    }
+  }
+  ~Connection() {
+    if (ssl_ != nullptr) {
+      if (handshaken_) SSL_shutdown(ssl_);  // Best effort: one close_notify, no waiting.
+      SSL_free(ssl_);
+    }
+    shutdown(sock_, SHUT_RDWR);
+    close(sock_);
+  }
+
+  int fd() const { return sock_; }
+  bool tls() const { return ssl_ != nullptr; }
+
+  // The TLS handshake, finished by deadline (a steady-clock millisecond).
+  bool Handshake(int64_t deadline) {
+    if (ssl_ == nullptr) return false;
+    for (;;) {
+      int r = SSL_accept(ssl_);
+      if (r == 1) return handshaken_ = true;
+      int err = SSL_get_error(ssl_, r);
+      if (err == SSL_ERROR_WANT_READ) {
+        if (!Wait(POLLIN, deadline)) return false;
+      } else if (err == SSL_ERROR_WANT_WRITE) {
+        if (!Wait(POLLOUT, deadline)) return false;
+      } else {
+        ERR_clear_error();
+        return false;
+      }
+    }
+  }
+
+  // True when bytes can be read without waiting.
+  bool Buffered() const { return pos_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0); }
+
+  // Waits until the next request starts arriving, or until idle_deadline, or
+  // until give_up() says the thread is wanted elsewhere.
+  template <typename GiveUp>
+  bool WaitForRequest(int64_t idle_deadline, GiveUp give_up) {
+    while (!Buffered()) {
+      if (give_up()) return false;
+      int64_t now = NowMs();
+      if (now >= idle_deadline) return false;
+      pollfd p{sock_, POLLIN, 0};
+      int r = poll(&p, 1, static_cast<int>(std::min<int64_t>(50, idle_deadline - now)));
+      if (r < 0 && errno != EINTR) return false;
+      if (r > 0) return true;
+    }
+    return true;
+  }
+
+  // Reads at most n bytes, waiting until deadline. Returns the count, 0 at
+  // the end of the stream, -1 on error or timeout.
+  ssize_t Read(char* out, size_t n, int64_t deadline) {
+    if (pos_ == end_) {
+      ssize_t got = Fill(deadline);
+      if (got <= 0) return got;
+    }
+    size_t take = std::min(n, end_ - pos_);
+    std::memcpy(out, buf_ + pos_, take);
+    pos_ += take;
+    return static_cast<ssize_t>(take);
+  }
+
+  // Writes all n bytes by deadline, or fails.
+  bool WriteAll(const char* data, size_t n, int64_t deadline) {
+    while (n > 0) {
+      ssize_t w;
+      if (ssl_ != nullptr) {
+        int r = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(n, 1 << 30)));
+        if (r <= 0) {
+          int err = SSL_get_error(ssl_, r);
+          if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+            if (!Wait(err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline)) return false;
+            continue;
+          }
+          ERR_clear_error();
+          return false;
+        }
+        w = r;
+      } else {
+        w = send(sock_, data, n, MSG_NOSIGNAL);
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+          if (!Wait(POLLOUT, deadline)) return false;
+          continue;
+        }
+      }
+      data += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+
+  bool Wait(short events, int64_t deadline) {
+    for (;;) {
+      int64_t now = NowMs();
+      if (now >= deadline) return false;
+      pollfd p{sock_, events, 0};
+      int r = poll(&p, 1, static_cast<int>(std::min<int64_t>(deadline - now, 1 << 30)));
+      if (r > 0) return true;
+      if (r < 0 && errno != EINTR) return false;
+    }
+  }
+
+ private:
+  ssize_t Fill(int64_t deadline) {
+    pos_ = end_ = 0;
+    for (;;) {
+      if (ssl_ != nullptr) {
+        int r = SSL_read(ssl_, buf_, sizeof(buf_));
+        if (r > 0) {
+          end_ = static_cast<size_t>(r);
+          return r;
+        }
+        int err = SSL_get_error(ssl_, r);
+        if (err == SSL_ERROR_ZERO_RETURN) return 0;
+        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+          if (!Wait(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return -1;
+          continue;
+        }
+        ERR_clear_error();
+        return -1;
+      }
+      ssize_t r = recv(sock_, buf_, sizeof(buf_), 0);
+      if (r >= 0) {
+        end_ = static_cast<size_t>(r);
+        return r;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!Wait(POLLIN, deadline)) return -1;
+    }
+  }
+
+  int sock_;
+  SSL* ssl_ = nullptr;
+  bool handshaken_ = false;
+  char buf_[16 << 10];
+  size_t pos_ = 0, end_ = 0;
+};
+
+// One request on a connection, as cpp-httplib reads and answers it. It
+// counts the head up to its blank line and times the body.
+class GuardedStream : public httplib::Stream {
+ public:
+  GuardedStream(Connection* conn, const GuardLimits& limits)
+      : conn_(conn), limits_(limits), start_(NowMs()) {}
+
+  bool refused() const { return refused_; }
+
+  // True when the request's body was not read to its end (refused for its
+  // size, or chunked): what is left of it must not be taken for the next
+  // request, so the connection ends.
+  bool BodyLeftUnread() const { return !in_head_ && (chunked_ || body_bytes_ < content_length_); }
+
+  bool is_readable() const override {
+    return !refused_ && (conn_->Buffered() || conn_->Wait(POLLIN, NowMs() + limits_.io_timeout_ms));
+  }
+  bool is_writable() const override {
+    return !refused_ && conn_->Wait(POLLOUT, NowMs() + limits_.io_timeout_ms);
+  }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (refused_) return -1;
+    int64_t now = NowMs();
+    int64_t deadline = now + limits_.io_timeout_ms;
+    if (in_head_) {
+      deadline = std::min(deadline, start_ + limits_.head_timeout_ms);
+      // The head is read a byte at a time: never hand over more than is left
+      // of it, so the count stays exact.
+      size = std::min(size, limits_.max_head_bytes - head_bytes_ + 1);
+    } else {
+      int64_t elapsed = now - body_start_;
+      if (elapsed > limits_.body_grace_ms &&
+          body_bytes_ * 1000 / static_cast<size_t>(elapsed) < limits_.min_body_bytes_per_second) {
+        return Refuse(408, "Request Timeout", Status::Unavailable("the request body arrives too slowly"));
+      }
+    }
+    ssize_t n = conn_->Read(ptr, size, deadline);
+    if (n <= 0) {
+      if (n < 0 && in_head_ && NowMs() >= start_ + limits_.head_timeout_ms && head_bytes_ > 0) {
+        return Refuse(408, "Request Timeout", Status::Unavailable("the request head did not arrive in time"));
+      }
+      return n;
+    }
+    if (in_head_) {
+      for (ssize_t i = 0; i < n && in_head_; i++) {
+        head_bytes_++;
+        head_ += ptr[i];
+        if (head_.size() >= 4 && head_.compare(head_.size() - 4, 4, "\r\n\r\n") == 0) {
+          in_head_ = false;
+          body_start_ = NowMs();
+          body_bytes_ = static_cast<size_t>(n - i - 1);
+          ReadFraming();
+        }
+      }
+      if (in_head_ && head_bytes_ > limits_.max_head_bytes) {
+        return Refuse(431, "Request Header Fields Too Large",
+                      Status::OutOfRange("the request head is over " + std::to_string(limits_.max_head_bytes) +
+                                         " bytes"));
+      }
+    } else {
+      body_bytes_ += static_cast<size_t>(n);
+    }
+    return n;
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (refused_) return -1;
+    return conn_->WriteAll(ptr, size, NowMs() + limits_.io_timeout_ms) ? static_cast<ssize_t>(size) : -1;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { Address(false, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { Address(true, ip, port); }
+  socket_t socket() const override { return conn_->fd(); }
+
+ private:
+  // Answers the client with an error of its own and ends the connection.
+  ssize_t Refuse(int status, const char* reason, const Status& why) {
+    std::string body = ErrorBody(why);
+    std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+                         "\r\nContent-Type: application/json\r\nHamlet-Protocol: 1\r\nConnection: close\r\n"
+                         "Content-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body;
+    conn_->WriteAll(answer.data(), answer.size(), NowMs() + 2000);
+    refused_ = true;
+    return -1;
+  }
+
+  // Content-Length and Transfer-Encoding, as far as the connection's reuse
+  // needs them; cpp-httplib parses the head for everything else.
+  void ReadFraming() {
+    size_t at = head_.find("\r\n");
+    while (at != std::string::npos && at + 2 < head_.size()) {
+      size_t end = head_.find("\r\n", at + 2);
+      std::string line = head_.substr(at + 2, end - at - 2);
+      at = end;
+      size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "transfer-encoding") chunked_ = true;
+      if (name == "content-length") {
+        char* stop = nullptr;
+        unsigned long long v = std::strtoull(line.c_str() + colon + 1, &stop, 10);
+        content_length_ = static_cast<size_t>(v);
+      }
+    }
+    head_.clear();
+    head_.shrink_to_fit();
+  }
+
+  void Address(bool local, std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int r = local ? getsockname(conn_->fd(), reinterpret_cast<sockaddr*>(&addr), &len)
+                  : getpeername(conn_->fd(), reinterpret_cast<sockaddr*>(&addr), &len);
+    ip.clear();
+    port = 0;
+    if (r != 0) return;
+    char text[INET6_ADDRSTRLEN] = {0};
+    if (addr.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+      inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
+      port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+      inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
+      port = ntohs(a->sin6_port);
+    }
+    ip = text;
+  }
+
+  Connection* conn_;
+  const GuardLimits& limits_;
+  int64_t start_;
+  bool in_head_ = true;
+  size_t head_bytes_ = 0;
+  std::string head_;
+  bool chunked_ = false;
+  size_t content_length_ = 0;
+  int64_t body_start_ = 0;
+  size_t body_bytes_ = 0;
+  bool refused_ = false;
+};
+
+// httplib's thread pool, counting the connections that wait for a thread.
+class CountingPool : public httplib::TaskQueue {
+ public:
+  CountingPool(size_t threads, std::atomic<int>* waiting) : pool_(threads), waiting_(waiting) {}
+  void enqueue(std::function<void()> fn) override {
+    ++*waiting_;
+    pool_.enqueue([this, fn = std::move(fn)] {
+      --*waiting_;
+      fn();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  std::atomic<int>* waiting_;
+};
+
+}  // namespace
+
+GuardedServer::GuardedServer(GuardLimits limits) : limits_(limits) {
+  assert(limits_.max_head_bytes > 0 && limits_.threads > 0);
+  keep_alive_max_count_ = limits_.max_requests_per_connection;
+  keep_alive_timeout_sec_ = static_cast<time_t>(limits_.keep_alive_ms / 1000);
+  new_task_queue = [this] { return new CountingPool(limits_.threads, &waiting_); };
+  // A body is only ever sent with its length: a chunked upload could not be
+  // bounded before it is read.
+  set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Transfer-Encoding")) return HandlerResponse::Unhandled;
+    res.status = 411;
+    res.set_header("Connection", "close");
+    res.set_content(ErrorBody(Status::InvalidArgument("a request body must come with Content-Length, not chunked")),
+                    "application/json");
+    return HandlerResponse::Handled;
+  });
+}
+
+GuardedServer::~GuardedServer() {
+  if (tls_ != nullptr) SSL_CTX_free(tls_);
+}
+
+Status GuardedServer::UseTls(const std::string& cert_file, const std::string& key_file) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return Status::Internal("cannot set up TLS: " + OpenSslError());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  Status s;
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    s = Status::InvalidArgument("cannot use the certificate " + cert_file + ": " + OpenSslError());
+  } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    s = Status::InvalidArgument("cannot use the private key " + key_file + ": " + OpenSslError());
+  } else if (SSL_CTX_check_private_key(ctx) != 1) {
+    s = Status::InvalidArgument(key_file + " is not the key of " + cert_file);
+  }
+  if (!s.ok()) {
+    SSL_CTX_free(ctx);
+    return s;
+  }
+  if (tls_ != nullptr) SSL_CTX_free(tls_);
+  tls_ = ctx;
+  return Status::OK();
+}
+
+bool GuardedServer::process_and_close_socket(socket_t sock) {
+  Connection conn(sock, tls_);
+  if (tls_ != nullptr && !conn.Handshake(NowMs() + limits_.head_timeout_ms)) return false;
+  for (size_t n = 0; n < limits_.max_requests_per_connection; n++) {
+    // The first request is awaited like any head; later ones like idle time,
+    // given up as soon as the hub stops or another connection wants the thread.
+    bool first = n == 0;
+    int64_t wait = first ? limits_.head_timeout_ms : limits_.keep_alive_ms;
+    auto give_up = [&] { return !first && (svr_sock_ == INVALID_SOCKET || waiting_ > 0); };
+    if (!conn.WaitForRequest(NowMs() + wait, give_up)) break;
+    GuardedStream strm(&conn, limits_);
+    bool closed = false;
+    bool last = n + 1 == limits_.max_requests_per_connection || svr_sock_ == INVALID_SOCKET;
+    bool ok = process_request(strm, last, closed, nullptr);
+    if (!ok || closed || strm.refused() || strm.BodyLeftUnread()) break;
+  }
+  return true;
+}
+
+}  // namespace hamlet::hub

@@ -1,0 +1,63 @@
+// GuardedServer: cpp-httplib's server with the limits a public hub needs.
+//
+// Debian's cpp-httplib 0.11 bounds the length of one header line but not the
+// number of lines, the time a request head may take, or the rate of a body:
+// a client sending header lines forever grows the process without bound, and
+// a few clients sending one byte every few seconds hold every worker thread.
+// GuardedServer takes over the per-connection loop (cpp-httplib's documented
+// override point for TLS servers) and reads every request through a stream
+// that enforces GuardLimits, answering with a JSON error (431, 408) and
+// closing the connection when a client breaks them. It also speaks TLS
+// itself, so the same limits hold for HTTPS.
+//
+// Thread safety: configure before listening; after that, only stop() may be
+// called from another thread.
+#ifndef HAMLET_SERVER_GUARDED_SERVER_H_
+#define HAMLET_SERVER_GUARDED_SERVER_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <string>
+
+#include "hamlet/status.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace hamlet::hub {
+
+struct GuardLimits {
+  size_t max_head_bytes = 16 << 10;        // Request line and headers together.
+  int64_t head_timeout_ms = 15000;         // The whole head must arrive within this.
+  int64_t io_timeout_ms = 20000;           // The longest wait for any read or write.
+  int64_t body_grace_ms = 20000;           // A body may be slow for this long...
+  size_t min_body_bytes_per_second = 512;  // ...and must then average at least this.
+  int64_t keep_alive_ms = 10000;           // How long an idle connection is kept.
+  size_t max_requests_per_connection = 1000;
+  size_t threads = 128;                    // Connections served at once.
+};
+
+class GuardedServer : public httplib::Server {
+ public:
+  explicit GuardedServer(GuardLimits limits);
+  ~GuardedServer() override;
+
+  // Serves HTTPS with a PEM certificate chain and private key. Call before
+  // listening; an error says which file was refused.
+  Status UseTls(const std::string& cert_file, const std::string& key_file);
+
+  const GuardLimits& limits() const { return limits_; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+
+  GuardLimits limits_;
+  SSL_CTX* tls_ = nullptr;
+  // Connections accepted and waiting for a worker thread. An idle keep-alive
+  // connection gives its thread up at once when another one waits.
+  std::atomic<int> waiting_{0};
+};
+
+}  // namespace hamlet::hub
+
+#endif  // HAMLET_SERVER_GUARDED_SERVER_H_
