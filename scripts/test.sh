@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Hamlet needs, builds it three ways and runs every test:
 #   1. g++, optimised, -Werror: the full test suite;
-#   2. clang++, -Werror: builds everything (warnings are errors);
+#   2. clang++, -Werror: builds everything (warnings are errors), and runs
+#      the libFuzzer target over the decoders for a bounded time;
 #   3. g++, debug, AddressSanitizer + UndefinedBehaviorSanitizer: the full
 #      test suite again.
 # The run ends with ctest's summary line of the sanitizer run.
@@ -16,9 +17,17 @@ cmake -S . -B build/gcc -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHAMLET_WERR
 cmake --build build/gcc -j "$jobs"
 
 echo "== clang build"
-cmake -S . -B build/clang -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHAMLET_WERROR=ON \
+cmake -S . -B build/clang -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHAMLET_WERROR=ON -DHAMLET_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ > /dev/null
 cmake --build build/clang -j "$jobs"
+
+echo "== fuzzing the decoders (${HAMLET_FUZZ_SECONDS:=60} s)"
+corpus=build/clang/fuzz-corpus
+rm -rf "$corpus" && mkdir -p "$corpus"
+build/clang/tests/make_seeds "$corpus"
+# libFuzzer prints its seed first; a crash leaves the input in build/clang.
+build/clang/tests/decoders_fuzz -max_total_time="$HAMLET_FUZZ_SECONDS" -rss_limit_mb=1024 -timeout=10 \
+  -print_final_stats=1 -artifact_prefix=build/clang/ "$corpus" 2>&1 | grep -E "Seed:|ERROR|SUMMARY|stat::number_of_executed_units|Done"
 
 echo "== sanitizer build"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHAMLET_WERROR=ON -DHAMLET_SANITIZE=ON \
