@@ -105,6 +105,10 @@ HAMLET_API int hamlet_join_request(hamlet_replica* r, unsigned char** out, size_
 HAMLET_API int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* request,
                             size_t request_len, int role, unsigned char** out_envelope, size_t* out_len);
 HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, char** out_workspace);
+/* As admin of workspace: an invite code (text fit for a QR code) for one
+   device of the given role. Its secret half stays in the code and in this
+   replica; a hub only ever sees the invite id. */
+HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, char** out_code);
 
 /* Records one commit. batch_json is an array of operations (protocol.md,
    "JSON forms"). *out_json (may be NULL) receives {"seq":N,"ids":[...]},

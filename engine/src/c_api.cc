@@ -1,12 +1,14 @@
 // The C API: a thin, exception-free shell over hamlet::Replica.
 #include "hamlet.h"
 
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "c_api_util.h"
 #include "hamlet/json.h"
 #include "hamlet/replica.h"
 
@@ -27,48 +29,12 @@ static_assert(HAMLET_EDATALOSS == static_cast<int>(hamlet::Code::kDataLoss));
 static_assert(HAMLET_EUNAUTHENTICATED == static_cast<int>(hamlet::Code::kUnauthenticated));
 static_assert(HAMLET_VERSION_NUMBER == 1000);
 
-int Fail(const Status& s) {
-  t_errmsg = s.message().empty() ? hamlet::Status::CodeName(s.code()) : s.message();
-  return static_cast<int>(s.code());
-}
+using hamlet::capi::CopyBytes;
+using hamlet::capi::CopyString;
+using hamlet::capi::Fail;
+using hamlet::capi::Guarded;
 
-
-// Runs fn, turning any escaping exception into a status.
-template <class Fn>
-int Guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::bad_alloc&) {
-    return Fail(Status::Unavailable("out of memory"));
-  } catch (const std::exception& e) {
-    return Fail(Status::Internal(e.what()));
-  } catch (...) {
-    return Fail(Status::Internal("unknown exception"));
-  }
-}
-
-char* CopyString(const std::string& s) {
-  char* p = static_cast<char*>(std::malloc(s.size() + 1));
-  if (!p) throw std::bad_alloc();
-  std::memcpy(p, s.c_str(), s.size() + 1);
-  return p;
-}
-
-unsigned char* CopyBytes(const std::string& s) {
-  if (s.empty()) return nullptr;
-  auto* p = static_cast<unsigned char*>(std::malloc(s.size()));
-  if (!p) throw std::bad_alloc();
-  std::memcpy(p, s.data(), s.size());
-  return p;
-}
-
-Status Workspace(const char* hex, hamlet::WorkspaceId* out) {
-  if (!hex) return Status::InvalidArgument("workspace is NULL");
-  auto ws = hamlet::WorkspaceId::FromHex(hex);
-  if (!ws) return Status::InvalidArgument("workspace must be 32 hex digits");
-  *out = *ws;
-  return Status::OK();
-}
+Status Workspace(const char* hex, hamlet::WorkspaceId* out) { return hamlet::capi::ParseId(hex, "workspace", out); }
 
 #define HAMLET_RETURN_IF_ERROR_INT(expr)   \
   do {                                     \
@@ -76,8 +42,7 @@ Status Workspace(const char* hex, hamlet::WorkspaceId* out) {
     if (!_s.ok()) return Fail(_s);         \
   } while (0)
 
-#define CHECK_ARG(cond, msg) \
-  if (!(cond)) return Fail(Status::InvalidArgument(msg))
+#define CHECK_ARG(cond, msg) HAMLET_CHECK_ARG(cond, msg)
 
 hamlet::OpenOptions Options(int flags) {
   hamlet::OpenOptions o;
@@ -87,6 +52,18 @@ hamlet::OpenOptions Options(int flags) {
 }
 
 }  // namespace
+
+namespace hamlet {
+
+Replica* ReplicaOfHandle(hamlet_replica* r) { return r == nullptr ? nullptr : r->replica.get(); }
+
+int SetCError(const Status& s) {
+  assert(!s.ok());
+  t_errmsg = s.message().empty() ? Status::CodeName(s.code()) : s.message();
+  return static_cast<int>(s.code());
+}
+
+}  // namespace hamlet
 
 extern "C" {
 
@@ -195,6 +172,21 @@ int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* 
     if (!s.ok()) return Fail(s);
     *out_envelope = CopyBytes(env);
     *out_len = env.size();
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, char** out_code) {
+  CHECK_ARG(r && out_code, "replica and out_code are required");
+  *out_code = nullptr;
+  CHECK_ARG(role == HAMLET_ROLE_OFFICER || role == HAMLET_ROLE_CADRE, "role is HAMLET_ROLE_OFFICER or _CADRE");
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    std::string code;
+    Status s = Workspace(workspace, &ws);
+    if (s.ok()) s = r->replica->CreateInvite(ws, static_cast<hamlet::Role>(role), &code);
+    if (!s.ok()) return Fail(s);
+    *out_code = CopyString(code);
     return HAMLET_OK;
   });
 }

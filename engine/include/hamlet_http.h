@@ -1,0 +1,93 @@
+/*
+ * hamlet_http.h - the ready-made hub transport of Hamlet, for apps that do
+ * not bring their own HTTP stack (libhamlet_http; link it with libhamlet).
+ *
+ * It follows hamlet.h's conventions: int status codes (HAMLET_OK or
+ * HAMLET_E*), hamlet_errmsg() for the calling thread's last failure, strings
+ * the caller releases with hamlet_free(), no exception across the boundary,
+ * and hamlet_hub_close(NULL) does nothing.
+ *
+ * A hamlet_hub talks to one hub (protocol.md, "Hub protocol") on behalf of
+ * one replica. Calls block until done or failed (with retries and backoff on
+ * a dropped link inside), so run them off the UI thread. A hamlet_hub is not
+ * thread safe: use one per thread. The replica must stay open while any of
+ * its hamlet_hub handles exist.
+ *
+ * Failures say whether trying later can help: hamlet_code_retryable() is 1
+ * for a link that stayed down through every retry or a busy hub, and 0 for a
+ * revoked device (HAMLET_EDENIED), an unknown workspace (HAMLET_ENOTFOUND),
+ * an untrusted TLS certificate (HAMLET_EUNAUTHENTICATED), or a server that
+ * is not a hub this version speaks to (HAMLET_EUNIMPLEMENTED).
+ */
+#ifndef HAMLET_HTTP_H_
+#define HAMLET_HTTP_H_
+
+#include "hamlet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hamlet_hub hamlet_hub;
+
+/* What one hamlet_hub_sync moved. */
+typedef struct hamlet_sync_report {
+  uint64_t pushed;     /* commits the hub stored from this device */
+  uint64_t pulled;     /* commits received from the hub */
+  uint64_t applied;    /* of those, new to this replica */
+  uint64_t bytes_up;   /* request bodies sent */
+  uint64_t bytes_down; /* response bodies received */
+  uint64_t requests;
+  uint64_t retries;
+} hamlet_sync_report;
+
+/* Called after every page of a sync: phase is "push" or "pull" (static
+   text), commits and bytes count what moved so far in that phase. ctx is
+   the pointer given to hamlet_hub_set_progress. */
+typedef void (*hamlet_progress_fn)(void* ctx, const char* phase, uint64_t commits, uint64_t bytes,
+                                   uint64_t retries);
+
+/* A transport from replica r to the hub at url ("http://host:port" or
+   "https://host:port"). No connection is made until the first call. On
+   success *out is a new handle to release with hamlet_hub_close. */
+HAMLET_API int hamlet_hub_open(hamlet_replica* r, const char* url, hamlet_hub** out);
+HAMLET_API void hamlet_hub_close(hamlet_hub* h);
+
+/* A PEM CA bundle that signs the hub's certificate, for a hub with a
+   private certificate authority. NULL returns to the system's bundle. */
+HAMLET_API int hamlet_hub_set_ca_file(hamlet_hub* h, const char* path);
+/* Page size of pushes and pulls in bytes (4 KiB to 16 MiB; the default
+   256 KiB suits 2G), and the tries per request with their first and
+   largest backoff in milliseconds. */
+HAMLET_API int hamlet_hub_set_page_bytes(hamlet_hub* h, size_t bytes);
+HAMLET_API int hamlet_hub_set_retries(hamlet_hub* h, int max_attempts, int64_t first_backoff_ms,
+                                      int64_t max_backoff_ms);
+/* Progress reports for hamlet_hub_sync; fn NULL turns them off. */
+HAMLET_API int hamlet_hub_set_progress(hamlet_hub* h, hamlet_progress_fn fn, void* ctx);
+
+/* Pushes this device's commits the hub lacks, then pulls until caught up,
+   taking in key grants and revocations first. Resumes after a cut without
+   resending what the hub acknowledged. report may be NULL. */
+HAMLET_API int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* report);
+
+/* As the workspace's admin: publishes it with a token from the hub's
+   operator; registers a member device (hex id) so it can sync; admits the
+   devices whose join requests carry a valid invite (counts in *admitted and
+   *refused, either may be NULL); revokes a device and rotates the key. */
+HAMLET_API int hamlet_hub_publish(hamlet_hub* h, const char* workspace, const char* token);
+HAMLET_API int hamlet_hub_register_device(hamlet_hub* h, const char* workspace, const char* device);
+HAMLET_API int hamlet_hub_admit_pending(hamlet_hub* h, const char* workspace, size_t* admitted, size_t* refused);
+HAMLET_API int hamlet_hub_revoke(hamlet_hub* h, const char* workspace, const char* device);
+
+/* On a new device: posts the join request for an invite code (made with
+   hamlet_invite_create on the admin's replica) and sets the workspace and
+   invite id to finish with; then hamlet_hub_complete_join fails with
+   HAMLET_EUNAVAILABLE (retryable) until the admin has admitted the device. */
+HAMLET_API int hamlet_hub_request_join(hamlet_hub* h, const char* code, char** out_workspace, char** out_invite);
+HAMLET_API int hamlet_hub_complete_join(hamlet_hub* h, const char* workspace, const char* invite);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAMLET_HTTP_H_ */
