@@ -38,7 +38,7 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   HAMLET_RETURN_IF_ERROR(InitCrypto());
   auto impl = std::make_unique<Replica::Impl>();
   impl->env = options.env ? options.env : Env::Default();
-  HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, &impl->store));
+  HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, options.create_if_missing, &impl->store));
   Status unlocked = Keystore::Open(impl->store.get(), secret, options, &impl->keys);
   Wipe(&secret.bytes);
   if (!unlocked.ok()) {

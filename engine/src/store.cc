@@ -44,12 +44,15 @@ Store::~Store() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-Status Store::Open(const std::string& path, bool durable, std::unique_ptr<Store>* out) {
+Status Store::Open(const std::string& path, bool durable, bool create, std::unique_ptr<Store>* out) {
   std::unique_ptr<Store> s(new Store());
   std::error_code ec;
   s->wal_existed_ = std::filesystem::exists(path + "-wal", ec);
   int rc = sqlite3_open_v2(path.c_str(), &s->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                           SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc == SQLITE_CANTOPEN && !create && !std::filesystem::exists(path, ec)) {
+    return Status::NotFound("no Hamlet store at " + path);
+  }
   if (rc != SQLITE_OK) return SqliteStatus(s->db_, rc, "cannot open " + path);
   sqlite3_busy_timeout(s->db_, 5000);
   sqlite3_extended_result_codes(s->db_, 1);

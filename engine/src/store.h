@@ -26,9 +26,10 @@ namespace hamlet {
 
 class Store {
  public:
-  // Opens or creates the file. durable chooses synchronous=FULL (every
+  // Opens the file, creating it if create is set (else a missing file is
+  // NotFound and nothing is made). durable chooses synchronous=FULL (every
   // transaction reaches the disk before it returns) over NORMAL.
-  static Status Open(const std::string& path, bool durable, std::unique_ptr<Store>* out);
+  static Status Open(const std::string& path, bool durable, bool create, std::unique_ptr<Store>* out);
   ~Store();
 
   sqlite3* db() { return db_; }

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   snprintf(missing, sizeof missing, "%s/none_%d.db", dir, (int)getpid());
   CHECK(hamlet_open_with_key(missing, key_a, HAMLET_OPEN_NO_CREATE, &none) == HAMLET_ENOTFOUND);
   CHECK(none == NULL);
+  CHECK(access(missing, F_OK) != 0); /* Nothing was created. */
   unlink(missing);
 
   char* ws = NULL;

@@ -35,11 +35,14 @@ long HubProcess::RssKb() const {
   return kb;
 }
 
-HubProcess::~HubProcess() {
+HubProcess::~HubProcess() { Stop(); }
+
+void HubProcess::Stop() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    pid_ = -1;
   }
 }
 

@@ -24,6 +24,8 @@ class HubProcess {
   long RssKb() const;
   // Runs `hamlet-hub token create --data dir` and returns the token.
   std::string CreateToken();
+  // Stops the hub with SIGTERM and waits for it; the destructor then does nothing.
+  void Stop();
   // Stops the hub with SIGKILL (no clean shutdown) and starts it again on
   // the same port and data folder.
   void KillAndRestart();

@@ -1,0 +1,35 @@
+// What every hamlet command shares: which replica, how to unlock it, and how
+// to report a failure (one line on stderr, an exit status that says whether
+// trying again can help).
+#ifndef HAMLET_CLI_CONTEXT_H_
+#define HAMLET_CLI_CONTEXT_H_
+
+#include <memory>
+#include <string>
+
+#include "hamlet/replica.h"
+
+namespace hamlet::cli {
+
+// Exit statuses. kExitRetry (EX_TEMPFAIL) tells scripts that the same command
+// may succeed later: the link was down or the hub busy.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRetry = 75;
+
+struct Context {
+  std::string db;               // --db or HAMLET_DB.
+  std::string passphrase_file;  // --passphrase-file; else HAMLET_PASSPHRASE; else a prompt.
+
+  // Opens the existing replica at db. On failure prints why and returns the
+  // exit status to end with; on success returns kExitOk.
+  int OpenReplica(std::unique_ptr<Replica>* out) const;
+};
+
+// Prints "hamlet: what: message" on stderr and returns the exit status for s.
+int Report(const std::string& what, const Status& s);
+
+}  // namespace hamlet::cli
+
+#endif  // HAMLET_CLI_CONTEXT_H_

@@ -1,0 +1,32 @@
+// hamlet: the command line for cadres and district officers.
+//
+//   hamlet [--db PATH] [--passphrase-file F] COMMAND ...
+//
+// Errors are one line on stderr; the exit status is 0 on success, 2 for a
+// usage error, 75 when trying again later can help, 1 otherwise.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "context.h"
+#include "sync_command.h"
+
+int main(int argc, char** argv) {
+  using namespace hamlet::cli;
+  CLI::App app{"hamlet: record dialogues and concerns offline, and sync them through a hub"};
+  app.require_subcommand(1);
+  Context context;
+  if (const char* db = std::getenv("HAMLET_DB")) context.db = db;
+  app.add_option("--db", context.db, "The replica's file (default: $HAMLET_DB)");
+  app.add_option("--passphrase-file", context.passphrase_file,
+                 "Read the passphrase from this file's first line (else $HAMLET_PASSPHRASE, else a prompt)");
+  AddSyncCommand(&app, &context);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // The command has said why.
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,159 @@
+#include "sync_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "hamlet/hub_client.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+struct SyncArgs {
+  std::string hub;
+  std::string workspace;
+  std::string ca_file;
+  size_t page_kib = 256;
+  int attempts = 8;
+  bool quiet = false;
+};
+
+std::string Size(size_t bytes) {
+  char buf[32];
+  if (bytes < 10 * 1024) {
+    std::snprintf(buf, sizeof buf, "%zu B", bytes);
+  } else if (bytes < 10 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  }
+  return buf;
+}
+
+// What the user can do about a refusal, by its kind.
+std::string Advice(const Status& s, const SyncArgs& args) {
+  if (s.Retryable()) {
+    return "nothing is lost; run hamlet sync again when the link is back";
+  }
+  switch (s.code()) {
+    case Code::kPermissionDenied:
+      if (s.message().find("revoked") != std::string::npos) {
+        return "this device can no longer sync this workspace; what it holds stays readable here";
+      }
+      return "the hub refused this device";
+    case Code::kUnauthenticated:
+      if (s.message().find("TLS") != std::string::npos) return "check --ca-file or the hub's address";
+      return "the hub does not know this device: the workspace admin must register it";
+    case Code::kNotFound:
+      return "the hub at " + args.hub + " does not have this workspace: wrong hub, or not published yet";
+    case Code::kUnimplemented:
+      return "this hamlet and the hub speak different protocol versions: update the older one";
+    default:
+      return "";
+  }
+}
+
+Status PickWorkspace(Replica& r, const std::string& given, WorkspaceId* ws) {
+  if (!given.empty()) {
+    auto id = WorkspaceId::FromHex(given);
+    if (!id) return Status::InvalidArgument("--workspace takes 32 hex digits, got '" + given + "'");
+    *ws = *id;
+    return Status::OK();
+  }
+  std::vector<WorkspaceId> all;
+  HAMLET_RETURN_IF_ERROR(r.Workspaces(&all));
+  if (all.empty()) return Status::FailedPrecondition("this replica belongs to no workspace yet");
+  if (all.size() > 1) return Status::InvalidArgument("this replica holds several workspaces: choose one with --workspace");
+  *ws = all[0];
+  return Status::OK();
+}
+
+int RunSync(const Context& context, const SyncArgs& args) {
+  if (args.hub.rfind("http://", 0) != 0 && args.hub.rfind("https://", 0) != 0) {
+    std::fprintf(stderr, "hamlet: sync: --hub takes http://HOST:PORT or https://HOST:PORT, got '%s'\n", args.hub.c_str());
+    return kExitUsage;
+  }
+  std::unique_ptr<Replica> replica;
+  if (int rc = context.OpenReplica(&replica); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  Status s = PickWorkspace(*replica, args.workspace, &ws);
+  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (Report("sync", s), kExitUsage) : Report("sync", s);
+
+  SyncOptions options;
+  options.hub = args.hub;
+  options.ca_file = args.ca_file;
+  options.chunk_bytes = args.page_kib * 1024;
+  options.max_attempts = args.attempts;
+  // On a terminal the progress line is redrawn in place; in a log it is
+  // written at most every few seconds.
+  bool tty = isatty(STDERR_FILENO);
+  auto start = std::chrono::steady_clock::now();
+  auto last = start;
+  bool drew = false;
+  if (!args.quiet) {
+    options.progress = [&](const SyncProgress& p) {
+      auto now = std::chrono::steady_clock::now();
+      if (!tty && now - last < std::chrono::seconds(5)) return;
+      last = now;
+      std::fprintf(stderr, "%s%s: %zu commits, %s%s%s", tty ? "\r\033[K" : "", p.phase, p.commits,
+                   Size(p.bytes).c_str(), p.retries ? (", " + std::to_string(p.retries) + " retries").c_str() : "",
+                   tty ? "" : "\n");
+      std::fflush(stderr);
+      drew = tty;
+    };
+  }
+  HubClient client(replica.get(), options);
+  SyncReport report;
+  s = client.Sync(ws, &report);
+  if (drew) std::fprintf(stderr, "\r\033[K");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!s.ok()) {
+    std::string advice = Advice(s, args);
+    std::string message = s.message().empty() ? Status::CodeName(s.code()) : s.message();
+    std::fprintf(stderr, "hamlet: sync with %s failed: %s%s%s\n", args.hub.c_str(), message.c_str(),
+                 advice.empty() ? "" : "; ", advice.c_str());
+    return s.Retryable() ? kExitRetry : kExitError;
+  }
+  if (!args.quiet) {
+    std::printf("Synced workspace %s with %s in %.1f s: sent %zu commits (%s), received %zu (%zu new, %s)",
+                ws.Hex().c_str(), args.hub.c_str(), seconds, report.pushed, Size(report.bytes_up).c_str(),
+                report.pulled, report.applied, Size(report.bytes_down).c_str());
+    if (report.retries > 0) std::printf(", %zu retries", report.retries);
+    std::printf(".\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddSyncCommand(CLI::App* app, const Context* context) {
+  auto args = std::make_shared<SyncArgs>();
+  if (const char* hub = std::getenv("HAMLET_HUB")) args->hub = hub;
+  CLI::App* cmd = app->add_subcommand("sync", "Send this device's records to the hub and fetch everyone else's");
+  cmd->footer(
+      "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
+      "75 the link or the hub failed through every retry: nothing is lost, run it again later.");
+  cmd->add_option("--hub", args->hub, "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB)");
+  cmd->add_option("--workspace", args->workspace, "Workspace id (needed when the replica holds several)");
+  cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--page-kib", args->page_kib, "Size of each push or pull page in KiB; small pages suit 2G")
+      ->check(CLI::Range(4, 16384))
+      ->capture_default_str();
+  cmd->add_option("--attempts", args->attempts, "Tries per request on a dropped link")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
+  cmd->callback([cmd, args, context] {
+    if (args->hub.empty()) throw CLI::RequiredError("--hub (or HAMLET_HUB)");
+    int rc = RunSync(*context, *args);
+    if (rc != kExitOk) throw CLI::RuntimeError(rc);
+    (void)cmd;
+  });
+}
+
+}  // namespace hamlet::cli

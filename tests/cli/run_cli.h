@@ -1,0 +1,24 @@
+// Runs the hamlet command line as a user would, capturing what it prints.
+#ifndef HAMLET_TESTS_CLI_RUN_CLI_H_
+#define HAMLET_TESTS_CLI_RUN_CLI_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hamlet::test {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the hamlet binary with args and extra environment variables
+// (NAME, VALUE), stdin from /dev/null, and waits for it.
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::vector<std::pair<std::string, std::string>>& env = {});
+
+}  // namespace hamlet::test
+
+#endif  // HAMLET_TESTS_CLI_RUN_CLI_H_
