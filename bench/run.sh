@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (optimised) and runs them. Arguments go to
-# hamlet_bench, e.g. `bench/run.sh all --runs 5` or `bench/run.sh query`.
+# hamlet_bench, e.g. `bench/run.sh all --runs 5` or `bench/run.sh query`;
+# `bench/run.sh hub [concurrent|offline|all] [--runs N]` runs the hub's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DHAMLET_BUILD_TESTS=OFF > /dev/null
-cmake --build build/bench --target hamlet_bench > /dev/null
+cmake --build build/bench --target hamlet_bench hub_bench > /dev/null
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F)"
+if [ "${1:-}" = "hub" ]; then
+  shift
+  exec ./build/bench/bench/hub_bench "${@:-all}"
+fi
 exec ./build/bench/bench/hamlet_bench "${@:-all}"

@@ -398,6 +398,14 @@ Status GuardedServer::UseTls(const std::string& cert_file, const std::string& ke
   return Status::OK();
 }
 
+int GuardedServer::Bind(const std::string& host, int port) {
+  int bound = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
+  if (bound < 0) return -1;
+  // listen() again on a listening socket only changes its queue length.
+  if (::listen(svr_sock_, SOMAXCONN) != 0) return -1;
+  return bound;
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   Connection conn(sock, tls_);
   if (tls_ != nullptr && !conn.Handshake(NowMs() + limits_.head_timeout_ms)) return false;

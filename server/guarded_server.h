@@ -34,7 +34,7 @@ struct GuardLimits {
   size_t min_body_bytes_per_second = 512;  // ...and must then average at least this.
   int64_t keep_alive_ms = 10000;           // How long an idle connection is kept.
   size_t max_requests_per_connection = 1000;
-  size_t threads = 128;                    // Connections served at once.
+  size_t threads = 256;                    // Connections served at once.
 };
 
 class GuardedServer : public httplib::Server {
@@ -45,6 +45,12 @@ class GuardedServer : public httplib::Server {
   // Serves HTTPS with a PEM certificate chain and private key. Call before
   // listening; an error says which file was refused.
   Status UseTls(const std::string& cert_file, const std::string& key_file);
+
+  // Binds to host:port (port 0 picks a free one) with a listen queue long
+  // enough for hundreds of devices connecting at once (cpp-httplib's own is
+  // 5: the rest would wait a second for the SYN to be sent again). Returns
+  // the port, or -1.
+  int Bind(const std::string& host, int port);
 
   const GuardLimits& limits() const { return limits_; }
 

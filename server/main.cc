@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     server->stop();
   });
 
-  int bound = port == 0 ? server->bind_to_any_port(host.c_str()) : (server->bind_to_port(host.c_str(), port) ? port : -1);
+  int bound = server->Bind(host, port);
   if (bound < 0) {
     std::fprintf(stderr, "hamlet-hub: cannot listen on %s\n", listen.c_str());
     kill(getpid(), SIGTERM);

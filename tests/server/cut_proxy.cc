@@ -2,11 +2,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include <stdexcept>
 #include <limits>
 
 namespace hamlet::test {
@@ -14,14 +15,14 @@ namespace hamlet::test {
 CutProxy::CutProxy(int target_port, uint64_t seed, int cut_percent, size_t max_cut_bytes)
     : target_port_(target_port), cut_percent_(cut_percent), max_cut_bytes_(max_cut_bytes), rng_(seed) {
   listener_ = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(listener_ >= 0);
+  if (listener_ < 0) throw std::runtime_error("cut proxy: socket");
   int one = 1;
   setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(listen(listener_, 64) == 0);
+  if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("cut proxy: bind");
+  if (listen(listener_, 64) != 0) throw std::runtime_error("cut proxy: listen");
   socklen_t len = sizeof addr;
   getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
@@ -61,8 +62,12 @@ void CutProxy::Relay(int client, size_t budget) {
     close(client);
     return;
   }
+  // Forward each piece at once, as the endpoints themselves do.
+  int one = 1;
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   size_t moved = 0;
-  char buf[4096];
+  char buf[16384];
   pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
   bool cut = false;
   while (!stop_ && !cut) {
@@ -91,6 +96,7 @@ void CutProxy::Relay(int client, size_t budget) {
         done += static_cast<size_t>(w);
       }
       moved += send;
+      (i == 0 ? bytes_up_ : bytes_down_) += send;
     }
     if (closed) break;
   }

@@ -1,5 +1,7 @@
 // A TCP relay on a loopback port that cuts connections at random byte
-// offsets, for testing sync over a link that drops mid-transfer.
+// offsets, for testing sync over a link that drops mid-transfer. With
+// cut_percent 0 it only relays and counts the bytes (the benchmarks use it
+// to measure what crosses the wire).
 #ifndef HAMLET_TESTS_CUT_PROXY_H_
 #define HAMLET_TESTS_CUT_PROXY_H_
 
@@ -22,6 +24,9 @@ class CutProxy {
 
   int port() const { return port_; }
   int cuts() const { return cuts_.load(); }
+  // Bytes relayed so far from clients to the target, and back.
+  uint64_t bytes_up() const { return bytes_up_.load(); }
+  uint64_t bytes_down() const { return bytes_down_.load(); }
 
  private:
   void Accept();
@@ -35,6 +40,7 @@ class CutProxy {
   std::mt19937_64 rng_;
   std::atomic<bool> stop_{false};
   std::atomic<int> cuts_{0};
+  std::atomic<uint64_t> bytes_up_{0}, bytes_down_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<std::thread> relays_;

@@ -5,12 +5,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include <stdexcept>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 namespace hamlet::test {
+
+namespace {
+
+// Setup failures end the test (Catch reports the exception) or the benchmark.
+void Expect(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error("hub process: " + what);
+}
+
+}  // namespace
 
 HubProcess::HubProcess(const std::string& dir, std::vector<std::string> extra_args)
     : dir_(dir), extra_args_(std::move(extra_args)) {
@@ -48,9 +57,9 @@ void HubProcess::Stop() {
 
 void HubProcess::Start(int port) {
   int out[2];
-  REQUIRE(pipe(out) == 0);
+  Expect(pipe(out) == 0, "pipe");
   pid_ = fork();
-  REQUIRE(pid_ >= 0);
+  Expect(pid_ >= 0, "fork");
   if (pid_ == 0) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
@@ -70,19 +79,18 @@ void HubProcess::Start(int port) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline && read(out[0], &c, 1) == 1 && c != '\n') line += c;
   close(out[0]);
-  INFO("hub said: " << line);
   size_t colon = line.rfind(':');
-  REQUIRE(line.rfind("hamlet-hub listening on", 0) == 0);
+  Expect(line.rfind("hamlet-hub listening on", 0) == 0, "the hub did not start; it said: " + line);
   port_ = std::stoi(line.substr(colon + 1));
 }
 
 std::string HubProcess::CreateToken() {
   std::string cmd = std::string(HAMLET_HUB_BINARY) + " token create --data " + dir_;
   FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
+  Expect(p != nullptr, "cannot run " + cmd);
   char buf[128] = {0};
-  REQUIRE(fgets(buf, sizeof buf, p) != nullptr);
-  REQUIRE(pclose(p) == 0);
+  bool got = fgets(buf, sizeof buf, p) != nullptr;
+  Expect(pclose(p) == 0 && got, "token create failed");
   std::string token(buf);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   return token;

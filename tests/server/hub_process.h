@@ -20,6 +20,7 @@ class HubProcess {
 
   std::string url() const { return (tls_cert_.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // The hub's resident memory in KiB, from /proc; -1 if it cannot be read.
   long RssKb() const;
   // Runs `hamlet-hub token create --data dir` and returns the token.

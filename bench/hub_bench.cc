@@ -1,0 +1,417 @@
+// Hub benchmarks against a real hamlet-hub process on loopback. Usage:
+//   hub_bench [concurrent|offline|all] [--runs N] [--devices 50,200] [--commits C]
+//
+// concurrent: N devices, each holding C new commits, sync at the same time:
+//   a session, signed pushes of 64 KiB pages, then pulls of 256 KiB pages
+//   until caught up, as HubClient does (the load generator sends the same
+//   requests but does not import what it pulls, so the client work does not
+//   crowd the hub on this 2-core machine). Reports commits ingested per
+//   second, request latency (p50, p99), errors and the hub's peak RSS.
+// offline: a device back after 30 days (2,000 commits of its own, 20,000
+//   from ten others on the hub) runs a real HubClient sync through a relay
+//   that counts the bytes crossing the wire each way.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "commit.h"
+#include "cut_proxy.h"
+#include "hamlet/hub_client.h"
+#include "hamlet/replica.h"
+#include "hex.h"
+#include "hub_process.h"
+#include "workload.h"
+
+using namespace hamlet;
+using namespace hamlet::bench;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Config {
+  std::string what = "all";
+  int runs = 3;
+  std::vector<int> devices{50, 200};
+  int commits = 50;
+};
+
+void Must(const Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::unique_ptr<Replica> NewReplica(int n) {
+  OpenOptions opt;
+  opt.durable = false;
+  std::string key(32, '\0');
+  for (int i = 0; i < 32; i++) key[i] = static_cast<char>(n * 37 + i * 11 + 5);
+  std::unique_ptr<Replica> r;
+  Must(Replica::OpenWithKey(":memory:", key, opt, &r), "open");
+  return r;
+}
+
+void Join(Replica& admin, const WorkspaceId& ws, Replica& device) {
+  std::string req, env;
+  WorkspaceId joined;
+  Must(device.JoinRequest(&req), "join request");
+  Must(admin.Admit(ws, req, Role::kCadre, &env), "admit");
+  Must(device.Accept(env, &joined), "accept");
+}
+
+// Records n new concerns, one per commit; returns the bytes of their
+// plaintext bodies, encoded exactly as the engine encodes them.
+size_t WriteConcerns(Replica& r, const WorkspaceId& ws, int n, std::mt19937_64& rng) {
+  size_t plain = 0;
+  for (int i = 0; i < n; i++) {
+    WriteBatch b;
+    RecordOp op;
+    std::map<std::string, Value> fields = Concern(rng);
+    op.record = b.Insert("concerns", fields);
+    op.collection = "concerns";
+    for (auto& [name, v] : fields) op.fields.push_back(FieldWrite{name, v, {}});
+    std::string body;
+    Must(EncodeBody(r.device_id(), {op}, &body), "encode");
+    plain += body.size();
+    Must(r.Commit(ws, b), "commit");
+  }
+  return plain;
+}
+
+long PeakRssKb(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
+}
+
+// ---- Many devices at once ----
+
+struct Device {
+  std::unique_ptr<Replica> replica;
+  std::vector<std::string> pages;  // Push bodies, in order.
+};
+
+struct Loaded {
+  std::vector<double> push_ms, pull_ms, session_ms;
+  int retries = 0;
+  Clock::time_point pushed_at, pull_start;
+  size_t pulled_bytes = 0;
+  int errors = 0;
+};
+
+// One device's sync, as raw requests. Like HubClient, it sends a request
+// again (newly signed) when the link fails before an answer, as happens when
+// the hub closes an idle kept-alive connection just as the next request
+// leaves; those count as retries, and a request that fails five times, or
+// any error answer, as an error.
+void RunDevice(const std::string& host, int port, const WorkspaceId& ws, Device& d, std::latch& go,
+               std::latch& pushed, Loaded* out) {
+  httplib::Client http(host, port);
+  http.set_keep_alive(true);
+  http.set_tcp_nodelay(true);
+  http.set_read_timeout(60, 0);
+  http.set_write_timeout(60, 0);
+  const std::string base = "/v1/workspaces/" + ws.Hex();
+  auto send = [&](const std::function<httplib::Result()>& request, std::vector<double>* ms) {
+    auto t = Clock::now();
+    httplib::Result r = request();
+    for (int attempt = 1; !r && attempt < 5; attempt++) {
+      out->retries++;
+      r = request();
+    }
+    ms->push_back(Ms(Clock::now() - t));
+    return r;
+  };
+  go.arrive_and_wait();
+  auto session = send(
+      [&] {
+        return http.Post(base + "/session", "{\"device\":\"" + d.replica->device_id().Hex() + "\"}",
+                         "application/json");
+      },
+      &out->session_ms);
+  std::string challenge;
+  if (!session || session->status != 200 ||
+      !HexDecode(session->body.substr(session->body.find("\"challenge\":\"") + 13, 32), &challenge)) {
+    std::fprintf(stderr, "session failed: %s\n",
+                 session ? session->body.c_str() : httplib::to_string(session.error()).c_str());
+    out->errors++;
+    out->pushed_at = Clock::now();
+    pushed.arrive_and_wait();
+    out->pull_start = Clock::now();
+    return;
+  }
+  uint64_t counter = 0;
+  auto signed_request = [&](const std::string& method, const std::string& target, const std::string& body) {
+    return [&, method, target] {
+      std::string auth;
+      Must(d.replica->AuthorizeRequest(ws, method, target, challenge, ++counter, body, &auth), "authorize");
+      if (method == "GET") return http.Get(target, {{"Authorization", auth}});
+      return http.Post(target, {{"Authorization", auth}}, body, "application/octet-stream");
+    };
+  };
+  for (const std::string& page : d.pages) {
+    auto r = send(signed_request("POST", base + "/push", page), &out->push_ms);
+    if (!r || r->status != 200) {
+      std::fprintf(stderr, "push failed: %s\n", r ? r->body.c_str() : httplib::to_string(r.error()).c_str());
+      out->errors++;
+    }
+  }
+  out->pushed_at = Clock::now();
+  // Pulls start when every device has pushed, so that the push figures
+  // measure ingest alone.
+  pushed.arrive_and_wait();
+  out->pull_start = Clock::now();
+  uint64_t after = 0;
+  for (;;) {
+    std::string target = base + "/pull?after=" + std::to_string(after) + "&max_bytes=262144";
+    auto r = send(signed_request("GET", target, ""), &out->pull_ms);
+    if (!r || (r->status != 200 && r->status != 204)) {
+      std::fprintf(stderr, "pull failed: %s\n", r ? r->body.c_str() : httplib::to_string(r.error()).c_str());
+      out->errors++;
+      return;
+    }
+    out->pulled_bytes += r->body.size();
+    after = std::stoull(r->get_header_value("Hamlet-Next"));
+    if (r->get_header_value("Hamlet-More") != "1") break;
+  }
+}
+
+struct ConcurrentRun {
+  double ingest_per_s, push_p50, push_p99;  // Sessions and pushes.
+  double pull_mb_per_s, pull_p50, pull_p99;  // Pulls until caught up.
+  double pulled_mb;
+  int errors, retries;
+  long hub_rss_kb;
+};
+
+ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  test::HubProcess hub(dir);
+  auto admin = NewReplica(0);
+  WorkspaceId ws;
+  Must(admin->CreateWorkspace(&ws), "workspace");
+  SyncOptions o;
+  o.hub = hub.url();
+  HubClient admin_client(admin.get(), o);
+  Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
+  std::vector<Device> devices(static_cast<size_t>(n));
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < n; i++) {
+    Device& d = devices[static_cast<size_t>(i)];
+    d.replica = NewReplica(i + 1);
+    Join(*admin, ws, *d.replica);
+    Must(admin_client.RegisterDevice(ws, d.replica->device_id()), "register");
+    WriteConcerns(*d.replica, ws, commits, rng);
+    uint64_t after = 0;
+    for (;;) {
+      ExportResult ex;
+      Must(d.replica->ExportAuthored(ws, after, 64 << 10, &ex), "export");
+      if (ex.commits == 0) break;
+      d.pages.push_back(ex.chunk);
+      after += ex.commits;
+    }
+  }
+  std::vector<Loaded> loaded(static_cast<size_t>(n));
+  std::latch go(n + 1), pushed(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; i++) {
+    threads.emplace_back(RunDevice, "127.0.0.1", hub.port(), ws, std::ref(devices[static_cast<size_t>(i)]),
+                         std::ref(go), std::ref(pushed), &loaded[static_cast<size_t>(i)]);
+  }
+  go.arrive_and_wait();
+  auto start = Clock::now();
+  for (auto& t : threads) t.join();
+  auto end = Clock::now();
+  ConcurrentRun run{};
+  std::vector<double> push, pull;
+  Clock::time_point last_push = start, pull_start = end;
+  size_t pulled = 0;
+  for (const Loaded& l : loaded) {
+    push.insert(push.end(), l.session_ms.begin(), l.session_ms.end());
+    push.insert(push.end(), l.push_ms.begin(), l.push_ms.end());
+    pull.insert(pull.end(), l.pull_ms.begin(), l.pull_ms.end());
+    last_push = std::max(last_push, l.pushed_at);
+    pull_start = std::min(pull_start, l.pull_start);
+    run.errors += l.errors;
+    run.retries += l.retries;
+    pulled += l.pulled_bytes;
+  }
+  // What the hub holds must be every commit, once.
+  httplib::Client status("127.0.0.1", hub.port());
+  auto st = status.Get("/v1/status");
+  std::string expect = "\"commits\":" + std::to_string(n * commits) + ",";
+  if (!st || st->body.find(expect) == std::string::npos) run.errors++;
+  run.ingest_per_s = n * commits / std::chrono::duration<double>(last_push - start).count();
+  run.push_p50 = Percentile(push, 0.50);
+  run.push_p99 = Percentile(push, 0.99);
+  run.pull_p50 = Percentile(pull, 0.50);
+  run.pull_p99 = Percentile(pull, 0.99);
+  run.pulled_mb = static_cast<double>(pulled) / 1e6;
+  run.pull_mb_per_s = run.pulled_mb / std::chrono::duration<double>(end - pull_start).count();
+  run.hub_rss_kb = PeakRssKb(hub.pid());
+  return run;
+}
+
+void BenchConcurrent(const Config& c, const std::string& dir) {
+  std::printf("\n## Devices syncing at once (%d new commits each; push pages 64 KiB, pull pages 256 KiB)\n\n",
+              c.commits);
+  std::printf("| devices | commits/s ingested | push p50 ms | push p99 ms | pull MB/s | pull p50 ms | pull p99 ms | "
+              "pulled MB | retries | errors | hub peak RSS MiB |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (int n : c.devices) {
+    std::vector<double> ingest, push50, push99, pull_rate, pull50, pull99, mb, rss;
+    int errors = 0, retries = 0;
+    for (int i = 0; i < c.runs; i++) {
+      ConcurrentRun r = RunConcurrent(n, c.commits, dir + "/hub");
+      std::fprintf(stderr, "  %d devices, run %d: %.0f commits/s, push p50 %.1f ms p99 %.1f ms, pull %.1f MB/s, errors %d\n",
+                   n, i + 1, r.ingest_per_s, r.push_p50, r.push_p99, r.pull_mb_per_s, r.errors);
+      ingest.push_back(r.ingest_per_s);
+      push50.push_back(r.push_p50);
+      push99.push_back(r.push_p99);
+      pull_rate.push_back(r.pull_mb_per_s);
+      pull50.push_back(r.pull_p50);
+      pull99.push_back(r.pull_p99);
+      mb.push_back(r.pulled_mb);
+      rss.push_back(static_cast<double>(r.hub_rss_kb) / 1024);
+      errors += r.errors;
+      retries += r.retries;
+    }
+    std::printf("| %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.0f |\n", n, Median(ingest),
+                Median(push50), Median(push99), Median(pull_rate), Median(pull50), Median(pull99), Median(mb), retries,
+                errors,
+                *std::max_element(rss.begin(), rss.end()));
+    std::fflush(stdout);
+  }
+}
+
+// ---- A month offline ----
+
+void BenchOffline(const Config& c, const std::string& dir) {
+  const int kOwn = 2000, kOthers = 20000, kOtherDevices = 10;
+  std::printf("\n## A device back after 30 days offline (%d own commits, %d from %d others)\n\n", kOwn, kOthers,
+              kOtherDevices);
+  std::vector<double> secs, up, down, requests, ratio_up, ratio_down;
+  size_t plain_up = 0, plain_down = 0;
+  for (int run = 0; run < c.runs; run++) {
+    std::filesystem::remove_all(dir + "/hub");
+    test::HubProcess hub(dir + "/hub");
+    auto admin = NewReplica(0);
+    WorkspaceId ws;
+    Must(admin->CreateWorkspace(&ws), "workspace");
+    SyncOptions o;
+    o.hub = hub.url();
+    HubClient admin_client(admin.get(), o);
+    Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
+    std::mt19937_64 rng(7);
+    auto back = NewReplica(100);
+    Join(*admin, ws, *back);
+    Must(admin_client.RegisterDevice(ws, back->device_id()), "register");
+    plain_down = 0;
+    for (int i = 0; i < kOtherDevices; i++) {
+      auto other = NewReplica(i + 1);
+      Join(*admin, ws, *other);
+      Must(admin_client.RegisterDevice(ws, other->device_id()), "register");
+      plain_down += WriteConcerns(*other, ws, kOthers / kOtherDevices, rng);
+      HubClient client(other.get(), o);
+      SyncReport rep;
+      Must(client.Sync(ws, &rep), "others sync");
+    }
+    plain_up = WriteConcerns(*back, ws, kOwn, rng);
+    test::CutProxy relay(hub.port(), 1, 0, 1);
+    SyncOptions via = o;
+    via.hub = "http://127.0.0.1:" + std::to_string(relay.port());
+    HubClient client(back.get(), via);
+    SyncReport rep;
+    auto t = Clock::now();
+    Must(client.Sync(ws, &rep), "sync after a month");
+    double s = std::chrono::duration<double>(Clock::now() - t).count();
+    if (rep.pushed != static_cast<size_t>(kOwn) || rep.applied != static_cast<size_t>(kOthers)) {
+      std::fprintf(stderr, "moved %zu up and %zu down, expected %d and %d\n", rep.pushed, rep.applied, kOwn, kOthers);
+      std::exit(1);
+    }
+    secs.push_back(s);
+    up.push_back(static_cast<double>(relay.bytes_up()));
+    down.push_back(static_cast<double>(relay.bytes_down()));
+    requests.push_back(static_cast<double>(rep.requests));
+    std::fprintf(stderr, "  run %d: %.2f s, %zu bytes up, %zu down, %zu requests\n", run + 1, s,
+                 static_cast<size_t>(relay.bytes_up()), static_cast<size_t>(relay.bytes_down()), rep.requests);
+  }
+  std::printf("| measure | up (device to hub) | down (hub to device) |\n|---|---|---|\n");
+  std::printf("| commits | %d | %d |\n", kOwn, kOthers);
+  std::printf("| plaintext commit bodies, bytes | %zu | %zu |\n", plain_up, plain_down);
+  std::printf("| bytes on the wire (TCP payload, HTTP included) | %.0f | %.0f |\n", Median(up), Median(down));
+  std::printf("| wire / plaintext | %.3f | %.3f |\n", Median(up) / static_cast<double>(plain_up),
+              Median(down) / static_cast<double>(plain_down));
+  std::printf("\nRound trips (HTTP requests): %.0f. Seconds on loopback, the client importing and verifying "
+              "everything: %.2f.\n",
+              Median(requests), Median(secs));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config c;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--runs" && i + 1 < argc) {
+      c.runs = std::atoi(argv[++i]);
+    } else if (a == "--commits" && i + 1 < argc) {
+      c.commits = std::atoi(argv[++i]);
+    } else if (a == "--devices" && i + 1 < argc) {
+      c.devices.clear();
+      std::stringstream list(argv[++i]);
+      std::string item;
+      while (std::getline(list, item, ',')) c.devices.push_back(std::atoi(item.c_str()));
+    } else if (a == "concurrent" || a == "offline" || a == "all") {
+      c.what = a;
+    } else {
+      std::fprintf(stderr, "usage: hub_bench [concurrent|offline|all] [--runs N] [--devices 50,200] [--commits C]\n");
+      return 2;
+    }
+  }
+  if (c.runs < 1 || c.commits < 1 || c.devices.empty()) {
+    std::fprintf(stderr, "hub_bench: --runs, --commits and --devices must be positive\n");
+    return 2;
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / ("hub_bench_" + std::to_string(getpid()))).string();
+  std::filesystem::create_directories(dir);
+  if (c.what == "concurrent" || c.what == "all") BenchConcurrent(c, dir);
+  if (c.what == "offline" || c.what == "all") BenchOffline(c, dir);
+  std::filesystem::remove_all(dir);
+  return 0;
+}
