@@ -1,5 +1,5 @@
 // Hub benchmarks against a real hamlet-hub process on loopback. Usage:
-//   hub_bench [concurrent|offline|all] [--runs N] [--devices 50,200] [--commits C]
+//   hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]
 //
 // concurrent: N devices, each holding C new commits, sync at the same time:
 //   a session, signed pushes of 64 KiB pages, then pulls of 256 KiB pages
@@ -7,6 +7,9 @@
 //   requests but does not import what it pulls, so the client work does not
 //   crowd the hub on this 2-core machine). Reports commits ingested per
 //   second, request latency (p50, p99), errors and the hub's peak RSS.
+// steady: the same devices push small pages at a paced, staggered rate
+//   (2,500 to 10,000 commits/s offered): what the hub ingests and the push
+//   latency when it is not hit by everyone in the same instant.
 // offline: a device back after 30 days (2,000 commits of its own, 20,000
 //   from ten others on the hub) runs a real HubClient sync through a relay
 //   that counts the bytes crossing the wire each way.
@@ -319,6 +322,116 @@ void BenchConcurrent(const Config& c, const std::string& dir) {
   }
 }
 
+// ---- Devices syncing steadily ----
+
+// n devices each push `per_push` new commits every interval, staggered so
+// that the hub sees an even offered load of `rate` commits per second, for
+// `rounds` pushes each. Pulls are left out: their cost grows with the number
+// of readers, not with ingest, and the burst figures above show it.
+struct SteadyRun {
+  double offered, ingested, p50, p99;
+  int errors;
+};
+
+SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  test::HubProcess hub(dir);
+  auto admin = NewReplica(0);
+  WorkspaceId ws;
+  Must(admin->CreateWorkspace(&ws), "workspace");
+  SyncOptions o;
+  o.hub = hub.url();
+  HubClient admin_client(admin.get(), o);
+  Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
+  std::vector<Device> devices(static_cast<size_t>(n));
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < n; i++) {
+    Device& d = devices[static_cast<size_t>(i)];
+    d.replica = NewReplica(i + 1);
+    Join(*admin, ws, *d.replica);
+    Must(admin_client.RegisterDevice(ws, d.replica->device_id()), "register");
+    for (int r = 0; r < rounds; r++) {
+      WriteConcerns(*d.replica, ws, per_push, rng);
+      ExportResult ex;
+      Must(d.replica->ExportAuthored(ws, static_cast<uint64_t>(r * per_push), 1 << 20, &ex), "export");
+      d.pages.push_back(ex.chunk);
+    }
+  }
+  const double interval_s = n * per_push / rate;
+  std::vector<std::vector<double>> ms(static_cast<size_t>(n));
+  std::atomic<int> errors{0};
+  std::latch go(n + 1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; i++) {
+    threads.emplace_back([&, i] {
+      Device& d = devices[static_cast<size_t>(i)];
+      httplib::Client http("127.0.0.1", hub.port());
+      http.set_keep_alive(true);
+      http.set_tcp_nodelay(true);
+      const std::string base = "/v1/workspaces/" + ws.Hex();
+      auto s = http.Post(base + "/session", "{\"device\":\"" + d.replica->device_id().Hex() + "\"}",
+                         "application/json");
+      std::string challenge;
+      if (!s || s->status != 200 || !HexDecode(s->body.substr(s->body.find("\"challenge\":\"") + 13, 32), &challenge)) {
+        errors++;
+        go.count_down();
+        return;
+      }
+      go.arrive_and_wait();
+      auto start = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(interval_s * i / n));
+      uint64_t counter = 0;
+      for (int r = 0; r < rounds; r++) {
+        std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
+                                                  std::chrono::duration<double>(interval_s * r)));
+        const std::string& page = d.pages[static_cast<size_t>(r)];
+        auto t = Clock::now();
+        httplib::Result res(nullptr, httplib::Error::Unknown);
+        for (int attempt = 0; attempt < 5 && !res; attempt++) {
+          std::string auth, target = base + "/push";
+          Must(d.replica->AuthorizeRequest(ws, "POST", target, challenge, ++counter, page, &auth), "authorize");
+          res = http.Post(target, {{"Authorization", auth}}, page, "application/octet-stream");
+        }
+        ms[static_cast<size_t>(i)].push_back(Ms(Clock::now() - t));
+        if (!res || res->status != 200) errors++;
+      }
+    });
+  }
+  go.arrive_and_wait();
+  auto start = Clock::now();
+  for (auto& t : threads) t.join();
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& v : ms) all.insert(all.end(), v.begin(), v.end());
+  return SteadyRun{rate, n * per_push * rounds / secs, Percentile(all, 0.5), Percentile(all, 0.99), errors.load()};
+}
+
+void BenchSteady(const Config& c, const std::string& dir) {
+  const int kPerPush = 10, kRounds = 20;
+  std::printf("\n## Devices syncing steadily (pushes of %d commits, %d per device, staggered)\n\n", kPerPush,
+              kRounds);
+  std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | errors |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (int n : c.devices) {
+    for (double rate : {2500.0, 5000.0, 7500.0, 10000.0}) {
+      std::vector<double> ingested, p50, p99;
+      int errors = 0;
+      for (int i = 0; i < c.runs; i++) {
+        SteadyRun r = RunSteady(n, rate, kPerPush, kRounds, dir + "/hub");
+        std::fprintf(stderr, "  %d devices at %.0f/s, run %d: %.0f commits/s, p50 %.1f ms, p99 %.1f ms, errors %d\n", n,
+                     rate, i + 1, r.ingested, r.p50, r.p99, r.errors);
+        ingested.push_back(r.ingested);
+        p50.push_back(r.p50);
+        p99.push_back(r.p99);
+        errors += r.errors;
+      }
+      std::printf("| %d | %.0f | %.0f | %.1f | %.1f | %d |\n", n, rate, Median(ingested), Median(p50), Median(p99),
+                  errors);
+      std::fflush(stdout);
+    }
+  }
+}
+
 // ---- A month offline ----
 
 void BenchOffline(const Config& c, const std::string& dir) {
@@ -397,10 +510,10 @@ int main(int argc, char** argv) {
       std::stringstream list(argv[++i]);
       std::string item;
       while (std::getline(list, item, ',')) c.devices.push_back(std::atoi(item.c_str()));
-    } else if (a == "concurrent" || a == "offline" || a == "all") {
+    } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "all") {
       c.what = a;
     } else {
-      std::fprintf(stderr, "usage: hub_bench [concurrent|offline|all] [--runs N] [--devices 50,200] [--commits C]\n");
+      std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]\n");
       return 2;
     }
   }
@@ -411,6 +524,7 @@ int main(int argc, char** argv) {
   std::string dir = (std::filesystem::temp_directory_path() / ("hub_bench_" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(dir);
   if (c.what == "concurrent" || c.what == "all") BenchConcurrent(c, dir);
+  if (c.what == "steady" || c.what == "all") BenchSteady(c, dir);
   if (c.what == "offline" || c.what == "all") BenchOffline(c, dir);
   std::filesystem::remove_all(dir);
   return 0;

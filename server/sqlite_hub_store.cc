@@ -1,6 +1,9 @@
 // The SQLite HubStore: one database file, hub.db, in the data folder. One
 // connection behind a mutex: SQLite serialises writers anyway, and every
 // push must reach the disk (synchronous=FULL) before it is acknowledged.
+#include <cassert>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -222,59 +225,36 @@ class SqliteHubStore final : public HubStore {
     return Status::OK();
   }
 
+  // Pushes that arrive while another is being written wait, and the next
+  // writer takes all of them into one transaction: one fsync for the group
+  // (as LevelDB groups its writers). Each push keeps its own all-or-nothing
+  // outcome through a savepoint, and every push is answered only after the
+  // group's COMMIT is on disk.
   Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
                 AppendResult* out) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    *out = AppendResult();
-    return Transaction([&]() -> Status {
-      auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
-        q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
-      };
-      ChainBatch batch(ChainBatch::Hooks{
-          [&](const DeviceId& a, ChainInfo* info) {
-            *info = ChainInfo();
-            return Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
-                         [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
-                         [&](Stmt& q) {
-                           *info = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
-                         });
-          },
-          [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
-            *found = false;
-            return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
-                         [&](Stmt& q) { bind3(q, a, seq); },
-                         [&](Stmt& q) {
-                           *found = true;
-                           bytes->assign(q.Blob(0));
-                         });
-          },
-          [&](const DeviceId& a, uint64_t seq, bool* found) {
-            *found = false;
-            return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
-                         [&](Stmt&) { *found = true; });
-          }});
-      for (const SealedCommit& c : commits) {
-        const CommitHeader& h = c.header;
-        bool is_new = false;
-        HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));
-        if (!is_new) {
-          out->duplicates++;
-          continue;
-        }
-        HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
-          bind3(q, h.author, h.seq);
-          q.Bind(4, c.bytes);
-        }));
-        batch.Stored(h);
-        out->stored++;
+    PendingAppend me;
+    me.ws = &ws;
+    me.commits = &commits;
+    me.out = out;
+    std::unique_lock<std::mutex> queue(queue_mu_);
+    pending_.push_back(&me);
+    while (!me.done && &me != pending_.front()) me.cv.wait(queue);
+    if (me.done) return me.status;
+    // This push leads: it writes every push queued so far.
+    std::vector<PendingAppend*> group(pending_.begin(), pending_.end());
+    queue.unlock();
+    WriteGroup(group);
+    queue.lock();
+    for (PendingAppend* p : group) {
+      assert(pending_.front() == p);
+      pending_.pop_front();
+      if (p != &me) {
+        p->done = true;
+        p->cv.notify_one();
       }
-      return batch.Advance([&](const DeviceId& a, const ChainInfo& info) {
-        return Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
-          q.Bind(1, static_cast<int64_t>(info.contiguous)).Bind(2, static_cast<int64_t>(info.head)).Bind(3, ws.View());
-          q.Bind(4, a.View());
-        });
-      });
-    });
+    }
+    if (!pending_.empty()) pending_.front()->cv.notify_one();
+    return me.status;
   }
 
   Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) override {
@@ -374,6 +354,94 @@ class SqliteHubStore final : public HubStore {
     return s;
   }
 
+  struct PendingAppend {
+    const WorkspaceId* ws = nullptr;
+    const std::vector<SealedCommit>* commits = nullptr;
+    AppendResult* out = nullptr;
+    Status status;
+    bool done = false;
+    std::condition_variable cv;
+  };
+
+  void WriteGroup(const std::vector<PendingAppend*>& group) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status s = Exec("BEGIN IMMEDIATE");
+    for (PendingAppend* p : group) {
+      *p->out = AppendResult();
+      if (!s.ok()) {
+        p->status = s;
+        continue;
+      }
+      Status sp = Exec("SAVEPOINT push");
+      if (sp.ok()) p->status = AppendOne(*p->ws, *p->commits, p->out);
+      if (!sp.ok() || !p->status.ok()) {
+        if (sp.ok()) Exec("ROLLBACK TO push");
+        if (p->status.ok()) p->status = sp;
+        *p->out = AppendResult();
+      }
+      if (sp.ok()) Exec("RELEASE push");
+    }
+    if (s.ok()) s = Exec("COMMIT");
+    if (!s.ok()) {
+      Exec("ROLLBACK");
+      for (PendingAppend* p : group) {
+        if (p->status.ok()) p->status = s;
+        *p->out = AppendResult();
+      }
+    }
+  }
+
+  // One push's commits, inside the group's transaction.
+  Status AppendOne(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, AppendResult* out) {
+    auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
+      q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
+    };
+    ChainBatch batch(ChainBatch::Hooks{
+        [&](const DeviceId& a, ChainInfo* info) {
+          *info = ChainInfo();
+          return Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
+                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
+                       [&](Stmt& q) {
+                         *info = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
+                       });
+        },
+        [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
+          *found = false;
+          return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
+                       [&](Stmt& q) { bind3(q, a, seq); },
+                       [&](Stmt& q) {
+                         *found = true;
+                         bytes->assign(q.Blob(0));
+                       });
+        },
+        [&](const DeviceId& a, uint64_t seq, bool* found) {
+          *found = false;
+          return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
+                       [&](Stmt&) { *found = true; });
+        }});
+    for (const SealedCommit& c : commits) {
+      const CommitHeader& h = c.header;
+      bool is_new = false;
+      HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));
+      if (!is_new) {
+        out->duplicates++;
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+        bind3(q, h.author, h.seq);
+        q.Bind(4, c.bytes);
+      }));
+      batch.Stored(h);
+      out->stored++;
+    }
+    return batch.Advance([&](const DeviceId& a, const ChainInfo& info) {
+      return Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
+        q.Bind(1, static_cast<int64_t>(info.contiguous)).Bind(2, static_cast<int64_t>(info.head)).Bind(3, ws.View());
+        q.Bind(4, a.View());
+      });
+    });
+  }
+
   template <class Fn>
   Status Transaction(Fn&& fn) {
     HAMLET_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
@@ -383,8 +451,10 @@ class SqliteHubStore final : public HubStore {
     return s;
   }
 
-  std::mutex mu_;
+  std::mutex mu_;  // Guards db_ and sessions_.
   sqlite3* db_ = nullptr;
+  std::mutex queue_mu_;  // Guards pending_.
+  std::deque<PendingAppend*> pending_;
   std::map<std::string, SessionState> sessions_;  // By challenge.
 };
 

@@ -2,7 +2,9 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -497,4 +499,77 @@ TEST_CASE("the hub serves HTTPS and the client checks its certificate", "[hub][t
   Status s = wary.Sync(g.ws, &rep);
   CHECK(s.code() == Code::kUnauthenticated);
   CHECK(s.message().find("certificate") != std::string::npos);
+}
+
+TEST_CASE("pushes written together keep their own outcomes", "[hub][bad-input]") {
+  // Concurrent pushes are written in groups, one transaction each: a forked
+  // push in a group must fail alone, and the others must be stored.
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(6, dir.path(), &g);
+  Publish(hub, g);
+  std::mt19937_64 rng(5);
+  // Member 1's store is copied after its first commit; both copies then make
+  // a different commit 2, each validly signed: a fork.
+  WriteSome(*g.members[1], g.ws, 1, rng);
+  REQUIRE(g.members[1]->Checkpoint().ok());
+  std::filesystem::copy_file(dir.File("member1.db"), dir.File("fork.db"));
+  std::unique_ptr<Replica> fork;
+  OpenOptions opt;
+  opt.durable = false;
+  REQUIRE(Replica::OpenWithKey(dir.File("fork.db"), TestKey(1), opt, &fork).ok());
+  WriteSome(*fork, g.ws, 1, rng);
+  ExportResult forked;
+  REQUIRE(fork->ExportAuthored(g.ws, 0, 1 << 20, &forked).ok());
+  WriteSome(*g.members[1], g.ws, 1, rng);
+  {
+    HubClient c(g.members[1].get(), Options(hub));
+    SyncReport rep;
+    REQUIRE(c.Sync(g.ws, &rep).ok());
+  }
+  const int kRounds = 15;
+  for (size_t i = 2; i < g.members.size(); i++) WriteSome(*g.members[i], g.ws, kRounds, rng);
+  std::vector<std::thread> pushers;
+  std::atomic<int> good{0}, refused{0}, wrong{0};
+  for (size_t i = 1; i < g.members.size(); i++) {
+    pushers.emplace_back([&, i] {
+      httplib::Client http(hub.url());
+      Replica& r = *g.members[i];
+      std::string challenge = RawSession(http, g.ws, r.device_id());
+      std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
+      uint64_t counter = 0;
+      for (int k = 0; k < kRounds; k++) {
+        std::string body;
+        if (i == 1) {
+          body = forked.chunk;  // The fork, again and again.
+        } else {
+          ExportResult ex;
+          if (!r.ExportAuthored(g.ws, static_cast<uint64_t>(k), 1, &ex).ok()) wrong++;
+          body = ex.chunk;
+        }
+        std::string auth;
+        if (!r.AuthorizeRequest(g.ws, "POST", target, challenge, ++counter, body, &auth).ok()) wrong++;
+        auto res = http.Post(target, {{"Authorization", auth}}, body, "application/octet-stream");
+        if (!res) {
+          wrong++;
+        } else if (i == 1 && res->status == 422) {
+          refused++;
+        } else if (i != 1 && res->status == 200 && res->body.find("\"stored\":1") != std::string::npos) {
+          good++;
+        } else {
+          wrong++;
+        }
+      }
+    });
+  }
+  for (auto& t : pushers) t.join();
+  CHECK(wrong == 0);
+  CHECK(refused == kRounds);
+  CHECK(good == kRounds * 4);
+  // The hub holds each good commit once and member 1's two genuine ones.
+  httplib::Client http(hub.url());
+  auto st = http.Get("/v1/status");
+  REQUIRE(st);
+  CHECK(st->body.find("\"commits\":" + std::to_string(2 + kRounds * 4) + ",") != std::string::npos);
 }
