@@ -330,7 +330,7 @@ void BenchConcurrent(const Config& c, const std::string& dir) {
 // of readers, not with ingest, and the burst figures above show it.
 struct SteadyRun {
   double offered, ingested, p50, p99;
-  int errors;
+  int errors, retries;
 };
 
 SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::string& dir) {
@@ -359,7 +359,7 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
   }
   const double interval_s = n * per_push / rate;
   std::vector<std::vector<double>> ms(static_cast<size_t>(n));
-  std::atomic<int> errors{0};
+  std::atomic<int> errors{0}, retries{0};
   std::latch go(n + 1);
   std::vector<std::thread> threads;
   for (int i = 0; i < n; i++) {
@@ -388,6 +388,7 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
         auto t = Clock::now();
         httplib::Result res(nullptr, httplib::Error::Unknown);
         for (int attempt = 0; attempt < 5 && !res; attempt++) {
+          if (attempt > 0) retries++;
           std::string auth, target = base + "/push";
           Must(d.replica->AuthorizeRequest(ws, "POST", target, challenge, ++counter, page, &auth), "authorize");
           res = http.Post(target, {{"Authorization", auth}}, page, "application/octet-stream");
@@ -403,30 +404,36 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;
   for (auto& v : ms) all.insert(all.end(), v.begin(), v.end());
-  return SteadyRun{rate, n * per_push * rounds / secs, Percentile(all, 0.5), Percentile(all, 0.99), errors.load()};
+  return SteadyRun{rate, n * per_push * rounds / secs, Percentile(all, 0.5), Percentile(all, 0.99), errors.load(),
+                   retries.load()};
 }
 
 void BenchSteady(const Config& c, const std::string& dir) {
   const int kPerPush = 10, kRounds = 20;
   std::printf("\n## Devices syncing steadily (pushes of %d commits, %d per device, staggered)\n\n", kPerPush,
               kRounds);
-  std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | errors |\n");
-  std::printf("|---|---|---|---|---|---|\n");
+  std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | p99 of each run, ms | retries | errors |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
   for (int n : c.devices) {
     for (double rate : {2500.0, 5000.0, 7500.0, 10000.0}) {
       std::vector<double> ingested, p50, p99;
-      int errors = 0;
+      int errors = 0, retries = 0;
+      std::string each;
       for (int i = 0; i < c.runs; i++) {
         SteadyRun r = RunSteady(n, rate, kPerPush, kRounds, dir + "/hub");
-        std::fprintf(stderr, "  %d devices at %.0f/s, run %d: %.0f commits/s, p50 %.1f ms, p99 %.1f ms, errors %d\n", n,
-                     rate, i + 1, r.ingested, r.p50, r.p99, r.errors);
+        std::fprintf(stderr, "  %d devices at %.0f/s, run %d: %.0f commits/s, p50 %.1f ms, p99 %.1f ms, retries %d, errors %d\n",
+                     n, rate, i + 1, r.ingested, r.p50, r.p99, r.retries, r.errors);
         ingested.push_back(r.ingested);
         p50.push_back(r.p50);
         p99.push_back(r.p99);
         errors += r.errors;
+        retries += r.retries;
+        char one[32];
+        std::snprintf(one, sizeof one, "%s%.0f", each.empty() ? "" : ", ", r.p99);
+        each += one;
       }
-      std::printf("| %d | %.0f | %.0f | %.1f | %.1f | %d |\n", n, rate, Median(ingested), Median(p50), Median(p99),
-                  errors);
+      std::printf("| %d | %.0f | %.0f | %.1f | %.1f | %s | %d | %d |\n", n, rate, Median(ingested), Median(p50),
+                  Median(p99), each.c_str(), retries, errors);
       std::fflush(stdout);
     }
   }

@@ -411,10 +411,11 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   if (tls_ != nullptr && !conn.Handshake(NowMs() + limits_.head_timeout_ms)) return false;
   for (size_t n = 0; n < limits_.max_requests_per_connection; n++) {
     // The first request is awaited like any head; later ones like idle time,
-    // given up as soon as the hub stops or another connection wants the thread.
+    // given up as soon as another connection wants the thread. Any wait ends
+    // when the hub stops.
     bool first = n == 0;
     int64_t wait = first ? limits_.head_timeout_ms : limits_.keep_alive_ms;
-    auto give_up = [&] { return !first && (svr_sock_ == INVALID_SOCKET || waiting_ > 0); };
+    auto give_up = [&] { return svr_sock_ == INVALID_SOCKET || (!first && waiting_ > 0); };
     if (!conn.WaitForRequest(NowMs() + wait, give_up)) break;
     GuardedStream strm(&conn, limits_);
     bool closed = false;
