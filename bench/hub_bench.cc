@@ -110,24 +110,39 @@ size_t WriteConcerns(Replica& r, const WorkspaceId& ws, int n, std::mt19937_64& 
   return plain;
 }
 
-long PeakRssKb(pid_t pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  long kb = -1;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
-  }
-  std::fclose(f);
-  return kb;
-}
-
 // ---- Many devices at once ----
 
 struct Device {
   std::unique_ptr<Replica> replica;
   std::vector<std::string> pages;  // Push bodies, in order.
 };
+
+// A workspace published on hub with n member devices, each filled by fill
+// (which records commits and prepares the device's push pages).
+struct Fleet {
+  std::unique_ptr<Replica> admin;
+  WorkspaceId ws;
+  std::vector<Device> devices;
+};
+
+Fleet MakeFleet(test::HubProcess& hub, int n, const std::function<void(const WorkspaceId&, Device&)>& fill) {
+  Fleet f;
+  f.admin = NewReplica(0);
+  Must(f.admin->CreateWorkspace(&f.ws), "workspace");
+  SyncOptions o;
+  o.hub = hub.url();
+  HubClient admin_client(f.admin.get(), o);
+  Must(admin_client.Publish(f.ws, hub.CreateToken()), "publish");
+  f.devices.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; i++) {
+    Device& d = f.devices[static_cast<size_t>(i)];
+    d.replica = NewReplica(i + 1);
+    Join(*f.admin, f.ws, *d.replica);
+    Must(admin_client.RegisterDevice(f.ws, d.replica->device_id()), "register");
+    fill(f.ws, d);
+  }
+  return f;
+}
 
 struct Loaded {
   std::vector<double> push_ms, pull_ms, session_ms;
@@ -225,20 +240,8 @@ struct ConcurrentRun {
 ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   std::filesystem::remove_all(dir);
   test::HubProcess hub(dir);
-  auto admin = NewReplica(0);
-  WorkspaceId ws;
-  Must(admin->CreateWorkspace(&ws), "workspace");
-  SyncOptions o;
-  o.hub = hub.url();
-  HubClient admin_client(admin.get(), o);
-  Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
-  std::vector<Device> devices(static_cast<size_t>(n));
   std::mt19937_64 rng(42);
-  for (int i = 0; i < n; i++) {
-    Device& d = devices[static_cast<size_t>(i)];
-    d.replica = NewReplica(i + 1);
-    Join(*admin, ws, *d.replica);
-    Must(admin_client.RegisterDevice(ws, d.replica->device_id()), "register");
+  Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     WriteConcerns(*d.replica, ws, commits, rng);
     uint64_t after = 0;
     for (;;) {
@@ -248,7 +251,9 @@ ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
       d.pages.push_back(ex.chunk);
       after += ex.commits;
     }
-  }
+  });
+  const WorkspaceId& ws = fleet.ws;
+  std::vector<Device>& devices = fleet.devices;
   std::vector<Loaded> loaded(static_cast<size_t>(n));
   std::latch go(n + 1), pushed(n);
   std::vector<std::thread> threads;
@@ -286,7 +291,7 @@ ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   run.pull_p99 = Percentile(pull, 0.99);
   run.pulled_mb = static_cast<double>(pulled) / 1e6;
   run.pull_mb_per_s = run.pulled_mb / std::chrono::duration<double>(end - pull_start).count();
-  run.hub_rss_kb = PeakRssKb(hub.pid());
+  run.hub_rss_kb = hub.PeakRssKb();
   return run;
 }
 
@@ -336,27 +341,17 @@ struct SteadyRun {
 SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::string& dir) {
   std::filesystem::remove_all(dir);
   test::HubProcess hub(dir);
-  auto admin = NewReplica(0);
-  WorkspaceId ws;
-  Must(admin->CreateWorkspace(&ws), "workspace");
-  SyncOptions o;
-  o.hub = hub.url();
-  HubClient admin_client(admin.get(), o);
-  Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
-  std::vector<Device> devices(static_cast<size_t>(n));
   std::mt19937_64 rng(11);
-  for (int i = 0; i < n; i++) {
-    Device& d = devices[static_cast<size_t>(i)];
-    d.replica = NewReplica(i + 1);
-    Join(*admin, ws, *d.replica);
-    Must(admin_client.RegisterDevice(ws, d.replica->device_id()), "register");
+  Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     for (int r = 0; r < rounds; r++) {
       WriteConcerns(*d.replica, ws, per_push, rng);
       ExportResult ex;
       Must(d.replica->ExportAuthored(ws, static_cast<uint64_t>(r * per_push), 1 << 20, &ex), "export");
       d.pages.push_back(ex.chunk);
     }
-  }
+  });
+  const WorkspaceId& ws = fleet.ws;
+  std::vector<Device>& devices = fleet.devices;
   const double interval_s = n * per_push / rate;
   std::vector<std::vector<double>> ms(static_cast<size_t>(n));
   std::atomic<int> errors{0}, retries{0};

@@ -7,18 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #cond, hamlet_errmsg());                             \
-    }                                                                        \
-  } while (0)
+#include "c_check.h"
 
 int main(int argc, char** argv) {
   char a_path[4096], b_path[4096];

@@ -11,18 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #cond, hamlet_errmsg());                             \
-    }                                                                        \
-  } while (0)
+#include "c_check.h"
 
 /* Starts `hub serve` on a free loopback port; sets *pid, returns the port. */
 static int start_hub(const char* binary, const char* data, pid_t* pid) {

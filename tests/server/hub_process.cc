@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 namespace hamlet::test {
@@ -32,13 +34,17 @@ HubProcess::HubProcess(const std::string& dir, const std::string& tls_cert, cons
   Start(0);
 }
 
-long HubProcess::RssKb() const {
+long HubProcess::StatusKb(const char* field) const {
   FILE* f = std::fopen(("/proc/" + std::to_string(pid_) + "/status").c_str(), "r");
   if (f == nullptr) return -1;
   char line[256];
   long kb = -1;
+  std::string prefix = std::string(field) + ":";
   while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    if (std::strncmp(line, prefix.c_str(), prefix.size()) == 0) {
+      kb = std::strtol(line + prefix.size(), nullptr, 10);
+      break;
+    }
   }
   std::fclose(f);
   return kb;

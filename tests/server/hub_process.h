@@ -21,8 +21,10 @@ class HubProcess {
   std::string url() const { return (tls_cert_.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_); }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
-  // The hub's resident memory in KiB, from /proc; -1 if it cannot be read.
-  long RssKb() const;
+  // The hub's resident memory now and at its peak, in KiB, from /proc; -1
+  // if it cannot be read.
+  long RssKb() const { return StatusKb("VmRSS"); }
+  long PeakRssKb() const { return StatusKb("VmHWM"); }
   // Runs `hamlet-hub token create --data dir` and returns the token.
   std::string CreateToken();
   // Stops the hub with SIGTERM and waits for it; the destructor then does nothing.
@@ -33,6 +35,7 @@ class HubProcess {
 
  private:
   void Start(int port);
+  long StatusKb(const char* field) const;
   std::string dir_;
   std::string tls_cert_, tls_key_;
   std::vector<std::string> extra_args_;
