@@ -12,9 +12,24 @@ namespace hamlet::cli {
 
 namespace {
 
+std::string Prompt(const char* question) {
+  std::fprintf(stderr, "%s", question);
+  std::fflush(stderr);
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  std::getline(std::cin, line);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::fprintf(stderr, "\n");
+  return line;
+}
+
 // The passphrase: from a file (first line), HAMLET_PASSPHRASE, or typed at
-// the terminal without echo.
-Status ReadPassphrase(const std::string& file, std::string* out) {
+// the terminal without echo (twice when confirm is set).
+Status ReadPassphrase(const std::string& file, bool confirm, std::string* out) {
   if (!file.empty()) {
     std::ifstream in(file);
     if (!in) return Status::NotFound("cannot read the passphrase file " + file);
@@ -29,16 +44,8 @@ Status ReadPassphrase(const std::string& file, std::string* out) {
   if (!isatty(STDIN_FILENO)) {
     return Status::InvalidArgument("no passphrase: set HAMLET_PASSPHRASE, use --passphrase-file, or run in a terminal");
   }
-  std::fprintf(stderr, "Passphrase: ");
-  std::fflush(stderr);
-  termios old{};
-  tcgetattr(STDIN_FILENO, &old);
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  std::getline(std::cin, *out);
-  tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  std::fprintf(stderr, "\n");
+  *out = Prompt(confirm ? "New passphrase: " : "Passphrase: ");
+  if (confirm && Prompt("The same again: ") != *out) return Status::InvalidArgument("the two passphrases differ");
   return Status::OK();
 }
 
@@ -55,7 +62,7 @@ int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
     return kExitUsage;
   }
   std::string passphrase;
-  Status s = ReadPassphrase(passphrase_file, &passphrase);
+  Status s = ReadPassphrase(passphrase_file, false, &passphrase);
   if (!s.ok()) return Report("cannot unlock " + db, s);
   OpenOptions options;
   options.create_if_missing = false;
@@ -70,6 +77,66 @@ int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
   }
   if (!s.ok()) return Report("cannot open " + db, s);
   return kExitOk;
+}
+
+int Context::CreateReplica(std::unique_ptr<Replica>* out) const {
+  if (db.empty()) {
+    std::fprintf(stderr, "hamlet: where? give --db PATH or set HAMLET_DB\n");
+    return kExitUsage;
+  }
+  if (std::ifstream(db).good()) {
+    std::fprintf(stderr, "hamlet: there is already a file at %s; nothing was changed\n", db.c_str());
+    return kExitError;
+  }
+  std::string passphrase;
+  Status s = ReadPassphrase(passphrase_file, true, &passphrase);
+  if (s.ok() && passphrase.empty()) s = Status::InvalidArgument("the passphrase is empty");
+  if (!s.ok()) return Report("cannot create " + db, s);
+  s = Replica::OpenWithPassphrase(db, passphrase, OpenOptions(), out);
+  if (!s.ok()) return Report("cannot create " + db, s);
+  return kExitOk;
+}
+
+std::string HubSetting(const WorkspaceId& ws) { return "hub:" + ws.Hex(); }
+std::string LastSyncSetting(const WorkspaceId& ws) { return "last-sync:" + ws.Hex(); }
+
+Status Context::PickWorkspace(Replica& r, WorkspaceId* ws) const {
+  if (!workspace.empty()) {
+    auto id = WorkspaceId::FromHex(workspace);
+    if (!id) return Status::InvalidArgument("--workspace takes 32 hex digits, got '" + workspace + "'");
+    *ws = *id;
+    return Status::OK();
+  }
+  std::string saved;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(r.LocalSetting(kDefaultWorkspaceSetting, &saved, &found));
+  if (found) {
+    if (auto id = WorkspaceId::FromHex(saved)) {
+      *ws = *id;
+      return Status::OK();
+    }
+  }
+  std::vector<WorkspaceId> all;
+  HAMLET_RETURN_IF_ERROR(r.Workspaces(&all));
+  if (all.empty()) {
+    return Status::FailedPrecondition("this replica belongs to no workspace yet: hamlet workspace create, or hamlet join");
+  }
+  if (all.size() > 1) return Status::InvalidArgument("this replica holds several workspaces: choose one with --workspace");
+  *ws = all[0];
+  return Status::OK();
+}
+
+Status Context::PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const {
+  *hub = given;
+  if (hub->empty()) {
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(r.LocalSetting(HubSetting(ws), hub, &found));
+    if (!found) return Status::InvalidArgument("which hub? give --hub URL or set HAMLET_HUB");
+  }
+  if (hub->rfind("http://", 0) != 0 && hub->rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("a hub is http://HOST:PORT or https://HOST:PORT, not '" + *hub + "'");
+  }
+  return Status::OK();
 }
 
 }  // namespace hamlet::cli

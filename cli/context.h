@@ -21,11 +21,27 @@ inline constexpr int kExitRetry = 75;
 struct Context {
   std::string db;               // --db or HAMLET_DB.
   std::string passphrase_file;  // --passphrase-file; else HAMLET_PASSPHRASE; else a prompt.
+  std::string workspace;        // --workspace; else the replica's default.
 
   // Opens the existing replica at db. On failure prints why and returns the
   // exit status to end with; on success returns kExitOk.
   int OpenReplica(std::unique_ptr<Replica>* out) const;
+  // Creates a new replica at db; a passphrase typed at the terminal is asked
+  // twice. Refuses to touch an existing file.
+  int CreateReplica(std::unique_ptr<Replica>* out) const;
+
+  // The workspace a command acts on: --workspace, else the replica's default
+  // (set by workspace create and join), else its only workspace.
+  Status PickWorkspace(Replica& r, WorkspaceId* ws) const;
+  // The hub for ws: given (a --hub option or HAMLET_HUB), else the one saved
+  // when the workspace was published or joined.
+  Status PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const;
 };
+
+// Local setting names.
+inline constexpr const char* kDefaultWorkspaceSetting = "workspace";
+std::string HubSetting(const WorkspaceId& ws);
+std::string LastSyncSetting(const WorkspaceId& ws);  // Unix seconds of the last good sync.
 
 // Prints "hamlet: what: message" on stderr and returns the exit status for s.
 int Report(const std::string& what, const Status& s);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "context.h"
+#include "setup_commands.h"
 #include "sync_command.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,10 @@ int main(int argc, char** argv) {
   app.add_option("--db", context.db, "The replica's file (default: $HAMLET_DB)");
   app.add_option("--passphrase-file", context.passphrase_file,
                  "Read the passphrase from this file's first line (else $HAMLET_PASSPHRASE, else a prompt)");
+  app.add_option("--workspace", context.workspace, "Workspace id (default: the replica's own, or its only one)");
+  // Global options may also follow the command.
+  app.fallthrough();
+  AddSetupCommands(&app, &context);
   AddSyncCommand(&app, &context);
   try {
     app.parse(argc, argv);

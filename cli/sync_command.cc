@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "hamlet/hub_client.h"
@@ -15,7 +16,6 @@ namespace {
 
 struct SyncArgs {
   std::string hub;
-  std::string workspace;
   std::string ca_file;
   size_t page_kib = 256;
   int attempts = 8;
@@ -57,31 +57,16 @@ std::string Advice(const Status& s, const SyncArgs& args) {
   }
 }
 
-Status PickWorkspace(Replica& r, const std::string& given, WorkspaceId* ws) {
-  if (!given.empty()) {
-    auto id = WorkspaceId::FromHex(given);
-    if (!id) return Status::InvalidArgument("--workspace takes 32 hex digits, got '" + given + "'");
-    *ws = *id;
-    return Status::OK();
-  }
-  std::vector<WorkspaceId> all;
-  HAMLET_RETURN_IF_ERROR(r.Workspaces(&all));
-  if (all.empty()) return Status::FailedPrecondition("this replica belongs to no workspace yet");
-  if (all.size() > 1) return Status::InvalidArgument("this replica holds several workspaces: choose one with --workspace");
-  *ws = all[0];
-  return Status::OK();
-}
-
-int RunSync(const Context& context, const SyncArgs& args) {
-  if (args.hub.rfind("http://", 0) != 0 && args.hub.rfind("https://", 0) != 0) {
-    std::fprintf(stderr, "hamlet: sync: --hub takes http://HOST:PORT or https://HOST:PORT, got '%s'\n", args.hub.c_str());
-    return kExitUsage;
-  }
+int RunSync(const Context& context, SyncArgs args) {
   std::unique_ptr<Replica> replica;
   if (int rc = context.OpenReplica(&replica); rc != kExitOk) return rc;
   WorkspaceId ws;
-  Status s = PickWorkspace(*replica, args.workspace, &ws);
-  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (Report("sync", s), kExitUsage) : Report("sync", s);
+  Status s = context.PickWorkspace(*replica, &ws);
+  if (s.ok()) s = context.PickHub(*replica, ws, args.hub, &args.hub);
+  if (!s.ok()) {
+    Report("sync", s);
+    return s.code() == Code::kInvalidArgument ? kExitUsage : kExitError;
+  }
 
   SyncOptions options;
   options.hub = args.hub;
@@ -107,8 +92,15 @@ int RunSync(const Context& context, const SyncArgs& args) {
     };
   }
   HubClient client(replica.get(), options);
+  // The admin's device admits those who asked to join with its invites.
+  size_t admitted = 0, refused = 0;
+  std::vector<DeviceStatus> devices;
+  s = replica->Devices(ws, &devices);
+  for (const DeviceStatus& d : devices) {
+    if (s.ok() && d.self && d.role == Role::kAdmin) s = client.AdmitPending(ws, &admitted, &refused);
+  }
   SyncReport report;
-  s = client.Sync(ws, &report);
+  if (s.ok()) s = client.Sync(ws, &report);
   if (drew) std::fprintf(stderr, "\r\033[K");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!s.ok()) {
@@ -117,6 +109,12 @@ int RunSync(const Context& context, const SyncArgs& args) {
     std::fprintf(stderr, "hamlet: sync with %s failed: %s%s%s\n", args.hub.c_str(), message.c_str(),
                  advice.empty() ? "" : "; ", advice.c_str());
     return s.Retryable() ? kExitRetry : kExitError;
+  }
+  replica->SetLocalSetting(LastSyncSetting(ws), std::to_string(std::time(nullptr)));
+  if (admitted > 0) std::printf("Admitted %zu new device%s.\n", admitted, admitted == 1 ? "" : "s");
+  if (refused > 0) {
+    std::fprintf(stderr, "hamlet: %zu join request%s carried a wrong or spent invite and %s refused\n", refused,
+                 refused == 1 ? "" : "s", refused == 1 ? "was" : "were");
   }
   if (!args.quiet) {
     std::printf("Synced workspace %s with %s in %.1f s: sent %zu commits (%s), received %zu (%zu new, %s)",
@@ -137,8 +135,8 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
   cmd->footer(
       "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
       "75 the link or the hub failed through every retry: nothing is lost, run it again later.");
-  cmd->add_option("--hub", args->hub, "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB)");
-  cmd->add_option("--workspace", args->workspace, "Workspace id (needed when the replica holds several)");
+  cmd->add_option("--hub", args->hub,
+                  "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB, else the workspace's)");
   cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")
       ->check(CLI::ExistingFile);
   cmd->add_option("--page-kib", args->page_kib, "Size of each push or pull page in KiB; small pages suit 2G")
@@ -149,7 +147,6 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   cmd->callback([cmd, args, context] {
-    if (args->hub.empty()) throw CLI::RequiredError("--hub (or HAMLET_HUB)");
     int rc = RunSync(*context, *args);
     if (rc != kExitOk) throw CLI::RuntimeError(rc);
     (void)cmd;

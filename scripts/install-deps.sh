@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   libsqlite3-dev libsodium-dev libzstd-dev libutf8proc-dev
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev libssl-dev libqrencode-dev
   nlohmann-json3-dev libcli11-dev
   catch2 python3 openssl
 )

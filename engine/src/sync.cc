@@ -83,6 +83,42 @@ Status Replica::Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out) {
   return Status::OK();
 }
 
+Status Replica::Devices(const WorkspaceId& ws, std::vector<DeviceStatus>* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Store& store = *impl_->store;
+  out->clear();
+  std::vector<std::pair<DeviceId, std::string>> certs;
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(store.ListDevices(ws, &certs));
+  HAMLET_RETURN_IF_ERROR(store.GetChains(ws, &chains));
+  for (const auto& [device, bytes] : certs) {
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes, &cert));
+    DeviceStatus d;
+    d.device = device;
+    d.role = static_cast<Role>(cert.role);
+    uint64_t last = 0;
+    HAMLET_RETURN_IF_ERROR(store.GetRevocation(ws, device, &last, &d.revoked));
+    d.self = device == impl_->device;
+    if (auto it = chains.find(device); it != chains.end()) {
+      d.contiguous = it->second.contiguous;
+      d.head = it->second.head;
+    }
+    out->push_back(d);
+  }
+  return Status::OK();
+}
+
+Status Replica::SetLocalSetting(std::string_view key, std::string_view value) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->store->PutMeta("setting:" + std::string(key), value);
+}
+
+Status Replica::LocalSetting(std::string_view key, std::string* value, bool* found) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->store->GetMeta("setting:" + std::string(key), value, found);
+}
+
 Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;

@@ -133,6 +133,17 @@ struct ImportResult {
 };
 
 // A device whose commits this replica has seen, with what it holds of them.
+// A device of a workspace, as this replica knows it from certificates,
+// revocations and the commits it holds.
+struct DeviceStatus {
+  DeviceId device;
+  Role role = Role::kCadre;
+  bool revoked = false;
+  bool self = false;        // This replica's own device.
+  uint64_t contiguous = 0;  // Its commits 1..contiguous are all here.
+  uint64_t head = 0;        // The highest of its commit numbers seen here.
+};
+
 struct ChainStatus {
   DeviceId device;
   uint64_t contiguous = 0;  // Commits 1..contiguous are all here.
@@ -205,6 +216,14 @@ class HAMLET_EXPORT Replica {
   // the whole chunk and leaves the store unchanged.
   Status Import(std::string_view chunk, ImportResult* out);
   Status Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out);
+  // Every device of ws this replica holds a certificate of, ordered by id.
+  Status Devices(const WorkspaceId& ws, std::vector<DeviceStatus>* out);
+
+  // Settings of this replica alone (which hub to use, a default workspace):
+  // never synced, stored unencrypted, so never a secret. A missing key reads
+  // as found = false.
+  Status SetLocalSetting(std::string_view key, std::string_view value);
+  Status LocalSetting(std::string_view key, std::string* value, bool* found);
 
   // ---- For a transport talking to a hub (protocol.md, "Hub protocol") ----
 

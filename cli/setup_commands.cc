@@ -1,0 +1,282 @@
+#include "setup_commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "hamlet/hub_client.h"
+#include "qr.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+using nlohmann::json;
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kAdmin: return "admin";
+    case Role::kOfficer: return "officer";
+    default: return "cadre";
+  }
+}
+
+// Prints the failure and returns the exit status: usage errors exit 2.
+int Refuse(const std::string& what, const Status& s) {
+  int rc = Report(what, s);
+  return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
+}
+
+SyncOptions HubOptions(const std::string& hub) {
+  SyncOptions o;
+  o.hub = hub;
+  return o;
+}
+
+int Init(const Context& c) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.CreateReplica(&r); rc != kExitOk) return rc;
+  std::printf("Created %s for device %s.\n", c.db.c_str(), r->device_id().Hex().c_str());
+  return kExitOk;
+}
+
+int WorkspaceCreate(const Context& c, const std::string& name) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  Status s = r->CreateWorkspace(&ws);
+  if (s.ok() && !name.empty()) {
+    // The name travels with the workspace, as a record every member gets.
+    WriteBatch b;
+    b.Insert("workspace", {{"name", name}});
+    s = r->Commit(ws, b);
+  }
+  if (s.ok()) s = r->SetLocalSetting(kDefaultWorkspaceSetting, ws.Hex());
+  if (!s.ok()) return Refuse("workspace create", s);
+  std::printf("Created workspace %s%s%s; this device is its admin.\n", ws.Hex().c_str(),
+              name.empty() ? "" : " for ", name.c_str());
+  return kExitOk;
+}
+
+int WorkspacePublish(const Context& c, const std::string& given_hub, const std::string& token) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  std::string hub;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = c.PickHub(*r, ws, given_hub, &hub);
+  if (!s.ok()) return Refuse("workspace publish", s);
+  HubClient client(r.get(), HubOptions(hub));
+  s = client.Publish(ws, token);
+  if (s.ok()) s = r->SetLocalSetting(HubSetting(ws), hub);
+  if (!s.ok()) return Refuse("workspace publish", s);
+  std::printf("Published workspace %s on %s.\n", ws.Hex().c_str(), hub.c_str());
+  return kExitOk;
+}
+
+int Invite(const Context& c, const std::string& role_name) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  Role role = role_name == "officer" ? Role::kOfficer : Role::kCadre;
+  WorkspaceId ws;
+  std::string code;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = r->CreateInvite(ws, role, &code);
+  if (!s.ok()) return Refuse("invite", s);
+  if (isatty(STDOUT_FILENO)) std::printf("%s", TerminalQr(code).c_str());
+  std::printf("%s\n", code.c_str());
+  if (isatty(STDERR_FILENO)) {
+    std::fprintf(stderr, "On the new device: hamlet join CODE --hub URL. It is admitted at this device's next sync.\n");
+  }
+  return kExitOk;
+}
+
+// A join in two steps across two runs or one waiting run: the request is
+// posted once (its invite id kept in the replica), then the answer fetched.
+int Join(const Context& c, const std::string& code, const std::string& given_hub, int wait_s) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  std::string pending;
+  bool found = false;
+  Status s = r->LocalSetting("join", &pending, &found);
+  if (!s.ok()) return Refuse("join", s);
+  json state = found ? json::parse(pending, nullptr, false) : json();
+  std::string hub = given_hub;
+  WorkspaceId ws;
+  std::string invite;
+  if (!code.empty()) {
+    if (hub.empty()) return Refuse("join", Status::InvalidArgument("which hub? give --hub URL or set HAMLET_HUB"));
+    if (hub.rfind("http://", 0) != 0 && hub.rfind("https://", 0) != 0) {
+      return Refuse("join", Status::InvalidArgument("a hub is http://HOST:PORT or https://HOST:PORT, not '" + hub + "'"));
+    }
+    HubClient client(r.get(), HubOptions(hub));
+    s = client.RequestJoin(code, &ws, &invite);
+    if (!s.ok()) return Refuse("join", s);
+    s = r->SetLocalSetting("join", json{{"workspace", ws.Hex()}, {"invite", invite}, {"hub", hub}}.dump());
+    if (!s.ok()) return Refuse("join", s);
+  } else if (state.is_object() && state.contains("workspace")) {
+    ws = WorkspaceId::FromHex(state["workspace"].get<std::string>()).value_or(WorkspaceId{});
+    invite = state["invite"].get<std::string>();
+    if (hub.empty()) hub = state["hub"].get<std::string>();
+  } else {
+    return Refuse("join", Status::InvalidArgument("give the invite code: hamlet join CODE --hub URL"));
+  }
+  HubClient client(r.get(), HubOptions(hub));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+  for (;;) {
+    s = client.CompleteJoin(ws, invite);
+    if (!s.ok() && s.Retryable() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      continue;
+    }
+    break;
+  }
+  if (s.code() == Code::kUnavailable) {
+    std::fprintf(stderr,
+                 "hamlet: join: asked to join workspace %s; the admin's device admits this one at its next sync. "
+                 "Run hamlet join again then (or wait with --wait SECONDS)\n",
+                 ws.Hex().c_str());
+    return kExitRetry;
+  }
+  if (!s.ok()) return Refuse("join", s);
+  r->SetLocalSetting(kDefaultWorkspaceSetting, ws.Hex());
+  r->SetLocalSetting(HubSetting(ws), hub);
+  r->SetLocalSetting("join", "");
+  std::printf("Joined workspace %s through %s.\n", ws.Hex().c_str(), hub.c_str());
+  return kExitOk;
+}
+
+int Devices(const Context& c, bool as_json) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  std::vector<DeviceStatus> devices;
+  std::string last_sync;
+  bool synced = false;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = r->Devices(ws, &devices);
+  if (s.ok()) s = r->LocalSetting(LastSyncSetting(ws), &last_sync, &synced);
+  if (!s.ok()) return Refuse("devices", s);
+  int64_t last = synced ? std::stoll(last_sync) : 0;
+  if (as_json) {
+    json list = json::array();
+    for (const DeviceStatus& d : devices) {
+      json item{{"device", d.device.Hex()}, {"role", RoleName(d.role)}, {"revoked", d.revoked},
+                {"this_device", d.self},   {"commits_here", d.contiguous}, {"highest_seen", d.head}};
+      if (d.self) item["last_sync"] = last == 0 ? json() : json(last);
+      list.push_back(item);
+    }
+    std::printf("%s\n", json{{"workspace", ws.Hex()}, {"devices", list}}.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("%-32s  %-7s  %-8s  %s\n", "DEVICE", "ROLE", "STATUS", "COMMITS HERE");
+  for (const DeviceStatus& d : devices) {
+    std::string status = d.revoked ? "revoked" : "active";
+    std::string commits = std::to_string(d.contiguous);
+    if (d.head > d.contiguous) commits += " (" + std::to_string(d.head - d.contiguous) + " missing)";
+    std::printf("%s  %-7s  %-8s  %s%s\n", d.device.Hex().c_str(), RoleName(d.role), status.c_str(), commits.c_str(),
+                d.self ? "  <- this device" : "");
+  }
+  if (last > 0) {
+    char when[64];
+    std::time_t t = static_cast<std::time_t>(last);
+    std::strftime(when, sizeof when, "%d/%m/%Y %H:%M", std::localtime(&t));
+    std::printf("This device last synced %s.\n", when);
+  } else {
+    std::printf("This device has not synced yet.\n");
+  }
+  return kExitOk;
+}
+
+int Revoke(const Context& c, const std::string& prefix, const std::string& given_hub) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  std::vector<DeviceStatus> devices;
+  std::string hub;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = r->Devices(ws, &devices);
+  if (s.ok()) s = c.PickHub(*r, ws, given_hub, &hub);
+  if (!s.ok()) return Refuse("devices revoke", s);
+  std::vector<DeviceId> matches;
+  for (const DeviceStatus& d : devices) {
+    if (d.device.Hex().rfind(prefix, 0) == 0) matches.push_back(d.device);
+  }
+  if (prefix.size() < 4 || matches.size() != 1) {
+    return Refuse("devices revoke", Status::InvalidArgument(
+                                        matches.empty() ? "no device of this workspace starts with '" + prefix + "'"
+                                                        : "'" + prefix + "' names several devices: give more digits"));
+  }
+  HubClient client(r.get(), HubOptions(hub));
+  RevokeResult result;
+  s = client.Revoke(ws, matches[0], &result);
+  if (!s.ok()) return Refuse("devices revoke", s);
+  std::printf("Revoked %s; the workspace key is now epoch %u, sent to the %zu remaining devices.\n",
+              matches[0].Hex().c_str(), result.epoch, result.grants.size());
+  return kExitOk;
+}
+
+// Runs fn when cmd has been parsed; a non-zero result ends the program.
+template <typename Fn>
+void OnRun(CLI::App* cmd, Fn fn) {
+  cmd->callback([fn] {
+    int rc = fn();
+    if (rc != kExitOk) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace
+
+void AddSetupCommands(CLI::App* app, const Context* c) {
+  CLI::App* init = app->add_subcommand("init", "Create this device's encrypted replica (asks for a new passphrase)");
+  OnRun(init, [c] { return Init(*c); });
+
+  CLI::App* workspace = app->add_subcommand("workspace", "Create or publish a workspace (one commune)");
+  workspace->require_subcommand(1);
+  auto name = std::make_shared<std::string>();
+  CLI::App* create = workspace->add_subcommand("create", "Create a workspace; this device becomes its admin");
+  create->add_option("--name", *name, "Its name, e.g. the commune's");
+  OnRun(create, [c, name] { return WorkspaceCreate(*c, *name); });
+  auto hub = std::make_shared<std::string>();
+  if (const char* h = std::getenv("HAMLET_HUB")) *hub = h;
+  auto token = std::make_shared<std::string>();
+  CLI::App* publish = workspace->add_subcommand("publish", "Publish the workspace on a hub, with the operator's token");
+  publish->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB)");
+  publish->add_option("--token", *token, "The token from hamlet-hub token create")->required();
+  OnRun(publish, [c, hub, token] { return WorkspacePublish(*c, *hub, *token); });
+
+  auto role = std::make_shared<std::string>("cadre");
+  CLI::App* invite = app->add_subcommand("invite", "Make an invite code for one new device (as the admin)");
+  invite->add_option("--role", *role, "cadre or officer")->check(CLI::IsMember({"cadre", "officer"}))->capture_default_str();
+  OnRun(invite, [c, role] { return Invite(*c, *role); });
+
+  auto code = std::make_shared<std::string>();
+  auto wait = std::make_shared<int>(0);
+  CLI::App* join = app->add_subcommand("join", "Join a workspace with an invite code");
+  join->footer("Exit status 75: asked, not yet admitted; run hamlet join again after the admin syncs.");
+  join->add_option("code", *code, "The invite code (leave out to finish a join asked for before)");
+  join->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB)");
+  join->add_option("--wait", *wait, "Seconds to wait for the admin's answer")->check(CLI::Range(0, 86400));
+  OnRun(join, [c, code, hub, wait] { return Join(*c, *code, *hub, *wait); });
+
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* devices = app->add_subcommand("devices", "List the workspace's devices, or revoke one");
+  devices->add_flag("--json", *as_json, "Print JSON");
+  auto id = std::make_shared<std::string>();
+  CLI::App* revoke = devices->add_subcommand("revoke", "Revoke a device and rotate the workspace key (as the admin)");
+  revoke->add_option("device", *id, "The device id, or its first digits")->required();
+  revoke->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB, else the workspace's)");
+  OnRun(revoke, [c, id, hub] { return Revoke(*c, *id, *hub); });
+  devices->callback([c, devices, as_json] {
+    if (devices->get_subcommands().empty()) {
+      int rc = Devices(*c, *as_json);
+      if (rc != kExitOk) throw CLI::RuntimeError(rc);
+    }
+  });
+}
+
+}  // namespace hamlet::cli
