@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "context.h"
+#include "records.h"
 #include "setup_commands.h"
 #include "sync_command.h"
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   // Global options may also follow the command.
   app.fallthrough();
   AddSetupCommands(&app, &context);
+  AddRecordCommands(&app, &context);
   AddSyncCommand(&app, &context);
   try {
     app.parse(argc, argv);

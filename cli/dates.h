@@ -1,0 +1,21 @@
+// Dates as the users write them: DD/MM/YYYY (also D/M/YYYY) or ISO
+// YYYY-MM-DD. A date is stored as the timestamp of its midnight, UTC.
+#ifndef HAMLET_CLI_DATES_H_
+#define HAMLET_CLI_DATES_H_
+
+#include <string>
+
+#include "hamlet/status.h"
+#include "hamlet/types.h"
+
+namespace hamlet::cli {
+
+Status ParseDate(const std::string& text, Timestamp* out);
+// DD/MM/YYYY.
+std::string FormatDate(Timestamp t);
+// Today's date on this machine's clock.
+Timestamp Today();
+
+}  // namespace hamlet::cli
+
+#endif  // HAMLET_CLI_DATES_H_

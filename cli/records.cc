@@ -1,0 +1,443 @@
+#include "records.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "dates.h"
+#include "hamlet/json.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+using nlohmann::json;
+
+enum class Kind { kText, kDate, kCount, kChoice };
+
+struct FieldSpec {
+  std::string name;  // Field name; the option is --name with '_' as '-'.
+  std::string help;
+  Kind kind = Kind::kText;
+  bool required = false;
+  std::vector<std::string> choices;  // For kChoice; the first is the default when not required.
+  bool listed = false;               // A column of `list`.
+  bool filter = false;               // `list --name VALUE` keeps equal values.
+};
+
+struct RecordSpec {
+  std::string command, collection, noun, date_field;
+  std::vector<FieldSpec> fields;
+};
+
+const std::vector<RecordSpec>& Specs() {
+  static const std::vector<RecordSpec> specs = {
+      {"dialogue",
+       "dialogues",
+       "dialogue",
+       "date",
+       {
+           {"date", "When it was held (DD/MM/YYYY)", Kind::kDate, true, {}, true, false},
+           {"kind", "What it was", Kind::kChoice, false,
+            {"dialogue", "citizen_reception", "voter_contact", "working_visit"}, true, true},
+           {"commune", "Commune", Kind::kText, false, {}, false, true},
+           {"hamlet", "Hamlet", Kind::kText, true, {}, true, true},
+           {"chaired_by", "Who chaired it", Kind::kText, false, {}, false, false},
+           {"attendees", "How many citizens attended", Kind::kCount, false, {}, true, false},
+           {"topics", "Topics raised", Kind::kText, false, {}, true, false},
+           {"notes", "Notes", Kind::kText, false, {}, false, false},
+           {"commitments", "Commitments made", Kind::kText, false, {}, false, false},
+       }},
+      {"concern",
+       "concerns",
+       "concern",
+       "received",
+       {
+           {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
+           {"kind", "What it is", Kind::kChoice, true, {"request", "complaint", "denunciation"}, true, true},
+           {"category", "Its category", Kind::kChoice, true,
+            {"land", "infrastructure", "social_policy", "environment", "public_order", "other"}, true, true},
+           {"summary", "One line", Kind::kText, true, {}, true, false},
+           {"details", "Details", Kind::kText, false, {}, false, false},
+           {"reporter_name", "Who raised it", Kind::kText, false, {}, false, false},
+           {"reporter_contact", "How to reach them", Kind::kText, false, {}, false, false},
+           {"hamlet", "Hamlet", Kind::kText, false, {}, true, true},
+           {"dialogue", "The dialogue it came from (id)", Kind::kText, false, {}, false, false},
+           {"status", "Where it stands", Kind::kChoice, false,
+            {"received", "in_progress", "resolved", "transferred", "rejected"}, true, true},
+           {"assigned_to", "Who handles it", Kind::kText, false, {}, false, true},
+           {"resolution", "How it was resolved", Kind::kText, false, {}, false, false},
+           {"due", "When it is due (DD/MM/YYYY)", Kind::kDate, false, {}, false, false},
+       }},
+      {"model",
+       "models",
+       "model",
+       "",
+       {
+           {"name", "The initiative's name", Kind::kText, true, {}, true, false},
+           {"field", "Its field", Kind::kText, false, {}, true, true},
+           {"unit", "The unit that runs it", Kind::kText, false, {}, false, true},
+           {"year", "Year", Kind::kCount, false, {}, true, true},
+           {"status", "New this year or maintained", Kind::kChoice, false, {"new", "maintained"}, true, true},
+           {"results", "Results", Kind::kText, false, {}, false, false},
+       }},
+  };
+  return specs;
+}
+
+std::string OptionName(const std::string& field) {
+  std::string o = "--" + field;
+  std::replace(o.begin(), o.end(), '_', '-');
+  return o;
+}
+
+Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
+  switch (f.kind) {
+    case Kind::kDate: {
+      Timestamp t;
+      HAMLET_RETURN_IF_ERROR(ParseDate(text, &t).WithContext(OptionName(f.name) + ": "));
+      *out = t;
+      return Status::OK();
+    }
+    case Kind::kCount: {
+      try {
+        size_t used = 0;
+        long long v = std::stoll(text, &used);
+        if (used == text.size() && v >= 0) {
+          *out = static_cast<int64_t>(v);
+          return Status::OK();
+        }
+      } catch (...) {
+      }
+      return Status::InvalidArgument(OptionName(f.name) + " takes a whole number, not '" + text + "'");
+    }
+    case Kind::kChoice:
+      if (std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end()) {
+        std::string all;
+        for (const std::string& c : f.choices) all += (all.empty() ? "" : ", ") + c;
+        return Status::InvalidArgument(OptionName(f.name) + " is one of " + all + ", not '" + text + "'");
+      }
+      *out = text;
+      return Status::OK();
+    case Kind::kText:
+      *out = text;
+      return Status::OK();
+  }
+  return Status::Internal("unknown field kind");
+}
+
+std::string Show(const Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (auto* b = std::get_if<bool>(&v)) return *b ? "yes" : "no";
+  if (auto* t = std::get_if<Timestamp>(&v)) return FormatDate(*t);
+  return "";
+}
+
+// At most n characters (not bytes) of s, with an ellipsis when cut.
+std::string Clip(const std::string& s, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == n) return s.substr(0, i) + "\u2026";
+  }
+  return s;
+}
+
+size_t Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// Columns padded to their widest cell, in characters.
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (size_t i = 0; i < row.size(); i++) widths[i] = std::max(widths[i], Width(row[i]));
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); i++) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - Width(row[i]) + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+int Refuse(const std::string& what, const Status& s) {
+  int rc = Report(what, s);
+  return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
+}
+
+struct Opened {
+  std::unique_ptr<Replica> replica;
+  WorkspaceId ws;
+};
+
+int Open(const Context& c, const std::string& what, Opened* o) {
+  if (int rc = c.OpenReplica(&o->replica); rc != kExitOk) return rc;
+  Status s = c.PickWorkspace(*o->replica, &o->ws);
+  return s.ok() ? kExitOk : Refuse(what, s);
+}
+
+// Finds the record of spec whose id starts with prefix (at least 6 digits).
+Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, const std::string& prefix, Record* out) {
+  if (auto id = RecordId::FromHex(prefix)) {
+    Status s = r.Get(*id, out);
+    if (s.ok() && (out->collection != spec.collection || out->workspace != ws)) {
+      return Status::NotFound("no " + spec.noun + " " + prefix + " in this workspace");
+    }
+    return s.code() == Code::kNotFound ? Status::NotFound("no " + spec.noun + " " + prefix) : s;
+  }
+  if (prefix.size() < 6) return Status::InvalidArgument("give at least 6 digits of the id");
+  Query q;
+  q.workspace = ws;
+  q.collection = spec.collection;
+  q.limit = 1000;
+  std::vector<Record> found;
+  for (q.offset = 0;; q.offset += q.limit) {
+    QueryResult res;
+    HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
+    for (Record& rec : res.records) {
+      if (rec.id.Hex().rfind(prefix, 0) == 0) found.push_back(std::move(rec));
+    }
+    if (q.offset + q.limit >= res.total) break;
+  }
+  if (found.empty()) return Status::NotFound("no " + spec.noun + " starts with " + prefix);
+  if (found.size() > 1) return Status::InvalidArgument("several " + spec.collection + " start with " + prefix);
+  *out = std::move(found[0]);
+  return Status::OK();
+}
+
+using Given = std::map<std::string, std::string>;  // Field -> text given on the command line.
+
+int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_json) {
+  std::map<std::string, Value> fields;
+  for (const FieldSpec& f : spec.fields) {
+    auto it = given.find(f.name);
+    if (it == given.end()) {
+      if (f.required) return Refuse(spec.command + " add", Status::InvalidArgument(OptionName(f.name) + " is required"));
+      if (f.kind == Kind::kChoice) fields[f.name] = f.choices[0];
+      if (f.kind == Kind::kDate && f.name == spec.date_field) fields[f.name] = Today();
+      continue;
+    }
+    Value v;
+    Status s = ParseValue(f, it->second, &v);
+    if (!s.ok()) return Refuse(spec.command + " add", s);
+    fields[f.name] = v;
+  }
+  Opened o;
+  if (int rc = Open(c, spec.command + " add", &o); rc != kExitOk) return rc;
+  WriteBatch b;
+  RecordId id = b.Insert(spec.collection, fields);
+  Status s = o.replica->Commit(o.ws, b);
+  if (!s.ok()) return Refuse(spec.command + " add", s);
+  if (as_json) {
+    std::printf("%s\n", json{{"id", id.Hex()}}.dump().c_str());
+  } else {
+    std::printf("Recorded %s %s.\n", spec.noun.c_str(), id.Hex().c_str());
+  }
+  return kExitOk;
+}
+
+int Edit(const Context& c, const RecordSpec& spec, const std::string& id, const Given& given) {
+  if (given.empty()) return Refuse(spec.command + " edit", Status::InvalidArgument("nothing to change: give a field option"));
+  std::map<std::string, Value> fields;
+  for (const FieldSpec& f : spec.fields) {
+    auto it = given.find(f.name);
+    if (it == given.end()) continue;
+    Value v;
+    Status s = ParseValue(f, it->second, &v);
+    if (!s.ok()) return Refuse(spec.command + " edit", s);
+    fields[f.name] = v;
+  }
+  Opened o;
+  if (int rc = Open(c, spec.command + " edit", &o); rc != kExitOk) return rc;
+  Record rec;
+  Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  WriteBatch b;
+  b.Update(rec.id, fields);
+  if (s.ok()) s = o.replica->Commit(o.ws, b);
+  if (!s.ok()) return Refuse(spec.command + " edit", s);
+  std::printf("Changed %s %s.\n", spec.noun.c_str(), rec.id.Hex().c_str());
+  return kExitOk;
+}
+
+int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, bool as_json) {
+  Opened o;
+  if (int rc = Open(c, spec.command + " show", &o); rc != kExitOk) return rc;
+  Record rec;
+  Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  if (!s.ok()) return Refuse(spec.command + " show", s);
+  if (as_json) {
+    std::printf("%s\n", RecordToJson(rec).c_str());
+    return kExitOk;
+  }
+  std::printf("%s %s%s\n", spec.noun.c_str(), rec.id.Hex().c_str(), rec.deleted ? " (deleted)" : "");
+  for (const FieldSpec& f : spec.fields) {
+    auto it = rec.fields.find(f.name);
+    if (it == rec.fields.end()) continue;
+    std::printf("  %-17s %s\n", (f.name + ":").c_str(), Show(it->second).c_str());
+    if (auto conflict = rec.conflicts.find(f.name); conflict != rec.conflicts.end()) {
+      for (const Value& v : conflict->second) std::printf("  %-17s also: %s (concurrent edit)\n", "", Show(v).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+struct ListArgs {
+  Given equals;
+  std::string search, from, to;
+  bool overdue = false, as_json = false;
+  size_t limit = 50;
+};
+
+int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
+  Query q;
+  q.collection = spec.collection;
+  q.text = a.search;
+  q.limit = a.overdue ? 100000 : a.limit;
+  Status s;
+  for (const auto& [name, text] : a.equals) {
+    const FieldSpec& f = *std::find_if(spec.fields.begin(), spec.fields.end(), [&](const FieldSpec& x) { return x.name == name; });
+    Value v;
+    s = ParseValue(f, text, &v);
+    if (!s.ok()) return Refuse(spec.command + " list", s);
+    q.equals.emplace_back(name, v);
+  }
+  if (!a.from.empty() || !a.to.empty()) {
+    if (spec.date_field.empty()) return Refuse(spec.command + " list", Status::InvalidArgument(spec.collection + " have no date"));
+    q.time_field = spec.date_field;
+    Timestamp t;
+    if (!a.from.empty()) {
+      if (!(s = ParseDate(a.from, &t)).ok()) return Refuse(spec.command + " list", s.WithContext("--from: "));
+      q.from = t;
+    }
+    if (!a.to.empty()) {
+      if (!(s = ParseDate(a.to, &t)).ok()) return Refuse(spec.command + " list", s.WithContext("--to: "));
+      q.to = Timestamp{t.millis + 86400000};  // --to is inclusive of its day.
+    }
+  }
+  Opened o;
+  if (int rc = Open(c, spec.command + " list", &o); rc != kExitOk) return rc;
+  q.workspace = o.ws;
+  QueryResult res;
+  s = o.replica->Find(q, &res);
+  if (!s.ok()) return Refuse(spec.command + " list", s);
+  if (a.overdue) {
+    // Open concerns past their due date.
+    Timestamp today = Today();
+    std::erase_if(res.records, [&](const Record& r) {
+      auto due = r.fields.find("due");
+      auto status = r.fields.find("status");
+      bool open = status == r.fields.end() || Show(status->second) == "received" || Show(status->second) == "in_progress";
+      return !open || due == r.fields.end() || !std::holds_alternative<Timestamp>(due->second) ||
+             std::get<Timestamp>(due->second) >= today;
+    });
+    res.total = res.records.size();
+    if (res.records.size() > a.limit) res.records.resize(a.limit);
+  }
+  if (a.as_json) {
+    std::printf("%s\n", QueryResultToJson(res).c_str());
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"ID"}};
+  for (const FieldSpec& f : spec.fields) {
+    if (f.listed) rows[0].push_back(f.name);
+  }
+  for (const Record& r : res.records) {
+    rows.push_back({r.id.Hex().substr(0, 8)});
+    for (const FieldSpec& f : spec.fields) {
+      if (!f.listed) continue;
+      auto it = r.fields.find(f.name);
+      rows.back().push_back(it == r.fields.end() ? "-" : Clip(Show(it->second), 40));
+    }
+  }
+  PrintTable(rows);
+  std::printf("%zu of %zu %s.\n", res.records.size(), res.total, spec.collection.c_str());
+  return kExitOk;
+}
+
+template <typename Fn>
+void OnRun(CLI::App* cmd, Fn fn) {
+  cmd->callback([fn] {
+    int rc = fn();
+    if (rc != kExitOk) throw CLI::RuntimeError(rc);
+  });
+}
+
+// Adds an option for each field, collecting what is given into *given.
+enum class Use { kAdd, kEdit, kFilter };
+
+void FieldOptions(CLI::App* cmd, const RecordSpec& spec, std::shared_ptr<Given> given, Use use) {
+  bool only_filters = use == Use::kFilter;
+  for (const FieldSpec& f : spec.fields) {
+    if (only_filters && !f.filter) continue;
+    std::string help = f.help;
+    if (f.kind == Kind::kChoice) {
+      help += " (";
+      for (size_t i = 0; i < f.choices.size(); i++) help += (i ? "|" : "") + f.choices[i];
+      help += ")";
+    }
+    if (f.required && use == Use::kAdd) help += "; required";
+    std::string name = f.name;
+    cmd->add_option_function<std::string>(
+        OptionName(f.name), [given, name](const std::string& v) { (*given)[name] = v; }, help);
+  }
+}
+
+}  // namespace
+
+void AddRecordCommands(CLI::App* app, const Context* c) {
+  for (const RecordSpec& spec : Specs()) {
+    const RecordSpec* sp = &spec;
+    CLI::App* cmd = app->add_subcommand(spec.command, "Record and read " + spec.collection);
+    cmd->require_subcommand(1);
+
+    auto add_given = std::make_shared<Given>();
+    auto add_json = std::make_shared<bool>(false);
+    CLI::App* add = cmd->add_subcommand("add", "Record a " + spec.noun);
+    FieldOptions(add, spec, add_given, Use::kAdd);
+    add->add_flag("--json", *add_json, "Print the new id as JSON");
+    OnRun(add, [c, sp, add_given, add_json] { return Add(*c, *sp, *add_given, *add_json); });
+
+    auto list_args = std::make_shared<ListArgs>();
+    auto filters = std::make_shared<Given>();
+    CLI::App* list = cmd->add_subcommand("list", "List " + spec.collection + ", most recently changed first");
+    FieldOptions(list, spec, filters, Use::kFilter);
+    list->add_option("--search", list_args->search, "Words that must all occur (accents optional)");
+    if (!spec.date_field.empty()) {
+      list->add_option("--from", list_args->from, "From this date (DD/MM/YYYY), by " + spec.date_field);
+      list->add_option("--to", list_args->to, "Up to this date, included");
+    }
+    if (spec.collection == "concerns") list->add_flag("--overdue", list_args->overdue, "Open and past their due date");
+    list->add_option("--limit", list_args->limit, "At most this many")->check(CLI::Range(1, 100000))->capture_default_str();
+    list->add_flag("--json", list_args->as_json, "Print JSON");
+    OnRun(list, [c, sp, list_args, filters] {
+      ListArgs a = *list_args;
+      a.equals = *filters;
+      return List(*c, *sp, a);
+    });
+
+    auto show_id = std::make_shared<std::string>();
+    auto show_json = std::make_shared<bool>(false);
+    CLI::App* show = cmd->add_subcommand("show", "Show one " + spec.noun);
+    show->add_option("id", *show_id, "Its id, or its first 6 or more digits")->required();
+    show->add_flag("--json", *show_json, "Print JSON");
+    OnRun(show, [c, sp, show_id, show_json] { return ShowOne(*c, *sp, *show_id, *show_json); });
+
+    auto edit_id = std::make_shared<std::string>();
+    auto edit_given = std::make_shared<Given>();
+    CLI::App* edit = cmd->add_subcommand("edit", "Change fields of a " + spec.noun);
+    edit->add_option("id", *edit_id, "Its id, or its first 6 or more digits")->required();
+    FieldOptions(edit, spec, edit_given, Use::kEdit);
+    OnRun(edit, [c, sp, edit_id, edit_given] { return Edit(*c, *sp, *edit_id, *edit_given); });
+  }
+}
+
+}  // namespace hamlet::cli
