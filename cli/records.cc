@@ -303,10 +303,12 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   q.text = a.search;
   q.limit = a.overdue ? 100000 : a.limit;
   Status s;
-  for (const auto& [name, text] : a.equals) {
-    const FieldSpec& f = *std::find_if(spec.fields.begin(), spec.fields.end(), [&](const FieldSpec& x) { return x.name == name; });
+  for (const auto& filter : a.equals) {
+    const std::string& name = filter.first;
+    const FieldSpec& f =
+        *std::find_if(spec.fields.begin(), spec.fields.end(), [&name](const FieldSpec& x) { return x.name == name; });
     Value v;
-    s = ParseValue(f, text, &v);
+    s = ParseValue(f, filter.second, &v);
     if (!s.ok()) return Refuse(spec.command + " list", s);
     q.equals.emplace_back(name, v);
   }
