@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   app.add_option("--workspace", context.workspace, "Workspace id (default: the replica's own, or its only one)");
   // Global options may also follow the command.
   app.fallthrough();
+  // Usage errors are one line too.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("hamlet: ") + e.what() + " (see --help)\n";
+  });
   AddSetupCommands(&app, &context);
   AddRecordCommands(&app, &context);
   AddSyncCommand(&app, &context);

@@ -69,7 +69,9 @@ const std::vector<RecordSpec>& Specs() {
            {"status", "Where it stands", Kind::kChoice, false,
             {"received", "in_progress", "resolved", "transferred", "rejected"}, true, true},
            {"assigned_to", "Who handles it", Kind::kText, false, {}, false, true},
-           {"resolution", "How it was resolved", Kind::kText, false, {}, false, false},
+           {"resolution", "How it was resolved, or why it was rejected", Kind::kText, false, {}, false, false},
+           {"resolved", "When it was resolved (DD/MM/YYYY)", Kind::kDate, false, {}, false, false},
+           {"transferred_to", "The agency it went to", Kind::kText, false, {}, false, false},
            {"due", "When it is due (DD/MM/YYYY)", Kind::kDate, false, {}, false, false},
        }},
       {"model",
@@ -245,25 +247,28 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
   return kExitOk;
 }
 
-int Edit(const Context& c, const RecordSpec& spec, const std::string& id, const Given& given) {
-  if (given.empty()) return Refuse(spec.command + " edit", Status::InvalidArgument("nothing to change: give a field option"));
+Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std::vector<Record>* out);
+
+// Sets the given fields of one record; what names the command in messages.
+int Change(const Context& c, const RecordSpec& spec, const std::string& id, const Given& given, const std::string& what) {
+  if (given.empty()) return Refuse(what, Status::InvalidArgument("nothing to change: give a field option"));
   std::map<std::string, Value> fields;
   for (const FieldSpec& f : spec.fields) {
     auto it = given.find(f.name);
     if (it == given.end()) continue;
     Value v;
     Status s = ParseValue(f, it->second, &v);
-    if (!s.ok()) return Refuse(spec.command + " edit", s);
+    if (!s.ok()) return Refuse(what, s);
     fields[f.name] = v;
   }
   Opened o;
-  if (int rc = Open(c, spec.command + " edit", &o); rc != kExitOk) return rc;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   Record rec;
   Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   WriteBatch b;
   b.Update(rec.id, fields);
   if (s.ok()) s = o.replica->Commit(o.ws, b);
-  if (!s.ok()) return Refuse(spec.command + " edit", s);
+  if (!s.ok()) return Refuse(what, s);
   std::printf("Changed %s %s.\n", spec.noun.c_str(), rec.id.Hex().c_str());
   return kExitOk;
 }
@@ -278,6 +283,11 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
     std::printf("%s\n", RecordToJson(rec).c_str());
     return kExitOk;
   }
+  std::vector<Record> followups;
+  if (spec.collection == "concerns") {
+    s = Followups(*o.replica, o.ws, rec.id, &followups);
+    if (!s.ok()) return Refuse(spec.command + " show", s);
+  }
   std::printf("%s %s%s\n", spec.noun.c_str(), rec.id.Hex().c_str(), rec.deleted ? " (deleted)" : "");
   for (const FieldSpec& f : spec.fields) {
     auto it = rec.fields.find(f.name);
@@ -287,7 +297,92 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
       for (const Value& v : conflict->second) std::printf("  %-17s also: %s (concurrent edit)\n", "", Show(v).c_str());
     }
   }
+  for (const Record& f : followups) {
+    auto date = f.fields.find("date");
+    auto note = f.fields.find("note");
+    std::printf("  follow-up %s: %s\n", date == f.fields.end() ? "-" : Show(date->second).c_str(),
+                note == f.fields.end() ? "" : Show(note->second).c_str());
+  }
   return kExitOk;
+}
+
+// A concern's follow-ups, oldest first. They are records of their own, so
+// that entries made on different devices never overwrite one another.
+Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std::vector<Record>* out) {
+  Query q;
+  q.workspace = ws;
+  q.collection = "followups";
+  q.equals.emplace_back("concern", concern.Hex());
+  q.order_by = "date";
+  q.limit = 10000;
+  QueryResult res;
+  HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
+  *out = std::move(res.records);
+  return Status::OK();
+}
+
+int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id, const std::string& note,
+                const std::string& date) {
+  const std::string what = "concern followup";
+  Timestamp when = Today();
+  Status s = date.empty() ? Status::OK() : ParseDate(date, &when);
+  if (s.ok() && note.empty()) s = Status::InvalidArgument("--note is empty");
+  if (!s.ok()) return Refuse(what, s);
+  Opened o;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
+  Record rec;
+  s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  WriteBatch b;
+  b.Insert("followups", {{"concern", rec.id.Hex()}, {"note", note}, {"date", when}});
+  if (s.ok()) s = o.replica->Commit(o.ws, b);
+  if (!s.ok()) return Refuse(what, s);
+  std::printf("Added a follow-up to concern %s.\n", rec.id.Hex().c_str());
+  return kExitOk;
+}
+
+template <typename Fn>
+void OnRun(CLI::App* cmd, Fn fn);
+
+// assign, resolve, transfer, reject: each sets the status and one field
+// from its option (and resolve the resolution date).
+void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
+  struct Verb {
+    const char* name;
+    const char* help;
+    const char* option;
+    const char* option_help;
+    const char* field;
+    const char* status;
+  };
+  static const Verb verbs[] = {
+      {"assign", "Give a concern to someone to handle", "--to", "Who handles it", "assigned_to", "in_progress"},
+      {"resolve", "Mark a concern resolved", "--resolution", "How it was resolved", "resolution", "resolved"},
+      {"transfer", "Send a concern to another agency", "--to", "The agency", "transferred_to", "transferred"},
+      {"reject", "Reject a concern", "--reason", "Why", "resolution", "rejected"},
+  };
+  for (const Verb& v : verbs) {
+    auto id = std::make_shared<std::string>();
+    auto value = std::make_shared<std::string>();
+    auto date = std::make_shared<std::string>();
+    CLI::App* verb = cmd->add_subcommand(v.name, v.help);
+    verb->add_option("id", *id, "Its id, or its first 6 or more digits")->required();
+    verb->add_option(v.option, *value, v.option_help)->required();
+    if (std::string(v.name) == "resolve") verb->add_option("--date", *date, "When (DD/MM/YYYY; default today)");
+    const Verb* vp = &v;
+    OnRun(verb, [c, sp, vp, id, value, date] {
+      Given given{{"status", vp->status}, {vp->field, *value}};
+      if (std::string(vp->name) == "resolve") given["resolved"] = date->empty() ? FormatDate(Today()) : *date;
+      return Change(*c, *sp, *id, given, std::string("concern ") + vp->name);
+    });
+  }
+  auto id = std::make_shared<std::string>();
+  auto note = std::make_shared<std::string>();
+  auto date = std::make_shared<std::string>();
+  CLI::App* followup = cmd->add_subcommand("followup", "Add a follow-up entry to a concern (entries are never changed)");
+  followup->add_option("id", *id, "Its id, or its first 6 or more digits")->required();
+  followup->add_option("--note", *note, "What happened")->required();
+  followup->add_option("--date", *date, "When (DD/MM/YYYY; default today)");
+  OnRun(followup, [c, sp, id, note, date] { return AddFollowup(*c, *sp, *id, *note, *date); });
 }
 
 struct ListArgs {
@@ -438,7 +533,8 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
     CLI::App* edit = cmd->add_subcommand("edit", "Change fields of a " + spec.noun);
     edit->add_option("id", *edit_id, "Its id, or its first 6 or more digits")->required();
     FieldOptions(edit, spec, edit_given, Use::kEdit);
-    OnRun(edit, [c, sp, edit_id, edit_given] { return Edit(*c, *sp, *edit_id, *edit_given); });
+    OnRun(edit, [c, sp, edit_id, edit_given] { return Change(*c, *sp, *edit_id, *edit_given, sp->command + " edit"); });
+    if (spec.collection == "concerns") AddConcernVerbs(cmd, c, sp);
   }
 }
 

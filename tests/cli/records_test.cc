@@ -84,6 +84,28 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CHECK(json::parse(dialogues.out)["records"][0]["fields"]["attendees"] == 42);
   CHECK(RunCli({"model", "add", "--name", "Dân vận khéo: đường hoa", "--year", "2026", "--status", "new"}, env).exit_code == 0);
 
+  SECTION("a concern is assigned, followed up and resolved") {
+    REQUIRE(RunCli({"concern", "assign", bridge.substr(0, 8), "--to", "Ông Nam"}, env).exit_code == 0);
+    CHECK(count({"--status", "in_progress"}) == 1);
+    REQUIRE(RunCli({"concern", "followup", bridge, "--note", "Đã khảo sát", "--date", "10/11/2026"}, env).exit_code == 0);
+    REQUIRE(RunCli({"concern", "followup", bridge, "--note", "Đã có kinh phí", "--date", "12/11/2026"}, env).exit_code == 0);
+    REQUIRE(RunCli({"concern", "resolve", bridge, "--resolution", "Đã sửa xong", "--date", "20/11/2026"}, env).exit_code == 0);
+    CliResult shown_bridge = RunCli({"concern", "show", bridge}, env);
+    CHECK(shown_bridge.out.find("resolved:         20/11/2026") != std::string::npos);
+    size_t first = shown_bridge.out.find("follow-up 10/11/2026: Đã khảo sát");
+    size_t second = shown_bridge.out.find("follow-up 12/11/2026: Đã có kinh phí");
+    CHECK(first != std::string::npos);
+    CHECK(second != std::string::npos);
+    CHECK(first < second);
+    CHECK(count({"--status", "resolved"}) == 2);
+    REQUIRE(RunCli({"concern", "transfer", land, "--to", "Phòng Tài nguyên"}, env).exit_code == 0);
+    CHECK(count({"--status", "transferred"}) == 1);
+    CliResult no_reason = RunCli({"concern", "reject", land}, env);
+    CHECK(no_reason.exit_code == 2);
+    CHECK(no_reason.err.rfind("hamlet: ", 0) == 0);
+    CHECK(std::count(no_reason.err.begin(), no_reason.err.end(), '\n') == 1);
+  }
+
   SECTION("bad input: one line, exit 2, nothing written") {
     for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
              {"concern", "add", "--kind", "rumour", "--category", "land", "--summary", "x"},
