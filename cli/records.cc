@@ -1,6 +1,7 @@
 #include "records.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -26,6 +27,7 @@ struct FieldSpec {
   std::vector<std::string> choices;  // For kChoice; the first is the default when not required.
   bool listed = false;               // A column of `list`.
   bool filter = false;               // `list --name VALUE` keeps equal values.
+  bool automatic = false;            // Set by hamlet itself, never by an option of add or edit.
 };
 
 struct RecordSpec {
@@ -56,6 +58,7 @@ const std::vector<RecordSpec>& Specs() {
        "concern",
        "received",
        {
+           {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true},
            {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
            {"kind", "What it is", Kind::kChoice, true, {"request", "complaint", "denunciation"}, true, true},
            {"category", "Its category", Kind::kChoice, true,
@@ -218,6 +221,58 @@ Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, con
 
 using Given = std::map<std::string, std::string>;  // Field -> text given on the command line.
 
+// Tickets are this device's id prefix and its own count of receipts: unique
+// across devices without asking anyone.
+Status NextTicket(Replica& r, const WorkspaceId& ws, std::string* ticket) {
+  std::string key = "receipt-seq:" + ws.Hex(), value;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(r.LocalSetting(key, &value, &found));
+  uint64_t next = found ? std::stoull(value) + 1 : 1;
+  HAMLET_RETURN_IF_ERROR(r.SetLocalSetting(key, std::to_string(next)));
+  std::string prefix = r.device_id().Hex().substr(0, 6);
+  for (char& ch : prefix) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  *ticket = prefix + "-" + std::to_string(next);
+  return Status::OK();
+}
+
+std::string ReceiptMessage(const std::string& ticket, const RecordId& id) { return "receipt|" + ticket + "|" + id.Hex(); }
+
+int VerifyReceipt(const Context& c, const std::string& ticket, const std::string& code) {
+  const std::string what = "receipt verify";
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  Status s = c.PickWorkspace(*r, &ws);
+  Query q;
+  q.workspace = ws;
+  q.collection = "concerns";
+  q.equals.emplace_back("ticket", ticket);
+  QueryResult res;
+  if (s.ok()) s = r->Find(q, &res);
+  if (!s.ok()) return Refuse(what, s);
+  if (res.records.empty()) {
+    std::fprintf(stderr, "hamlet: receipt verify: no concern with ticket %s here (perhaps not synced yet)\n",
+                 ticket.c_str());
+    return kExitError;
+  }
+  const Record& rec = res.records[0];
+  std::string expected;
+  s = r->ReceiptCode(ws, ReceiptMessage(ticket, rec.id), &expected);
+  if (!s.ok()) return Refuse(what, s);
+  if (expected != code) {
+    std::fprintf(stderr, "hamlet: receipt verify: the code does not match ticket %s: this receipt is not genuine\n",
+                 ticket.c_str());
+    return kExitError;
+  }
+  auto field = [&](const char* name) {
+    auto it = rec.fields.find(name);
+    return it == rec.fields.end() ? std::string("-") : Show(it->second);
+  };
+  std::printf("Receipt %s is genuine: concern %s, received %s, now %s.\n", ticket.c_str(), rec.id.Hex().c_str(),
+              field("received").c_str(), field("status").c_str());
+  return kExitOk;
+}
+
 int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_json) {
   std::map<std::string, Value> fields;
   for (const FieldSpec& f : spec.fields) {
@@ -236,13 +291,27 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
   Opened o;
   if (int rc = Open(c, spec.command + " add", &o); rc != kExitOk) return rc;
   WriteBatch b;
+  std::string ticket, code;
+  Status s;
+  if (spec.collection == "concerns") {
+    s = NextTicket(*o.replica, o.ws, &ticket);
+    fields["ticket"] = ticket;
+  }
   RecordId id = b.Insert(spec.collection, fields);
-  Status s = o.replica->Commit(o.ws, b);
+  if (s.ok() && !ticket.empty()) s = o.replica->ReceiptCode(o.ws, ReceiptMessage(ticket, id), &code);
+  if (s.ok()) s = o.replica->Commit(o.ws, b);
   if (!s.ok()) return Refuse(spec.command + " add", s);
   if (as_json) {
-    std::printf("%s\n", json{{"id", id.Hex()}}.dump().c_str());
-  } else {
-    std::printf("Recorded %s %s.\n", spec.noun.c_str(), id.Hex().c_str());
+    json out{{"id", id.Hex()}};
+    if (!ticket.empty()) out["receipt"] = {{"ticket", ticket}, {"code", code}};
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  std::printf("Recorded %s %s.\n", spec.noun.c_str(), id.Hex().c_str());
+  if (!ticket.empty()) {
+    std::printf("Receipt for the resident:\n  Ticket:            %s\n  Received:          %s\n"
+                "  Verification code: %s\n",
+                ticket.c_str(), Show(fields["received"]).c_str(), code.c_str());
   }
   return kExitOk;
 }
@@ -475,6 +544,7 @@ void FieldOptions(CLI::App* cmd, const RecordSpec& spec, std::shared_ptr<Given> 
   bool only_filters = use == Use::kFilter;
   for (const FieldSpec& f : spec.fields) {
     if (only_filters && !f.filter) continue;
+    if (!only_filters && f.automatic) continue;
     std::string help = f.help;
     if (f.kind == Kind::kChoice) {
       help += " (";
@@ -536,6 +606,14 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
     OnRun(edit, [c, sp, edit_id, edit_given] { return Change(*c, *sp, *edit_id, *edit_given, sp->command + " edit"); });
     if (spec.collection == "concerns") AddConcernVerbs(cmd, c, sp);
   }
+  auto ticket = std::make_shared<std::string>();
+  auto code = std::make_shared<std::string>();
+  CLI::App* receipt = app->add_subcommand("receipt", "Check a resident's receipt");
+  receipt->require_subcommand(1);
+  CLI::App* verify = receipt->add_subcommand("verify", "Check that a receipt's code belongs to its ticket");
+  verify->add_option("ticket", *ticket, "The ticket, e.g. A3F29C-7")->required();
+  verify->add_option("code", *code, "The verification code, e.g. 1234-5678")->required();
+  OnRun(verify, [c, ticket, code] { return VerifyReceipt(*c, *ticket, *code); });
 }
 
 }  // namespace hamlet::cli

@@ -44,6 +44,21 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   REQUIRE(c2.exit_code == 0);
   std::string bridge = IdOf(c2);
 
+  // Each concern comes with a receipt whose code checks out, and only its own.
+  json receipt = json::parse(c1.out)["receipt"];
+  std::string ticket = receipt["ticket"], code = receipt["code"];
+  CHECK(json::parse(c2.out)["receipt"]["ticket"] != ticket);
+  CliResult genuine = RunCli({"receipt", "verify", ticket, code}, env);
+  CHECK(genuine.exit_code == 0);
+  CHECK(genuine.out.find("is genuine: concern " + land) != std::string::npos);
+  std::string forged = code;
+  forged[0] = forged[0] == '9' ? '0' : static_cast<char>(forged[0] + 1);
+  CliResult bad = RunCli({"receipt", "verify", ticket, forged}, env);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("not genuine") != std::string::npos);
+  CHECK(RunCli({"receipt", "verify", json::parse(c2.out)["receipt"]["ticket"], code}, env).exit_code == 1);
+  CHECK(RunCli({"receipt", "verify", "FFFFFF-99", code}, env).exit_code == 1);
+
   // Vietnamese text comes back byte for byte.
   CliResult shown = RunCli({"concern", "show", land, "--json"}, env);
   REQUIRE(shown.exit_code == 0);

@@ -71,6 +71,26 @@ TEST_CASE("an officer and a cadre set up a workspace with the command line", "[c
   REQUIRE(sync.exit_code == 0);
   CHECK(sync.out.find("received 1 (1 new") != std::string::npos);  // The workspace's name.
 
+  // A receipt written on the cadre's phone checks out on the officer's laptop.
+  CliResult concern = RunCli({"concern", "add", "--kind", "request", "--category", "infrastructure", "--summary",
+                              "Đèn đường hỏng", "--hamlet", "Thôn 3"},
+                             cadre);
+  REQUIRE(concern.exit_code == 0);
+  size_t t = concern.out.find("Ticket:");
+  size_t v = concern.out.find("Verification code:");
+  REQUIRE(t != std::string::npos);
+  REQUIRE(v != std::string::npos);
+  std::string ticket = concern.out.substr(t + 7, concern.out.find('\n', t) - t - 7);
+  std::string receipt_code = concern.out.substr(v + 18, concern.out.find('\n', v) - v - 18);
+  ticket.erase(0, ticket.find_first_not_of(' '));
+  receipt_code.erase(0, receipt_code.find_first_not_of(' '));
+  REQUIRE(RunCli({"sync"}, cadre).exit_code == 0);
+  REQUIRE(RunCli({"sync"}, officer).exit_code == 0);
+  CliResult verified = RunCli({"receipt", "verify", ticket, receipt_code}, officer);
+  INFO(verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK(verified.out.find("genuine") != std::string::npos);
+
   CliResult devices = RunCli({"devices"}, cadre);
   REQUIRE(devices.exit_code == 0);
   CHECK(devices.out.find("admin") != std::string::npos);

@@ -242,6 +242,12 @@ class HAMLET_EXPORT Replica {
   Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
   Status SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position);
 
+  // A verification code for a receipt: 8 decimal digits computed from
+  // message with a key every member of ws holds (derived from its first
+  // workspace key), so any member can check a code later but nobody outside
+  // the workspace can make one.
+  Status ReceiptCode(const WorkspaceId& ws, std::string_view message, std::string* code);
+
   // A digest of the merged state of ws: equal on replicas holding the same commits.
   Status StateDigest(const WorkspaceId& ws, std::string* hex);
 
