@@ -30,6 +30,8 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 #include "commit.h"
 #include "cut_proxy.h"
 #include "hamlet/hub_client.h"
@@ -41,6 +43,7 @@
 using namespace hamlet;
 using namespace hamlet::bench;
 using Clock = std::chrono::steady_clock;
+using nlohmann::json;
 
 namespace {
 
@@ -117,6 +120,17 @@ struct Device {
   std::vector<std::string> pages;  // Push bodies, in order.
 };
 
+// The body that asks for a challenge session for d, and the challenge in
+// the hub's answer (false when there is none).
+std::string SessionBody(const Device& d) { return json{{"device", d.replica->device_id().Hex()}}.dump(); }
+
+bool ParseChallenge(const httplib::Result& answer, std::string* challenge) {
+  if (!answer || answer->status != 200) return false;
+  json j = json::parse(answer->body, nullptr, false);
+  return !j.is_discarded() && j.contains("challenge") && j["challenge"].is_string() &&
+         HexDecode(j["challenge"].get<std::string>(), challenge);
+}
+
 // A workspace published on hub with n member devices, each filled by fill
 // (which records commits and prepares the device's push pages).
 struct Fleet {
@@ -176,15 +190,10 @@ void RunDevice(const std::string& host, int port, const WorkspaceId& ws, Device&
     return r;
   };
   go.arrive_and_wait();
-  auto session = send(
-      [&] {
-        return http.Post(base + "/session", "{\"device\":\"" + d.replica->device_id().Hex() + "\"}",
-                         "application/json");
-      },
-      &out->session_ms);
+  auto session = send([&] { return http.Post(base + "/session", SessionBody(d), "application/json"); },
+                      &out->session_ms);
   std::string challenge;
-  if (!session || session->status != 200 ||
-      !HexDecode(session->body.substr(session->body.find("\"challenge\":\"") + 13, 32), &challenge)) {
+  if (!ParseChallenge(session, &challenge)) {
     std::fprintf(stderr, "session failed: %s\n",
                  session ? session->body.c_str() : httplib::to_string(session.error()).c_str());
     out->errors++;
@@ -364,10 +373,8 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
       http.set_keep_alive(true);
       http.set_tcp_nodelay(true);
       const std::string base = "/v1/workspaces/" + ws.Hex();
-      auto s = http.Post(base + "/session", "{\"device\":\"" + d.replica->device_id().Hex() + "\"}",
-                         "application/json");
       std::string challenge;
-      if (!s || s->status != 200 || !HexDecode(s->body.substr(s->body.find("\"challenge\":\"") + 13, 32), &challenge)) {
+      if (!ParseChallenge(http.Post(base + "/session", SessionBody(d), "application/json"), &challenge)) {
         errors++;
         go.count_down();
         return;

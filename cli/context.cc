@@ -56,6 +56,11 @@ int Report(const std::string& what, const Status& s) {
   return s.Retryable() ? kExitRetry : kExitError;
 }
 
+int Refuse(const std::string& what, const Status& s) {
+  int rc = Report(what, s);
+  return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
+}
+
 int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
   if (db.empty()) {
     std::fprintf(stderr, "hamlet: no replica: give --db PATH or set HAMLET_DB\n");

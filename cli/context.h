@@ -4,6 +4,7 @@
 #ifndef HAMLET_CLI_CONTEXT_H_
 #define HAMLET_CLI_CONTEXT_H_
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,18 @@ std::string LastSyncSetting(const WorkspaceId& ws);  // Unix seconds of the last
 
 // Prints "hamlet: what: message" on stderr and returns the exit status for s.
 int Report(const std::string& what, const Status& s);
+// The same, but a bad argument (InvalidArgument) is a usage error: exit 2.
+int Refuse(const std::string& what, const Status& s);
+
+// Makes cmd run fn once parsed; a non-zero result becomes the exit status
+// (the command has already said why).
+template <typename Fn>
+void OnRun(CLI::App* cmd, Fn fn) {
+  cmd->callback([fn] {
+    int rc = fn();
+    if (rc != kExitOk) throw CLI::RuntimeError(rc);
+  });
+}
 
 }  // namespace hamlet::cli
 

@@ -5,6 +5,7 @@
 // Errors are one line on stderr; the exit status is 0 on success, 2 for a
 // usage error, 75 when trying again later can help, 1 otherwise.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
 
 #include "context.h"
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hamlet: %s\n", e.what());
+    return kExitError;
   }
   return kExitOk;
 }

@@ -174,11 +174,6 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-int Refuse(const std::string& what, const Status& s) {
-  int rc = Report(what, s);
-  return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
-}
-
 struct Opened {
   std::unique_ptr<Replica> replica;
   WorkspaceId ws;
@@ -409,9 +404,6 @@ int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id,
   return kExitOk;
 }
 
-template <typename Fn>
-void OnRun(CLI::App* cmd, Fn fn);
-
 // assign, resolve, transfer, reject: each sets the status and one field
 // from its option (and resolve the resolution date).
 void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
@@ -527,14 +519,6 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   PrintTable(rows);
   std::printf("%zu of %zu %s.\n", res.records.size(), res.total, spec.collection.c_str());
   return kExitOk;
-}
-
-template <typename Fn>
-void OnRun(CLI::App* cmd, Fn fn) {
-  cmd->callback([fn] {
-    int rc = fn();
-    if (rc != kExitOk) throw CLI::RuntimeError(rc);
-  });
 }
 
 // Adds an option for each field, collecting what is given into *given.

@@ -25,12 +25,6 @@ const char* RoleName(Role r) {
   }
 }
 
-// Prints the failure and returns the exit status: usage errors exit 2.
-int Refuse(const std::string& what, const Status& s) {
-  int rc = Report(what, s);
-  return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
-}
-
 SyncOptions HubOptions(const std::string& hub) {
   SyncOptions o;
   o.hub = hub;
@@ -118,7 +112,8 @@ int Join(const Context& c, const std::string& code, const std::string& given_hub
     if (!s.ok()) return Refuse("join", s);
     s = r->SetLocalSetting("join", json{{"workspace", ws.Hex()}, {"invite", invite}, {"hub", hub}}.dump());
     if (!s.ok()) return Refuse("join", s);
-  } else if (state.is_object() && state.contains("workspace")) {
+  } else if (state.is_object() && state.value("workspace", json()).is_string() &&
+             state.value("invite", json()).is_string() && state.value("hub", json()).is_string()) {
     ws = WorkspaceId::FromHex(state["workspace"].get<std::string>()).value_or(WorkspaceId{});
     invite = state["invite"].get<std::string>();
     if (hub.empty()) hub = state["hub"].get<std::string>();
@@ -220,15 +215,6 @@ int Revoke(const Context& c, const std::string& prefix, const std::string& given
   return kExitOk;
 }
 
-// Runs fn when cmd has been parsed; a non-zero result ends the program.
-template <typename Fn>
-void OnRun(CLI::App* cmd, Fn fn) {
-  cmd->callback([fn] {
-    int rc = fn();
-    if (rc != kExitOk) throw CLI::RuntimeError(rc);
-  });
-}
-
 }  // namespace
 
 void AddSetupCommands(CLI::App* app, const Context* c) {
@@ -271,12 +257,8 @@ void AddSetupCommands(CLI::App* app, const Context* c) {
   revoke->add_option("device", *id, "The device id, or its first digits")->required();
   revoke->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB, else the workspace's)");
   OnRun(revoke, [c, id, hub] { return Revoke(*c, *id, *hub); });
-  devices->callback([c, devices, as_json] {
-    if (devices->get_subcommands().empty()) {
-      int rc = Devices(*c, *as_json);
-      if (rc != kExitOk) throw CLI::RuntimeError(rc);
-    }
-  });
+  // Without revoke, devices lists.
+  OnRun(devices, [c, devices, as_json] { return devices->get_subcommands().empty() ? Devices(*c, *as_json) : kExitOk; });
 }
 
 }  // namespace hamlet::cli

@@ -63,10 +63,7 @@ int RunSync(const Context& context, SyncArgs args) {
   WorkspaceId ws;
   Status s = context.PickWorkspace(*replica, &ws);
   if (s.ok()) s = context.PickHub(*replica, ws, args.hub, &args.hub);
-  if (!s.ok()) {
-    Report("sync", s);
-    return s.code() == Code::kInvalidArgument ? kExitUsage : kExitError;
-  }
+  if (!s.ok()) return Refuse("sync", s);
 
   SyncOptions options;
   options.hub = args.hub;
@@ -146,11 +143,7 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
-  cmd->callback([cmd, args, context] {
-    int rc = RunSync(*context, *args);
-    if (rc != kExitOk) throw CLI::RuntimeError(rc);
-    (void)cmd;
-  });
+  OnRun(cmd, [args, context] { return RunSync(*context, *args); });
 }
 
 }  // namespace hamlet::cli

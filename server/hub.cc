@@ -51,7 +51,7 @@ Status Hub::CreateToken(std::string* token) {
 }
 
 bool Hub::Authenticate(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
-                       DeviceId* device) {
+                       DeviceId* device, Certificate* certificate) {
   RequestAuth auth;
   Status s = ParseAuthorization(req.get_header_value("Authorization"), &auth);
   DeviceRecord rec;
@@ -67,6 +67,7 @@ bool Hub::Authenticate(const httplib::Request& req, httplib::Response& res, cons
     return false;
   }
   *device = auth.device;
+  if (certificate != nullptr) *certificate = std::move(cert);
   return true;
 }
 
@@ -328,15 +329,12 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
   WorkspaceId ws;
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
   DeviceId device;
-  if (!Authenticate(req, res, ws, &device)) return;
+  Certificate cert;
+  if (!Authenticate(req, res, ws, &device, &cert)) return;
   metrics_.bytes_in += req.body.size();
   Chunk chunk;
   Status s = DecodeChunk(req.body, &chunk);
   if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument("the chunk belongs to another workspace");
-  DeviceRecord rec;
-  Certificate cert;
-  if (s.ok()) s = store_->GetDevice(ws, device, &rec);
-  if (s.ok()) s = ParseCertificate(rec.certificate, &cert);
   for (size_t i = 0; s.ok() && i < chunk.commits.size(); i++) {
     const SealedCommit& c = chunk.commits[i];
     if (c.header.author != device) {

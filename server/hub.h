@@ -16,6 +16,7 @@
 
 #include "hamlet/env.h"
 #include "hub_store.h"
+#include "identity.h"
 
 namespace hamlet::hub {
 
@@ -66,7 +67,9 @@ class Hub {
   void MetricsText(const httplib::Request& req, httplib::Response& res);
 
   // Authenticates a request to workspace ws; on failure writes the error.
-  bool Authenticate(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws, DeviceId* device);
+  // Sets the caller's device and, if cert is given, its certificate.
+  bool Authenticate(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws, DeviceId* device,
+                    Certificate* cert = nullptr);
   // Authenticates the workspace admin; sets *admin_pk.
   bool AuthenticateAdmin(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
                          std::string* admin_pk);

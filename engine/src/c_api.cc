@@ -227,10 +227,10 @@ int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json) {
   CHECK_ARG(r && record_id && out_json, "replica, record_id and out_json are required");
   *out_json = nullptr;
   return Guarded([&] {
-    auto id = hamlet::RecordId::FromHex(record_id);
-    if (!id) return Fail(Status::InvalidArgument("record id must be 32 hex digits"));
+    hamlet::RecordId id;
+    HAMLET_RETURN_IF_ERROR_INT(hamlet::capi::ParseId(record_id, "record id", &id));
     hamlet::Record rec;
-    HAMLET_RETURN_IF_ERROR_INT(r->replica->Get(*id, &rec));
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->Get(id, &rec));
     *out_json = CopyString(hamlet::RecordToJson(rec));
     return HAMLET_OK;
   });
@@ -342,10 +342,10 @@ int hamlet_device_certificate(hamlet_replica* r, const char* workspace, const ch
   return Guarded([&] {
     hamlet::WorkspaceId ws;
     HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
-    auto d = hamlet::DeviceId::FromHex(device);
-    if (!d) return Fail(Status::InvalidArgument("device must be 32 hex digits"));
+    hamlet::DeviceId d;
+    HAMLET_RETURN_IF_ERROR_INT(hamlet::capi::ParseId(device, "device", &d));
     std::string cert;
-    HAMLET_RETURN_IF_ERROR_INT(r->replica->DeviceCertificate(ws, *d, &cert));
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->DeviceCertificate(ws, d, &cert));
     *out = CopyBytes(cert);
     *out_len = cert.size();
     return HAMLET_OK;

@@ -73,8 +73,7 @@ long RunAndKill(const std::string& db, long first, int run_ms) {
 TEST_CASE("commits reported done survive SIGKILL at random moments", "[crash]") {
   TempDir dir;
   std::string db = dir.File("crash.db");
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  uint64_t seed = SeedFromEnv(std::random_device{}());
   std::mt19937_64 rng(seed);
   INFO("seed " << seed << " (replay with HAMLET_SEED)");
   int kills = 100;

@@ -50,8 +50,7 @@ std::string MutateChunk(const std::string& chunk, std::mt19937_64& rng) {
 }  // namespace
 
 TEST_CASE("decoders refuse damaged input without crashing", "[decoder]") {
-  uint64_t seed = 1122;
-  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  uint64_t seed = SeedFromEnv(1122);
   INFO("seed " << seed << " (replay with HAMLET_SEED)");
   std::mt19937_64 rng(seed);
   REQUIRE(InitCrypto().ok());

@@ -18,6 +18,11 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+uint64_t SeedFromEnv(uint64_t fallback) {
+  const char* s = std::getenv("HAMLET_SEED");
+  return s ? std::strtoull(s, nullptr, 10) : fallback;
+}
+
 std::string TestKey(int n) {
   std::string k(32, '\0');
   for (int i = 0; i < 32; i++) k[i] = static_cast<char>(n * 31 + i * 7 + 1);

@@ -58,6 +58,10 @@ size_t SyncOneWay(Replica& from, Replica& to, const WorkspaceId& ws);
 
 std::string Digest(Replica& r, const WorkspaceId& ws);
 
+// The seed of a randomized test: HAMLET_SEED when set (to replay a failure),
+// else fallback. Tests print it with INFO so a failure names it.
+uint64_t SeedFromEnv(uint64_t fallback);
+
 }  // namespace hamlet::test
 
 #endif  // HAMLET_TESTS_HELPERS_H_

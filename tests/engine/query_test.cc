@@ -190,8 +190,7 @@ TEST_CASE("time ranges across days, months and years match a hand count", "[quer
   Group g;
   MakeGroup(1, "", &g);
   Replica& r = *g.members[0];
-  uint64_t seed = 20261122;
-  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  uint64_t seed = SeedFromEnv(20261122);
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   const int64_t start = 1735689600000;  // 2025-01-01T00:00Z

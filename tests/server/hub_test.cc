@@ -66,8 +66,7 @@ TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
   Group g;
   MakeGroup(4, dir.path(), &g);
   Publish(hub, g);
-  uint64_t seed = 77;
-  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  uint64_t seed = SeedFromEnv(77);
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   // Offline edits everywhere, then syncs in random order, twice around.
@@ -195,8 +194,7 @@ TEST_CASE("syncs through a link cut at random bytes and a hub killed at random l
   Group g;
   MakeGroup(3, dir.path(), &g);
   Publish(hub, g);
-  uint64_t seed = 4242;
-  if (const char* s = std::getenv("HAMLET_SEED")) seed = std::strtoull(s, nullptr, 10);
+  uint64_t seed = SeedFromEnv(4242);
   INFO("seed " << seed << " (replay with HAMLET_SEED)");
   std::mt19937_64 rng(seed);
   CutProxy proxy(hub.port(), seed, 60, 12000);
