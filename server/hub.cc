@@ -268,13 +268,22 @@ void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
   DeviceId device;
   if (!Authenticate(req, res, ws, &device)) return;
-  std::vector<std::string> grants, revocations;
+  std::vector<std::string> grants, revocations, certificates;
   Status s = store_->KeysFor(ws, device, &grants, &revocations);
+  if (s.ok()) s = store_->Certificates(ws, &certificates);
   if (!s.ok()) return Fail(res, s);
-  json g = json::array(), r = json::array();
+  json g = json::array(), r = json::array(), o = json::array();
   for (const std::string& x : grants) g.push_back(HexEncode(x));
   for (const std::string& x : revocations) r.push_back(HexEncode(x));
-  res.set_content(json{{"grants", g}, {"revocations", r}}.dump(), "application/json");
+  // The officers' certificates, so that every member can seal values to
+  // them even before they have written anything.
+  for (const std::string& x : certificates) {
+    Certificate cert;
+    if (ParseCertificate(x, &cert).ok() && (cert.role == format::kRoleAdmin || cert.role == format::kRoleOfficer)) {
+      o.push_back(HexEncode(x));
+    }
+  }
+  res.set_content(json{{"grants", g}, {"revocations", r}, {"officers", o}}.dump(), "application/json");
 }
 
 void Hub::AddDevice(const httplib::Request& req, httplib::Response& res) {

@@ -73,6 +73,9 @@ class HubStore {
   virtual Status KeysFor(const WorkspaceId& ws, const DeviceId& device, std::vector<std::string>* grants,
                          std::vector<std::string>* revocations) = 0;
 
+  // The certificates of the devices of ws not revoked, in no particular order.
+  virtual Status Certificates(const WorkspaceId& ws, std::vector<std::string>* out) = 0;
+
   // Enrollment: join requests posted for an invite (the hub cannot check
   // them; the admin does; a few are kept per invite), and the envelope the
   // admin leaves for the invite, sealed to the device it admitted.

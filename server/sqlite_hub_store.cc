@@ -187,6 +187,13 @@ class SqliteHubStore final : public HubStore {
                  [&](Stmt& q) { revocations->emplace_back(q.Blob(0)); });
   }
 
+  Status Certificates(const WorkspaceId& ws, std::vector<std::string>* out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    out->clear();
+    return Query("SELECT cert FROM devices WHERE ws=? AND revoked=0", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) { out->emplace_back(q.Blob(0)); });
+  }
+
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request) override {
     std::lock_guard<std::mutex> lock(mu_);
     // Anyone who knows an invite id can post for it, so every request is

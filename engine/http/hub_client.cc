@@ -235,6 +235,13 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
       if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed key grant");
       HAMLET_RETURN_IF_ERROR(m.replica->AcceptKeyGrant(raw));
     }
+    if (j.contains("officers")) {
+      if (!j["officers"].is_array()) return Status::DataLoss("hub: malformed keys answer");
+      for (const json& x : j["officers"]) {
+        if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed certificate");
+        HAMLET_RETURN_IF_ERROR(m.replica->AcceptCertificate(raw));
+      }
+    }
   }
 
   // Push: what the hub lacks of this device's chain, page by page. The hub

@@ -115,6 +115,17 @@ HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, in
    the ids of inserted records in order. */
 HAMLET_API int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json);
 
+/* Confidential text, such as the reporter of a denunciation (protocol.md,
+   "Sealed values"). hamlet_seal_for_officers turns text into a text value
+   that only the workspace's admin and officer devices known to this replica
+   can read (this device too only if it is one of them); store it in a field
+   like any other text. hamlet_unseal reads one: HAMLET_EDENIED when this
+   device is not among its readers. hamlet_is_sealed returns 1 when value has
+   the form of a sealed value, else 0. */
+HAMLET_API int hamlet_seal_for_officers(hamlet_replica* r, const char* workspace, const char* text, char** out_sealed);
+HAMLET_API int hamlet_unseal(hamlet_replica* r, const char* workspace, const char* sealed, char** out_text);
+HAMLET_API int hamlet_is_sealed(const char* value);
+
 /* Reads. */
 HAMLET_API int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json);
 HAMLET_API int hamlet_find(hamlet_replica* r, const char* query_json, char** out_json);
@@ -154,9 +165,11 @@ HAMLET_API int hamlet_export_authored(hamlet_replica* r, const char* workspace, 
    importing its chunk. */
 HAMLET_API int hamlet_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t* out);
 HAMLET_API int hamlet_set_pull_position(hamlet_replica* r, const char* workspace, const char* hub, uint64_t position);
-/* Takes note of a key grant or a revocation fetched from a hub. */
+/* Takes note of a key grant, a revocation or an officer's certificate
+   fetched from a hub (the "keys" answer). */
 HAMLET_API int hamlet_accept_key_grant(hamlet_replica* r, const unsigned char* grant, size_t len);
 HAMLET_API int hamlet_accept_revocation(hamlet_replica* r, const unsigned char* revocation, size_t len);
+HAMLET_API int hamlet_accept_certificate(hamlet_replica* r, const unsigned char* certificate, size_t len);
 
 #ifdef __cplusplus
 }

@@ -426,4 +426,43 @@ int hamlet_accept_revocation(hamlet_replica* r, const unsigned char* revocation,
   });
 }
 
+int hamlet_accept_certificate(hamlet_replica* r, const unsigned char* certificate, size_t len) {
+  CHECK_ARG(r && certificate, "replica and certificate are required");
+  return Guarded([&] {
+    HAMLET_RETURN_IF_ERROR_INT(
+        r->replica->AcceptCertificate(std::string_view(reinterpret_cast<const char*>(certificate), len)));
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_seal_for_officers(hamlet_replica* r, const char* workspace, const char* text, char** out_sealed) {
+  CHECK_ARG(r && text && out_sealed, "replica, text and out_sealed are required");
+  *out_sealed = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    std::string sealed;
+    Status s = Workspace(workspace, &ws);
+    if (s.ok()) s = r->replica->SealForOfficers(ws, text, &sealed);
+    if (!s.ok()) return Fail(s);
+    *out_sealed = CopyString(sealed);
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_unseal(hamlet_replica* r, const char* workspace, const char* sealed, char** out_text) {
+  CHECK_ARG(r && sealed && out_text, "replica, sealed and out_text are required");
+  *out_text = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    std::string text;
+    Status s = Workspace(workspace, &ws);
+    if (s.ok()) s = r->replica->Unseal(ws, sealed, &text);
+    if (!s.ok()) return Fail(s);
+    *out_text = CopyString(text);
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_is_sealed(const char* value) { return value && hamlet::Replica::IsSealed(value) ? 1 : 0; }
+
 }  // extern "C"

@@ -209,6 +209,28 @@ uint64_t ShortHash(std::string_view key16, std::string_view data) {
   return v;
 }
 
+std::string Base64Encode(std::string_view bytes) {
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), U(bytes), bytes.size(), kVariant);
+  out.resize(out.size() - 1);  // The terminating NUL.
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string* out) {
+  out->resize(text.size() * 3 / 4 + 1);
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), text.data(), text.size(), nullptr,
+                        &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    out->clear();
+    return false;
+  }
+  out->resize(len);
+  return true;
+}
+
 bool SecureEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -109,6 +109,11 @@ class Hasher {
 // with an 8-byte output, for short inputs.
 uint64_t ShortHash(std::string_view key16, std::string_view data);
 
+// URL-safe base64 without padding (libsodium's variant), for binary data that
+// must travel as text. Base64Decode returns false on anything else.
+std::string Base64Encode(std::string_view bytes);
+bool Base64Decode(std::string_view text, std::string* out);
+
 // Compares in constant time.
 bool SecureEqual(std::string_view a, std::string_view b);
 

@@ -58,6 +58,13 @@ constexpr char kRevocationSigPrefix[] = "hamlet revocation v1";
 constexpr char kGrantMagic[] = "HMLG";
 constexpr char kGrantSigPrefix[] = "hamlet grant v1";
 
+// Sealed values (text only some devices can read).
+constexpr char kSealedPrefix[] = "sealed1:";  // Then base64url without padding.
+constexpr uint8_t kSealedVersion = 1;
+constexpr char kSealedAdPrefix[] = "hamlet sealed v1";
+constexpr size_t kMaxSealedReaders = 64;
+constexpr size_t kMaxSealedText = 64 << 10;
+
 // Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
 constexpr size_t kIdBytes = 16;
 

@@ -308,6 +308,21 @@ Status Replica::AcceptRevocation(std::string_view bytes) {
   return InTransaction(&m, [&] { return m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.bytes); });
 }
 
+Status Replica::AcceptCertificate(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  Certificate cert;
+  HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes, &cert));
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(cert.workspace, &admin_pk));
+  HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk));
+  std::string stored;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(m.store->GetDevice(cert.workspace, cert.device(), &stored, &found));
+  if (found) return Status::OK();
+  return InTransaction(&m, [&] { return m.store->PutDevice(cert.workspace, cert.device(), cert.bytes); });
+}
+
 Status Replica::AcceptKeyGrant(std::string_view bytes) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;

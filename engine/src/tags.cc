@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "coding.h"
+#include "sealed_value.h"
 #include "text.h"
 #include "value_coding.h"
 
@@ -126,6 +127,7 @@ std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) cons
     const Version* v = reg.winner();
     if (!v) continue;
     const auto* text = std::get_if<std::string>(&v->value);
+    if (text && LooksSealed(*text)) continue;  // Random bytes: nothing to find them by.
     if (!text || text->size() <= kMaxEqualityText) tags.push_back(Equality(ws, st.collection, name, v->value));
     if (const auto* t = std::get_if<Timestamp>(&v->value)) {
       int64_t day = FloorDiv(t->millis, kDayMillis);

@@ -129,7 +129,24 @@ int main(int argc, char** argv) {
   size_t cert_len = 0;
   CHECK(hamlet_device_certificate(a, ws, device_b, &cert, &cert_len) == HAMLET_OK);
   CHECK(cert != NULL && cert_len == 154);
+  CHECK(hamlet_accept_certificate(b, cert, cert_len) == HAMLET_OK);
+  cert[40] ^= 1;
+  CHECK(hamlet_accept_certificate(b, cert, cert_len) == HAMLET_EDATALOSS);
   hamlet_free(cert);
+
+  /* A value sealed on the cadre's device to the officers (here the admin):
+     the cadre cannot read it back, the admin can, byte for byte. */
+  char *sealed = NULL, *opened = NULL;
+  const char* reporter = "Tr\xe1\xba\xa7n V\xc4\x83n B";
+  CHECK(hamlet_seal_for_officers(b, ws, reporter, &sealed) == HAMLET_OK);
+  CHECK(sealed && hamlet_is_sealed(sealed) == 1 && strstr(sealed, "Tr") == NULL);
+  CHECK(hamlet_is_sealed("Tr\xe1\xba\xa7n") == 0 && hamlet_is_sealed(NULL) == 0);
+  CHECK(hamlet_unseal(b, ws, sealed, &opened) == HAMLET_EDENIED && opened == NULL);
+  CHECK(hamlet_unseal(a, ws, sealed, &opened) == HAMLET_OK);
+  CHECK(opened && strcmp(opened, reporter) == 0);
+  hamlet_free(opened);
+  hamlet_free(sealed);
+  CHECK(hamlet_unseal(a, ws, "sealed1:AAAA", &opened) == HAMLET_EDATALOSS);
   hamlet_free(device_b);
   unsigned char challenge[16] = {3};
   char* header = NULL;

@@ -1,7 +1,7 @@
 // libFuzzer target for every decoder that takes bytes from outside: chunks
 // (bundle files, pushes, pulls), commits, commit bodies, record states,
 // certificates, join requests, key envelopes, revocations, key grants and
-// the Authorization header of signed requests.
+// the Authorization header of signed requests, sealed values.
 //
 // The first input byte picks the decoder; the rest is its input. A decoder
 // must return a Status for any input: no crash, no sanitizer report, no
@@ -16,6 +16,7 @@
 #include "identity.h"
 #include "merge.h"
 #include "request_auth.h"
+#include "sealed_value.h"
 
 using namespace hamlet;
 
@@ -23,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string admin_key(32, '\x07');
-  switch (data[0] % 10) {
+  switch (data[0] % 11) {
     case 0: {
       Chunk chunk;
       if (DecodeChunk(in, &chunk).ok()) {
@@ -78,6 +79,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 9: {
       RequestAuth auth;
       (void)ParseAuthorization(in, &auth);
+      break;
+    }
+    case 10: {
+      // A sealed value is text in a record: anyone may have written it.
+      std::vector<DeviceId> readers;
+      (void)SealedReaders(in, &readers);
+      std::string text;
+      const std::string kx_key(32, '\x09');
+      (void)OpenSealedValue(WorkspaceId(), readers.empty() ? DeviceId() : readers[0], kx_key, kx_key, in, &text);
       break;
     }
   }

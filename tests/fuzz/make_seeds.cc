@@ -59,12 +59,14 @@ int main(int argc, char** argv) {
   Chunk chunk;
   std::string certificate, auth, third_request;
   RevokeResult revoked;
+  std::string sealed;
   if (!Check(cadre->Export(ws, "", 1 << 20, &ex), "export") || !Check(DecodeChunk(ex.chunk, &chunk), "decode") ||
       !Check(admin->DeviceCertificate(ws, cadre->device_id(), &certificate), "certificate") ||
       !Check(cadre->AuthorizeRequest(ws, "POST", "/v1/workspaces/" + ws.Hex() + "/push", std::string(16, 'x'), 7,
                                      "body", &auth),
              "authorize") ||
       !Check(third->JoinRequest(&third_request), "join request") ||
+      !Check(cadre->SealForOfficers(ws, "Người tố cáo", &sealed), "seal") ||
       !Check(admin->Revoke(ws, cadre->device_id(), &revoked), "revoke")) {
     return 1;
   }
@@ -83,5 +85,6 @@ int main(int argc, char** argv) {
   Write(dir, 7, "revocation", revoked.revocation);
   if (!revoked.grants.empty()) Write(dir, 8, "grant", revoked.grants[0]);
   Write(dir, 9, "authorization", auth);
+  Write(dir, 10, "sealed_value", sealed);
   return 0;
 }

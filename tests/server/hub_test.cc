@@ -577,3 +577,53 @@ TEST_CASE("pushes written together keep their own outcomes", "[hub][bad-input]")
   REQUIRE(st);
   CHECK(st->body.find("\"commits\":" + std::to_string(2 + kRounds * 4) + ",") != std::string::npos);
 }
+
+TEST_CASE("members learn the officers from the hub and seal values to them", "[hub][sealed]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, dir.path(), &g);  // Admin and a cadre.
+  Replica& admin = *g.members[0];
+  Replica& cadre = *g.members[1];
+  Publish(hub, g);
+  // An officer admitted later, who writes nothing.
+  std::unique_ptr<Replica> officer;
+  OpenOptions opt;
+  opt.durable = false;
+  REQUIRE(Replica::OpenWithKey(dir.File("officer.db"), TestKey(9), opt, &officer).ok());
+  std::string req, env;
+  REQUIRE(officer->JoinRequest(&req).ok());
+  REQUIRE(admin.Admit(g.ws, req, Role::kOfficer, &env).ok());
+  WorkspaceId joined;
+  REQUIRE(officer->Accept(env, &joined).ok());
+  HubClient ac(&admin, Options(hub));
+  REQUIRE(ac.RegisterDevice(g.ws, officer->device_id()).ok());
+
+  std::vector<DeviceId> readers;
+  std::string before;
+  REQUIRE(cadre.SealForOfficers(g.ws, "x", &before).ok());
+  REQUIRE(Replica::SealedReaders(before, &readers).ok());
+  CHECK(readers.size() == 1);  // Only the admin, from the join envelope.
+
+  HubClient cc(&cadre, Options(hub));
+  SyncReport rep;
+  REQUIRE(cc.Sync(g.ws, &rep).ToString() == "OK");
+  const std::string reporter = "Lê Văn Tám";
+  std::string sealed;
+  REQUIRE(cadre.SealForOfficers(g.ws, reporter, &sealed).ok());
+  REQUIRE(Replica::SealedReaders(sealed, &readers).ok());
+  CHECK(readers.size() == 2);
+  WriteBatch b;
+  RecordId id = b.Insert("concerns", {{"kind", std::string("denunciation")}, {"reporter_name", sealed}});
+  REQUIRE(cadre.Commit(g.ws, b).ok());
+  REQUIRE(cc.Sync(g.ws, &rep).ToString() == "OK");
+
+  HubClient oc(officer.get(), Options(hub));
+  REQUIRE(oc.Sync(g.ws, &rep).ToString() == "OK");
+  Record rec;
+  REQUIRE(officer->Get(id, &rec).ok());
+  std::string text;
+  REQUIRE(officer->Unseal(g.ws, std::get<std::string>(rec.fields.at("reporter_name")), &text).ok());
+  CHECK(text == reporter);
+  CHECK(cadre.Unseal(g.ws, sealed, &text).code() == Code::kPermissionDenied);
+}

@@ -199,6 +199,10 @@ class HAMLET_EXPORT Replica {
   // Idempotent. A grant for another device is InvalidArgument.
   Status AcceptRevocation(std::string_view revocation);
   Status AcceptKeyGrant(std::string_view grant);
+  // Stores a device certificate the workspace admin signed (from a hub, so
+  // that values can be sealed to officers who have written nothing yet).
+  // DataLoss when the admin did not sign it; a known one is kept as it is.
+  Status AcceptCertificate(std::string_view certificate);
 
   // Seals, signs, stores and applies the batch as one commit, atomically.
   Status Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info = nullptr);
@@ -247,6 +251,22 @@ class HAMLET_EXPORT Replica {
   // workspace key), so any member can check a code later but nobody outside
   // the workspace can make one.
   Status ReceiptCode(const WorkspaceId& ws, std::string_view message, std::string* code);
+
+  // Confidential text (protocol.md, "Sealed values"), such as the reporter of
+  // a denunciation. SealForOfficers makes, from text, a text value that only
+  // the admin and officer devices of ws can read: those this replica holds a
+  // certificate of and knows no revocation for, at the time of the call. This
+  // device cannot read the result unless it is one of them. The sealed value
+  // is written, synced and merged like any other text. FailedPrecondition
+  // when this replica knows no such device.
+  Status SealForOfficers(const WorkspaceId& ws, std::string_view text, std::string* sealed);
+  // Reads a sealed value. PermissionDenied when this device is not among its
+  // readers; DataLoss when it is malformed or was altered.
+  Status Unseal(const WorkspaceId& ws, std::string_view sealed, std::string* text);
+  // The devices a sealed value was sealed to; DataLoss when it is malformed.
+  static Status SealedReaders(std::string_view sealed, std::vector<DeviceId>* readers);
+  // True when value has the form of a sealed value.
+  static bool IsSealed(std::string_view value);
 
   // A digest of the merged state of ws: equal on replicas holding the same commits.
   Status StateDigest(const WorkspaceId& ws, std::string* hex);

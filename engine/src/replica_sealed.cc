@@ -1,0 +1,45 @@
+// Replica's sealed values: choosing the readers from the certificates it
+// holds and opening values sealed to this device (sealed_value.h).
+#include "format.h"
+#include "identity.h"
+#include "replica_impl.h"
+#include "sealed_value.h"
+
+namespace hamlet {
+
+Status Replica::SealForOfficers(const WorkspaceId& ws, std::string_view text, std::string* sealed) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
+  std::vector<std::pair<DeviceId, std::string>> certs;
+  HAMLET_RETURN_IF_ERROR(m.store->ListDevices(ws, &certs));
+  std::vector<SealedReader> readers;
+  for (const auto& entry : certs) {
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(entry.second, &cert));
+    if (cert.role != format::kRoleAdmin && cert.role != format::kRoleOfficer) continue;
+    uint64_t last = 0;
+    bool revoked = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, entry.first, &last, &revoked));
+    if (!revoked) readers.push_back({entry.first, cert.kx_public_key});
+  }
+  if (readers.empty()) {
+    return Status::FailedPrecondition("this replica knows no officer device of workspace " + ws.Hex() +
+                                      " to seal to; sync first");
+  }
+  return SealValue(ws, readers, text, sealed);
+}
+
+Status Replica::Unseal(const WorkspaceId& ws, std::string_view sealed, std::string* text) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return OpenSealedValue(ws, impl_->device, impl_->keys->kx_public_key(), impl_->keys->kx_secret_key(), sealed, text);
+}
+
+Status Replica::SealedReaders(std::string_view sealed, std::vector<DeviceId>* readers) {
+  return hamlet::SealedReaders(sealed, readers);
+}
+
+bool Replica::IsSealed(std::string_view value) { return LooksSealed(value); }
+
+}  // namespace hamlet
