@@ -28,6 +28,7 @@ struct FieldSpec {
   bool listed = false;               // A column of `list`.
   bool filter = false;               // `list --name VALUE` keeps equal values.
   bool automatic = false;            // Set by hamlet itself, never by an option of add or edit.
+  bool confidential = false;         // Sealed to the officers when the concern is a denunciation.
 };
 
 struct RecordSpec {
@@ -65,8 +66,10 @@ const std::vector<RecordSpec>& Specs() {
             {"land", "infrastructure", "social_policy", "environment", "public_order", "other"}, true, true},
            {"summary", "One line", Kind::kText, true, {}, true, false},
            {"details", "Details", Kind::kText, false, {}, false, false},
-           {"reporter_name", "Who raised it", Kind::kText, false, {}, false, false},
-           {"reporter_contact", "How to reach them", Kind::kText, false, {}, false, false},
+           {"reporter_name", "Who raised it (sealed to the officers for a denunciation)", Kind::kText, false, {},
+            false, false, false, true},
+           {"reporter_contact", "How to reach them (sealed likewise)", Kind::kText, false, {}, false, false, false,
+            true},
            {"hamlet", "Hamlet", Kind::kText, false, {}, true, true},
            {"dialogue", "The dialogue it came from (id)", Kind::kText, false, {}, false, false},
            {"status", "Where it stands", Kind::kChoice, false,
@@ -128,6 +131,9 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
       *out = text;
       return Status::OK();
     case Kind::kText:
+      if (Replica::IsSealed(text)) {
+        return Status::InvalidArgument(OptionName(f.name) + " cannot begin with 'sealed1:'");
+      }
       *out = text;
       return Status::OK();
   }
@@ -140,6 +146,61 @@ std::string Show(const Value& v) {
   if (auto* b = std::get_if<bool>(&v)) return *b ? "yes" : "no";
   if (auto* t = std::get_if<Timestamp>(&v)) return FormatDate(*t);
   return "";
+}
+
+constexpr char kUnreadable[] = "(sealed: only the officers can read it)";
+
+bool IsDenunciation(const std::map<std::string, Value>& fields) {
+  auto it = fields.find("kind");
+  return it != fields.end() && Show(it->second) == "denunciation";
+}
+
+// Seals the confidential fields among fields to the workspace's officers
+// (protocol.md, "Sealed values"); n_sealed counts them.
+Status SealConfidential(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, std::map<std::string, Value>* fields,
+                        size_t* n_sealed) {
+  *n_sealed = 0;
+  for (const FieldSpec& f : spec.fields) {
+    auto it = fields->find(f.name);
+    if (!f.confidential || it == fields->end()) continue;
+    const auto* text = std::get_if<std::string>(&it->second);
+    if (!text || Replica::IsSealed(*text)) continue;
+    std::string sealed;
+    HAMLET_RETURN_IF_ERROR(r.SealForOfficers(ws, *text, &sealed));
+    it->second = sealed;
+    ++*n_sealed;
+  }
+  return Status::OK();
+}
+
+// Replaces the sealed values of rec by their text where this device may read
+// them, and by null where it may not, naming those in *unreadable.
+void OpenSealedFields(Replica& r, const WorkspaceId& ws, Record* rec, std::vector<std::string>* unreadable) {
+  unreadable->clear();
+  auto open = [&](const std::string& name, Value* v) {
+    const auto* sealed = std::get_if<std::string>(v);
+    if (!sealed || !Replica::IsSealed(*sealed)) return;
+    std::string text;
+    if (r.Unseal(ws, *sealed, &text).ok()) {
+      *v = text;
+    } else {
+      *v = std::monostate{};
+      if (std::find(unreadable->begin(), unreadable->end(), name) == unreadable->end()) unreadable->push_back(name);
+    }
+  };
+  for (auto& [name, value] : rec->fields) open(name, &value);
+  for (auto& [name, values] : rec->conflicts) {
+    for (Value& v : values) open(name, &v);
+  }
+}
+
+// A record as JSON, with its sealed values opened where this device may.
+json ReadableJson(Replica& r, const WorkspaceId& ws, Record rec) {
+  std::vector<std::string> unreadable;
+  OpenSealedFields(r, ws, &rec, &unreadable);
+  json j = json::parse(RecordToJson(rec));
+  if (!unreadable.empty()) j["sealed"] = unreadable;
+  return j;
 }
 
 // At most n characters (not bytes) of s, with an ellipsis when cut.
@@ -292,6 +353,8 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
     s = NextTicket(*o.replica, o.ws, &ticket);
     fields["ticket"] = ticket;
   }
+  size_t n_sealed = 0;
+  if (s.ok() && IsDenunciation(fields)) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
   RecordId id = b.Insert(spec.collection, fields);
   if (s.ok() && !ticket.empty()) s = o.replica->ReceiptCode(o.ws, ReceiptMessage(ticket, id), &code);
   if (s.ok()) s = o.replica->Commit(o.ws, b);
@@ -303,6 +366,9 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
     return kExitOk;
   }
   std::printf("Recorded %s %s.\n", spec.noun.c_str(), id.Hex().c_str());
+  if (n_sealed) {
+    std::printf("The reporter's details are sealed to the officers: from now on only their devices can read them.\n");
+  }
   if (!ticket.empty()) {
     std::printf("Receipt for the resident:\n  Ticket:            %s\n  Received:          %s\n"
                 "  Verification code: %s\n",
@@ -329,11 +395,29 @@ int Change(const Context& c, const RecordSpec& spec, const std::string& id, cons
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   Record rec;
   Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  // A denunciation's reporter is sealed, including when a concern becomes
+  // one: then its reporter as written so far is sealed too.
+  std::map<std::string, Value> after = rec.fields;
+  for (const auto& [name, value] : fields) after[name] = value;
+  bool denunciation = s.ok() && IsDenunciation(after);
+  bool became = denunciation && !IsDenunciation(rec.fields);
+  if (became) {
+    for (const FieldSpec& f : spec.fields) {
+      auto it = rec.fields.find(f.name);
+      if (f.confidential && it != rec.fields.end() && !fields.count(f.name)) fields[f.name] = it->second;
+    }
+  }
+  size_t n_sealed = 0;
+  if (denunciation) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
   WriteBatch b;
   b.Update(rec.id, fields);
   if (s.ok()) s = o.replica->Commit(o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   std::printf("Changed %s %s.\n", spec.noun.c_str(), rec.id.Hex().c_str());
+  if (n_sealed) std::printf("The reporter's details are sealed to the officers.\n");
+  if (became && n_sealed) {
+    std::printf("Note: the reporter's earlier, unsealed values remain in the history of the devices that hold it.\n");
+  }
   return kExitOk;
 }
 
@@ -344,9 +428,11 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
   Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   if (!s.ok()) return Refuse(spec.command + " show", s);
   if (as_json) {
-    std::printf("%s\n", RecordToJson(rec).c_str());
+    std::printf("%s\n", ReadableJson(*o.replica, o.ws, rec).dump().c_str());
     return kExitOk;
   }
+  std::vector<std::string> unreadable;
+  OpenSealedFields(*o.replica, o.ws, &rec, &unreadable);
   std::vector<Record> followups;
   if (spec.collection == "concerns") {
     s = Followups(*o.replica, o.ws, rec.id, &followups);
@@ -356,7 +442,8 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
   for (const FieldSpec& f : spec.fields) {
     auto it = rec.fields.find(f.name);
     if (it == rec.fields.end()) continue;
-    std::printf("  %-17s %s\n", (f.name + ":").c_str(), Show(it->second).c_str());
+    bool sealed = std::find(unreadable.begin(), unreadable.end(), f.name) != unreadable.end();
+    std::printf("  %-17s %s\n", (f.name + ":").c_str(), sealed ? kUnreadable : Show(it->second).c_str());
     if (auto conflict = rec.conflicts.find(f.name); conflict != rec.conflicts.end()) {
       for (const Value& v : conflict->second) std::printf("  %-17s also: %s (concurrent edit)\n", "", Show(v).c_str());
     }
@@ -501,7 +588,9 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
     if (res.records.size() > a.limit) res.records.resize(a.limit);
   }
   if (a.as_json) {
-    std::printf("%s\n", QueryResultToJson(res).c_str());
+    json records = json::array();
+    for (const Record& r : res.records) records.push_back(ReadableJson(*o.replica, o.ws, r));
+    std::printf("%s\n", json{{"total", res.total}, {"records", records}}.dump().c_str());
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows{{"ID"}};
