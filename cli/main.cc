@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "categories.h"
 #include "context.h"
 #include "records.h"
 #include "setup_commands.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   });
   AddSetupCommands(&app, &context);
   AddRecordCommands(&app, &context);
+  AddCategoryCommands(&app, &context);
   AddSyncCommand(&app, &context);
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "categories.h"
 #include "dates.h"
 #include "hamlet/json.h"
 
@@ -17,7 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-enum class Kind { kText, kDate, kCount, kChoice };
+// kCategory is text checked against the workspace's categories (categories.h).
+enum class Kind { kText, kDate, kCount, kChoice, kCategory };
 
 struct FieldSpec {
   std::string name;  // Field name; the option is --name with '_' as '-'.
@@ -62,8 +64,7 @@ const std::vector<RecordSpec>& Specs() {
            {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true},
            {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
            {"kind", "What it is", Kind::kChoice, true, {"request", "complaint", "denunciation"}, true, true},
-           {"category", "Its category", Kind::kChoice, true,
-            {"land", "infrastructure", "social_policy", "environment", "public_order", "other"}, true, true},
+           {"category", "Its category (hamlet categories lists them)", Kind::kCategory, true, {}, true, true},
            {"summary", "One line", Kind::kText, true, {}, true, false},
            {"details", "Details", Kind::kText, false, {}, false, false},
            {"reporter_name", "Who raised it (sealed to the officers for a denunciation)", Kind::kText, false, {},
@@ -128,6 +129,10 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
         for (const std::string& c : f.choices) all += (all.empty() ? "" : ", ") + c;
         return Status::InvalidArgument(OptionName(f.name) + " is one of " + all + ", not '" + text + "'");
       }
+      *out = text;
+      return Status::OK();
+    case Kind::kCategory:
+      if (text.empty()) return Status::InvalidArgument(OptionName(f.name) + " is empty");
       *out = text;
       return Status::OK();
     case Kind::kText:
@@ -201,6 +206,14 @@ json ReadableJson(Replica& r, const WorkspaceId& ws, Record rec) {
   json j = json::parse(RecordToJson(rec));
   if (!unreadable.empty()) j["sealed"] = unreadable;
   return j;
+}
+
+// Checks the category among fields against the workspace's list.
+Status CheckCategories(Replica& r, const WorkspaceId& ws, const std::map<std::string, Value>& fields,
+                       bool include_retired) {
+  auto it = fields.find("category");
+  if (it == fields.end()) return Status::OK();
+  return CheckCategory(r, ws, Show(it->second), include_retired);
 }
 
 // At most n characters (not bytes) of s, with an ellipsis when cut.
@@ -348,7 +361,8 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
   if (int rc = Open(c, spec.command + " add", &o); rc != kExitOk) return rc;
   WriteBatch b;
   std::string ticket, code;
-  Status s;
+  Status s = CheckCategories(*o.replica, o.ws, fields, false);
+  if (!s.ok()) return Refuse(spec.command + " add", s);
   if (spec.collection == "concerns") {
     s = NextTicket(*o.replica, o.ws, &ticket);
     fields["ticket"] = ticket;
@@ -394,7 +408,8 @@ int Change(const Context& c, const RecordSpec& spec, const std::string& id, cons
   Opened o;
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   Record rec;
-  Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  Status s = CheckCategories(*o.replica, o.ws, fields, false);
+  if (s.ok()) s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   // A denunciation's reporter is sealed, including when a concern becomes
   // one: then its reporter as written so far is sealed too.
   std::map<std::string, Value> after = rec.fields;
@@ -572,7 +587,10 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   if (int rc = Open(c, spec.command + " list", &o); rc != kExitOk) return rc;
   q.workspace = o.ws;
   QueryResult res;
-  s = o.replica->Find(q, &res);
+  for (const auto& condition : q.equals) {
+    if (condition.first == "category" && s.ok()) s = CheckCategory(*o.replica, o.ws, Show(condition.second), true);
+  }
+  if (s.ok()) s = o.replica->Find(q, &res);
   if (!s.ok()) return Refuse(spec.command + " list", s);
   if (a.overdue) {
     // Open concerns past their due date.

@@ -308,6 +308,15 @@ Status Replica::AcceptRevocation(std::string_view bytes) {
   return InTransaction(&m, [&] { return m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.bytes); });
 }
 
+RecordId Replica::NamedRecordId(const WorkspaceId& ws, std::string_view collection, std::string_view name) {
+  std::string input = "hamlet named record";
+  Writer w(&input);
+  w.Raw(ws.View());
+  w.Bytes(collection);
+  w.Bytes(name);
+  return *RecordId::FromBytes(Hash(input, 16));
+}
+
 Status Replica::AcceptCertificate(std::string_view bytes) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;

@@ -265,6 +265,11 @@ class HAMLET_EXPORT Replica {
   Status Unseal(const WorkspaceId& ws, std::string_view sealed, std::string* text);
   // The devices a sealed value was sealed to; DataLoss when it is malformed.
   static Status SealedReaders(std::string_view sealed, std::vector<DeviceId>* readers);
+  // The id of the record of ws that a name stands for in collection, the
+  // same on every device: for records all devices must agree on (a setting,
+  // a category), written with InsertWithId when Get finds none and Update
+  // otherwise; concurrent first writes then merge like any other writes.
+  static RecordId NamedRecordId(const WorkspaceId& ws, std::string_view collection, std::string_view name);
   // True when value has the form of a sealed value.
   static bool IsSealed(std::string_view value);
 
