@@ -1,0 +1,80 @@
+// The kinds of record hamlet keeps (dialogues, concerns, models): each is
+// described once, field by field, and every record command is built from
+// that description. Also what those commands share: parsing and showing
+// values, the sealed reporter of a denunciation, and finding a record by a
+// prefix of its id.
+#ifndef HAMLET_CLI_RECORD_KINDS_H_
+#define HAMLET_CLI_RECORD_KINDS_H_
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "context.h"
+
+namespace hamlet::cli {
+
+// kCategory is text checked against the workspace's categories (categories.h).
+enum class Kind { kText, kDate, kCount, kChoice, kCategory };
+
+struct FieldSpec {
+  std::string name;  // Field name; the option is --name with '_' as '-'.
+  std::string help;
+  Kind kind = Kind::kText;
+  bool required = false;
+  std::vector<std::string> choices;  // For kChoice; the first is the default when not required.
+  bool listed = false;               // A column of `list`.
+  bool filter = false;               // `list --name VALUE` keeps equal values.
+  bool automatic = false;            // Set by hamlet itself, never by an option of add or edit.
+  bool confidential = false;         // Sealed to the officers when the concern is a denunciation.
+};
+
+struct RecordSpec {
+  std::string command, collection, noun, date_field;
+  std::vector<FieldSpec> fields;
+};
+
+// Every kind of record, in the order commands list them.
+const std::vector<RecordSpec>& Specs();
+// The kind of record kept in collection, or nullptr.
+const RecordSpec* SpecFor(const std::string& collection);
+
+// "--reporter-name" for reporter_name.
+std::string OptionName(const std::string& field);
+// Parses what the user typed for field f; InvalidArgument names the option.
+Status ParseValue(const FieldSpec& f, const std::string& text, Value* out);
+// A value as users read and write it (dates DD/MM/YYYY).
+std::string Show(const Value& v);
+
+// Shown in place of a sealed value this device may not read.
+inline constexpr char kUnreadable[] = "(sealed: only the officers can read it)";
+bool IsDenunciation(const std::map<std::string, Value>& fields);
+// Seals the confidential fields among fields to the workspace's officers
+// (protocol.md, "Sealed values"); n_sealed counts them.
+Status SealConfidential(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, std::map<std::string, Value>* fields,
+                        size_t* n_sealed);
+// Replaces the sealed values of rec by their text where this device may read
+// them, and by null where it may not, naming those in *unreadable.
+void OpenSealedFields(Replica& r, const WorkspaceId& ws, Record* rec, std::vector<std::string>* unreadable);
+// A record as JSON, with its sealed values opened where this device may
+// and a "sealed" list naming those it may not.
+nlohmann::json ReadableJson(Replica& r, const WorkspaceId& ws, Record rec);
+// Checks the category among fields against the workspace's list.
+Status CheckCategories(Replica& r, const WorkspaceId& ws, const std::map<std::string, Value>& fields,
+                       bool include_retired);
+
+// An open replica and the workspace a command acts on.
+struct Opened {
+  std::unique_ptr<Replica> replica;
+  WorkspaceId ws;
+};
+// Opens both; on failure has said why and returns the exit status.
+int Open(const Context& c, const std::string& what, Opened* o);
+// Finds the record of spec whose id starts with prefix (at least 6 digits).
+Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, const std::string& prefix, Record* out);
+
+}  // namespace hamlet::cli
+
+#endif  // HAMLET_CLI_RECORD_KINDS_H_
