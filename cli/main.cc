@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "browse_commands.h"
 #include "categories.h"
 #include "context.h"
 #include "records.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   AddSetupCommands(&app, &context);
   AddRecordCommands(&app, &context);
   AddCategoryCommands(&app, &context);
+  AddBrowseCommands(&app, &context);
   AddSyncCommand(&app, &context);
   try {
     app.parse(argc, argv);

@@ -16,6 +16,7 @@ const std::vector<RecordSpec>& Specs() {
        "dialogues",
        "dialogue",
        "date",
+       "topics",
        {
            {"date", "When it was held (DD/MM/YYYY)", Kind::kDate, true, {}, true, false},
            {"kind", "What it was", Kind::kChoice, false,
@@ -32,6 +33,7 @@ const std::vector<RecordSpec>& Specs() {
        "concerns",
        "concern",
        "received",
+       "summary",
        {
            {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true},
            {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
@@ -57,6 +59,7 @@ const std::vector<RecordSpec>& Specs() {
        "models",
        "model",
        "",
+       "name",
        {
            {"name", "The initiative's name", Kind::kText, true, {}, true, false},
            {"field", "Its field", Kind::kText, false, {}, true, true},

@@ -32,7 +32,9 @@ struct FieldSpec {
 };
 
 struct RecordSpec {
-  std::string command, collection, noun, date_field;
+  std::string command, collection, noun;
+  std::string date_field;   // The date a record is filed under, if any.
+  std::string title_field;  // The field that names a record in one line.
   std::vector<FieldSpec> fields;
 };
 

@@ -1,0 +1,209 @@
+#include "browse_commands.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "record_kinds.h"
+#include "table.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// What search looks through: every kind of record, and follow-ups.
+struct Searched {
+  std::string collection, noun, date_field, title_field;
+};
+
+std::vector<Searched> SearchedCollections() {
+  std::vector<Searched> out;
+  for (const RecordSpec& s : Specs()) out.push_back({s.collection, s.noun, s.date_field, s.title_field});
+  out.push_back({"followups", "follow-up", "date", "note"});
+  return out;
+}
+
+std::string FieldText(const Record& r, const std::string& name) {
+  auto it = r.fields.find(name);
+  return it == r.fields.end() ? "" : Show(it->second);
+}
+
+int Search(const Context& c, const std::vector<std::string>& words, size_t limit, bool as_json) {
+  std::string text;
+  for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
+  if (text.find_first_not_of(' ') == std::string::npos) {
+    return Refuse("search", Status::InvalidArgument("give words to look for"));
+  }
+  Opened o;
+  if (int rc = Open(c, "search", &o); rc != kExitOk) return rc;
+  std::vector<std::vector<std::string>> rows{{"KIND", "ID", "DATE", "WHAT"}};
+  json results = json::array();
+  size_t total = 0, shown = 0;
+  for (const Searched& s : SearchedCollections()) {
+    Query q;
+    q.workspace = o.ws;
+    q.collection = s.collection;
+    q.text = text;
+    q.limit = limit;
+    QueryResult res;
+    Status st = o.replica->Find(q, &res);
+    if (!st.ok()) return Refuse("search", st);
+    total += res.total;
+    for (Record& r : res.records) {
+      if (shown == limit) break;
+      shown++;
+      if (as_json) {
+        results.push_back(ReadableJson(*o.replica, o.ws, r));
+        continue;
+      }
+      std::string what = FieldText(r, s.title_field);
+      if (s.collection == "followups") what = "on concern " + FieldText(r, "concern").substr(0, 8) + ": " + what;
+      rows.push_back({s.noun, r.id.Hex().substr(0, 8), s.date_field.empty() ? "-" : FieldText(r, s.date_field),
+                      Clip(what, 60)});
+    }
+  }
+  if (as_json) {
+    std::printf("%s\n", json{{"total", total}, {"records", results}}.dump().c_str());
+    return kExitOk;
+  }
+  if (shown) PrintTable(rows);
+  std::printf("%zu of %zu found.\n", shown, total);
+  return kExitOk;
+}
+
+// A value as the conflicts listing shows it: sealed ones opened where this
+// device may read them.
+std::string Readable(Replica& r, const WorkspaceId& ws, const Value& v) {
+  if (const auto* text = std::get_if<std::string>(&v); text && Replica::IsSealed(*text)) {
+    std::string opened;
+    return r.Unseal(ws, *text, &opened).ok() ? opened : kUnreadable;
+  }
+  std::string shown = Show(v);
+  return shown.empty() && std::holds_alternative<std::monostate>(v) ? "(none)" : shown;
+}
+
+int ListConflicts(const Context& c, bool as_json) {
+  Opened o;
+  if (int rc = Open(c, "conflicts", &o); rc != kExitOk) return rc;
+  std::vector<Conflict> all;
+  Status s = o.replica->Conflicts(o.ws, &all);
+  if (!s.ok()) return Refuse("conflicts", s);
+  if (as_json) {
+    json out = json::array();
+    for (const Conflict& k : all) {
+      json values = json::array({Readable(*o.replica, o.ws, k.winner)});
+      for (const Value& v : k.others) values.push_back(Readable(*o.replica, o.ws, v));
+      out.push_back({{"record", k.record.Hex()}, {"collection", k.collection}, {"field", k.field}, {"values", values}});
+    }
+    std::printf("%s\n", json{{"conflicts", out}}.dump().c_str());
+    return kExitOk;
+  }
+  if (all.empty()) {
+    std::printf("No conflicts: every field has one value.\n");
+    return kExitOk;
+  }
+  for (const Conflict& k : all) {
+    const RecordSpec* spec = SpecFor(k.collection);
+    std::printf("%s %s, %s:\n", spec ? spec->noun.c_str() : k.collection.c_str(), k.record.Hex().substr(0, 8).c_str(),
+                k.field.c_str());
+    std::printf("  1. %s  (shown now)\n", Readable(*o.replica, o.ws, k.winner).c_str());
+    for (size_t i = 0; i < k.others.size(); i++) {
+      std::printf("  %zu. %s\n", i + 2, Readable(*o.replica, o.ws, k.others[i]).c_str());
+    }
+  }
+  std::printf("%zu field%s with concurrent values. Settle one with: hamlet conflicts settle ID FIELD --pick N\n",
+              all.size(), all.size() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+struct SettleArgs {
+  std::string id, field, value;
+  size_t pick = 0;
+};
+
+int Settle(const Context& c, const SettleArgs& a) {
+  const std::string what = "conflicts settle";
+  if ((a.pick == 0) == a.value.empty()) {
+    return Refuse(what, Status::InvalidArgument("give either --pick N or --value TEXT"));
+  }
+  if (a.id.size() < 6) return Refuse(what, Status::InvalidArgument("give at least 6 digits of the id"));
+  Opened o;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
+  std::vector<Conflict> all;
+  Status s = o.replica->Conflicts(o.ws, &all);
+  if (!s.ok()) return Refuse(what, s);
+  std::vector<const Conflict*> matching;
+  for (const Conflict& k : all) {
+    if (k.record.Hex().rfind(a.id, 0) == 0 && k.field == a.field) matching.push_back(&k);
+  }
+  if (matching.empty()) {
+    return Refuse(what, Status::NotFound("no conflict on field " + a.field + " of a record starting with " + a.id));
+  }
+  if (matching.size() > 1) return Refuse(what, Status::InvalidArgument("several records start with " + a.id));
+  const Conflict& k = *matching[0];
+  const RecordSpec* spec = SpecFor(k.collection);
+  std::map<std::string, Value> fields;
+  if (a.pick) {
+    if (a.pick > 1 + k.others.size()) {
+      return Refuse(what, Status::InvalidArgument("--pick is 1 to " + std::to_string(1 + k.others.size())));
+    }
+    fields[a.field] = a.pick == 1 ? k.winner : k.others[a.pick - 2];
+  } else {
+    const FieldSpec* f = nullptr;
+    if (spec) {
+      for (const FieldSpec& x : spec->fields) {
+        if (x.name == a.field) f = &x;
+      }
+    }
+    Value v = a.value;
+    if (f) s = ParseValue(*f, a.value, &v);
+    if (s.ok() && f && f->kind == Kind::kCategory) s = CheckCategories(*o.replica, o.ws, {{a.field, v}}, false);
+    if (!s.ok()) return Refuse(what, s);
+    fields[a.field] = v;
+    Record rec;
+    s = o.replica->Get(k.record, &rec);
+    size_t n_sealed = 0;
+    if (s.ok() && spec && IsDenunciation(rec.fields)) s = SealConfidential(*o.replica, o.ws, *spec, &fields, &n_sealed);
+    if (!s.ok()) return Refuse(what, s);
+  }
+  // Writing the field supersedes every value this replica has seen of it.
+  WriteBatch b;
+  b.Update(k.record, fields);
+  s = o.replica->Commit(o.ws, b);
+  if (!s.ok()) return Refuse(what, s);
+  std::printf("Settled %s of %s %s: %s\n", a.field.c_str(), spec ? spec->noun.c_str() : k.collection.c_str(),
+              k.record.Hex().c_str(), Readable(*o.replica, o.ws, fields[a.field]).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddBrowseCommands(CLI::App* app, const Context* c) {
+  auto words = std::make_shared<std::vector<std::string>>();
+  auto limit = std::make_shared<size_t>(50);
+  auto search_json = std::make_shared<bool>(false);
+  CLI::App* search = app->add_subcommand("search", "Find dialogues, concerns, models and follow-ups by words");
+  search->add_option("text", *words, "Words that must all occur (accents optional)")->required();
+  search->add_option("--limit", *limit, "At most this many")->check(CLI::Range(1, 100000))->capture_default_str();
+  search->add_flag("--json", *search_json, "Print JSON");
+  OnRun(search, [c, words, limit, search_json] { return Search(*c, *words, *limit, *search_json); });
+
+  auto conflicts_json = std::make_shared<bool>(false);
+  CLI::App* conflicts = app->add_subcommand("conflicts", "List fields edited on several devices at once");
+  conflicts->add_flag("--json", *conflicts_json, "Print JSON");
+  conflicts->callback([c, conflicts, conflicts_json] {
+    if (!conflicts->get_subcommands().empty()) return;
+    if (int rc = ListConflicts(*c, *conflicts_json); rc != kExitOk) throw CLI::RuntimeError(rc);
+  });
+  auto args = std::make_shared<SettleArgs>();
+  CLI::App* settle = conflicts->add_subcommand("settle", "Keep one of a field's concurrent values, or write another");
+  settle->add_option("id", args->id, "The record's id, or its first 6 or more digits")->required();
+  settle->add_option("field", args->field, "The field, as hamlet conflicts names it")->required();
+  settle->add_option("--pick", args->pick, "The number of the value to keep, as hamlet conflicts lists them");
+  settle->add_option("--value", args->value, "A new value instead");
+  OnRun(settle, [c, args] { return Settle(*c, *args); });
+}
+
+}  // namespace hamlet::cli
