@@ -3,6 +3,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -50,6 +51,22 @@ Status ReadPassphrase(const std::string& file, bool confirm, std::string* out) {
 }
 
 }  // namespace
+
+Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out) {
+  std::vector<DeviceStatus> devices;
+  HAMLET_RETURN_IF_ERROR(r.Devices(ws, &devices));
+  std::string lower = prefix;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::vector<DeviceId> matches;
+  for (const DeviceStatus& d : devices) {
+    if (d.device.Hex().rfind(lower, 0) == 0) matches.push_back(d.device);
+  }
+  if (prefix.size() < 4) return Status::InvalidArgument("give at least 4 digits of the device id");
+  if (matches.empty()) return Status::InvalidArgument("no device of this workspace starts with '" + prefix + "'");
+  if (matches.size() > 1) return Status::InvalidArgument("'" + prefix + "' names several devices: give more digits");
+  *out = matches[0];
+  return Status::OK();
+}
 
 int Report(const std::string& what, const Status& s) {
   std::fprintf(stderr, "hamlet: %s: %s\n", what.c_str(), s.message().empty() ? Status::CodeName(s.code()) : s.message().c_str());
@@ -104,6 +121,9 @@ int Context::CreateReplica(std::unique_ptr<Replica>* out) const {
 
 std::string HubSetting(const WorkspaceId& ws) { return "hub:" + ws.Hex(); }
 std::string LastSyncSetting(const WorkspaceId& ws) { return "last-sync:" + ws.Hex(); }
+std::string PeerCursorSetting(const WorkspaceId& ws, const DeviceId& device) {
+  return "peer-cursor:" + ws.Hex() + ":" + device.Hex();
+}
 
 Status Context::PickWorkspace(Replica& r, WorkspaceId* ws) const {
   if (!workspace.empty()) {

@@ -39,10 +39,16 @@ struct Context {
   Status PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const;
 };
 
+// The device of ws whose id starts with prefix (at least 4 hex digits);
+// InvalidArgument when none or several do.
+Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out);
+
 // Local setting names.
 inline constexpr const char* kDefaultWorkspaceSetting = "workspace";
 std::string HubSetting(const WorkspaceId& ws);
 std::string LastSyncSetting(const WorkspaceId& ws);  // Unix seconds of the last good sync.
+// The cursor a device's latest bundle said it held: what it needs no more.
+std::string PeerCursorSetting(const WorkspaceId& ws, const DeviceId& device);
 
 // Prints "hamlet: what: message" on stderr and returns the exit status for s.
 int Report(const std::string& what, const Status& s);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "browse_commands.h"
+#include "bundle_commands.h"
 #include "categories.h"
 #include "context.h"
 #include "records.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   AddRecordCommands(&app, &context);
   AddCategoryCommands(&app, &context);
   AddBrowseCommands(&app, &context);
+  AddBundleCommands(&app, &context);
   AddSyncCommand(&app, &context);
   try {
     app.parse(argc, argv);

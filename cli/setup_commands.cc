@@ -191,27 +191,18 @@ int Revoke(const Context& c, const std::string& prefix, const std::string& given
   std::unique_ptr<Replica> r;
   if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
   WorkspaceId ws;
-  std::vector<DeviceStatus> devices;
+  DeviceId device;
   std::string hub;
   Status s = c.PickWorkspace(*r, &ws);
-  if (s.ok()) s = r->Devices(ws, &devices);
+  if (s.ok()) s = FindDevice(*r, ws, prefix, &device);
   if (s.ok()) s = c.PickHub(*r, ws, given_hub, &hub);
   if (!s.ok()) return Refuse("devices revoke", s);
-  std::vector<DeviceId> matches;
-  for (const DeviceStatus& d : devices) {
-    if (d.device.Hex().rfind(prefix, 0) == 0) matches.push_back(d.device);
-  }
-  if (prefix.size() < 4 || matches.size() != 1) {
-    return Refuse("devices revoke", Status::InvalidArgument(
-                                        matches.empty() ? "no device of this workspace starts with '" + prefix + "'"
-                                                        : "'" + prefix + "' names several devices: give more digits"));
-  }
   HubClient client(r.get(), HubOptions(hub));
   RevokeResult result;
-  s = client.Revoke(ws, matches[0], &result);
+  s = client.Revoke(ws, device, &result);
   if (!s.ok()) return Refuse("devices revoke", s);
   std::printf("Revoked %s; the workspace key is now epoch %u, sent to the %zu remaining devices.\n",
-              matches[0].Hex().c_str(), result.epoch, result.grants.size());
+              device.Hex().c_str(), result.epoch, result.grants.size());
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bundle.h"
 #include "chunk.h"
 #include "crypto.h"
 #include "format.h"
@@ -344,17 +345,8 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
   Chunk chunk;
   Status s = DecodeChunk(req.body, &chunk);
   if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument("the chunk belongs to another workspace");
-  for (size_t i = 0; s.ok() && i < chunk.commits.size(); i++) {
-    const SealedCommit& c = chunk.commits[i];
-    if (c.header.author != device) {
-      s = Status::PermissionDenied("a device pushes only its own commits; commit " + std::to_string(i) +
-                                   " is by " + c.header.author.Hex());
-    } else {
-      s = VerifyCommit(ws, c, cert.sign_public_key);
-    }
-  }
   AppendResult appended;
-  if (s.ok()) s = store_->Append(ws, chunk.commits, env_->NowMillis(), &appended);
+  if (s.ok()) s = Ingest(ws, chunk, &cert, &appended);
   uint64_t contiguous = 0;
   if (s.ok()) s = store_->Contiguous(ws, device, &contiguous);
   if (!s.ok()) return Fail(res, s);
@@ -365,6 +357,86 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
   res.set_content(
       json{{"stored", appended.stored}, {"duplicates", appended.duplicates}, {"contiguous", contiguous}}.dump(),
       "application/json");
+}
+
+Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate* pusher, AppendResult* out) {
+  std::map<DeviceId, std::pair<Certificate, uint64_t>> authors;  // Certificate and highest seq allowed.
+  if (pusher != nullptr) authors[pusher->device()] = {*pusher, UINT64_MAX};
+  std::string admin_pk;
+  std::map<DeviceId, uint64_t> revoked;
+  if (pusher == nullptr) {
+    HAMLET_RETURN_IF_ERROR(store_->AdminKey(ws, &admin_pk));
+    std::vector<std::string> grants, statements;
+    HAMLET_RETURN_IF_ERROR(store_->KeysFor(ws, DeviceId(), &grants, &statements));
+    for (const std::string& bytes : statements) {
+      Revocation rev;
+      HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
+      revoked[rev.device] = rev.last_seq;
+    }
+  }
+  for (size_t i = 0; i < chunk.commits.size(); i++) {
+    const SealedCommit& c = chunk.commits[i];
+    const DeviceId& author = c.header.author;
+    auto it = authors.find(author);
+    if (it == authors.end() && pusher != nullptr) {
+      return Status::PermissionDenied("a device pushes only its own commits; commit " + std::to_string(i) + " is by " +
+                                      author.Hex());
+    }
+    if (it == authors.end()) {
+      DeviceRecord rec;
+      Certificate cert;
+      HAMLET_RETURN_IF_ERROR(store_->GetDevice(ws, author, &rec));
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(rec.certificate, &cert));
+      uint64_t limit = UINT64_MAX;
+      if (auto r = revoked.find(author); r != revoked.end()) limit = r->second;
+      it = authors.emplace(author, std::make_pair(std::move(cert), limit)).first;
+    }
+    if (c.header.seq > it->second.second) {
+      return Status::PermissionDenied("device " + author.Hex() + " was revoked before its commit " +
+                                      std::to_string(c.header.seq));
+    }
+    HAMLET_RETURN_IF_ERROR(VerifyCommit(ws, c, it->second.first.sign_public_key));
+  }
+  return store_->Append(ws, chunk.commits, env_->NowMillis(), out);
+}
+
+Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
+  *out = BundleImport();
+  Bundle bundle;
+  HAMLET_RETURN_IF_ERROR(DecodeBundle(bytes, &bundle));
+  const WorkspaceId ws = bundle.workspace;
+  out->workspace = ws;
+  std::string admin_pk;
+  Status s = store_->AdminKey(ws, &admin_pk);
+  if (s.code() == Code::kNotFound) return Status::NotFound("workspace " + ws.Hex() + " is not published on this hub");
+  HAMLET_RETURN_IF_ERROR(s);
+  for (size_t i = 0; i < bundle.chunks.size(); i++) {
+    const std::string where = "bundle chunk " + std::to_string(i + 1) + ": ";
+    Chunk chunk;
+    HAMLET_RETURN_IF_ERROR(DecodeChunk(bundle.chunks[i], &chunk).WithContext(where));
+    if (chunk.workspace != ws) return Status::DataLoss(where + "it belongs to another workspace");
+    // Devices the admin admitted while this hub was out of reach.
+    for (const std::string& bytes_c : chunk.certificates) {
+      Certificate cert;
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes_c, &cert).WithContext(where));
+      DeviceRecord known;
+      Status found = store_->GetDevice(ws, cert.device(), &known);
+      if (found.ok()) continue;
+      if (found.code() != Code::kNotFound) return found;
+      if (cert.workspace != ws) return Status::DataLoss(where + "a certificate is for another workspace");
+      HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk).WithContext(where));
+      HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
+      out->devices_registered++;
+    }
+    AppendResult appended;
+    HAMLET_RETURN_IF_ERROR(Ingest(ws, chunk, nullptr, &appended).WithContext(where));
+    out->chunks++;
+    out->commits += chunk.commits.size();
+    out->stored += appended.stored;
+    out->duplicates += appended.duplicates;
+    metrics_.commits_stored += appended.stored;
+  }
+  return Status::OK();
 }
 
 void Hub::Pull(const httplib::Request& req, httplib::Response& res) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "chunk.h"
 #include "hamlet/env.h"
 #include "hub_store.h"
 #include "identity.h"
@@ -37,6 +38,19 @@ class Hub {
 
   // Creates a publish token, returns it; only its hash is stored.
   Status CreateToken(std::string* token);
+
+  // What importing a bundle stored.
+  struct BundleImport {
+    WorkspaceId workspace;
+    size_t chunks = 0, commits = 0, stored = 0, duplicates = 0, devices_registered = 0;
+  };
+  // Stores the commits of a bundle file (protocol.md, "Bundles") as if each
+  // author had pushed them: every commit must be signed by a device whose
+  // certificate the workspace admin signed (one the hub lacks is registered
+  // from the bundle) and be within its revocation limit. Each chunk is
+  // stored all or nothing; importing a bundle twice changes nothing. Safe to
+  // call while the hub serves.
+  Status ImportBundle(std::string_view bytes, BundleImport* out);
 
  private:
   struct Metrics {
@@ -65,6 +79,11 @@ class Hub {
   void StatusJson(const httplib::Request& req, httplib::Response& res);
   void StatusPage(const httplib::Request& req, httplib::Response& res);
   void MetricsText(const httplib::Request& req, httplib::Response& res);
+
+  // Checks the commits of chunk (signatures, authors, revocation limits) and
+  // stores them all or none. With pusher set, every commit must be by that
+  // device (a push); otherwise by any device the hub knows (an import).
+  Status Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate* pusher, AppendResult* out);
 
   // Authenticates a request to workspace ws; on failure writes the error.
   // Sets the caller's device and, if cert is given, its certificate.

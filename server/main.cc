@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
   create->add_option("--data", data, "Data folder")->required();
+  std::string bundle_file;
+  CLI::App* import = app.add_subcommand("import", "Store the commits of a bundle file carried from a device");
+  import->add_option("file", bundle_file, "The bundle, from hamlet bundle export")->required()->check(CLI::ExistingFile);
+  import->add_option("--data", data, "Data folder of the hub")->required()->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<hub::HubStore> store;
@@ -79,6 +83,19 @@ int main(int argc, char** argv) {
     s = hub.CreateToken(&t);
     if (!s.ok()) return Fail("cannot create a token", s);
     std::printf("%s\n", t.c_str());
+    return 0;
+  }
+
+  if (import->parsed()) {
+    std::string bytes;
+    hub::Hub::BundleImport done;
+    s = Env::Default()->ReadFile(bundle_file, &bytes);
+    if (s.ok()) s = hub.ImportBundle(bytes, &done);
+    if (!s.ok()) return Fail("cannot import " + bundle_file, s);
+    std::printf("Imported %s into workspace %s: %zu commits, %zu new, %zu already here", bundle_file.c_str(),
+                done.workspace.Hex().c_str(), done.commits, done.stored, done.duplicates);
+    if (done.devices_registered) std::printf("; %zu devices registered", done.devices_registered);
+    std::printf(".\n");
     return 0;
   }
 

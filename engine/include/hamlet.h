@@ -144,6 +144,17 @@ HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const cha
    {"workspace":W,"commits":N,"applied":N,"duplicates":N}. */
 HAMLET_API int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, char** out_json);
 
+/* Bundle files, for carrying commits where there is no link (protocol.md,
+   "Bundles"). hamlet_export_bundle writes everything of workspace a peer at
+   peer_cursor lacks ("" for everything) into *out_bundle (caller frees);
+   *out_commits counts the commits. hamlet_import_bundle imports one, chunk
+   by chunk; *out_json (may be NULL) receives {"workspace":W,"exporter":D or
+   null,"exporter_cursor":C,"chunks":N,"commits":N,"applied":N,
+   "duplicates":N}. Importing a bundle twice changes nothing. */
+HAMLET_API int hamlet_export_bundle(hamlet_replica* r, const char* workspace, const char* peer_cursor,
+                                    unsigned char** out_bundle, size_t* out_len, size_t* out_commits);
+HAMLET_API int hamlet_import_bundle(hamlet_replica* r, const unsigned char* bundle, size_t len, char** out_json);
+
 /* ---- Talking to a hub with the app's own HTTP stack (protocol.md, section 13) ---- */
 
 /* The certificate of a device of a workspace, as this replica holds it. */

@@ -334,6 +334,46 @@ int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, cha
   });
 }
 
+int hamlet_export_bundle(hamlet_replica* r, const char* workspace, const char* peer_cursor,
+                         unsigned char** out_bundle, size_t* out_len, size_t* out_commits) {
+  CHECK_ARG(r && out_bundle && out_len && out_commits, "replica, out_bundle, out_len and out_commits are required");
+  *out_bundle = nullptr;
+  *out_len = 0;
+  *out_commits = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::string bundle;
+    size_t commits = 0;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->ExportBundle(ws, peer_cursor ? peer_cursor : "", &bundle, &commits));
+    *out_bundle = CopyBytes(bundle);
+    *out_len = bundle.size();
+    *out_commits = commits;
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_import_bundle(hamlet_replica* r, const unsigned char* bundle, size_t len, char** out_json) {
+  CHECK_ARG(r && (bundle || len == 0), "replica and bundle are required");
+  if (out_json) *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::BundleImportResult res;
+    HAMLET_RETURN_IF_ERROR_INT(
+        r->replica->ImportBundle(std::string_view(reinterpret_cast<const char*>(bundle), len), &res));
+    if (out_json) {
+      nlohmann::json j{{"workspace", res.workspace.Hex()},
+                       {"exporter", res.exporter.IsZero() ? nlohmann::json() : nlohmann::json(res.exporter.Hex())},
+                       {"exporter_cursor", res.exporter_cursor},
+                       {"chunks", res.chunks},
+                       {"commits", res.commits},
+                       {"applied", res.applied},
+                       {"duplicates", res.duplicates}};
+      *out_json = CopyString(j.dump());
+    }
+    return HAMLET_OK;
+  });
+}
+
 int hamlet_device_certificate(hamlet_replica* r, const char* workspace, const char* device, unsigned char** out,
                               size_t* out_len) {
   CHECK_ARG(r && device && out && out_len, "replica, device, out and out_len are required");

@@ -38,6 +38,13 @@ constexpr uint8_t kChunkVersion = 1;
 constexpr size_t kChunkChecksumBytes = 32;
 constexpr size_t kMaxChunkBytes = 64 << 20;
 
+// Bundle file.
+constexpr char kBundleMagic[] = "HMLB";
+constexpr uint8_t kBundleVersion = 1;
+constexpr size_t kBundleChecksumBytes = 32;
+constexpr size_t kMaxBundleBytes = size_t{1} << 30;
+constexpr size_t kBundleChunkBytes = 8 << 20;  // What an exporter puts in one chunk.
+
 // Device certificate.
 constexpr uint8_t kCertVersion = 1;
 constexpr char kCertSigPrefix[] = "hamlet cert v1";

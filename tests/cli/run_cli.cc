@@ -10,7 +10,8 @@
 
 namespace hamlet::test {
 
-CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::vector<std::pair<std::string, std::string>>& env) {
   int out[2], err[2];
   REQUIRE(pipe(out) == 0);
   REQUIRE(pipe(err) == 0);
@@ -27,12 +28,12 @@ CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pa
     unsetenv("HAMLET_DB");
     unsetenv("HAMLET_HUB");
     for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> all{"hamlet"};
+    std::vector<std::string> all{program.substr(program.rfind('/') + 1)};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : all) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(HAMLET_CLI_BINARY, argv.data());
+    execv(program.c_str(), argv.data());
     _exit(127);
   }
   close(out[1]);
@@ -60,5 +61,11 @@ CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pa
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
+
+CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {
+  return RunProgram(HAMLET_CLI_BINARY, args, env);
+}
+
+CliResult RunHubCommand(const std::vector<std::string>& args) { return RunProgram(HAMLET_HUB_BINARY, args, {}); }
 
 }  // namespace hamlet::test

@@ -19,6 +19,13 @@ struct CliResult {
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::vector<std::pair<std::string, std::string>>& env = {});
 
+// The same for the hamlet-hub binary (its offline commands, such as import).
+CliResult RunHubCommand(const std::vector<std::string>& args);
+
+// The same for any program, by path.
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::vector<std::pair<std::string, std::string>>& env);
+
 }  // namespace hamlet::test
 
 #endif  // HAMLET_TESTS_CLI_RUN_CLI_H_

@@ -108,6 +108,18 @@ int main(int argc, char** argv) {
   chunk[chunk_len / 2] ^= 0x40;
   CHECK(hamlet_import(b, chunk, chunk_len, NULL) == HAMLET_EDATALOSS);
 
+  /* The same commits as a bundle file: all duplicates now. */
+  unsigned char* bundle = NULL;
+  size_t bundle_len = 0, bundled = 0;
+  CHECK(hamlet_export_bundle(a, ws, "", &bundle, &bundle_len, &bundled) == HAMLET_OK);
+  CHECK(bundle != NULL && bundle_len > 0 && bundled == 1);
+  CHECK(hamlet_import_bundle(b, bundle, bundle_len, &summary) == HAMLET_OK);
+  CHECK(summary && strstr(summary, "\"duplicates\":1") && strstr(summary, "\"exporter\":\""));
+  hamlet_free(summary);
+  bundle[bundle_len - 1] ^= 1;
+  CHECK(hamlet_import_bundle(b, bundle, bundle_len, NULL) == HAMLET_EDATALOSS);
+  hamlet_free(bundle);
+
   char* rec = NULL;
   CHECK(hamlet_get(b, id, &rec) == HAMLET_OK);
   CHECK(rec && strstr(rec, "\"votes\":7") && strstr(rec, "\"$ts\":1795000000000"));

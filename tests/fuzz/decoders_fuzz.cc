@@ -1,7 +1,7 @@
 // libFuzzer target for every decoder that takes bytes from outside: chunks
 // (bundle files, pushes, pulls), commits, commit bodies, record states,
 // certificates, join requests, key envelopes, revocations, key grants and
-// the Authorization header of signed requests, sealed values.
+// the Authorization header of signed requests, sealed values, bundle files.
 //
 // The first input byte picks the decoder; the rest is its input. A decoder
 // must return a Status for any input: no crash, no sanitizer report, no
@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "bundle.h"
 #include "chunk.h"
 #include "commit.h"
 #include "identity.h"
@@ -24,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string admin_key(32, '\x07');
-  switch (data[0] % 11) {
+  switch (data[0] % 12) {
     case 0: {
       Chunk chunk;
       if (DecodeChunk(in, &chunk).ok()) {
@@ -79,6 +80,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 9: {
       RequestAuth auth;
       (void)ParseAuthorization(in, &auth);
+      break;
+    }
+    case 11: {
+      Bundle bundle;
+      (void)DecodeBundle(in, &bundle);
       break;
     }
     case 10: {

@@ -86,5 +86,9 @@ int main(int argc, char** argv) {
   if (!revoked.grants.empty()) Write(dir, 8, "grant", revoked.grants[0]);
   Write(dir, 9, "authorization", auth);
   Write(dir, 10, "sealed_value", sealed);
+  std::string bundle;
+  size_t bundled = 0;
+  if (!Check(cadre->ExportBundle(ws, "", &bundle, &bundled), "bundle")) return 1;
+  Write(dir, 11, "bundle", bundle);
   return 0;
 }

@@ -132,7 +132,17 @@ struct ImportResult {
   size_t duplicates = 0;  // Already here, byte for byte.
 };
 
-// A device whose commits this replica has seen, with what it holds of them.
+// What importing a bundle did.
+struct BundleImportResult {
+  WorkspaceId workspace;
+  DeviceId exporter;            // Zero when the file did not say (a bare chunk).
+  std::string exporter_cursor;  // What the exporter held then; empty if unknown.
+  size_t chunks = 0;
+  size_t commits = 0;     // In the bundle.
+  size_t applied = 0;     // New to this replica.
+  size_t duplicates = 0;  // Already here.
+};
+
 // A device of a workspace, as this replica knows it from certificates,
 // revocations and the commits it holds.
 struct DeviceStatus {
@@ -220,6 +230,15 @@ class HAMLET_EXPORT Replica {
   // the whole chunk and leaves the store unchanged.
   Status Import(std::string_view chunk, ImportResult* out);
   Status Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out);
+  // Bundle files, for carrying commits where there is no link (protocol.md,
+  // "Bundles"). ExportBundle writes every commit of ws this replica holds
+  // that a peer at peer_cursor lacks ("" for everything), with this
+  // device's own cursor so the receiver can answer with less; *commits counts
+  // them. ImportBundle imports its chunks in order, each all or nothing: a
+  // damaged chunk stops the import and keeps what the chunks before it
+  // brought. Importing a bundle twice, or an old one, changes nothing.
+  Status ExportBundle(const WorkspaceId& ws, std::string_view peer_cursor, std::string* bundle, size_t* commits);
+  Status ImportBundle(std::string_view bundle, BundleImportResult* out);
   // Every device of ws this replica holds a certificate of, ordered by id.
   Status Devices(const WorkspaceId& ws, std::vector<DeviceStatus>* out);
 

@@ -1,0 +1,63 @@
+#include "bundle.h"
+
+#include "chunk.h"
+#include "coding.h"
+#include "crypto.h"
+#include "format.h"
+
+namespace hamlet {
+
+std::string EncodeBundle(const Bundle& b) {
+  std::string out(format::kBundleMagic);
+  Writer w(&out);
+  w.U8(format::kBundleVersion);
+  w.Raw(b.workspace.View());
+  w.Raw(b.exporter.View());
+  w.Bytes(b.exporter_cursor);
+  w.Varint(b.chunks.size());
+  for (const std::string& c : b.chunks) w.Bytes(c);
+  out += Hash(out, format::kBundleChecksumBytes);
+  return out;
+}
+
+Status DecodeBundle(std::string_view bytes, Bundle* out) {
+  *out = Bundle();
+  std::string_view chunk_magic(format::kChunkMagic);
+  if (bytes.substr(0, chunk_magic.size()) == chunk_magic) {
+    Chunk chunk;
+    HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk));
+    out->workspace = chunk.workspace;
+    out->chunks.emplace_back(bytes);
+    return Status::OK();
+  }
+  std::string_view magic(format::kBundleMagic);
+  if (bytes.substr(0, magic.size()) != magic) return Status::DataLoss("not a Hamlet bundle");
+  if (bytes.size() > format::kMaxBundleBytes) return Status::DataLoss("bundle is larger than any Hamlet makes");
+  if (bytes.size() < magic.size() + 1 + 32 + format::kBundleChecksumBytes) return Status::DataLoss("bundle is truncated");
+  std::string_view body = bytes.substr(0, bytes.size() - format::kBundleChecksumBytes);
+  if (!SecureEqual(Hash(body, format::kBundleChecksumBytes), bytes.substr(body.size()))) {
+    return Status::DataLoss("bundle is damaged or truncated (checksum mismatch)");
+  }
+  Reader r(body.substr(magic.size()));
+  uint8_t version = r.U8();
+  if (r.ok() && version != format::kBundleVersion) {
+    return Status::Unimplemented("bundle version " + std::to_string(version) + " is newer than this build reads");
+  }
+  auto ws = WorkspaceId::FromBytes(r.Raw(16));
+  auto exporter = DeviceId::FromBytes(r.Raw(16));
+  std::string_view cursor = r.Bytes(body.size());
+  uint64_t n = r.Varint();
+  if (!r.ok() || n > body.size()) return Status::DataLoss("bundle header is malformed");
+  out->workspace = *ws;
+  out->exporter = *exporter;
+  out->exporter_cursor = std::string(cursor);
+  for (uint64_t i = 0; i < n; i++) {
+    std::string_view chunk = r.Bytes(format::kMaxChunkBytes);
+    if (!r.ok()) return Status::DataLoss("bundle chunk " + std::to_string(i) + " is malformed");
+    out->chunks.emplace_back(chunk);
+  }
+  if (!r.done()) return Status::DataLoss("bundle has bytes after its last chunk");
+  return Status::OK();
+}
+
+}  // namespace hamlet
