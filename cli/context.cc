@@ -52,6 +52,14 @@ Status ReadPassphrase(const std::string& file, bool confirm, std::string* out) {
 
 }  // namespace
 
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kAdmin: return "admin";
+    case Role::kOfficer: return "officer";
+    default: return "cadre";
+  }
+}
+
 Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out) {
   std::vector<DeviceStatus> devices;
   HAMLET_RETURN_IF_ERROR(r.Devices(ws, &devices));

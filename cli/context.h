@@ -39,6 +39,9 @@ struct Context {
   Status PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const;
 };
 
+// "admin", "officer" or "cadre".
+const char* RoleName(Role r);
+
 // The device of ws whose id starts with prefix (at least 4 hex digits);
 // InvalidArgument when none or several do.
 Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out);

@@ -14,6 +14,7 @@
 #include "context.h"
 #include "records.h"
 #include "setup_commands.h"
+#include "status_command.h"
 #include "sync_command.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   AddBrowseCommands(&app, &context);
   AddBundleCommands(&app, &context);
   AddSyncCommand(&app, &context);
+  AddStatusCommand(&app, &context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

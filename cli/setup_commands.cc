@@ -17,14 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* RoleName(Role r) {
-  switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kOfficer: return "officer";
-    default: return "cadre";
-  }
-}
-
 SyncOptions HubOptions(const std::string& hub) {
   SyncOptions o;
   o.hub = hub;

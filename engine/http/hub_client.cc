@@ -216,6 +216,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   const std::string base = "/v1/workspaces/" + ws.Hex();
   uint64_t acknowledged = 0;
   HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+  HAMLET_RETURN_IF_ERROR(m.replica->SetDelivered(ws, m.options.hub, acknowledged));
 
   // Keys first: a new epoch's key and the revocations the admin published.
   {
@@ -268,6 +269,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     progress.bytes += ex.chunk.size();
     progress.retries = m.retries;
     if (m.options.progress) m.options.progress(progress);
+    if (now_held > acknowledged) HAMLET_RETURN_IF_ERROR(m.replica->SetDelivered(ws, m.options.hub, now_held));
     if (now_held <= acknowledged && !ex.more) break;
     acknowledged = now_held;
   }

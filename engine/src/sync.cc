@@ -240,6 +240,26 @@ Status Replica::SetPullPosition(const WorkspaceId& ws, std::string_view hub, uin
   return impl_->store->PutMeta(PullKey(ws, hub), v);
 }
 
+static std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
+  return "delivered " + ws.Hex() + " " + std::string(hub);
+}
+
+Status Replica::Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string v;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(impl_->store->GetMeta(DeliveredKey(ws, hub), &v, &found));
+  *seq = found ? Reader(v).Fixed64() : 0;
+  return Status::OK();
+}
+
+Status Replica::SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string v;
+  Writer(&v).Fixed64(seq);
+  return impl_->store->PutMeta(DeliveredKey(ws, hub), v);
+}
+
 Status Replica::Import(std::string_view bytes, ImportResult* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;

@@ -264,6 +264,10 @@ class HAMLET_EXPORT Replica {
   // hub names the hub (its URL). 0 when it never pulled.
   Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
   Status SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position);
+  // How far a hub holds this device's own commits of ws (1..seq), as it last
+  // said: the rest is not yet delivered. 0 when it never said.
+  Status Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq);
+  Status SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq);
 
   // A verification code for a receipt: 8 decimal digits computed from
   // message with a key every member of ws holds (derived from its first

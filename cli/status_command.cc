@@ -1,0 +1,126 @@
+#include "status_command.h"
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "table.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// The workspace's name, from the record workspace create writes; "" if none.
+std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
+  Query q;
+  q.workspace = ws;
+  q.collection = "workspace";
+  q.limit = 1;
+  QueryResult res;
+  if (!r.Find(q, &res).ok() || res.records.empty()) return "";
+  auto it = res.records[0].fields.find("name");
+  return it != res.records[0].fields.end() && std::holds_alternative<std::string>(it->second)
+             ? std::get<std::string>(it->second)
+             : "";
+}
+
+std::string LocalTime(int64_t unix_seconds) {
+  char when[64];
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::strftime(when, sizeof when, "%d/%m/%Y %H:%M", std::localtime(&t));
+  return when;
+}
+
+int ShowStatus(const Context& c, bool as_json) {
+  const std::string what = "status";
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  std::vector<DeviceStatus> devices;
+  std::string hub, last_sync, cursor;
+  bool synced = false;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = r->Devices(ws, &devices);
+  if (s.ok()) s = r->LocalSetting(LastSyncSetting(ws), &last_sync, &synced);
+  if (s.ok()) s = r->Cursor(ws, &cursor);
+  if (!s.ok()) return Refuse(what, s);
+  Status has_hub = c.PickHub(*r, ws, "", &hub);
+  uint64_t delivered = 0, written = 0;
+  if (has_hub.ok()) s = r->Delivered(ws, hub, &delivered);
+  if (!s.ok()) return Refuse(what, s);
+  const DeviceStatus* self = nullptr;
+  size_t heard = 0, missing = 0;
+  for (const DeviceStatus& d : devices) {
+    if (d.self) self = &d;
+    if (!d.self && d.head > 0) heard++;
+    if (d.head > d.contiguous) missing += d.head - d.contiguous;
+  }
+  if (self) written = self->contiguous;
+  uint64_t undelivered = written > delivered ? written - delivered : 0;
+  int64_t last = synced ? std::stoll(last_sync) : 0;
+  std::string name = WorkspaceName(*r, ws);
+
+  if (as_json) {
+    json list = json::array();
+    for (const DeviceStatus& d : devices) {
+      list.push_back({{"device", d.device.Hex()}, {"role", RoleName(d.role)}, {"revoked", d.revoked},
+                      {"this_device", d.self}, {"commits_here", d.contiguous}, {"missing", d.head - d.contiguous}});
+    }
+    json out{{"workspace", ws.Hex()},
+             {"name", name},
+             {"hub", has_hub.ok() ? json(hub) : json()},
+             {"last_sync", last ? json(last) : json()},
+             {"written_here", written},
+             {"at_hub", delivered},
+             {"not_delivered", undelivered},
+             {"cursor", cursor},
+             {"devices", list}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("Workspace %s%s%s\n", ws.Hex().c_str(), name.empty() ? "" : ": ", name.c_str());
+  std::printf("Hub:        %s\n", has_hub.ok() ? hub.c_str() : "none yet (workspace publish, or join)");
+  std::printf("Last sync:  %s\n", last ? LocalTime(last).c_str() : "never");
+  if (written == 0) {
+    std::printf("Delivered:  nothing written on this device yet\n");
+  } else if (!has_hub.ok()) {
+    std::printf("Delivered:  none of the %llu commits written on this device: there is no hub yet\n",
+                static_cast<unsigned long long>(written));
+  } else if (undelivered == 0) {
+    std::printf("Delivered:  all %llu commits written on this device are at the hub\n",
+                static_cast<unsigned long long>(written));
+  } else {
+    std::printf("Delivered:  %llu of %llu commits written on this device are NOT yet at the hub: run hamlet sync "
+                "(or carry a bundle)\n",
+                static_cast<unsigned long long>(undelivered), static_cast<unsigned long long>(written));
+  }
+  std::printf("Heard from: %zu of the %zu other devices of the workspace\n", heard,
+              devices.empty() ? 0 : devices.size() - (self ? 1 : 0));
+  std::vector<std::vector<std::string>> rows{{"DEVICE", "ROLE", "COMMITS HERE", ""}};
+  for (const DeviceStatus& d : devices) {
+    std::string note = d.self ? "this device" : d.head == 0 ? "nothing heard yet" : "";
+    if (d.head > d.contiguous) note = std::to_string(d.head - d.contiguous) + " known to be missing";
+    if (d.revoked) note += note.empty() ? "revoked" : ", revoked";
+    rows.push_back({d.device.Hex().substr(0, 8), RoleName(d.role), std::to_string(d.contiguous), note});
+  }
+  PrintTable(rows);
+  if (missing > 0) {
+    std::printf("Some commits are known to exist but have not reached this device: figures may be short until "
+                "they do.\n");
+  }
+  std::printf("Cursor (for hamlet bundle export --since): %s\n", cursor.empty() ? "\"\"" : cursor.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App* app, const Context* context) {
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* cmd = app->add_subcommand("status", "What is not yet at the hub, the last sync, the devices heard from");
+  cmd->add_flag("--json", *as_json, "Print JSON");
+  OnRun(cmd, [context, as_json] { return ShowStatus(*context, *as_json); });
+}
+
+}  // namespace hamlet::cli
