@@ -7,7 +7,12 @@ namespace hamlet::cli {
 
 namespace {
 
-constexpr int64_t kDayMs = 86400000;
+constexpr int64_t kDayMs = kDayMillis;
+
+std::chrono::year_month_day DateOf(Timestamp t) {
+  int64_t days = t.millis >= 0 ? t.millis / kDayMs : (t.millis - kDayMs + 1) / kDayMs;
+  return std::chrono::year_month_day{std::chrono::sys_days(std::chrono::days(days))};
+}
 
 bool ToTimestamp(int y, unsigned m, unsigned d, Timestamp* out) {
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
@@ -35,8 +40,7 @@ Status ParseDate(const std::string& text, Timestamp* out) {
 }
 
 std::string FormatDate(Timestamp t) {
-  int64_t days = t.millis >= 0 ? t.millis / kDayMs : (t.millis - kDayMs + 1) / kDayMs;
-  std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(days))};
+  std::chrono::year_month_day ymd = DateOf(t);
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(ymd.day()), static_cast<unsigned>(ymd.month()),
                 static_cast<int>(ymd.year()));
@@ -46,6 +50,15 @@ std::string FormatDate(Timestamp t) {
 Timestamp Today() {
   auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   return Timestamp{static_cast<int64_t>(days.time_since_epoch().count()) * kDayMs};
+}
+
+int YearOf(Timestamp t) { return static_cast<int>(DateOf(t).year()); }
+
+Timestamp FirstOfMonth(Timestamp t) {
+  std::chrono::year_month_day ymd = DateOf(t);
+  Timestamp out;
+  ToTimestamp(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1, &out);
+  return out;
 }
 
 }  // namespace hamlet::cli

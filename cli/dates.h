@@ -10,11 +10,16 @@
 
 namespace hamlet::cli {
 
+inline constexpr int64_t kDayMillis = 86400000;
+
 Status ParseDate(const std::string& text, Timestamp* out);
 // DD/MM/YYYY.
 std::string FormatDate(Timestamp t);
 // Today's date on this machine's clock.
 Timestamp Today();
+// The calendar year, and the first day of the month, of t.
+int YearOf(Timestamp t);
+Timestamp FirstOfMonth(Timestamp t);
 
 }  // namespace hamlet::cli
 

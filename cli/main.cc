@@ -13,6 +13,7 @@
 #include "categories.h"
 #include "context.h"
 #include "records.h"
+#include "report_command.h"
 #include "setup_commands.h"
 #include "status_command.h"
 #include "sync_command.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   AddBundleCommands(&app, &context);
   AddSyncCommand(&app, &context);
   AddStatusCommand(&app, &context);
+  AddReportCommand(&app, &context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -64,7 +64,7 @@ const std::vector<RecordSpec>& Specs() {
            {"name", "The initiative's name", Kind::kText, true, {}, true, false},
            {"field", "Its field", Kind::kText, false, {}, true, true},
            {"unit", "The unit that runs it", Kind::kText, false, {}, false, true},
-           {"year", "Year", Kind::kCount, false, {}, true, true},
+           {"year", "Year (default this year)", Kind::kYear, false, {}, true, true},
            {"status", "New this year or maintained", Kind::kChoice, false, {"new", "maintained"}, true, true},
            {"results", "Results", Kind::kText, false, {}, false, false},
        }},
@@ -86,7 +86,8 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
       *out = t;
       return Status::OK();
     }
-    case Kind::kCount: {
+    case Kind::kCount:
+    case Kind::kYear: {
       try {
         size_t used = 0;
         long long v = std::stoll(text, &used);

@@ -17,7 +17,8 @@
 namespace hamlet::cli {
 
 // kCategory is text checked against the workspace's categories (categories.h).
-enum class Kind { kText, kDate, kCount, kChoice, kCategory };
+// kYear is a whole number that defaults to this year.
+enum class Kind { kText, kDate, kCount, kChoice, kCategory, kYear };
 
 struct FieldSpec {
   std::string name;  // Field name; the option is --name with '_' as '-'.

@@ -82,6 +82,7 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
       if (f.required) return Refuse(spec.command + " add", Status::InvalidArgument(OptionName(f.name) + " is required"));
       if (f.kind == Kind::kChoice) fields[f.name] = f.choices[0];
       if (f.kind == Kind::kDate && f.name == spec.date_field) fields[f.name] = Today();
+      if (f.kind == Kind::kYear) fields[f.name] = int64_t{YearOf(Today())};
       continue;
     }
     Value v;

@@ -19,20 +19,28 @@ size_t Width(const std::string& s) {
   return n;
 }
 
-void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows, size_t right_from) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
     for (size_t i = 0; i < row.size(); i++) widths[i] = std::max(widths[i], Width(row[i]));
   }
+  std::string out;
   for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); i++) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - Width(row[i]) + 2, ' ');
+      std::string pad(widths[i] - Width(row[i]), ' ');
+      bool last = i + 1 == row.size();
+      line += i >= right_from ? pad + row[i] : row[i] + (last ? "" : pad);
+      if (!last) line += "  ";
     }
-    std::printf("%s\n", line.c_str());
+    out += line + "\n";
   }
+  return out;
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::fputs(FormatTable(rows).c_str(), stdout);
 }
 
 }  // namespace hamlet::cli

@@ -3,6 +3,7 @@
 #ifndef HAMLET_CLI_TABLE_H_
 #define HAMLET_CLI_TABLE_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,10 @@ namespace hamlet::cli {
 std::string Clip(const std::string& s, size_t n);
 // The number of characters of UTF-8 text s.
 size_t Width(const std::string& s);
-// Prints rows to stdout, the first being the header.
+// Rows as lines, the first being the header; columns from right_from on are
+// aligned right (figures), the others left.
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows, size_t right_from = SIZE_MAX);
+// Prints FormatTable(rows) to stdout.
 void PrintTable(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace hamlet::cli

@@ -9,7 +9,7 @@ PACKAGES=(
   libsqlite3-dev libsodium-dev libzstd-dev libutf8proc-dev
   libcpp-httplib-dev libssl-dev libqrencode-dev
   nlohmann-json3-dev libcli11-dev
-  catch2 python3 openssl
+  catch2 python3 openssl chromium
 )
 
 missing=()

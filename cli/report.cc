@@ -1,0 +1,224 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "context.h"
+#include "dates.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+std::string Text(const Record& r, const char* field) {
+  auto it = r.fields.find(field);
+  if (it == r.fields.end()) return "";
+  if (const auto* s = std::get_if<std::string>(&it->second)) return *s;
+  return "";
+}
+
+bool Date(const Record& r, const char* field, Timestamp* out) {
+  auto it = r.fields.find(field);
+  if (it == r.fields.end() || !std::holds_alternative<Timestamp>(it->second)) return false;
+  *out = std::get<Timestamp>(it->second);
+  return true;
+}
+
+int64_t Number(const Record& r, const char* field) {
+  auto it = r.fields.find(field);
+  return it != r.fields.end() && std::holds_alternative<int64_t>(it->second) ? std::get<int64_t>(it->second) : 0;
+}
+
+// Every live record of collection in ws, optionally within [from, to) of time_field.
+Status FindAll(Replica& r, const WorkspaceId& ws, const std::string& collection, const std::string& time_field,
+               Timestamp from, Timestamp to, std::vector<Record>* out) {
+  Query q;
+  q.workspace = ws;
+  q.collection = collection;
+  if (!time_field.empty()) {
+    q.time_field = time_field;
+    q.from = from;
+    q.to = to;
+  }
+  q.limit = 5000;
+  out->clear();
+  for (q.offset = 0;; q.offset += q.limit) {
+    QueryResult res;
+    HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
+    for (Record& rec : res.records) {
+      if (!rec.deleted) out->push_back(std::move(rec));
+    }
+    if (q.offset + q.limit >= res.total) break;
+  }
+  return Status::OK();
+}
+
+std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
+  std::vector<Record> named;
+  if (FindAll(r, ws, "workspace", "", {}, {}, &named).ok() && !named.empty()) {
+    std::string name = Text(named[0], "name");
+    if (!name.empty()) return name;
+  }
+  return "workspace " + ws.Hex().substr(0, 8);
+}
+
+// Why records may be missing here: gaps in devices' hash chains, devices
+// never heard from, and a last sync before the period ended.
+Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, const ReportRequest& req,
+                std::vector<std::string>* out) {
+  std::vector<DeviceStatus> devices;
+  HAMLET_RETURN_IF_ERROR(r.Devices(ws, &devices));
+  for (const DeviceStatus& d : devices) {
+    std::string who = "device " + d.device.Hex().substr(0, 8) + " (" + RoleName(d.role) + ") of " + commune;
+    if (d.head > d.contiguous) {
+      out->push_back(who + " is known to hold " + std::to_string(d.head - d.contiguous) +
+                     " commits that have not reached this replica");
+    } else if (!d.self && !d.revoked && d.head == 0) {
+      out->push_back(who + " has sent nothing that reached this replica");
+    }
+  }
+  std::string last;
+  bool synced = false;
+  HAMLET_RETURN_IF_ERROR(r.LocalSetting(LastSyncSetting(ws), &last, &synced));
+  int64_t period_end = req.to.millis + kDayMillis;
+  if (!synced) {
+    out->push_back("this replica has never synced " + commune + ": only records written or imported here count");
+  } else if (std::stoll(last) * 1000 < period_end && period_end <= req.today.millis + kDayMillis) {
+    out->push_back("this replica last synced " + commune + " on " + FormatDate(Timestamp{std::stoll(last) * 1000}) +
+                   ", before the period ended: later records from other devices are not counted");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+int64_t Figures::Concerns() const {
+  int64_t n = 0;
+  for (const auto& entry : received) n += entry.second;
+  return n;
+}
+
+int64_t Figures::Resolved() const {
+  int64_t n = 0;
+  for (const auto& entry : resolved) n += entry.second;
+  return n;
+}
+
+double Figures::MedianDaysToResolve() const {
+  if (days_to_resolve.empty()) return -1;
+  std::vector<double> d = days_to_resolve;
+  std::sort(d.begin(), d.end());
+  size_t n = d.size();
+  return n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+}
+
+bool BrokenDown(Source source, const std::string& by) {
+  switch (source) {
+    case Source::kDialogues: return by == "commune" || by == "hamlet";
+    case Source::kConcerns: return !by.empty();
+    case Source::kModels: return by == "commune";
+  }
+  return false;
+}
+
+Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
+  *out = DistrictReport();
+  out->request = req;
+  std::map<std::string, Figures> groups;
+  const std::string& by = req.by;
+  Timestamp end{req.to.millis + kDayMillis};
+  int first_year = YearOf(req.from), last_year = YearOf(req.to);
+  // Adds to the total, and to the record's group when it has the property.
+  auto count = [&](const std::string& key, bool has_group, auto&& add) {
+    add(out->total);
+    if (!by.empty() && has_group) add(groups[key.empty() ? "(none)" : key]);
+  };
+  for (const WorkspaceId& ws : req.workspaces) {
+    std::string commune = WorkspaceName(r, ws);
+    out->communes.push_back(commune);
+    std::vector<Record> records;
+    HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "dialogues", "date", req.from, end, &records));
+    for (const Record& d : records) {
+      bool has = BrokenDown(Source::kDialogues, by);
+      std::string key = by == "commune" ? commune : Text(d, "hamlet");
+      int64_t attendees = Number(d, "attendees");
+      count(key, has, [&](Figures& f) {
+        f.dialogues++;
+        f.attendees += attendees;
+      });
+    }
+    HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "concerns", "received", req.from, end, &records));
+    for (const Record& c : records) {
+      std::string kind = Text(c, "kind"), status = Text(c, "status");
+      std::string key = by == "commune" ? commune : by.empty() ? "" : Text(c, by.c_str());
+      Timestamp received, resolved_on, due;
+      bool has_days = status == "resolved" && Date(c, "received", &received) && Date(c, "resolved", &resolved_on);
+      double days = has_days ? static_cast<double>(resolved_on.millis - received.millis) / kDayMillis : 0;
+      bool open = status == "received" || status == "in_progress";
+      bool overdue = open && Date(c, "due", &due) && due.millis < req.today.millis;
+      count(key, BrokenDown(Source::kConcerns, by), [&](Figures& f) {
+        f.received[kind]++;
+        if (status == "resolved") f.resolved[kind]++;
+        if (status == "transferred") f.transferred++;
+        if (status == "rejected") f.rejected++;
+        if (overdue) f.overdue++;
+        if (has_days) f.days_to_resolve.push_back(days);
+      });
+    }
+    HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "models", "", {}, {}, &records));
+    for (const Record& m : records) {
+      int64_t year = Number(m, "year");
+      if (year < first_year || year > last_year) continue;
+      bool maintained = Text(m, "status") == "maintained";
+      count(commune, BrokenDown(Source::kModels, by), [&](Figures& f) { (maintained ? f.models_maintained : f.models_new)++; });
+    }
+    HAMLET_RETURN_IF_ERROR(Warnings(r, ws, commune, req, &out->warnings));
+  }
+  for (auto& entry : groups) out->groups.emplace_back(entry.first, std::move(entry.second));
+  return Status::OK();
+}
+
+namespace {
+
+std::string N(int64_t v) { return std::to_string(v); }
+
+std::string OfKind(const std::map<std::string, int64_t>& m, const char* kind) {
+  auto it = m.find(kind);
+  return N(it == m.end() ? 0 : it->second);
+}
+
+}  // namespace
+
+const std::vector<Metric>& Metrics() {
+  static const std::vector<Metric> metrics = {
+      {"dialogues", "Dialogues and receptions held", Source::kDialogues, [](const Figures& f) { return N(f.dialogues); }},
+      {"citizens_received", "Citizens received (attendees)", Source::kDialogues, [](const Figures& f) { return N(f.attendees); }},
+      {"concerns", "Concerns received", Source::kConcerns, [](const Figures& f) { return N(f.Concerns()); }},
+      {"requests", "  requests and feedback", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "request"); }},
+      {"complaints", "  complaints", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "complaint"); }},
+      {"denunciations", "  denunciations", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "denunciation"); }},
+      {"resolved", "Resolved", Source::kConcerns, [](const Figures& f) { return N(f.Resolved()); }},
+      {"resolved_requests", "  requests resolved", Source::kConcerns, [](const Figures& f) { return OfKind(f.resolved, "request"); }},
+      {"resolved_complaints", "  complaints resolved", Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.resolved, "complaint"); }},
+      {"resolved_denunciations", "  denunciations resolved", Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.resolved, "denunciation"); }},
+      {"transferred", "Transferred to a higher level", Source::kConcerns, [](const Figures& f) { return N(f.transferred); }},
+      {"rejected", "Rejected", Source::kConcerns, [](const Figures& f) { return N(f.rejected); }},
+      {"overdue", "Overdue (open, past due today)", Source::kConcerns, [](const Figures& f) { return N(f.overdue); }},
+      {"median_days_to_resolve", "Median days to resolve", Source::kConcerns,
+       [](const Figures& f) {
+         double m = f.MedianDaysToResolve();
+         if (m < 0) return std::string("-");
+         char buf[32];
+         std::snprintf(buf, sizeof buf, m == static_cast<int64_t>(m) ? "%.0f" : "%.1f", m);
+         return std::string(buf);
+       }},
+      {"models_new", "Models registered, new", Source::kModels, [](const Figures& f) { return N(f.models_new); }},
+      {"models_maintained", "Models registered, maintained", Source::kModels, [](const Figures& f) { return N(f.models_maintained); }},
+  };
+  return metrics;
+}
+
+}  // namespace hamlet::cli

@@ -1,0 +1,75 @@
+// The district report: figures of the kind offices publish (dialogues held,
+// citizens received, concerns by kind and how many were resolved, models
+// registered) for a period, in total and by commune, hamlet, category or
+// kind; and warnings when records are known to be missing from this
+// replica, so that no figure is silently short.
+#ifndef HAMLET_CLI_REPORT_H_
+#define HAMLET_CLI_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hamlet/replica.h"
+
+namespace hamlet::cli {
+
+struct Figures {
+  int64_t dialogues = 0;
+  int64_t attendees = 0;  // Citizens received: the attendees of those dialogues.
+  std::map<std::string, int64_t> received;  // Concerns received in the period, by kind.
+  std::map<std::string, int64_t> resolved;  // Of those, resolved now, by kind.
+  int64_t transferred = 0;
+  int64_t rejected = 0;
+  int64_t overdue = 0;  // Still open today and past their due date.
+  std::vector<double> days_to_resolve;  // From received to resolved, per resolved concern.
+  int64_t models_new = 0;
+  int64_t models_maintained = 0;
+
+  int64_t Concerns() const;
+  int64_t Resolved() const;
+  // The median of days_to_resolve; negative when there is none.
+  double MedianDaysToResolve() const;
+};
+
+struct ReportRequest {
+  std::vector<WorkspaceId> workspaces;
+  Timestamp from, to;  // Days, both included.
+  std::string by;      // "", "commune", "hamlet", "category" or "kind".
+  Timestamp today;     // For overdue.
+};
+
+struct DistrictReport {
+  ReportRequest request;
+  std::vector<std::string> communes;  // The workspaces' names.
+  std::vector<std::pair<std::string, Figures>> groups;  // In order; empty without "by".
+  Figures total;
+  std::vector<std::string> warnings;  // Why a figure may be short.
+};
+
+// Counts the records of the requested workspaces. Dialogues count by their
+// date, concerns by the date received, models by their year (any year the
+// period touches). With by, a record that has no such property (a model by
+// hamlet, a dialogue by category) counts in the total only.
+Status BuildReport(Replica& r, const ReportRequest& request, DistrictReport* out);
+
+// What a metric counts.
+enum class Source { kDialogues, kConcerns, kModels };
+
+// One metric of the report: its key (CSV and JSON), its label, what it
+// counts, and its value in a Figures as text ("-" when there is none).
+struct Metric {
+  std::string key, label;
+  Source source;
+  std::string (*value)(const Figures&);
+};
+const std::vector<Metric>& Metrics();
+
+// Whether records of source are broken down by `by` (dialogues have no
+// category, models no hamlet); if not, they count in the total only.
+bool BrokenDown(Source source, const std::string& by);
+
+}  // namespace hamlet::cli
+
+#endif  // HAMLET_CLI_REPORT_H_

@@ -1,0 +1,83 @@
+#include "report_command.h"
+
+#include <cstdio>
+
+#include "dates.h"
+#include "hamlet/env.h"
+#include "report.h"
+#include "report_format.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+struct ReportArgs {
+  std::string from, to, by, format = "table", out;
+  bool all_workspaces = false;
+};
+
+int Run(const Context& c, const ReportArgs& a) {
+  const std::string what = "report";
+  ReportRequest req;
+  req.today = Today();
+  req.by = a.by;
+  Status s;
+  req.to = req.today;
+  if (!a.to.empty() && !(s = ParseDate(a.to, &req.to)).ok()) return Refuse(what, s.WithContext("--to: "));
+  req.from = FirstOfMonth(req.to);
+  if (!a.from.empty() && !(s = ParseDate(a.from, &req.from)).ok()) return Refuse(what, s.WithContext("--from: "));
+  if (req.from > req.to) return Refuse(what, Status::InvalidArgument("--from is after --to"));
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  if (a.all_workspaces) {
+    s = r->Workspaces(&req.workspaces);
+    if (s.ok() && req.workspaces.empty()) s = Status::FailedPrecondition("this replica belongs to no workspace yet");
+  } else {
+    WorkspaceId ws;
+    s = c.PickWorkspace(*r, &ws);
+    req.workspaces.push_back(ws);
+  }
+  DistrictReport report;
+  if (s.ok()) s = BuildReport(*r, req, &report);
+  if (!s.ok()) return Refuse(what, s);
+  std::string text = a.format == "csv"    ? ReportCsv(report)
+                     : a.format == "json" ? ReportJson(report)
+                     : a.format == "html" ? ReportHtml(report)
+                                          : ReportTable(report);
+  if (a.out.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    s = Env::Default()->WriteFileAtomic(a.out, text);
+    if (!s.ok()) return Refuse(what, s);
+    std::printf("Wrote the %s report for %s to %s.\n", a.format.c_str(), ReportTitle(report).c_str(), a.out.c_str());
+  }
+  // The table says them itself; elsewhere they go to stderr, so that no
+  // figure is taken as complete unawares.
+  if (a.format != "table" || !a.out.empty()) {
+    for (const std::string& w : report.warnings) std::fprintf(stderr, "hamlet: report: figures may be short: %s\n", w.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App* app, const Context* c) {
+  auto a = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app->add_subcommand("report", "The district report for a period: dialogues, citizens, concerns, models");
+  cmd->add_option("--from", a->from, "First day (DD/MM/YYYY; default the first of --to's month)");
+  cmd->add_option("--to", a->to, "Last day, included (default today)");
+  cmd->add_option("--by", a->by, "Also break the figures down")
+      ->check(CLI::IsMember({"commune", "hamlet", "category", "kind"}));
+  cmd->add_option("--format", a->format, "table, csv, json or html (one self-contained page)")
+      ->check(CLI::IsMember({"table", "csv", "json", "html"}))
+      ->capture_default_str();
+  cmd->add_option("--out", a->out, "Write to this file instead of the terminal");
+  cmd->add_flag("--all-workspaces", a->all_workspaces, "Every commune this replica holds, not just one");
+  cmd->footer("Dialogues count by their date, concerns by the date received, models by their year.\n"
+              "Resolved, transferred and rejected describe those concerns as they stand now; overdue means\n"
+              "still open today and past the due date. The report warns when devices are known to hold\n"
+              "records that have not reached this replica.");
+  OnRun(cmd, [c, a] { return Run(*c, *a); });
+}
+
+}  // namespace hamlet::cli

@@ -1,0 +1,251 @@
+#include "report_format.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "dates.h"
+#include "table.h"
+
+namespace hamlet::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// A metric's value in a column: "–" for a group it is not broken down by.
+std::string Cell(const DistrictReport& r, const Metric& m, const Figures* column) {
+  if (column != &r.total && !BrokenDown(m.source, r.request.by)) return "\u2013";
+  return m.value(*column);
+}
+
+// The columns of the report: each group, then the total.
+std::vector<std::pair<std::string, const Figures*>> Columns(const DistrictReport& r) {
+  std::vector<std::pair<std::string, const Figures*>> cols;
+  for (const auto& g : r.groups) cols.emplace_back(g.first, &g.second);
+  cols.emplace_back("Total", &r.total);
+  return cols;
+}
+
+std::string Iso(Timestamp t) {
+  std::string d = FormatDate(t);  // DD/MM/YYYY
+  return d.substr(6, 4) + "-" + d.substr(3, 2) + "-" + d.substr(0, 2);
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// A horizontal bar chart: one row per label, one bar per series, with the
+// value written at the end of each bar.
+struct Series {
+  std::string name, color;
+  std::vector<int64_t> values;
+};
+
+std::string BarChart(const std::string& title, const std::vector<std::string>& labels, const std::vector<Series>& series) {
+  const int label_w = 190, bar_h = 16, gap = 10, chart_w = 620, value_w = 50;
+  int64_t max = 1;
+  for (const Series& s : series) {
+    for (int64_t v : s.values) max = std::max(max, v);
+  }
+  int row_h = static_cast<int>(series.size()) * bar_h + gap;
+  int height = 30 + static_cast<int>(labels.size()) * row_h + 24;
+  std::string svg = "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(chart_w) +
+                    "\" height=\"" + std::to_string(height) + "\" role=\"img\" aria-label=\"" + Escape(title) + "\">";
+  svg += "<text x=\"0\" y=\"16\" class=\"ct\">" + Escape(title) + "</text>";
+  double scale = static_cast<double>(chart_w - label_w - value_w) / static_cast<double>(max);
+  for (size_t i = 0; i < labels.size(); i++) {
+    int y = 30 + static_cast<int>(i) * row_h;
+    svg += "<text x=\"0\" y=\"" + std::to_string(y + bar_h - 3) + "\">" + Escape(Clip(labels[i], 28)) + "</text>";
+    for (size_t k = 0; k < series.size(); k++) {
+      int64_t v = series[k].values[i];
+      int by = y + static_cast<int>(k) * bar_h;
+      double w = std::max(1.0, static_cast<double>(v) * scale);
+      svg += "<rect x=\"" + std::to_string(label_w) + "\" y=\"" + std::to_string(by + 1) + "\" width=\"" +
+             Fmt("%.1f", w) + "\" height=\"" + std::to_string(bar_h - 2) + "\" fill=\"" + series[k].color + "\"/>";
+      svg += "<text x=\"" + Fmt("%.1f", label_w + w + 4) + "\" y=\"" + std::to_string(by + bar_h - 4) +
+             "\" class=\"v\">" + std::to_string(v) + "</text>";
+    }
+  }
+  int ly = height - 8, lx = label_w;
+  for (const Series& s : series) {
+    svg += "<rect x=\"" + std::to_string(lx) + "\" y=\"" + std::to_string(ly - 10) + "\" width=\"10\" height=\"10\" fill=\"" +
+           s.color + "\"/><text x=\"" + std::to_string(lx + 14) + "\" y=\"" + std::to_string(ly) + "\">" +
+           Escape(s.name) + "</text>";
+    lx += 30 + static_cast<int>(Width(s.name)) * 7;
+  }
+  return svg + "</svg></figure>\n";
+}
+
+int64_t Of(const std::map<std::string, int64_t>& m, const char* key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+std::string ReportTitle(const DistrictReport& r) {
+  std::string communes;
+  for (const std::string& c : r.communes) communes += (communes.empty() ? "" : ", ") + c;
+  return communes + ", " + FormatDate(r.request.from) + " to " + FormatDate(r.request.to);
+}
+
+std::string ReportTable(const DistrictReport& r) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header{""};
+  auto cols = Columns(r);
+  for (const auto& c : cols) header.push_back(c.first);
+  rows.push_back(header);
+  for (const Metric& m : Metrics()) {
+    std::vector<std::string> row{m.label};
+    for (const auto& c : cols) row.push_back(Cell(r, m, c.second));
+    rows.push_back(row);
+  }
+  std::string out = "Report: " + ReportTitle(r) + (r.request.by.empty() ? "" : ", by " + r.request.by) + "\n\n";
+  out += FormatTable(rows, 1);
+  if (!r.warnings.empty()) {
+    out += "\nFigures may be short:\n";
+    for (const std::string& w : r.warnings) out += "  - " + w + "\n";
+  }
+  return out;
+}
+
+std::string ReportCsv(const DistrictReport& r) {
+  std::string out = "group";
+  for (const Metric& m : Metrics()) out += "," + m.key;
+  out += "\n";
+  for (const auto& c : Columns(r)) {
+    out += CsvField(c.second == &r.total ? "total" : c.first);
+    for (const Metric& m : Metrics()) {
+      std::string v = Cell(r, m, c.second);
+      out += "," + (v == "-" || v == "\u2013" ? std::string() : v);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string ReportJson(const DistrictReport& r) {
+  auto figures = [&r](const Figures& f) {
+    json j;
+    for (const Metric& m : Metrics()) {
+      if (&f != &r.total && !BrokenDown(m.source, r.request.by)) continue;
+      std::string v = m.value(f);
+      if (v == "-") {
+        j[m.key] = nullptr;
+      } else if (v.find('.') != std::string::npos) {
+        j[m.key] = std::stod(v);
+      } else {
+        j[m.key] = std::stoll(v);
+      }
+    }
+    return j;
+  };
+  json groups = json::array();
+  for (const auto& g : r.groups) {
+    json j = figures(g.second);
+    j["group"] = g.first;
+    groups.push_back(j);
+  }
+  json out{{"period", {{"from", Iso(r.request.from)}, {"to", Iso(r.request.to)}}},
+           {"communes", r.communes},
+           {"by", r.request.by.empty() ? json() : json(r.request.by)},
+           {"total", figures(r.total)},
+           {"groups", groups},
+           {"warnings", r.warnings}};
+  return out.dump(2) + "\n";
+}
+
+std::string ReportHtml(const DistrictReport& r) {
+  std::string title = ReportTitle(r);
+  std::string h = R"(<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>)" + Escape("Report: " + title) + R"(</title>
+<style>
+body{font-family:"DejaVu Sans",Arial,sans-serif;color:#111;margin:2em auto;max-width:60em;padding:0 1em;font-size:14px}
+h1{font-size:1.5em;margin-bottom:.2em}
+p.sub{color:#444;margin-top:0}
+table{border-collapse:collapse;margin:1em 0;width:100%}
+th,td{border:1px solid #999;padding:.3em .6em}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eee}
+tr.sub td:first-child{padding-left:1.8em;color:#333}
+.warn{border:2px solid #b45309;background:#fff7ed;padding:.5em 1em;margin:1em 0}
+figure{margin:1em 0;page-break-inside:avoid}
+svg text{font-family:"DejaVu Sans",Arial,sans-serif;font-size:12px;fill:#111}
+svg text.ct{font-weight:bold;font-size:13px}
+footer{color:#555;font-size:.85em;margin-top:2em}
+@media print{body{margin:0;max-width:none}.warn{background:none}th{background:none}a{color:#111}}
+</style></head><body>
+)";
+  h += "<h1>" + Escape("Báo cáo công tác dân vận — District report") + "</h1>\n";
+  h += "<p class=\"sub\">" + Escape(title) + (r.request.by.empty() ? "" : Escape(", by " + r.request.by)) + "</p>\n";
+  if (!r.warnings.empty()) {
+    h += "<div class=\"warn\" id=\"warnings\"><strong>Figures may be short:</strong><ul>\n";
+    for (const std::string& w : r.warnings) h += "<li>" + Escape(w) + "</li>\n";
+    h += "</ul></div>\n";
+  }
+  auto cols = Columns(r);
+  h += "<table id=\"figures\"><thead><tr><th></th>";
+  for (const auto& c : cols) h += "<th>" + Escape(c.first) + "</th>";
+  h += "</tr></thead><tbody>\n";
+  for (const Metric& m : Metrics()) {
+    bool sub = m.label.rfind("  ", 0) == 0;
+    std::string label = sub ? m.label.substr(2) : m.label;
+    h += std::string("<tr") + (sub ? " class=\"sub\"" : "") + " data-metric=\"" + m.key + "\"><td>" + Escape(label) +
+         "</td>";
+    for (const auto& c : cols) h += "<td class=\"n\">" + Escape(Cell(r, m, c.second)) + "</td>";
+    h += "</tr>\n";
+  }
+  h += "</tbody></table>\n";
+
+  const Figures& t = r.total;
+  h += BarChart("Concerns received and resolved, by kind", {"Requests and feedback", "Complaints", "Denunciations"},
+                {{"received", "#2563eb", {Of(t.received, "request"), Of(t.received, "complaint"), Of(t.received, "denunciation")}},
+                 {"resolved", "#16a34a", {Of(t.resolved, "request"), Of(t.resolved, "complaint"), Of(t.resolved, "denunciation")}}});
+  if (!r.groups.empty()) {
+    std::vector<std::string> labels;
+    Series concerns{"concerns", "#2563eb", {}}, resolved{"resolved", "#16a34a", {}}, dialogues{"dialogues", "#9333ea", {}};
+    for (const auto& g : r.groups) {
+      labels.push_back(g.first);
+      concerns.values.push_back(g.second.Concerns());
+      resolved.values.push_back(g.second.Resolved());
+      dialogues.values.push_back(g.second.dialogues);
+    }
+    h += BarChart("By " + r.request.by, labels, {dialogues, concerns, resolved});
+  }
+  h += BarChart("Models registered (Dân vận khéo)", {"New", "Maintained"},
+                {{"models", "#ca8a04", {t.models_new, t.models_maintained}}});
+  h += "<footer>Dialogues count by their date, concerns by the date received, models by their year. "
+       "Resolved, transferred and rejected describe the concerns of the period as they stand now; overdue "
+       "means still open today and past the due date. Made by hamlet on " +
+       Escape(FormatDate(r.request.today)) + ".</footer>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace hamlet::cli
