@@ -81,12 +81,14 @@ Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, c
   std::string last;
   bool synced = false;
   HAMLET_RETURN_IF_ERROR(r.LocalSetting(LastSyncSetting(ws), &last, &synced));
-  int64_t period_end = req.to.millis + kDayMillis;
+  // Records written elsewhere up to the end of the period (or up to today,
+  // for a period not yet over) reach this replica only by a sync.
+  int64_t needed = std::min(req.to.millis + kDayMillis, req.today.millis);
   if (!synced) {
     out->push_back("this replica has never synced " + commune + ": only records written or imported here count");
-  } else if (std::stoll(last) * 1000 < period_end && period_end <= req.today.millis + kDayMillis) {
+  } else if (std::stoll(last) * 1000 < needed) {
     out->push_back("this replica last synced " + commune + " on " + FormatDate(Timestamp{std::stoll(last) * 1000}) +
-                   ", before the period ended: later records from other devices are not counted");
+                   ": records written since on other devices are not counted");
   }
   return Status::OK();
 }
