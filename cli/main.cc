@@ -31,7 +31,18 @@ int main(int argc, char** argv) {
   // Global options may also follow the command.
   app.fallthrough();
   // Usage errors are one line too.
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    // A mistyped command reads as a missing one to CLI11: name it instead.
+    const CLI::App* deepest = failed;
+    std::string path;
+    while (!deepest->get_subcommands().empty()) {
+      deepest = deepest->get_subcommands().front();
+      path += deepest->get_name() + " ";
+    }
+    std::vector<std::string> extra = deepest->remaining();
+    if (!extra.empty() && e.get_name() == "RequiredError") {
+      return "hamlet: unknown command '" + path + extra.front() + "' (see hamlet " + path + "--help)\n";
+    }
     return std::string("hamlet: ") + e.what() + " (see --help)\n";
   });
   AddSetupCommands(&app, &context);
