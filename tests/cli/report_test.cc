@@ -222,3 +222,40 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
   CHECK(RunCli({"report", "--format", "pdf"}, u).exit_code == 2);
   CHECK(RunCli({"report", "--out", dir.File("no/such/dir/r.html")}, u).exit_code != 0);
 }
+
+TEST_CASE("an officer's replica reports across the communes it holds", "[cli][report]") {
+  TempDir dir;
+  CliEnv u{{"HAMLET_DB", dir.File("district.db")}, {"HAMLET_PASSPHRASE", "huyện"}};
+  MustRun({"init"}, u);
+  std::string first = MustRun({"workspace", "create", "--name", "Xã An Bình"}, u).out.substr(18, 32);
+  std::string second = MustRun({"workspace", "create", "--name", "Xã Tân Lập"}, u).out.substr(18, 32);
+  MustRun({"--workspace", first, "dialogue", "add", "--date", "05/11/2026", "--hamlet", "Thôn 1", "--attendees", "30"},
+          u);
+  MustRun({"--workspace", second, "dialogue", "add", "--date", "06/11/2026", "--hamlet", "Thôn 1", "--attendees", "12"},
+          u);
+  MustRun({"--workspace", second, "concern", "add", "--kind", "complaint", "--category", "land", "--summary", "Đất",
+           "--received", "07/11/2026"},
+          u);
+  const std::vector<std::string> period = {"report", "--from", "01/11/2026", "--to", "30/11/2026", "--format", "json"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = period;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  json one = json::parse(MustRun(with({"--workspace", first}), u).out);
+  CHECK(one["total"]["dialogues"] == 1);
+  CHECK(one["total"]["concerns"] == 0);
+  json all = json::parse(MustRun(with({"--all-workspaces", "--by", "commune"}), u).out);
+  std::vector<std::string> communes = all["communes"];
+  std::sort(communes.begin(), communes.end());
+  CHECK(communes == std::vector<std::string>{"Xã An Bình", "Xã Tân Lập"});
+  CHECK(all["total"]["dialogues"] == 2);
+  CHECK(all["total"]["citizens_received"] == 42);
+  CHECK(all["total"]["complaints"] == 1);
+  REQUIRE(all["groups"].size() == 2);
+  for (const json& g : all["groups"]) {
+    bool an_binh = g["group"] == "Xã An Bình";
+    CHECK(g["citizens_received"] == (an_binh ? 30 : 12));
+    CHECK(g["complaints"] == (an_binh ? 0 : 1));
+  }
+}
