@@ -1,4 +1,4 @@
-#include "browse_commands.h"
+#include "commands.h"
 
 #include <algorithm>
 #include <cstdio>

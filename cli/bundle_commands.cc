@@ -1,4 +1,4 @@
-#include "bundle_commands.h"
+#include "commands.h"
 
 #include <sys/stat.h>
 

@@ -5,6 +5,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "commands.h"
+
 namespace hamlet::cli {
 
 namespace {

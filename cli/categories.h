@@ -6,7 +6,6 @@
 #ifndef HAMLET_CLI_CATEGORIES_H_
 #define HAMLET_CLI_CATEGORIES_H_
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -24,9 +23,6 @@ Status Categories(Replica& r, const WorkspaceId& ws, CategoryList* out);
 // OK when name is a current category of ws (or, with include_retired, a
 // retired one); InvalidArgument naming the choices otherwise.
 Status CheckCategory(Replica& r, const WorkspaceId& ws, const std::string& name, bool include_retired);
-
-// hamlet categories [--json] | categories add NAME | categories retire NAME.
-void AddCategoryCommands(CLI::App* app, const Context* c);
 
 }  // namespace hamlet::cli
 

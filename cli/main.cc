@@ -8,15 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "browse_commands.h"
-#include "bundle_commands.h"
-#include "categories.h"
+#include "commands.h"
 #include "context.h"
-#include "records.h"
-#include "report_command.h"
-#include "setup_commands.h"
-#include "status_command.h"
-#include "sync_command.h"
 
 int main(int argc, char** argv) {
   using namespace hamlet::cli;

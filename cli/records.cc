@@ -1,4 +1,4 @@
-#include "records.h"
+#include "commands.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "setup_commands.h"
+#include "commands.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "status_command.h"
+#include "commands.h"
 
 #include <cstdio>
 #include <ctime>

@@ -1,4 +1,4 @@
-#include "sync_command.h"
+#include "commands.h"
 
 #include <unistd.h>
 

@@ -220,44 +220,48 @@ Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max
   return Export(ws, cursor, max_bytes, out);
 }
 
-static std::string PullKey(const WorkspaceId& ws, std::string_view hub) {
-  return "pull " + ws.Hex() + " " + std::string(hub);
+namespace {
+
+std::string PullKey(const WorkspaceId& ws, std::string_view hub) { return "pull " + ws.Hex() + " " + std::string(hub); }
+std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
+  return "delivered " + ws.Hex() + " " + std::string(hub);
 }
+
+// A number kept in the store's meta table; 0 when absent.
+Status GetNumber(Store& store, const std::string& key, uint64_t* value) {
+  std::string v;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(store.GetMeta(key, &v, &found));
+  *value = found ? Reader(v).Fixed64() : 0;
+  return Status::OK();
+}
+
+Status PutNumber(Store& store, const std::string& key, uint64_t value) {
+  std::string v;
+  Writer(&v).Fixed64(value);
+  return store.PutMeta(key, v);
+}
+
+}  // namespace
 
 Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::string v;
-  bool found = false;
-  HAMLET_RETURN_IF_ERROR(impl_->store->GetMeta(PullKey(ws, hub), &v, &found));
-  *position = found ? Reader(v).Fixed64() : 0;
-  return Status::OK();
+  return GetNumber(*impl_->store, PullKey(ws, hub), position);
 }
 
 Status Replica::SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::string v;
-  Writer(&v).Fixed64(position);
-  return impl_->store->PutMeta(PullKey(ws, hub), v);
-}
-
-static std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
-  return "delivered " + ws.Hex() + " " + std::string(hub);
+  return PutNumber(*impl_->store, PullKey(ws, hub), position);
 }
 
 Status Replica::Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::string v;
-  bool found = false;
-  HAMLET_RETURN_IF_ERROR(impl_->store->GetMeta(DeliveredKey(ws, hub), &v, &found));
-  *seq = found ? Reader(v).Fixed64() : 0;
-  return Status::OK();
+  return GetNumber(*impl_->store, DeliveredKey(ws, hub), seq);
 }
 
 Status Replica::SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  std::string v;
-  Writer(&v).Fixed64(seq);
-  return impl_->store->PutMeta(DeliveredKey(ws, hub), v);
+  return PutNumber(*impl_->store, DeliveredKey(ws, hub), seq);
 }
 
 Status Replica::Import(std::string_view bytes, ImportResult* out) {

@@ -1,0 +1,47 @@
+// The hamlet commands. Each Add function adds one group of subcommands to
+// app; context (which replica, how to unlock it) must outlive app. Every
+// command reports failure as one line on stderr and an exit status
+// (context.h).
+#ifndef HAMLET_CLI_COMMANDS_H_
+#define HAMLET_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "context.h"
+
+namespace hamlet::cli {
+
+// Setting up replicas and devices: init, workspace create|publish, invite,
+// join, devices [revoke] (setup_commands.cc).
+void AddSetupCommands(CLI::App* app, const Context* context);
+
+// dialogue|concern|model add|list|show|edit, the concern workflow
+// (assign, resolve, transfer, reject, followup) and receipt verify
+// (records.cc), all built from the record kinds of record_kinds.h.
+void AddRecordCommands(CLI::App* app, const Context* context);
+
+// categories [add|retire]: the workspace's concern categories (categories.cc).
+void AddCategoryCommands(CLI::App* app, const Context* context);
+
+// search TEXT, conflicts and conflicts settle (browse_commands.cc).
+void AddBrowseCommands(CLI::App* app, const Context* context);
+
+// sync: push this device's commits, then pull until caught up, with a
+// progress line and a summary of what moved (sync_command.cc).
+void AddSyncCommand(CLI::App* app, const Context* context);
+
+// bundle export|import: commits carried on an SD card (protocol.md,
+// "Bundles"; bundle_commands.cc).
+void AddBundleCommands(CLI::App* app, const Context* context);
+
+// status: what is not yet at the hub, the last sync, the devices heard from
+// (status_command.cc).
+void AddStatusCommand(CLI::App* app, const Context* context);
+
+// report: the district report for a period, as a table, CSV, JSON or one
+// HTML page (report_command.cc, report.cc, report_format.cc).
+void AddReportCommand(CLI::App* app, const Context* context);
+
+}  // namespace hamlet::cli
+
+#endif  // HAMLET_CLI_COMMANDS_H_
