@@ -1,8 +1,11 @@
 #include "commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -21,6 +24,29 @@ namespace {
 using nlohmann::json;
 
 using Given = std::map<std::string, std::string>;  // Field -> text given on the command line.
+
+// A confidential field given as "-" is read from standard input, one line
+// each in field order, so that a reporter's name never enters the shell's
+// history; at a terminal each is asked for.
+Status ReadConfidentialInput(const RecordSpec& spec, Given* given) {
+  for (const FieldSpec& f : spec.fields) {
+    auto it = given->find(f.name);
+    if (!f.confidential || it == given->end() || it->second != "-") continue;
+    if (isatty(STDIN_FILENO)) {
+      std::string label = f.name;
+      std::replace(label.begin(), label.end(), '_', ' ');
+      std::fprintf(stderr, "%s (kept from the shell's history): ", label.c_str());
+    }
+    std::string line;
+    if (!std::getline(std::cin, line)) {
+      return Status::InvalidArgument(OptionName(f.name) + " - reads a line from standard input, and there is none");
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) return Status::InvalidArgument(OptionName(f.name) + " is empty");
+    it->second = line;
+  }
+  return Status::OK();
+}
 
 // Tickets are this device's id prefix and its own count of receipts: unique
 // across devices without asking anyone.
@@ -74,7 +100,8 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
   return kExitOk;
 }
 
-int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_json) {
+int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
+  if (Status s = ReadConfidentialInput(spec, &given); !s.ok()) return Refuse(spec.command + " add", s);
   std::map<std::string, Value> fields;
   for (const FieldSpec& f : spec.fields) {
     auto it = given.find(f.name);
@@ -127,8 +154,9 @@ int Add(const Context& c, const RecordSpec& spec, const Given& given, bool as_js
 Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std::vector<Record>* out);
 
 // Sets the given fields of one record; what names the command in messages.
-int Change(const Context& c, const RecordSpec& spec, const std::string& id, const Given& given, const std::string& what) {
+int Change(const Context& c, const RecordSpec& spec, const std::string& id, Given given, const std::string& what) {
   if (given.empty()) return Refuse(what, Status::InvalidArgument("nothing to change: give a field option"));
+  if (Status s = ReadConfidentialInput(spec, &given); !s.ok()) return Refuse(what, s);
   std::map<std::string, Value> fields;
   for (const FieldSpec& f : spec.fields) {
     auto it = given.find(f.name);

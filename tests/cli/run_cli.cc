@@ -11,15 +11,23 @@
 namespace hamlet::test {
 
 CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                     const std::vector<std::pair<std::string, std::string>>& env) {
-  int out[2], err[2];
+                     const std::vector<std::pair<std::string, std::string>>& env, const std::string* input) {
+  int out[2], err[2], in[2];
   REQUIRE(pipe(out) == 0);
   REQUIRE(pipe(err) == 0);
+  REQUIRE(pipe(in) == 0);
+  REQUIRE((!input || input->size() < 4096));  // Fits the pipe: written before reading the answers.
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, STDIN_FILENO);
+    if (input) {
+      dup2(in[0], STDIN_FILENO);
+    } else {
+      int null = open("/dev/null", O_RDONLY);
+      dup2(null, STDIN_FILENO);
+    }
+    close(in[0]);
+    close(in[1]);
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
     close(out[0]);
@@ -38,6 +46,9 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
   }
   close(out[1]);
   close(err[1]);
+  close(in[0]);
+  if (input) REQUIRE(write(in[1], input->data(), input->size()) == static_cast<ssize_t>(input->size()));
+  close(in[1]);
   CliResult result;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
@@ -64,6 +75,11 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
 
 CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {
   return RunProgram(HAMLET_CLI_BINARY, args, env);
+}
+
+CliResult RunCliWithInput(const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& env, const std::string& input) {
+  return RunProgram(HAMLET_CLI_BINARY, args, env, &input);
 }
 
 CliResult RunHubCommand(const std::vector<std::string>& args) { return RunProgram(HAMLET_HUB_BINARY, args, {}); }

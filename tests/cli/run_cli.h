@@ -19,12 +19,16 @@ struct CliResult {
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::vector<std::pair<std::string, std::string>>& env = {});
 
+// The same, with input on its standard input.
+CliResult RunCliWithInput(const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& env, const std::string& input);
+
 // The same for the hamlet-hub binary (its offline commands, such as import).
 CliResult RunHubCommand(const std::vector<std::string>& args);
 
-// The same for any program, by path.
+// The same for any program, by path; stdin is input when given, else empty.
 CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                     const std::vector<std::pair<std::string, std::string>>& env);
+                     const std::vector<std::pair<std::string, std::string>>& env, const std::string* input = nullptr);
 
 }  // namespace hamlet::test
 

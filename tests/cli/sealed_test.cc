@@ -89,6 +89,26 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     CHECK(ValueAfter(MustRun({"concern", "show", plain_id}, w.officer).out, "  reporter_name") == "Phạm Văn Đức");
   }
 
+  SECTION("the reporter can be typed on standard input, out of the shell's history") {
+    CliResult typed = RunCliWithInput({"concern", "add", "--kind", "denunciation", "--category", "land", "--summary",
+                                       "Xây dựng trái phép", "--reporter-name", "-", "--reporter-contact", "-"},
+                                      cadre, "Đỗ Thị Mai\r\n0977 111 222\n");
+    INFO(typed.err);
+    REQUIRE(typed.exit_code == 0);
+    std::string typed_id = typed.out.substr(std::string("Recorded concern ").size(), 32);
+    CHECK(!AnyFileHolds(w.dir.path(), "Đỗ Thị Mai"));
+    MustRun({"sync"}, cadre);
+    MustRun({"sync"}, w.officer);
+    CliResult read = MustRun({"concern", "show", typed_id}, w.officer);
+    CHECK(ValueAfter(read.out, "  reporter_name") == "Đỗ Thị Mai");
+    CHECK(ValueAfter(read.out, "  reporter_contact") == "0977 111 222");
+    CliResult short_input = RunCliWithInput({"concern", "add", "--kind", "denunciation", "--category", "land",
+                                             "--summary", "x", "--reporter-name", "-", "--reporter-contact", "-"},
+                                            cadre, "Chỉ một dòng\n");
+    CHECK(short_input.exit_code == 2);
+    CHECK(short_input.err.find("standard input") != std::string::npos);
+  }
+
   SECTION("text that looks sealed is refused") {
     CliResult odd = RunCli({"concern", "add", "--kind", "request", "--category", "other", "--summary", "x",
                             "--reporter-name", "sealed1:AAAA"},
