@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -267,6 +268,66 @@ int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id,
   return kExitOk;
 }
 
+// Seals the reporters of denunciations again for the officers this replica
+// knows now, so that an officer admitted after a denunciation was recorded
+// can read it too. Only a device that can read a value can seal it again.
+int Reseal(const Context& c, const RecordSpec& spec) {
+  const std::string what = "concern reseal";
+  Opened o;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
+  std::vector<DeviceStatus> devices;
+  Status s = o.replica->Devices(o.ws, &devices);
+  if (!s.ok()) return Refuse(what, s);
+  std::set<DeviceId> officers;
+  for (const DeviceStatus& d : devices) {
+    if (d.role != Role::kCadre && !d.revoked) officers.insert(d.device);
+  }
+  Query q;
+  q.workspace = o.ws;
+  q.collection = spec.collection;
+  q.equals.emplace_back("kind", std::string("denunciation"));
+  q.limit = 1000;
+  WriteBatch b;
+  size_t unreadable = 0;
+  for (q.offset = 0;; q.offset += q.limit) {
+    QueryResult res;
+    if (!(s = o.replica->Find(q, &res)).ok()) return Refuse(what, s);
+    for (const Record& rec : res.records) {
+      std::map<std::string, Value> fields;
+      bool skipped = false;
+      for (const FieldSpec& f : spec.fields) {
+        auto it = rec.fields.find(f.name);
+        if (!f.confidential || it == rec.fields.end()) continue;
+        const auto* sealed = std::get_if<std::string>(&it->second);
+        std::vector<DeviceId> readers;
+        if (!sealed || !Replica::SealedReaders(*sealed, &readers).ok()) continue;
+        if (std::all_of(officers.begin(), officers.end(), [&readers](const DeviceId& d) {
+              return std::find(readers.begin(), readers.end(), d) != readers.end();
+            })) {
+          continue;
+        }
+        std::string text, again;
+        if (!o.replica->Unseal(o.ws, *sealed, &text).ok()) {
+          skipped = true;
+          continue;
+        }
+        if (!(s = o.replica->SealForOfficers(o.ws, text, &again)).ok()) return Refuse(what, s);
+        fields[f.name] = again;
+      }
+      unreadable += skipped;
+      if (!fields.empty()) b.Update(rec.id, fields);
+    }
+    if (q.offset + q.limit >= res.total) break;
+  }
+  if (!b.empty() && !(s = o.replica->Commit(o.ws, b)).ok()) return Refuse(what, s);
+  std::printf("Sealed the reporters of %zu denunciation%s again, for the %zu officer devices known now.\n", b.size(),
+              b.size() == 1 ? "" : "s", officers.size());
+  if (unreadable) {
+    std::printf("%zu could not be read on this device; a device that reads them can seal them again.\n", unreadable);
+  }
+  return kExitOk;
+}
+
 // assign, resolve, transfer, reject: each sets the status and one field
 // from its option (and resolve the resolution date).
 void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
@@ -302,6 +363,9 @@ void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
   auto id = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
   auto date = std::make_shared<std::string>();
+  CLI::App* reseal = cmd->add_subcommand(
+      "reseal", "Seal denunciation reporters again for the officers known now (as an officer who can read them)");
+  OnRun(reseal, [c, sp] { return Reseal(*c, *sp); });
   CLI::App* followup = cmd->add_subcommand("followup", "Add a follow-up entry to a concern (entries are never changed)");
   followup->add_option("id", *id, "Its id, or its first 6 or more digits")->required();
   followup->add_option("--note", *note, "What happened")->required();

@@ -18,7 +18,7 @@ const std::vector<std::vector<std::string>>& Commands() {
       {"devices"}, {"devices", "revoke"}, {"dialogue"}, {"dialogue", "add"}, {"dialogue", "list"},
       {"dialogue", "show"}, {"dialogue", "edit"}, {"concern"}, {"concern", "add"}, {"concern", "list"},
       {"concern", "show"}, {"concern", "edit"}, {"concern", "assign"}, {"concern", "resolve"},
-      {"concern", "transfer"}, {"concern", "reject"}, {"concern", "followup"}, {"model"}, {"model", "add"},
+      {"concern", "transfer"}, {"concern", "reject"}, {"concern", "followup"}, {"concern", "reseal"}, {"model"}, {"model", "add"},
       {"model", "list"}, {"model", "show"}, {"model", "edit"}, {"receipt"}, {"receipt", "verify"},
       {"categories"}, {"categories", "add"}, {"categories", "retire"}, {"search"}, {"conflicts"},
       {"conflicts", "settle"}, {"bundle"}, {"bundle", "export"}, {"bundle", "import"}, {"sync"}, {"status"},

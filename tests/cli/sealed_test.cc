@@ -109,6 +109,31 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     CHECK(short_input.err.find("standard input") != std::string::npos);
   }
 
+  SECTION("an officer admitted later reads the reporter once an officer seals it again") {
+    CliEnv late{{"HAMLET_DB", w.dir.File("late-officer.db")}, {"HAMLET_PASSPHRASE", "phó chủ tịch"}};
+    MustRun({"init"}, late);
+    CliResult invite = MustRun({"invite", "--role", "officer"}, w.officer);
+    std::string code = invite.out.substr(invite.out.find("hamlet1:"));
+    code = code.substr(0, code.find('\n'));
+    CHECK(RunCli({"join", code, "--hub", w.hub.url()}, late).exit_code == 75);
+    MustRun({"sync"}, w.officer);
+    MustRun({"join"}, late);
+    MustRun({"sync"}, late);
+    CHECK(MustRun({"concern", "show", id}, late).out.find("only the officers can read it") != std::string::npos);
+
+    MustRun({"sync"}, cadre);  // Learns the new officer from the hub.
+    CliResult cannot = MustRun({"concern", "reseal"}, cadre);
+    CHECK(cannot.out.find("Sealed the reporters of 0 denunciations") == 0);
+    CHECK(cannot.out.find("1 could not be read on this device") != std::string::npos);
+    CliResult resealed = MustRun({"concern", "reseal"}, w.officer);
+    CHECK(resealed.out.find("Sealed the reporters of 1 denunciation again, for the 2 officer devices") == 0);
+    CHECK(MustRun({"concern", "reseal"}, w.officer).out.find("of 0 denunciations") != std::string::npos);
+    MustRun({"sync"}, w.officer);
+    MustRun({"sync"}, late);
+    CHECK(ValueAfter(MustRun({"concern", "show", id}, late).out, "  reporter_name") == reporter);
+    CHECK(!AnyFileHolds(w.dir.File("hub"), reporter));
+  }
+
   SECTION("text that looks sealed is refused") {
     CliResult odd = RunCli({"concern", "add", "--kind", "request", "--category", "other", "--summary", "x",
                             "--reporter-name", "sealed1:AAAA"},
