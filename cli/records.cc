@@ -65,7 +65,7 @@ Status NextTicket(Replica& r, const WorkspaceId& ws, std::string* ticket) {
 
 std::string ReceiptMessage(const std::string& ticket, const RecordId& id) { return "receipt|" + ticket + "|" + id.Hex(); }
 
-int VerifyReceipt(const Context& c, const std::string& ticket, const std::string& code) {
+int VerifyReceipt(const Context& c, const std::string& ticket, const std::string& code, bool as_json) {
   const std::string what = "receipt verify";
   std::unique_ptr<Replica> r;
   if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
@@ -96,6 +96,12 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
     auto it = rec.fields.find(name);
     return it == rec.fields.end() ? std::string("-") : Show(it->second);
   };
+  if (as_json) {
+    json out{{"ticket", ticket},          {"genuine", true},           {"concern", rec.id.Hex()},
+             {"received", field("received")}, {"status", field("status")}};
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
   std::printf("Receipt %s is genuine: concern %s, received %s, now %s.\n", ticket.c_str(), rec.id.Hex().c_str(),
               field("received").c_str(), field("status").c_str());
   return kExitOk;
@@ -529,7 +535,9 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
   CLI::App* verify = receipt->add_subcommand("verify", "Check that a receipt's code belongs to its ticket");
   verify->add_option("ticket", *ticket, "The ticket, e.g. A3F29C-7")->required();
   verify->add_option("code", *code, "The verification code, e.g. 1234-5678")->required();
-  OnRun(verify, [c, ticket, code] { return VerifyReceipt(*c, *ticket, *code); });
+  auto verify_json = std::make_shared<bool>(false);
+  verify->add_flag("--json", *verify_json, "Print JSON (a receipt that is not genuine still exits 1)");
+  OnRun(verify, [c, ticket, code, verify_json] { return VerifyReceipt(*c, *ticket, *code, *verify_json); });
 }
 
 }  // namespace hamlet::cli

@@ -51,6 +51,12 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CliResult genuine = RunCli({"receipt", "verify", ticket, code}, env);
   CHECK(genuine.exit_code == 0);
   CHECK(genuine.out.find("is genuine: concern " + land) != std::string::npos);
+  CliResult as_json = RunCli({"receipt", "verify", ticket, code, "--json"}, env);
+  REQUIRE(as_json.exit_code == 0);
+  json checked = json::parse(as_json.out);
+  CHECK(checked["genuine"] == true);
+  CHECK(checked["concern"] == land);
+  CHECK(checked["status"] == "received");
   std::string forged = code;
   forged[0] = forged[0] == '9' ? '0' : static_cast<char>(forged[0] + 1);
   CliResult bad = RunCli({"receipt", "verify", ticket, forged}, env);
