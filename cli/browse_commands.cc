@@ -193,10 +193,7 @@ void AddBrowseCommands(CLI::App* app, const Context* c) {
   auto conflicts_json = std::make_shared<bool>(false);
   CLI::App* conflicts = app->add_subcommand("conflicts", "List fields edited on several devices at once");
   conflicts->add_flag("--json", *conflicts_json, "Print JSON");
-  conflicts->callback([c, conflicts, conflicts_json] {
-    if (!conflicts->get_subcommands().empty()) return;
-    if (int rc = ListConflicts(*c, *conflicts_json); rc != kExitOk) throw CLI::RuntimeError(rc);
-  });
+  OnRunAlone(conflicts, [c, conflicts_json] { return ListConflicts(*c, *conflicts_json); });
   auto args = std::make_shared<SettleArgs>();
   CLI::App* settle = conflicts->add_subcommand("settle", "Keep one of a field's concurrent values, or write another");
   settle->add_option("id", args->id, "The record's id, or its first 6 or more digits")->required();

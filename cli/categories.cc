@@ -144,10 +144,7 @@ void AddCategoryCommands(CLI::App* app, const Context* c) {
   auto as_json = std::make_shared<bool>(false);
   CLI::App* cmd = app->add_subcommand("categories", "List the workspace's concern categories, or change them");
   cmd->add_flag("--json", *as_json, "Print JSON");
-  cmd->callback([c, cmd, as_json] {
-    if (!cmd->get_subcommands().empty()) return;
-    if (int rc = List(*c, *as_json); rc != kExitOk) throw CLI::RuntimeError(rc);
-  });
+  OnRunAlone(cmd, [c, as_json] { return List(*c, *as_json); });
   for (bool retire : {false, true}) {
     auto name = std::make_shared<std::string>();
     CLI::App* sub = cmd->add_subcommand(retire ? "retire" : "add",

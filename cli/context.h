@@ -68,6 +68,13 @@ void OnRun(CLI::App* cmd, Fn fn) {
   });
 }
 
+// For a command that does something itself and also has subcommands
+// (devices, categories, conflicts): runs fn only when no subcommand was given.
+template <typename Fn>
+void OnRunAlone(CLI::App* cmd, Fn fn) {
+  OnRun(cmd, [cmd, fn] { return cmd->get_subcommands().empty() ? fn() : kExitOk; });
+}
+
 }  // namespace hamlet::cli
 
 #endif  // HAMLET_CLI_CONTEXT_H_

@@ -241,7 +241,7 @@ void AddSetupCommands(CLI::App* app, const Context* c) {
   revoke->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB, else the workspace's)");
   OnRun(revoke, [c, id, hub] { return Revoke(*c, *id, *hub); });
   // Without revoke, devices lists.
-  OnRun(devices, [c, devices, as_json] { return devices->get_subcommands().empty() ? Devices(*c, *as_json) : kExitOk; });
+  OnRunAlone(devices, [c, as_json] { return Devices(*c, *as_json); });
 }
 
 }  // namespace hamlet::cli
