@@ -47,7 +47,7 @@ TEST_CASE("a sealed value is readable by officers only, wherever it travels", "[
   std::string sealed;
   REQUIRE(cadre.SealForOfficers(g.ws, name, &sealed).ok());
   CHECK(Replica::IsSealed(sealed));
-  CHECK(sealed.find("Nguy") == std::string::npos);
+  CHECK(sealed.find(name) == std::string::npos);
   std::vector<DeviceId> readers;
   REQUIRE(Replica::SealedReaders(sealed, &readers).ok());
   CHECK(readers.size() == 2);  // The admin and the officer, not the cadres.
