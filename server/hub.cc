@@ -277,14 +277,23 @@ void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
   for (const std::string& x : grants) g.push_back(HexEncode(x));
   for (const std::string& x : revocations) r.push_back(HexEncode(x));
   // The officers' certificates, so that every member can seal values to
-  // them even before they have written anything.
+  // them even before they have written anything; only when the client's
+  // digest of the officers it knows differs from the hub's.
+  std::vector<std::string> officers;
+  std::vector<DeviceId> officer_ids;
   for (const std::string& x : certificates) {
     Certificate cert;
     if (ParseCertificate(x, &cert).ok() && (cert.role == format::kRoleAdmin || cert.role == format::kRoleOfficer)) {
-      o.push_back(HexEncode(x));
+      officers.push_back(x);
+      officer_ids.push_back(cert.device());
     }
   }
-  res.set_content(json{{"grants", g}, {"revocations", r}, {"officers", o}}.dump(), "application/json");
+  std::string digest = DeviceSetDigest(officer_ids);
+  if (!req.has_param("officers") || req.get_param_value("officers") != digest) {
+    for (const std::string& x : officers) o.push_back(HexEncode(x));
+  }
+  res.set_content(json{{"grants", g}, {"revocations", r}, {"officers", o}, {"officers_digest", digest}}.dump(),
+                  "application/json");
 }
 
 void Hub::AddDevice(const httplib::Request& req, httplib::Response& res) {

@@ -218,10 +218,13 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
   HAMLET_RETURN_IF_ERROR(m.replica->SetDelivered(ws, m.options.hub, acknowledged));
 
-  // Keys first: a new epoch's key and the revocations the admin published.
+  // Keys first: a new epoch's key and the revocations the admin published,
+  // and the officers' certificates if this replica lacks some.
   {
+    std::string officers;
+    HAMLET_RETURN_IF_ERROR(m.replica->OfficersDigest(ws, &officers));
     httplib::Result r(nullptr, httplib::Error::Unknown);
-    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/keys", "", &r));
+    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/keys?officers=" + officers, "", &r));
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.contains("grants") || !j["grants"].is_array() || !j.contains("revocations") ||
         !j["revocations"].is_array()) {

@@ -1,9 +1,19 @@
 #include "identity.h"
 
+#include <algorithm>
+
 #include "coding.h"
 #include "format.h"
+#include "hex.h"
 
 namespace hamlet {
+
+std::string DeviceSetDigest(std::vector<DeviceId> devices) {
+  std::sort(devices.begin(), devices.end());
+  std::string all;
+  for (const DeviceId& d : devices) all += d.View();
+  return HexEncode(Hash(all, 16)).substr(0, 16);
+}
 
 DeviceId DeviceIdFor(std::string_view sign_public_key) {
   return *DeviceId::FromBytes(Hash(sign_public_key).substr(0, format::kIdBytes));

@@ -21,6 +21,12 @@ namespace hamlet {
 
 DeviceId DeviceIdFor(std::string_view sign_public_key);
 
+// A short digest of a set of device ids (order does not matter): 16 hex
+// digits of BLAKE2b over them sorted. A client and a hub compare digests of
+// the officers they know, so the hub sends officers' certificates only when
+// the client lacks some (protocol.md 13.3, keys).
+std::string DeviceSetDigest(std::vector<DeviceId> devices);
+
 struct Certificate {
   WorkspaceId workspace;
   std::string sign_public_key;  // Ed25519, 32 bytes.

@@ -1,5 +1,6 @@
-// Replica's sealed values: choosing the readers from the certificates it
-// holds and opening values sealed to this device (sealed_value.h).
+// Replica's sealed values: choosing the readers (the officers) from the
+// certificates it holds and opening values sealed to this device
+// (sealed_value.h).
 #include "format.h"
 #include "identity.h"
 #include "replica_impl.h"
@@ -7,14 +8,15 @@
 
 namespace hamlet {
 
-Status Replica::SealForOfficers(const WorkspaceId& ws, std::string_view text, std::string* sealed) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  Impl& m = *impl_;
+namespace {
+
+// The admin and officer devices of ws with no known revocation.
+Status Officers(Replica::Impl& m, const WorkspaceId& ws, std::vector<SealedReader>* out) {
   std::string admin;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
   std::vector<std::pair<DeviceId, std::string>> certs;
   HAMLET_RETURN_IF_ERROR(m.store->ListDevices(ws, &certs));
-  std::vector<SealedReader> readers;
+  out->clear();
   for (const auto& entry : certs) {
     Certificate cert;
     HAMLET_RETURN_IF_ERROR(ParseCertificate(entry.second, &cert));
@@ -22,13 +24,32 @@ Status Replica::SealForOfficers(const WorkspaceId& ws, std::string_view text, st
     uint64_t last = 0;
     bool revoked = false;
     HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, entry.first, &last, &revoked));
-    if (!revoked) readers.push_back({entry.first, cert.kx_public_key});
+    if (!revoked) out->push_back({entry.first, cert.kx_public_key});
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Replica::SealForOfficers(const WorkspaceId& ws, std::string_view text, std::string* sealed) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<SealedReader> readers;
+  HAMLET_RETURN_IF_ERROR(Officers(*impl_, ws, &readers));
   if (readers.empty()) {
     return Status::FailedPrecondition("this replica knows no officer device of workspace " + ws.Hex() +
                                       " to seal to; sync first");
   }
   return SealValue(ws, readers, text, sealed);
+}
+
+Status Replica::OfficersDigest(const WorkspaceId& ws, std::string* digest) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<SealedReader> officers;
+  HAMLET_RETURN_IF_ERROR(Officers(*impl_, ws, &officers));
+  std::vector<DeviceId> ids;
+  for (const SealedReader& o : officers) ids.push_back(o.device);
+  *digest = DeviceSetDigest(ids);
+  return Status::OK();
 }
 
 Status Replica::Unseal(const WorkspaceId& ws, std::string_view sealed, std::string* text) {

@@ -2,6 +2,7 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -626,4 +627,28 @@ TEST_CASE("members learn the officers from the hub and seal values to them", "[h
   REQUIRE(officer->Unseal(g.ws, std::get<std::string>(rec.fields.at("reporter_name")), &text).ok());
   CHECK(text == reporter);
   CHECK(cadre.Unseal(g.ws, sealed, &text).code() == Code::kPermissionDenied);
+
+  // The hub sends the officers' certificates only to a member whose digest
+  // of the officers it knows differs from the hub's: once known, a sync on
+  // a 2G link does not carry them again.
+  std::string digest;
+  REQUIRE(cadre.OfficersDigest(g.ws, &digest).ok());
+  httplib::Client http("127.0.0.1", hub.port());
+  std::string challenge = RawSession(http, g.ws, cadre.device_id());
+  uint64_t counter = 1;
+  auto keys = [&](const std::string& sent_digest) {
+    std::string target = "/v1/workspaces/" + g.ws.Hex() + "/keys?officers=" + sent_digest, auth;
+    REQUIRE(cadre.AuthorizeRequest(g.ws, "GET", target, challenge, counter++, "", &auth).ok());
+    auto r = http.Get(target, {{"Authorization", auth}});
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return nlohmann::json::parse(r->body);
+  };
+  nlohmann::json known = keys(digest);
+  CHECK(known["officers"].empty());
+  CHECK(known["officers_digest"] == digest);
+  CHECK(keys(std::string(16, '0'))["officers"].size() == 2);
+  std::string admin_digest;
+  REQUIRE(g.members[0]->OfficersDigest(g.ws, &admin_digest).ok());  // The admin knows the same two.
+  CHECK(admin_digest == digest);
 }

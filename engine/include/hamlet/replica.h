@@ -213,6 +213,10 @@ class HAMLET_EXPORT Replica {
   // that values can be sealed to officers who have written nothing yet).
   // DataLoss when the admin did not sign it; a known one is kept as it is.
   Status AcceptCertificate(std::string_view certificate);
+  // A digest of the admin and officer devices of ws this replica knows and
+  // knows no revocation for: sent to a hub's keys endpoint, which then sends
+  // officers' certificates only when they differ from its own.
+  Status OfficersDigest(const WorkspaceId& ws, std::string* digest);
 
   // Seals, signs, stores and applies the batch as one commit, atomically.
   Status Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info = nullptr);
