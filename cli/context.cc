@@ -52,6 +52,19 @@ Status ReadPassphrase(const std::string& file, bool confirm, std::string* out) {
 
 }  // namespace
 
+std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
+  Query q;
+  q.workspace = ws;
+  q.collection = kWorkspaceCollection;
+  q.limit = 1;
+  QueryResult res;
+  if (!r.Find(q, &res).ok() || res.records.empty()) return "";
+  auto it = res.records[0].fields.find("name");
+  return it != res.records[0].fields.end() && std::holds_alternative<std::string>(it->second)
+             ? std::get<std::string>(it->second)
+             : "";
+}
+
 const char* RoleName(Role r) {
   switch (r) {
     case Role::kAdmin: return "admin";

@@ -39,6 +39,11 @@ struct Context {
   Status PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const;
 };
 
+// The record that names a workspace (workspace create --name writes it).
+inline constexpr const char* kWorkspaceCollection = "workspace";
+// The workspace's name; "" when it has none.
+std::string WorkspaceName(Replica& r, const WorkspaceId& ws);
+
 // "admin", "officer" or "cadre".
 const char* RoleName(Role r);
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 namespace hamlet::cli {
 
@@ -50,6 +51,13 @@ std::string FormatDate(Timestamp t) {
 Timestamp Today() {
   auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   return Timestamp{static_cast<int64_t>(days.time_since_epoch().count()) * kDayMs};
+}
+
+std::string FormatLocalTime(int64_t unix_seconds) {
+  char when[64];
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::strftime(when, sizeof when, "%d/%m/%Y %H:%M", std::localtime(&t));
+  return when;
 }
 
 int YearOf(Timestamp t) { return static_cast<int>(DateOf(t).year()); }

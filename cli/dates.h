@@ -17,6 +17,8 @@ Status ParseDate(const std::string& text, Timestamp* out);
 std::string FormatDate(Timestamp t);
 // Today's date on this machine's clock.
 Timestamp Today();
+// A moment given in Unix seconds, as DD/MM/YYYY HH:MM in local time.
+std::string FormatLocalTime(int64_t unix_seconds);
 // The calendar year, and the first day of the month, of t.
 int YearOf(Timestamp t);
 Timestamp FirstOfMonth(Timestamp t);

@@ -54,13 +54,10 @@ Status FindAll(Replica& r, const WorkspaceId& ws, const std::string& collection,
   return Status::OK();
 }
 
-std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
-  std::vector<Record> named;
-  if (FindAll(r, ws, "workspace", "", {}, {}, &named).ok() && !named.empty()) {
-    std::string name = Text(named[0], "name");
-    if (!name.empty()) return name;
-  }
-  return "workspace " + ws.Hex().substr(0, 8);
+// The commune a workspace stands for: its name, else its id's first digits.
+std::string Commune(Replica& r, const WorkspaceId& ws) {
+  std::string name = WorkspaceName(r, ws);
+  return name.empty() ? "workspace " + ws.Hex().substr(0, 8) : name;
 }
 
 // Why records may be missing here: gaps in devices' hash chains, devices
@@ -137,7 +134,7 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
     if (!by.empty() && has_group) add(groups[key.empty() ? "(none)" : key]);
   };
   for (const WorkspaceId& ws : req.workspaces) {
-    std::string commune = WorkspaceName(r, ws);
+    std::string commune = Commune(r, ws);
     out->communes.push_back(commune);
     std::vector<Record> records;
     HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "dialogues", "date", req.from, end, &records));

@@ -4,11 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "hamlet/hub_client.h"
+#include "dates.h"
 #include "qr.h"
 
 namespace hamlet::cli {
@@ -38,7 +38,7 @@ int WorkspaceCreate(const Context& c, const std::string& name) {
   if (s.ok() && !name.empty()) {
     // The name travels with the workspace, as a record every member gets.
     WriteBatch b;
-    b.Insert("workspace", {{"name", name}});
+    b.Insert(kWorkspaceCollection, {{"name", name}});
     s = r->Commit(ws, b);
   }
   if (s.ok()) s = r->SetLocalSetting(kDefaultWorkspaceSetting, ws.Hex());
@@ -169,10 +169,7 @@ int Devices(const Context& c, bool as_json) {
                 d.self ? "  <- this device" : "");
   }
   if (last > 0) {
-    char when[64];
-    std::time_t t = static_cast<std::time_t>(last);
-    std::strftime(when, sizeof when, "%d/%m/%Y %H:%M", std::localtime(&t));
-    std::printf("This device last synced %s.\n", when);
+    std::printf("This device last synced %s.\n", FormatLocalTime(last).c_str());
   } else {
     std::printf("This device has not synced yet.\n");
   }

@@ -1,9 +1,9 @@
 #include "commands.h"
 
 #include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "dates.h"
 #include "table.h"
 
 namespace hamlet::cli {
@@ -11,27 +11,6 @@ namespace hamlet::cli {
 namespace {
 
 using nlohmann::json;
-
-// The workspace's name, from the record workspace create writes; "" if none.
-std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
-  Query q;
-  q.workspace = ws;
-  q.collection = "workspace";
-  q.limit = 1;
-  QueryResult res;
-  if (!r.Find(q, &res).ok() || res.records.empty()) return "";
-  auto it = res.records[0].fields.find("name");
-  return it != res.records[0].fields.end() && std::holds_alternative<std::string>(it->second)
-             ? std::get<std::string>(it->second)
-             : "";
-}
-
-std::string LocalTime(int64_t unix_seconds) {
-  char when[64];
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::strftime(when, sizeof when, "%d/%m/%Y %H:%M", std::localtime(&t));
-  return when;
-}
 
 int ShowStatus(const Context& c, bool as_json) {
   const std::string what = "status";
@@ -82,7 +61,7 @@ int ShowStatus(const Context& c, bool as_json) {
   }
   std::printf("Workspace %s%s%s\n", ws.Hex().c_str(), name.empty() ? "" : ": ", name.c_str());
   std::printf("Hub:        %s\n", has_hub.ok() ? hub.c_str() : "none yet (workspace publish, or join)");
-  std::printf("Last sync:  %s\n", last ? LocalTime(last).c_str() : "never");
+  std::printf("Last sync:  %s\n", last ? FormatLocalTime(last).c_str() : "never");
   if (written == 0) {
     std::printf("Delivered:  nothing written on this device yet\n");
   } else if (!has_hub.ok()) {
