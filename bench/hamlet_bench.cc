@@ -228,7 +228,7 @@ std::unique_ptr<Replica> Receiver(const Config& c, Source& src, int n) {
   Must(r->JoinRequest(&req), "join");
   Must(src.replica->Admit(src.ws, req, Role::kOfficer, &env), "admit");
   WorkspaceId ws;
-  Must(r->Accept(env, &ws), "accept");
+  Must(r->Accept(env, src.replica->device_id(), &ws), "accept");
   return r;
 }
 

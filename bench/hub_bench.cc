@@ -91,7 +91,7 @@ void Join(Replica& admin, const WorkspaceId& ws, Replica& device) {
   WorkspaceId joined;
   Must(device.JoinRequest(&req), "join request");
   Must(admin.Admit(ws, req, Role::kCadre, &env), "admit");
-  Must(device.Accept(env, &joined), "accept");
+  Must(device.Accept(env, admin.device_id(), &joined), "accept");
 }
 
 // Records n new concerns, one per commit; returns the bytes of their

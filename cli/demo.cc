@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   Check("join request", cadre->JoinRequest(&request));
   Check("admit", officer->Admit(ws, request, Role::kCadre, &envelope));
   WorkspaceId joined;
-  Check("accept", cadre->Accept(envelope, &joined));
+  Check("accept", cadre->Accept(envelope, officer->device_id(), &joined));
   std::printf("2. The cadre's phone joins (request %zu bytes, envelope %zu bytes).\n", request.size(),
               envelope.size());
 

@@ -1,5 +1,7 @@
 #include "guarded_server.h"
 
+#include "format.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -270,7 +272,8 @@ class GuardedStream : public httplib::Stream {
   ssize_t Refuse(int status, const char* reason, const Status& why) {
     std::string body = ErrorBody(why);
     std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                         "\r\nContent-Type: application/json\r\nHamlet-Protocol: 1\r\nConnection: close\r\n"
+                         "\r\nContent-Type: application/json\r\nHamlet-Protocol: " +
+                         std::to_string(format::kHubProtocolVersion) + "\r\nConnection: close\r\n"
                          "Content-Length: " +
                          std::to_string(body.size()) + "\r\n\r\n" + body;
     conn_->WriteAll(answer.data(), answer.size(), NowMs() + 2000);

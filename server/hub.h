@@ -4,6 +4,8 @@
 // certificates and commit signatures against the workspace admin's key, and
 // stores and relays sealed commits. It holds no workspace key and opens no
 // commit. Handlers run on cpp-httplib's thread pool; Hub is thread safe.
+// hub.cc holds routes and sessions, hub_enroll.cc enrollment and keys,
+// hub_sync.cc push, pull and bundle import, hub_status.cc the operator pages.
 #ifndef HAMLET_SERVER_HUB_H_
 #define HAMLET_SERVER_HUB_H_
 
@@ -93,6 +95,8 @@ class Hub {
   bool AuthenticateAdmin(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
                          std::string* admin_pk);
   void Fail(httplib::Response& res, const Status& s);
+  // The workspace id of a /v1/workspaces/<32 hex>/... path.
+  static bool WorkspaceFrom(const httplib::Request& req, WorkspaceId* ws);
   void Count(const std::string& route);
 
   HubStore* store_;

@@ -63,9 +63,11 @@ class HubStore {
   // NotFound for a device the hub does not know in ws.
   virtual Status GetDevice(const WorkspaceId& ws, const DeviceId& device, DeviceRecord* out) = 0;
 
-  // Marks a device revoked (refused from now on) and keeps the admin's
-  // signed statement for the other devices to fetch.
-  virtual Status Revoke(const WorkspaceId& ws, const DeviceId& device, const std::string& statement) = 0;
+  // Marks a device revoked (refused from now on), drops its commits
+  // numbered above last_seq, and keeps the admin's signed statement for the
+  // other devices to fetch.
+  virtual Status Revoke(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
+                        const std::string& statement) = 0;
   // Key grants (each sealed to one device), stored for it to fetch.
   virtual Status AddGrant(const WorkspaceId& ws, const DeviceId& device, uint32_t epoch,
                           const std::string& grant) = 0;
@@ -95,9 +97,14 @@ class HubStore {
 
   // Stores commits, all or nothing, durably before returning. Commits
   // already stored byte for byte count as duplicates; a different commit
-  // under a stored number, or a broken hash-chain link, is DataLoss.
+  // under a stored number, or a broken hash-chain link, is DataLoss; a
+  // commit that does not continue its author's chain without a gap is
+  // FailedPrecondition.
   virtual Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now,
                         AppendResult* out) = 0;
+  // The stored bytes of author's commit seq, if the hub holds it.
+  virtual Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
+                           bool* found) = 0;
   // The highest n such that the hub holds commits 1..n of device.
   virtual Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) = 0;
   // Commits of ws that arrived after the hub position `after`, in arrival

@@ -9,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NUL
   WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,
-  contiguous INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, device)) WITHOUT ROWID;
+  contiguous INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0, last_seq INTEGER,
+  PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, statement BLOB NOT NULL,
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch INTEGER NOT NULL, grant_bytes BLOB NOT NULL,
@@ -153,11 +155,19 @@ class SqliteHubStore final : public HubStore {
     return Status::OK();
   }
 
-  Status Revoke(const WorkspaceId& ws, const DeviceId& device, const std::string& statement) override {
+  Status Revoke(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
+                const std::string& statement) override {
     std::lock_guard<std::mutex> lock(mu_);
     return Transaction([&]() -> Status {
-      HAMLET_RETURN_IF_ERROR(Run("UPDATE devices SET revoked=1 WHERE ws=? AND device=?",
-                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()); }));
+      // What the device pushed beyond its last accepted commit is dropped.
+      HAMLET_RETURN_IF_ERROR(Run("DELETE FROM commits WHERE ws=? AND author=? AND seq>?", [&](Stmt& q) {
+        q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, static_cast<int64_t>(last_seq));
+      }));
+      HAMLET_RETURN_IF_ERROR(Run("UPDATE devices SET revoked=1, last_seq=?1, contiguous=min(contiguous, ?1), "
+                                 "head=min(head, ?1) WHERE ws=?2 AND device=?3",
+                                 [&](Stmt& q) {
+                                   q.Bind(1, static_cast<int64_t>(last_seq)).Bind(2, ws.View()).Bind(3, device.View());
+                                 }));
       HAMLET_RETURN_IF_ERROR(Run("INSERT OR REPLACE INTO revocations(ws, device, statement) VALUES(?, ?, ?)",
                                  [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, statement); }));
       // Its open sessions end now, not when they expire.
@@ -295,6 +305,18 @@ class SqliteHubStore final : public HubStore {
     }
     if (!pending_.empty()) pending_.front()->cv.notify_one();
     return me.status;
+  }
+
+  Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
+                   bool* found) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *found = false;
+    return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq)); },
+                 [&](Stmt& q) {
+                   *found = true;
+                   bytes->assign(q.Blob(0));
+                 });
   }
 
   Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) override {
@@ -458,9 +480,25 @@ class SqliteHubStore final : public HubStore {
           *found = false;
           return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
                        [&](Stmt&) { *found = true; });
-        }});
+        }},
+        /*gapless=*/true);
+    // A revocation that landed after the request was checked still holds:
+    // it is read inside the same transaction as the insert.
+    std::map<DeviceId, std::optional<uint64_t>> limits;
     for (const SealedCommit& c : commits) {
       const CommitHeader& h = c.header;
+      auto limit = limits.find(h.author);
+      if (limit == limits.end()) {
+        std::optional<uint64_t> last;
+        HAMLET_RETURN_IF_ERROR(Query("SELECT last_seq FROM devices WHERE ws=? AND device=? AND revoked=1",
+                                     [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()); },
+                                     [&](Stmt& q) { last = static_cast<uint64_t>(q.Int(0)); }));
+        limit = limits.emplace(h.author, last).first;
+      }
+      if (limit->second && h.seq > *limit->second) {
+        return Status::PermissionDenied("device " + h.author.Hex() + " was revoked; its commit " +
+                                        std::to_string(h.seq) + " comes after its revocation");
+      }
       bool is_new = false;
       HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));
       if (!is_new) {

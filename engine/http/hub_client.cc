@@ -1,8 +1,11 @@
 #include "hamlet/hub_client.h"
 
+#include "format.h"
+
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -88,7 +91,12 @@ struct HubClient::Impl {
     httplib::Result r(nullptr, httplib::Error::Unknown);
     Status s = Call([&] { return http->Post(path, body, "application/json"); }, &r);
     if (r && !r->has_header("Hamlet-Protocol")) {
-      return Status::Unimplemented("the server at " + options.hub + " is not a Hamlet hub of protocol 1 or later");
+      return Status::Unimplemented("the server at " + options.hub + " is not a Hamlet hub");
+    }
+    if (r && std::atoi(r->get_header_value("Hamlet-Protocol").c_str()) < format::kHubProtocolVersion) {
+      return Status::Unimplemented("the hub at " + options.hub + " speaks protocol " +
+                                   r->get_header_value("Hamlet-Protocol") + "; this device needs " +
+                                   std::to_string(format::kHubProtocolVersion) + ": the hub must be upgraded");
     }
     HAMLET_RETURN_IF_ERROR(s);
     json j = json::parse(r->body, nullptr, false);

@@ -104,7 +104,14 @@ HAMLET_API int hamlet_workspaces(hamlet_replica* r, char** out_json);
 HAMLET_API int hamlet_join_request(hamlet_replica* r, unsigned char** out, size_t* out_len);
 HAMLET_API int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* request,
                             size_t request_len, int role, unsigned char** out_envelope, size_t* out_len);
-HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, char** out_workspace);
+/* Joins the workspace an envelope admits this device to. admin_device (hex)
+   is the admin's device id when the envelope came without an invite code
+   and the id was learnt out of band; NULL takes the admin named by the
+   invite code this device used (hamlet_hub_request_join). An envelope signed
+   by any other key is HAMLET_EDENIED; one for a workspace this device belongs
+   to already is HAMLET_EEXISTS. Nothing is joined on error. */
+HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, const char* admin_device,
+                             char** out_workspace);
 /* As admin of workspace: an invite code (text fit for a QR code) for one
    device of the given role. Its secret half stays in the code and in this
    replica; a hub only ever sees the invite id. */

@@ -191,12 +191,21 @@ int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, cha
   });
 }
 
-int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, char** out_workspace) {
+int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, size_t len, const char* admin_device,
+                  char** out_workspace) {
   CHECK_ARG(r && envelope && out_workspace, "replica, envelope and out_workspace are required");
   *out_workspace = nullptr;
   return Guarded([&] {
     hamlet::WorkspaceId ws;
-    Status s = r->replica->Accept(std::string_view(reinterpret_cast<const char*>(envelope), len), &ws);
+    std::string_view bytes(reinterpret_cast<const char*>(envelope), len);
+    Status s;
+    if (admin_device == nullptr) {
+      s = r->replica->Accept(bytes, &ws);
+    } else {
+      hamlet::DeviceId admin;
+      s = hamlet::capi::ParseId(admin_device, "admin_device", &admin);
+      if (s.ok()) s = r->replica->Accept(bytes, admin, &ws);
+    }
     if (!s.ok()) return Fail(s);
     *out_workspace = CopyString(ws.Hex());
     return HAMLET_OK;

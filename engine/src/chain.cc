@@ -67,6 +67,14 @@ Status ChainBatch::Check(const SealedCommit& c, bool* is_new) {
                               std::to_string(h.seq));
     }
   }
+  if (!found && gapless_) {
+    auto [f, fresh] = frontier_.emplace(h.author, stored.contiguous);
+    if (h.seq > f->second + 1) {
+      return Status::FailedPrecondition("commit " + std::to_string(h.seq) + " of device " + h.author.Hex() +
+                                        " does not continue its chain, held up to " + std::to_string(f->second) +
+                                        ": commits are taken in order, without gaps");
+    }
+  }
   if (!found) {
     bool prev_in_hand = same_author && last_seq_ + 1 == h.seq;
     HAMLET_RETURN_IF_ERROR(CheckChainLinks(c, hash, prev_in_hand ? &last_hash_ : nullptr, h.seq + 1 <= stored.head,
@@ -82,6 +90,7 @@ Status ChainBatch::Check(const SealedCommit& c, bool* is_new) {
 }
 
 void ChainBatch::Stored(const CommitHeader& h) {
+  if (auto f = frontier_.find(h.author); f != frontier_.end() && f->second + 1 == h.seq) f->second = h.seq;
   auto [it, fresh] = inserted_.emplace(h.author, std::make_pair(h.seq, h.seq));
   if (!fresh) it->second = {std::min(it->second.first, h.seq), std::max(it->second.second, h.seq)};
 }
@@ -101,6 +110,36 @@ Status ChainBatch::Advance(const std::function<Status(const DeviceId&, const Cha
     HAMLET_RETURN_IF_ERROR(save(author, info));
   }
   return Status::OK();
+}
+
+RevokedChain::RevokedChain(uint64_t last_seq, std::string last_hash,
+                           const std::map<uint64_t, std::string_view>& in_batch, const CommitLookup& lookup)
+    : last_seq_(last_seq), last_hash_(std::move(last_hash)), in_batch_(in_batch), lookup_(lookup) {}
+
+Status RevokedChain::Init(uint64_t lowest) {
+  std::string want = last_hash_;
+  for (uint64_t seq = last_seq_; seq >= 1 && seq >= lowest; seq--) {
+    expected_[seq] = want;
+    std::string bytes;
+    if (auto it = in_batch_.find(seq); it != in_batch_.end() && Hash(it->second) == want) {
+      bytes.assign(it->second);
+    } else {
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(lookup_(seq, &bytes, &found));
+      if (!found || Hash(bytes) != want) break;  // Nothing in hand continues the chain down.
+    }
+    SealedCommit c;
+    HAMLET_RETURN_IF_ERROR(ParseCommit(bytes, &c));
+    want = c.header.prev_hash;
+  }
+  return Status::OK();
+}
+
+RevokedChain::Verdict RevokedChain::Judge(uint64_t seq, const std::string& hash) const {
+  if (seq > last_seq_) return Verdict::kAfterRevocation;
+  auto it = expected_.find(seq);
+  if (it == expected_.end()) return Verdict::kUnproven;
+  return it->second == hash ? Verdict::kOnChain : Verdict::kOffChain;
 }
 
 }  // namespace hamlet

@@ -48,7 +48,10 @@ class ChainBatch {
     // Whether the author's commit seq is present (cheaper than get).
     std::function<Status(const DeviceId& author, uint64_t seq, bool* found)> has;
   };
-  explicit ChainBatch(Hooks hooks) : hooks_(std::move(hooks)) {}
+  // With gapless set, a new commit must continue what the store holds
+  // contiguously (with what the batch brought before it): a hub's rule, so
+  // that no author can plant a commit far beyond its chain.
+  explicit ChainBatch(Hooks hooks, bool gapless = false) : hooks_(std::move(hooks)), gapless_(gapless) {}
 
   // Decides about commit c; *is_new false means a duplicate. Call Stored
   // once a new commit is in the store.
@@ -61,11 +64,43 @@ class ChainBatch {
   Status Before(const DeviceId& author, ChainInfo* info);
 
   Hooks hooks_;
+  bool gapless_;
+  std::map<DeviceId, uint64_t> frontier_;                         // Contiguous so far, batch included.
   std::map<DeviceId, ChainInfo> before_;                          // As stored before the batch.
   std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted_;    // Lowest and highest new numbers.
   DeviceId last_author_;
   uint64_t last_seq_ = 0;
   std::string last_hash_;
+};
+
+// Which commits of a revoked device still count (protocol.md, "Revocation"):
+// those numbered up to the revocation's last_seq that lie on the chain whose
+// commit last_seq hashes to last_hash. Walks down from last_seq through the
+// commits in hand (the batch being imported, then the store) once per
+// batch. The rule a replica's import and a hub's ingest share. Not thread
+// safe; one per (batch, revoked author).
+class RevokedChain {
+ public:
+  enum class Verdict {
+    kOnChain,           // Counts.
+    kAfterRevocation,   // Numbered above last_seq: refused for good.
+    kOffChain,          // Another chain than the one the revocation names: refused for good.
+    kUnproven,          // The commits linking it to last_seq are not in hand yet.
+  };
+  // in_batch maps sequence numbers to the canonical bytes of the author's
+  // commits in the batch; lookup finds stored ones. lowest is the smallest
+  // number the batch holds: the walk goes no further down.
+  RevokedChain(uint64_t last_seq, std::string last_hash, const std::map<uint64_t, std::string_view>& in_batch,
+               const CommitLookup& lookup);
+  Status Init(uint64_t lowest);
+  Verdict Judge(uint64_t seq, const std::string& hash) const;
+
+ private:
+  uint64_t last_seq_;
+  std::string last_hash_;
+  const std::map<uint64_t, std::string_view>& in_batch_;
+  CommitLookup lookup_;
+  std::map<uint64_t, std::string> expected_;  // The hash each number must have to count.
 };
 
 }  // namespace hamlet

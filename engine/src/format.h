@@ -61,7 +61,8 @@ constexpr uint8_t kEnvelopeVersion = 1;
 
 // Revocation and key grant.
 constexpr char kRevocationMagic[] = "HMLR";
-constexpr char kRevocationSigPrefix[] = "hamlet revocation v1";
+constexpr uint8_t kRevocationVersion = 2;  // Names the last accepted commit by number and hash.
+constexpr char kRevocationSigPrefix[] = "hamlet revocation v2";
 constexpr char kGrantMagic[] = "HMLG";
 constexpr char kGrantSigPrefix[] = "hamlet grant v1";
 
@@ -71,6 +72,10 @@ constexpr uint8_t kSealedVersion = 1;
 constexpr char kSealedAdPrefix[] = "hamlet sealed v1";
 constexpr size_t kMaxSealedReaders = 64;
 constexpr size_t kMaxSealedText = 64 << 10;
+
+// The hub's HTTP API (protocol.md section 13): the Hamlet-Protocol header.
+// 2: gapless chains on push, revocations naming their last commit's hash.
+constexpr int kHubProtocolVersion = 2;
 
 // Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
 constexpr size_t kIdBytes = 16;

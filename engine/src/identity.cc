@@ -1,6 +1,7 @@
 #include "identity.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "coding.h"
 #include "format.h"
@@ -145,28 +146,47 @@ Status ParseEnvelope(std::string_view bytes, Envelope* out) {
   return Status::OK();
 }
 
-Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, uint32_t epoch,
-                           std::string_view admin_secret_key) {
-  Revocation r{ws, device, last_seq, epoch, format::kRevocationMagic};
+Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
+                           std::string_view last_hash, uint32_t epoch, std::string_view admin_secret_key) {
+  assert(last_hash.size() == kHashBytes);
+  Revocation r{ws, device, last_seq, std::string(last_hash), epoch, format::kRevocationMagic};
   Writer w(&r.bytes);
+  w.U8(format::kRevocationVersion);
   w.Raw(ws.View());
   w.Raw(device.View());
   w.Varint(last_seq);
+  w.Raw(last_hash);
   w.Varint(epoch);
   r.bytes += SignDetached(admin_secret_key, format::kRevocationSigPrefix + r.bytes);
   return r;
 }
 
+Status RevocationWorkspace(std::string_view bytes, WorkspaceId* ws) {
+  Reader r(bytes);
+  std::string_view magic = r.Raw(4);
+  r.U8();
+  auto id = WorkspaceId::FromBytes(r.Raw(16));
+  if (!r.ok() || magic != format::kRevocationMagic || !id) return Status::InvalidArgument("not a revocation");
+  *ws = *id;
+  return Status::OK();
+}
+
 Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key, Revocation* out) {
   Reader r(bytes);
   std::string_view magic = r.Raw(4);
+  uint8_t version = r.U8();
+  if (r.ok() && magic == format::kRevocationMagic && version != format::kRevocationVersion) {
+    return Status::Unimplemented("unknown revocation version " + std::to_string(version));
+  }
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   auto device = DeviceId::FromBytes(r.Raw(16));
   out->last_seq = r.Varint();
+  out->last_hash = r.Raw(kHashBytes);
   uint64_t epoch = r.Varint();
   size_t signed_len = r.pos();
   std::string_view sig = r.Raw(kSignatureBytes);
-  if (!r.done() || magic != format::kRevocationMagic || !ws || !device || epoch > UINT32_MAX) {
+  if (!r.done() || magic != format::kRevocationMagic || !ws || !device || epoch > UINT32_MAX ||
+      (out->last_seq == 0 && out->last_hash != std::string(kHashBytes, '\0'))) {
     return Status::DataLoss("revocation is malformed");
   }
   if (!VerifyDetached(admin_public_key, format::kRevocationSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {

@@ -69,17 +69,23 @@ std::string EncodeEnvelope(const Envelope& e, std::string_view admin_secret_key)
 // Parses and checks the admin's signature over the envelope.
 Status ParseEnvelope(std::string_view bytes, Envelope* out);
 
-// The admin's statement that a device is revoked: no commit of it numbered
-// above last_seq is accepted any more, and it gets no key from epoch on.
+// The admin's statement that a device is revoked: of its commits only
+// 1..last_seq are accepted, and only those on the chain whose commit
+// last_seq hashes to last_hash (32 zero bytes when last_seq is 0); it gets
+// no key from epoch on.
 struct Revocation {
   WorkspaceId workspace;
   DeviceId device;
   uint64_t last_seq = 0;
+  std::string last_hash;  // H(commit last_seq), kHashBytes.
   uint32_t epoch = 0;  // The first epoch the device does not get.
   std::string bytes;   // Canonical encoding, signature included.
 };
-Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, uint32_t epoch,
-                           std::string_view admin_secret_key);
+Revocation IssueRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
+                           std::string_view last_hash, uint32_t epoch, std::string_view admin_secret_key);
+// The workspace a revocation names, read before its signature can be
+// checked (to find the admin key to check it with).
+Status RevocationWorkspace(std::string_view bytes, WorkspaceId* ws);
 // Parses and checks the admin's signature.
 Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key, Revocation* out);
 

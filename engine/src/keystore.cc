@@ -6,7 +6,7 @@ namespace hamlet {
 
 namespace {
 
-constexpr char kFormat[] = "hamlet-store-1";
+constexpr char kFormat[] = "hamlet-store-2";
 constexpr uint8_t kKdfRaw = 0;
 constexpr uint8_t kKdfArgon2id = 1;
 constexpr char kWrapAd[] = "hamlet store key";

@@ -142,11 +142,44 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
   return Status::OK();
 }
 
+namespace {
+// Where RequestJoin keeps the admin an invite code named, until Accept.
+std::string JoiningMeta(const WorkspaceId& ws) { return "joining " + ws.Hex(); }
+}  // namespace
+
 Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
+  Envelope e;
+  HAMLET_RETURN_IF_ERROR(ParseEnvelope(envelope, &e));
+  std::string expected;
+  bool found = false;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    HAMLET_RETURN_IF_ERROR(impl_->store->GetMeta(JoiningMeta(e.workspace), &expected, &found));
+  }
+  auto admin = DeviceId::FromBytes(expected);
+  if (!found || !admin) {
+    return Status::PermissionDenied("no invite to workspace " + e.workspace.Hex() +
+                                    " was taken on this device, so nothing says who its admin is: join with an "
+                                    "invite code, or accept the envelope with the admin's fingerprint");
+  }
+  return Accept(envelope, *admin, out);
+}
+
+Status Replica::Accept(std::string_view envelope, const DeviceId& admin_device, WorkspaceId* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   Envelope e;
   HAMLET_RETURN_IF_ERROR(ParseEnvelope(envelope, &e));
+  std::string held;
+  if (m.AdminKey(e.workspace, &held).ok()) {
+    return Status::AlreadyExists("this device belongs to workspace " + e.workspace.Hex() +
+                                 " already; an envelope cannot change its admin or its keys");
+  }
+  if (DeviceIdFor(e.admin_public_key) != admin_device) {
+    return Status::PermissionDenied("the envelope is signed by " + DeviceIdFor(e.admin_public_key).Hex() +
+                                    ", not by the workspace admin " + admin_device.Hex() +
+                                    " the invite names: whoever answered is not the admin; nothing was joined");
+  }
   Certificate mine, admin;
   HAMLET_RETURN_IF_ERROR(ParseCertificate(e.certificate, &mine));
   HAMLET_RETURN_IF_ERROR(ParseCertificate(e.admin_certificate, &admin));
@@ -159,13 +192,15 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
   }
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(mine, e.admin_public_key));
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(admin, e.admin_public_key));
-  std::vector<std::pair<uint32_t, Key32>> keys;
+  std::map<uint32_t, Key32> keys;
   for (const WrappedKey& w : e.keys) {
     std::string raw;
     if (!OpenSealed(m.keys->kx_public_key(), m.keys->kx_secret_key(), w.sealed, &raw) || raw.size() != kKeyBytes) {
       return Status::DataLoss("a workspace key in the envelope cannot be opened");
     }
-    keys.emplace_back(w.epoch, Key32::FromView(raw));
+    if (!keys.emplace(w.epoch, Key32::FromView(raw)).second) {
+      return Status::DataLoss("the envelope holds two keys for epoch " + std::to_string(w.epoch));
+    }
     Wipe(&raw);
   }
   if (keys.empty()) return Status::DataLoss("the envelope holds no workspace key");
@@ -173,6 +208,7 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
     HAMLET_RETURN_IF_ERROR(m.store->PutWorkspace(e.workspace, e.admin_public_key));
     for (auto& [epoch, key] : keys) HAMLET_RETURN_IF_ERROR(m.keys->AddWorkspaceKey(e.workspace, epoch, key));
     HAMLET_RETURN_IF_ERROR(m.store->PutDevice(e.workspace, admin.device(), admin.bytes));
+    HAMLET_RETURN_IF_ERROR(m.store->PutMeta(JoiningMeta(e.workspace), ""));
     return m.store->PutDevice(e.workspace, m.device, mine.bytes);
   });
   if (s.ok()) *out = e.workspace;
@@ -180,7 +216,7 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
 }
 
 namespace {
-constexpr char kInvitePrefix[] = "hamlet1:";
+constexpr char kInvitePrefix[] = "hamlet2:";
 constexpr size_t kInviteIdBytes = 8;
 constexpr size_t kInviteSecretBytes = 16;
 std::string InviteMeta(const WorkspaceId& ws, std::string_view id) { return "invite " + ws.Hex() + " " + HexEncode(id); }
@@ -200,7 +236,10 @@ Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
     return m.store->PutMeta(meta, Keystore::SealAtRest(m.keys->record_key(), meta, record));
   }));
-  *code = kInvitePrefix + HexEncode(std::string(ws.View()) + id + secret + std::string(1, static_cast<char>(role)));
+  // The code names the admin (its device id, a hash of its signing key), so
+  // the new device takes an envelope only from that key, whoever relays it.
+  *code = kInvitePrefix + HexEncode(std::string(ws.View()) + id + secret + std::string(1, static_cast<char>(role)) +
+                                    std::string(m.device.View()));
   return Status::OK();
 }
 
@@ -209,11 +248,20 @@ Status Replica::RequestJoin(std::string_view code, WorkspaceId* ws, std::string*
   Impl& m = *impl_;
   std::string raw;
   std::string_view prefix(kInvitePrefix);
+  if (code.substr(0, 7) == "hamlet1") {
+    return Status::InvalidArgument("this invite code is of an older kind that does not name the admin; ask for a new one");
+  }
   if (code.substr(0, prefix.size()) != prefix || !HexDecode(code.substr(prefix.size()), &raw) ||
-      raw.size() != 16 + kInviteIdBytes + kInviteSecretBytes + 1) {
+      raw.size() != 16 + kInviteIdBytes + kInviteSecretBytes + 1 + 16) {
     return Status::InvalidArgument("not a Hamlet invite code");
   }
   *ws = *WorkspaceId::FromBytes(raw.substr(0, 16));
+  std::string held;
+  if (m.AdminKey(*ws, &held).ok()) {
+    return Status::AlreadyExists("this device belongs to workspace " + ws->Hex() + " already");
+  }
+  HAMLET_RETURN_IF_ERROR(
+      InTransaction(&m, [&] { return m.store->PutMeta(JoiningMeta(*ws), raw.substr(raw.size() - 16)); }));
   std::string id = raw.substr(16, kInviteIdBytes);
   std::string secret = raw.substr(16 + kInviteIdBytes, kInviteSecretBytes);
   std::string join = EncodeJoinRequest(m.keys->sign_public_key(), m.keys->kx_public_key(), m.keys->sign_secret_key());
@@ -274,7 +322,19 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
   uint32_t current = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
   uint32_t epoch = current + 1;
-  Revocation rev = IssueRevocation(ws, device, chains[device].head, epoch, m.keys->sign_secret_key());
+  // The revocation names the device's last commit this replica holds with
+  // all its predecessors, by number and hash: commits above it, or on any
+  // other chain, never count anywhere after.
+  uint64_t last_seq = chains[device].contiguous;
+  std::string last_hash(kHashBytes, '\0');
+  if (last_seq > 0) {
+    std::string bytes;
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, device, last_seq, &bytes, &found));
+    if (!found) return Status::DataLoss("commit " + std::to_string(last_seq) + " of the device is missing from the log");
+    last_hash = Hash(bytes);
+  }
+  Revocation rev = IssueRevocation(ws, device, last_seq, last_hash, epoch, m.keys->sign_secret_key());
   Key32 key = Key32::Random();
   RevokeResult result;
   result.epoch = epoch;
@@ -289,7 +349,7 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
     result.grants.push_back(IssueKeyGrant(ws, epoch, d, cert.kx_public_key, key, m.keys->sign_secret_key()).bytes);
   }
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
-    HAMLET_RETURN_IF_ERROR(m.store->PutRevocation(ws, device, rev.last_seq, rev.bytes));
+    HAMLET_RETURN_IF_ERROR(m.store->PutRevocation(ws, device, rev.last_seq, rev.last_hash, rev.bytes));
     return m.keys->AddWorkspaceKey(ws, epoch, key);
   }));
   *out = std::move(result);
@@ -299,13 +359,15 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
 Status Replica::AcceptRevocation(std::string_view bytes) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
-  if (bytes.size() < 20) return Status::InvalidArgument("not a revocation");
-  auto ws = WorkspaceId::FromBytes(bytes.substr(4, 16));
+  WorkspaceId ws;
+  HAMLET_RETURN_IF_ERROR(RevocationWorkspace(bytes, &ws));
   std::string admin_pk;
-  HAMLET_RETURN_IF_ERROR(m.AdminKey(*ws, &admin_pk));
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
   Revocation rev;
   HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
-  return InTransaction(&m, [&] { return m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.bytes); });
+  HAMLET_RETURN_IF_ERROR(InTransaction(
+      &m, [&] { return m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.last_hash, rev.bytes); }));
+  return m.RetryAside(rev.workspace);  // A revoked device's commits waiting for it are decided now.
 }
 
 RecordId Replica::NamedRecordId(const WorkspaceId& ws, std::string_view collection, std::string_view name) {
@@ -329,7 +391,9 @@ Status Replica::AcceptCertificate(std::string_view bytes) {
   if (found && stored == cert.bytes) return Status::OK();  // Checked when it was stored.
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk));
   if (found) return Status::OK();
-  return InTransaction(&m, [&] { return m.store->PutDevice(cert.workspace, cert.device(), cert.bytes); });
+  HAMLET_RETURN_IF_ERROR(
+      InTransaction(&m, [&] { return m.store->PutDevice(cert.workspace, cert.device(), cert.bytes); }));
+  return m.RetryAside(cert.workspace);  // Commits by this device may have waited for it.
 }
 
 Status Replica::AcceptKeyGrant(std::string_view bytes) {
@@ -348,7 +412,24 @@ Status Replica::AcceptKeyGrant(std::string_view bytes) {
   }
   Key32 key = Key32::FromView(raw);
   Wipe(&raw);
-  return InTransaction(&m, [&] { return m.keys->AddWorkspaceKey(grant.workspace, grant.epoch, key); });
+  uint32_t current = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(grant.workspace, &current));
+  if (grant.epoch <= current) {
+    Key32 held;
+    if (m.keys->WorkspaceKey(grant.workspace, grant.epoch, &held).ok() && SecureEqual(held.View(), key.View())) {
+      return Status::OK();  // Taken before.
+    }
+    return Status::DataLoss("a key grant for epoch " + std::to_string(grant.epoch) +
+                            " would replace a key this device holds; refused");
+  }
+  if (grant.epoch != current + 1) {
+    return Status::FailedPrecondition("a key grant for epoch " + std::to_string(grant.epoch) +
+                                      " comes before the one for epoch " + std::to_string(current + 1) +
+                                      "; grants are taken in order");
+  }
+  HAMLET_RETURN_IF_ERROR(
+      InTransaction(&m, [&] { return m.keys->AddWorkspaceKey(grant.workspace, grant.epoch, key); }));
+  return m.RetryAside(grant.workspace);  // Commits sealed with this key may have waited for it.
 }
 
 Status Replica::Workspaces(std::vector<WorkspaceId>* out) {

@@ -10,6 +10,7 @@
 #include "coding.h"
 #include "hamlet/replica.h"
 #include "hlc.h"
+#include "identity.h"
 #include "keystore.h"
 #include "store.h"
 #include "tags.h"
@@ -33,6 +34,13 @@ struct Replica::Impl {
     Writer(&v).Fixed64(clock->last());
     return store->PutMeta("hlc", v);
   }
+  // Verifies, opens and merges commits of ws (ordered by author and
+  // number) in one transaction, setting aside those that fail on their own
+  // (replica_import.cc). certs adds certificates to those stored.
+  Status ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Certificate> certs,
+                       const std::vector<SealedCommit>& commits, ImportResult* out);
+  // Tries again the commits of ws set aside that may pass now.
+  Status RetryAside(const WorkspaceId& ws);
   // Builds the reader's view of a record state.
   static Record View(const RecordId& id, const WorkspaceId& ws, const RecordState& st);
 };

@@ -14,7 +14,10 @@ CREATE TABLE IF NOT EXISTS workspace_keys(ws BLOB NOT NULL, epoch INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, last_seq INTEGER NOT NULL,
-  statement BLOB NOT NULL, PRIMARY KEY(ws, device)) WITHOUT ROWID;
+  last_hash BLOB NOT NULL, statement BLOB NOT NULL, PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aside(ws BLOB NOT NULL, author BLOB NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,
+  bytes BLOB NOT NULL, code INTEGER NOT NULL, reason TEXT NOT NULL, retry INTEGER NOT NULL, in_log INTEGER NOT NULL,
+  seen INTEGER NOT NULL, PRIMARY KEY(ws, author, seq, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(arrival INTEGER PRIMARY KEY, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -191,20 +194,82 @@ Status Store::ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId,
   return s;
 }
 
-Status Store::PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, std::string_view bytes) {
+Status Store::PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
+                            std::string_view last_hash, std::string_view bytes) {
   Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "INSERT OR IGNORE INTO revocations(ws, device, last_seq, statement) VALUES(?, ?, ?, ?)"));
-  q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, static_cast<int64_t>(last_seq)).Bind(4, bytes);
+  HAMLET_RETURN_IF_ERROR(q.Prepare(
+      db_, "INSERT OR IGNORE INTO revocations(ws, device, last_seq, last_hash, statement) VALUES(?, ?, ?, ?, ?)"));
+  q.Bind(1, ws.View()).Bind(2, device.View()).Bind(3, static_cast<int64_t>(last_seq)).Bind(4, last_hash).Bind(5, bytes);
   return q.Run();
 }
 
-Status Store::GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found) {
+Status Store::GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found,
+                            std::string* last_hash) {
   Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT last_seq FROM revocations WHERE ws=? AND device=?"));
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT last_seq, last_hash FROM revocations WHERE ws=? AND device=?"));
   q.Bind(1, ws.View()).Bind(2, device.View());
   Status s;
   *found = q.Step(&s);
-  if (*found) *last_seq = static_cast<uint64_t>(q.Int(0));
+  if (*found) {
+    *last_seq = static_cast<uint64_t>(q.Int(0));
+    if (last_hash) last_hash->assign(q.Blob(1));
+  }
+  return s;
+}
+
+Status Store::PutAside(const WorkspaceId& ws, const AsideRow& row) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_,
+                                   "INSERT INTO aside(ws, author, seq, hash, bytes, code, reason, retry, in_log, seen) "
+                                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ws, author, seq, hash) DO UPDATE "
+                                   "SET code=excluded.code, reason=excluded.reason, retry=excluded.retry, "
+                                   "in_log=excluded.in_log"));
+  q.Bind(1, ws.View()).Bind(2, row.author.View()).Bind(3, static_cast<int64_t>(row.seq)).Bind(4, row.hash);
+  q.Bind(5, row.bytes).Bind(6, static_cast<int64_t>(row.code)).Bind(7, row.reason);
+  q.Bind(8, static_cast<int64_t>(row.retry)).Bind(9, static_cast<int64_t>(row.in_log)).Bind(10, row.seen);
+  return q.Run();
+}
+
+Status Store::DropAside(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string_view hash) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "DELETE FROM aside WHERE ws=? AND author=? AND seq=? AND hash=? AND in_log=0"));
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq)).Bind(4, hash);
+  return q.Run();
+}
+
+Status Store::ListAside(const WorkspaceId& ws, bool retry_only, std::vector<AsideRow>* out) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, retry_only ? "SELECT author, seq, hash, bytes, code, reason, retry, in_log, "
+                                                     "seen FROM aside WHERE ws=? AND retry=1 ORDER BY author, seq"
+                                                   : "SELECT author, seq, hash, bytes, code, reason, retry, in_log, "
+                                                     "seen FROM aside WHERE ws=? ORDER BY author, seq"));
+  q.Bind(1, ws.View());
+  out->clear();
+  Status s;
+  while (q.Step(&s)) {
+    AsideRow row;
+    auto author = DeviceId::FromBytes(q.Blob(0));
+    if (!author) return Status::DataLoss("a set-aside commit names a malformed author");
+    row.author = *author;
+    row.seq = static_cast<uint64_t>(q.Int(1));
+    row.hash.assign(q.Blob(2));
+    row.bytes.assign(q.Blob(3));
+    row.code = static_cast<int>(q.Int(4));
+    row.reason.assign(q.Blob(5));
+    row.retry = q.Int(6) != 0;
+    row.in_log = q.Int(7) != 0;
+    row.seen = q.Int(8);
+    out->push_back(std::move(row));
+  }
+  return s;
+}
+
+Status Store::CountAside(const WorkspaceId& ws, uint64_t* n) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT count(*) FROM aside WHERE ws=?"));
+  q.Bind(1, ws.View());
+  Status s;
+  *n = q.Step(&s) ? static_cast<uint64_t>(q.Int(0)) : 0;
   return s;
 }
 

@@ -24,6 +24,20 @@
 
 namespace hamlet {
 
+// A commit set aside by an import instead of merged: kept with why, so one
+// bad commit never stops the rest (protocol.md, "Import").
+struct AsideRow {
+  DeviceId author;
+  uint64_t seq = 0;
+  std::string hash;    // H(bytes).
+  std::string bytes;   // The commit as it arrived.
+  int code = 0;        // A hamlet::Code: what kind of failure.
+  std::string reason;  // For people.
+  bool retry = false;  // It may pass later (a key, a certificate or a revoked chain's links still to come).
+  bool in_log = false; // Stored in the log (signed, on its chain) but not merged: its content is unusable.
+  int64_t seen = 0;    // Wall clock when first set aside, ms.
+};
+
 class Store {
  public:
   // Opens the file, creating it if create is set (else a missing file is
@@ -57,9 +71,20 @@ class Store {
 
   Status ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out);
 
-  // Revocations: the signed statement, and the last commit number accepted.
-  Status PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, std::string_view bytes);
-  Status GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found);
+  // Revocations: the signed statement, and the last commit accepted (its
+  // number and hash).
+  Status PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq, std::string_view last_hash,
+                       std::string_view bytes);
+  Status GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found,
+                       std::string* last_hash = nullptr);
+
+  // Commits set aside (see AsideRow), one row per (author, seq, hash);
+  // PutAside keeps the first time a row was seen; DropAside leaves rows of
+  // commits in the log (their content stays unusable).
+  Status PutAside(const WorkspaceId& ws, const AsideRow& row);
+  Status DropAside(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string_view hash);
+  Status ListAside(const WorkspaceId& ws, bool retry_only, std::vector<AsideRow>* out);
+  Status CountAside(const WorkspaceId& ws, uint64_t* n);
 
   // The commit log.
   Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes, bool* found);

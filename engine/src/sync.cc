@@ -1,10 +1,7 @@
 // The sans-IO sync core: cursors, export of chunks, import of chunks.
 //
 // A cursor is a version vector (author -> highest commit number held
-// contiguously), hex encoded. Import checks everything before it changes
-// anything: the chunk's checksum, every certificate against the workspace
-// admin's key, every commit's signature, seal and hash-chain links. Then it
-// stores and merges all new commits in one transaction.
+// contiguously), hex encoded. Import is in replica_import.cc.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -52,13 +49,6 @@ Status DecodeCursor(std::string_view hex, VersionVector* vv) {
   if (!r.done()) return Status::InvalidArgument("cursor is malformed");
   return Status::OK();
 }
-
-// A commit that passed every check that needs no store: signature, seal, body.
-struct Opened {
-  const SealedCommit* sealed = nullptr;
-  std::vector<RecordOp> ops;
-  Status status;
-};
 
 }  // namespace
 
@@ -262,156 +252,6 @@ Status Replica::Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t*
 Status Replica::SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return PutNumber(*impl_->store, DeliveredKey(ws, hub), seq);
-}
-
-Status Replica::Import(std::string_view bytes, ImportResult* out) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  Impl& m = *impl_;
-  Chunk chunk;
-  HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk).WithContext("import: "));
-  const WorkspaceId ws = chunk.workspace;
-  std::string admin_pk;
-  Status member = m.AdminKey(ws, &admin_pk);
-  if (!member.ok()) {
-    return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
-  }
-
-  // Certificates: every one must be the admin's work.
-  std::map<DeviceId, Certificate> certs;
-  for (const std::string& bytes_c : chunk.certificates) {
-    Certificate c;
-    HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes_c, &c).WithContext("import: "));
-    if (c.workspace != ws) return Status::DataLoss("import: a certificate belongs to another workspace");
-    HAMLET_RETURN_IF_ERROR(VerifyCertificate(c, admin_pk).WithContext("import: "));
-    certs[c.device()] = std::move(c);
-  }
-  std::map<uint32_t, Key32> keys;
-  std::map<DeviceId, std::optional<uint64_t>> revoked_until;  // Per author: its last accepted commit, if revoked.
-  for (const SealedCommit& c : chunk.commits) {
-    const DeviceId& a = c.header.author;
-    if (!certs.count(a)) {
-      std::string stored;
-      bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, a, &stored, &found));
-      if (!found) {
-        return Status::PermissionDenied("import: commit by device " + a.Hex() +
-                                        ", which is not a certified member of the workspace");
-      }
-      Certificate known;
-      HAMLET_RETURN_IF_ERROR(ParseCertificate(stored, &known));
-      certs[a] = std::move(known);
-    }
-    auto rv = revoked_until.find(a);
-    if (rv == revoked_until.end()) {
-      uint64_t last_allowed = 0;
-      bool revoked = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, a, &last_allowed, &revoked));
-      rv = revoked_until.emplace(a, revoked ? std::optional<uint64_t>(last_allowed) : std::nullopt).first;
-    }
-    if (rv->second && c.header.seq > *rv->second) {
-      return Status::PermissionDenied("import: device " + a.Hex() + " was revoked; its commit " +
-                                      std::to_string(c.header.seq) + " is refused");
-    }
-    if (!keys.count(c.header.epoch)) {
-      Key32 k;
-      HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, c.header.epoch, &k).WithContext("import: "));
-      keys[c.header.epoch] = k;
-    }
-  }
-
-  // Signatures, seals and bodies are the costly part. Worker threads check
-  // them while this thread stores and merges the commits already checked, in
-  // order; nothing is committed unless every commit passes.
-  std::vector<Opened> opened(chunk.commits.size());
-  std::vector<std::atomic<bool>> ready(opened.size());
-  std::atomic<size_t> next{0};  // The next commit nobody has claimed.
-  std::atomic<bool> stop{false};
-  // Claims and checks one commit; false when none is left.
-  auto check_one = [&]() {
-    size_t i = next.fetch_add(1);
-    if (i >= opened.size()) return false;
-    Opened& o = opened[i];
-    o.sealed = &chunk.commits[i];
-    const CommitHeader& h = o.sealed->header;
-    o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
-    std::string body;
-    if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
-    if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
-    ready[i].store(true, std::memory_order_release);
-    return true;
-  };
-  // One worker per spare core; this thread checks too whenever it would wait.
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  unsigned workers = opened.size() < 32 ? 0 : std::min(cores - 1, 7u);
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < workers; t++) {
-    pool.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed) && check_one()) {
-      }
-    });
-  }
-  struct Joiner {
-    std::vector<std::thread>* pool;
-    std::atomic<bool>* stop;
-    ~Joiner() {
-      stop->store(true);
-      for (auto& th : *pool) th.join();
-    }
-  } joiner{&pool, &stop};
-  auto await = [&](size_t i) -> const Opened& {
-    while (!ready[i].load(std::memory_order_acquire)) {
-      if (!check_one()) std::this_thread::yield();
-    }
-    return opened[i];
-  };
-
-  // Store and merge, all or nothing.
-  size_t applied = 0, duplicates = 0;
-  uint64_t clock_before = m.clock->last();
-  Status s = InTransaction(&m, [&]() -> Status {
-    ChainBatch batch(ChainBatch::Hooks{
-        [&](const DeviceId& a, ChainInfo* info) { return m.store->GetChain(ws, a, info); },
-        [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
-          return m.store->GetCommit(ws, a, seq, bytes, found);
-        },
-        [&](const DeviceId& a, uint64_t seq, bool* found) { return m.store->HasCommit(ws, a, seq, found); }});
-    for (size_t i = 0; i < opened.size(); i++) {
-      const Opened& o = await(i);
-      HAMLET_RETURN_IF_ERROR(o.status.WithContext("import: "));
-      const SealedCommit& c = *o.sealed;
-      const CommitHeader& h = c.header;
-      bool is_new = false;
-      HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new).WithContext("import: "));
-      if (!is_new) {
-        duplicates++;
-        continue;
-      }
-      HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
-      batch.Stored(h);
-      HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, h, o.ops));
-      m.clock->Observe(h.hlc);
-      applied++;
-    }
-    HAMLET_RETURN_IF_ERROR(batch.Advance(
-        [&](const DeviceId& a, const ChainInfo& info) { return m.store->PutChain(ws, a, info); }));
-    for (auto& [d, c] : certs) {
-      std::string stored_cert;
-      bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, d, &stored_cert, &found));
-      if (!found) HAMLET_RETURN_IF_ERROR(m.store->PutDevice(ws, d, c.bytes));
-    }
-    if (applied) HAMLET_RETURN_IF_ERROR(m.PersistClock());
-    return Status::OK();
-  });
-  if (!s.ok()) {
-    m.clock->Reset(clock_before);
-    return s;
-  }
-  out->workspace = ws;
-  out->commits = chunk.commits.size();
-  out->applied = applied;
-  out->duplicates = duplicates;
-  return Status::OK();
 }
 
 }  // namespace hamlet

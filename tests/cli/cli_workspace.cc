@@ -41,7 +41,7 @@ CliWorkspace::CliWorkspace(int n_cadres, const std::string& name) : hub(dir.File
                  {"HAMLET_PASSPHRASE", "thôn " + std::to_string(i + 1)}};
     MustRun({"init"}, cadre);
     CliResult invite = MustRun({"invite", "--role", "cadre"}, officer);
-    std::string code = invite.out.substr(invite.out.find("hamlet1:"));
+    std::string code = invite.out.substr(invite.out.find("hamlet2:"));
     code = code.substr(0, code.find('\n'));
     CliResult asked = RunCli({"join", code, "--hub", hub.url()}, cadre);
     REQUIRE(asked.exit_code == 75);

@@ -95,7 +95,7 @@ TEST_CASE("bad input is one line on stderr, the right exit status, and changes n
       {{"workspace", "create", "--name"}, 2, "--name"},
       {{"workspace", "publish", "--token", "t"}, 2, "--hub"},
       {{"invite", "--role", "mayor"}, 2, "mayor"},
-      {{"join", "hamlet1:zz", "--hub", "http://127.0.0.1:9"}, 2, "invite code"},
+      {{"join", "hamlet2:zz", "--hub", "http://127.0.0.1:9"}, 2, "invite code"},
       {{"devices", "revoke", "zz"}, 2, "4 digits"},
       {{"devices", "revoke", "0000aaaa"}, 2, "no device"},
       {{"dialogue", "add", "--hamlet", "x"}, 2, "--date is required"},

@@ -113,7 +113,7 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     CliEnv late{{"HAMLET_DB", w.dir.File("late-officer.db")}, {"HAMLET_PASSPHRASE", "phó chủ tịch"}};
     MustRun({"init"}, late);
     CliResult invite = MustRun({"invite", "--role", "officer"}, w.officer);
-    std::string code = invite.out.substr(invite.out.find("hamlet1:"));
+    std::string code = invite.out.substr(invite.out.find("hamlet2:"));
     code = code.substr(0, code.find('\n'));
     CHECK(RunCli({"join", code, "--hub", w.hub.url()}, late).exit_code == 75);
     MustRun({"sync"}, w.officer);

@@ -42,7 +42,7 @@ Pair MakePair(const TempDir& dir, HubProcess& hub, int writes) {
   REQUIRE(cadre->JoinRequest(&req).ok());
   REQUIRE(admin->Admit(p.ws, req, Role::kCadre, &env).ok());
   WorkspaceId joined;
-  REQUIRE(cadre->Accept(env, &joined).ok());
+  REQUIRE(cadre->Accept(env, admin->device_id(), &joined).ok());
   SyncOptions o;
   o.hub = hub.url();
   HubClient client(admin.get(), o);

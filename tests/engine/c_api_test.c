@@ -59,7 +59,14 @@ int main(int argc, char** argv) {
   size_t env_len = 0;
   CHECK(hamlet_admit(a, ws, req, req_len, HAMLET_ROLE_CADRE, &env, &env_len) == HAMLET_OK);
   char* joined = NULL;
-  CHECK(hamlet_accept(b, env, env_len, &joined) == HAMLET_OK);
+  /* Without an invite code nothing names the admin: refused, nothing joined. */
+  CHECK(hamlet_accept(b, env, env_len, NULL, &joined) == HAMLET_EDENIED);
+  CHECK(joined == NULL);
+  CHECK(hamlet_accept(b, env, env_len, "00000000000000000000000000000001", &joined) == HAMLET_EDENIED);
+  char* admin_id = NULL;
+  CHECK(hamlet_device_id(a, &admin_id) == HAMLET_OK);
+  CHECK(hamlet_accept(b, env, env_len, admin_id, &joined) == HAMLET_OK);
+  hamlet_free(admin_id);
   CHECK(joined && strcmp(joined, ws) == 0);
 
   /* Bad inputs: clear codes, messages, nothing written. */

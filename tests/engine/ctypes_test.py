@@ -23,7 +23,7 @@ for name in ("hamlet_workspace_create", "hamlet_device_id"):
 lib.hamlet_join_request.argtypes = [P, ctypes.POINTER(P), ctypes.POINTER(ctypes.c_size_t)]
 lib.hamlet_admit.argtypes = [P, ctypes.c_char_p, P, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(P),
                              ctypes.POINTER(ctypes.c_size_t)]
-lib.hamlet_accept.argtypes = [P, P, ctypes.c_size_t, ctypes.POINTER(P)]
+lib.hamlet_accept.argtypes = [P, P, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(P)]
 lib.hamlet_commit.argtypes = [P, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(P)]
 lib.hamlet_get.argtypes = [P, ctypes.c_char_p, ctypes.POINTER(P)]
 lib.hamlet_cursor.argtypes = [P, ctypes.c_char_p, ctypes.POINTER(P)]
@@ -71,7 +71,9 @@ req, req_len = P(), ctypes.c_size_t()
 ok(lib.hamlet_join_request(b, ctypes.byref(req), ctypes.byref(req_len)), "join request")
 env, env_len = P(), ctypes.c_size_t()
 ok(lib.hamlet_admit(a, ws, req, req_len, 2, ctypes.byref(env), ctypes.byref(env_len)), "admit")
-ok(lib.hamlet_accept(b, env, env_len, ctypes.byref(p)), "accept")
+ok(lib.hamlet_device_id(a, ctypes.byref(p)), "admin device id")
+admin_id = take_string(p).encode()
+ok(lib.hamlet_accept(b, env, env_len, admin_id, ctypes.byref(p)), "accept")
 check(take_string(p).encode() == ws, "accepted workspace")
 lib.hamlet_free(req)
 lib.hamlet_free(env)

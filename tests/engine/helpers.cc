@@ -47,7 +47,7 @@ void MakeGroup(int n, const std::string& dir, Group* g) {
     REQUIRE(g->members[i]->JoinRequest(&req).ok());
     REQUIRE(g->members[0]->Admit(g->ws, req, Role::kCadre, &env).ok());
     WorkspaceId joined;
-    REQUIRE(g->members[i]->Accept(env, &joined).ok());
+    REQUIRE(g->members[i]->Accept(env, g->members[0]->device_id(), &joined).ok());
     REQUIRE(joined == g->ws);
   }
 }

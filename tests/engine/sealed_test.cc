@@ -20,7 +20,7 @@ std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role) {
   REQUIRE(r->JoinRequest(&req).ok());
   REQUIRE(g.members[0]->Admit(g.ws, req, role, &env).ok());
   WorkspaceId joined;
-  REQUIRE(r->Accept(env, &joined).ok());
+  REQUIRE(r->Accept(env, g.members[0]->device_id(), &joined).ok());
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "hand_device.h"
 #include "helpers.h"
 
 using namespace hamlet;
@@ -51,6 +52,14 @@ struct Snapshot {
     return true;
   }
 };
+
+// The one commit of ws that r has set aside.
+SetAsideCommit OnlyAside(Replica& r, const WorkspaceId& ws) {
+  std::vector<SetAsideCommit> aside;
+  REQUIRE(r.SetAside(ws, &aside).ok());
+  REQUIRE(aside.size() == 1);
+  return aside[0];
+}
 
 Snapshot Snap(Replica& r, const WorkspaceId& ws) {
   Snapshot s;
@@ -125,7 +134,7 @@ TEST_CASE("damaged chunks are refused and leave the store unchanged", "[sync][ba
   }
 }
 
-TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]") {
+TEST_CASE("forged, foreign and wrong-key commits are set aside, never merged", "[sync][bad-input]") {
   Group g;
   MakeGroup(2, "", &g);
   Replica& a = *g.members[0];
@@ -181,9 +190,18 @@ TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]
     c.workspace = g.ws;
     c.certificates = {e.certificate};
     c.commits = {forged};
-    Status s = b.Import(EncodeChunk(c), &res);
-    CHECK(s.code() == Code::kPermissionDenied);
-    CHECK(s.message().find("cannot be opened") != std::string::npos);
+    // Signed by its certified author, so it keeps its place in the chain,
+    // but nothing of it merges.
+    REQUIRE(b.Import(EncodeChunk(c), &res).ok());
+    CHECK(res.applied == 0);
+    CHECK(res.set_aside == 1);
+    SetAsideCommit aside = OnlyAside(b, g.ws);
+    CHECK(aside.code == Code::kPermissionDenied);
+    CHECK(aside.reason.find("cannot be opened") != std::string::npos);
+    CHECK(aside.in_log);
+    CHECK_FALSE(aside.may_pass_later);
+    CHECK(Digest(b, g.ws) == before.digest);
+    before = Snap(b, g.ws);
   }
   SECTION("a commit by a device the admin never certified") {
     SignKeyPair stranger = SignKeygen();
@@ -195,9 +213,14 @@ TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]
     c.workspace = g.ws;
     c.certificates = {self.bytes};
     c.commits = {original};
-    Status s = b.Import(EncodeChunk(c), &res);
-    CHECK(s.code() == Code::kDataLoss);
-    CHECK(s.message().find("not signed by the workspace admin") != std::string::npos);
+    // The false certificate is left out; the genuine commit beside it merges.
+    REQUIRE(b.Import(EncodeChunk(c), &res).ok());
+    CHECK(res.applied == 1);
+    CHECK(res.set_aside == 0);
+    std::vector<DeviceStatus> devices;
+    REQUIRE(b.Devices(g.ws, &devices).ok());
+    CHECK(devices.size() == 2);
+    before = Snap(b, g.ws);
     // Without any certificate the author is simply unknown.
     Chunk bare;
     bare.workspace = g.ws;
@@ -206,7 +229,12 @@ TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]
     SealedCommit orphan;
     REQUIRE(ParseCommit(CanonicalBytes(h, original.ciphertext(), original.signature()), &orphan).ok());
     bare.commits = {orphan};
-    CHECK(b.Import(EncodeChunk(bare), &res).code() == Code::kPermissionDenied);
+    REQUIRE(b.Import(EncodeChunk(bare), &res).ok());
+    CHECK(res.set_aside == 1);
+    SetAsideCommit aside = OnlyAside(b, g.ws);
+    CHECK(aside.code == Code::kPermissionDenied);
+    CHECK(aside.reason.find("no certificate") != std::string::npos);
+    CHECK(aside.may_pass_later);
   }
   SECTION("an altered commit under a valid checksum") {
     std::string ct(original.ciphertext());
@@ -214,9 +242,16 @@ TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]
     SealedCommit altered;
     REQUIRE(ParseCommit(CanonicalBytes(original.header, ct, original.signature()), &altered).ok());
     parsed.commits = {altered};
-    Status s = b.Import(EncodeChunk(parsed), &res);
-    CHECK(s.code() == Code::kDataLoss);
-    CHECK(s.message().find("signature") != std::string::npos);
+    REQUIRE(b.Import(EncodeChunk(parsed), &res).ok());
+    CHECK(res.set_aside == 1);
+    SetAsideCommit aside = OnlyAside(b, g.ws);
+    CHECK(aside.code == Code::kDataLoss);
+    CHECK(aside.reason.find("signature") != std::string::npos);
+    CHECK_FALSE(aside.in_log);
+    // The genuine commit still gets in afterwards.
+    REQUIRE(b.Import(good, &res).ok());
+    CHECK(res.applied == 1);
+    before = Snap(b, g.ws);
   }
   SECTION("two different commits under one number (a forked chain)") {
     REQUIRE(b.Import(good, &res).ok());
@@ -239,69 +274,20 @@ TEST_CASE("forged, foreign and wrong-key chunks are refused", "[sync][bad-input]
     SealedCommit renumbered;
     REQUIRE(ParseCommit(CanonicalBytes(h, second.ciphertext(), second.signature()), &renumbered).ok());
     c.commits = {renumbered};
-    CHECK(b.Import(EncodeChunk(c), &res).code() == Code::kDataLoss);
+    REQUIRE(b.Import(EncodeChunk(c), &res).ok());
+    CHECK(res.set_aside == 1);
+    CHECK(OnlyAside(b, g.ws).code == Code::kDataLoss);
   }
   CHECK(Snap(b, g.ws) == before);
 }
 
-namespace {
 
-// A device admitted by the admin whose keys the test holds, so it can sign
-// and seal commits with any chain links it likes.
-struct TestDevice {
-  WorkspaceId ws;
-  SignKeyPair sign = SignKeygen();
-  KxKeyPair kx = KxKeygen();
-  std::string cert;
-  Key32 data_key;
-
-  TestDevice(Replica& admin, const WorkspaceId& w) : ws(w) {
-    std::string env;
-    REQUIRE(admin.Admit(ws, EncodeJoinRequest(sign.public_key, kx.public_key, sign.secret_key), Role::kCadre, &env)
-                .ok());
-    Envelope e;
-    REQUIRE(ParseEnvelope(env, &e).ok());
-    cert = e.certificate;
-    std::string raw;
-    REQUIRE(OpenSealed(kx.public_key, kx.secret_key, e.keys.at(0).sealed, &raw));
-    data_key = Key32::FromView(raw);
-  }
-
-  SealedCommit Make(uint64_t seq, const std::string& prev_hash, const std::string& summary) {
-    CommitHeader h;
-    h.author = DeviceIdFor(sign.public_key);
-    h.seq = seq;
-    h.hlc = HlcFor(seq);
-    h.prev_hash = prev_hash;
-    RecordOp op;
-    op.record = *RecordId::FromBytes(std::string(15, 'r') + static_cast<char>(seq));
-    op.collection = "concerns";
-    op.fields.push_back(FieldWrite{"summary", Value(summary), {}});
-    std::string body;
-    REQUIRE(EncodeBody(h.author, {op}, &body).ok());
-    SealedCommit c;
-    REQUIRE(SealCommit(ws, h, body, data_key, sign.secret_key, &c).ok());
-    return c;
-  }
-  static uint64_t HlcFor(uint64_t seq) { return (static_cast<uint64_t>(kNow) << 16) + seq; }
-
-  std::string ChunkOf(std::vector<SealedCommit> commits) {
-    Chunk c;
-    c.workspace = ws;
-    c.certificates = {cert};
-    c.commits = std::move(commits);
-    return EncodeChunk(c);
-  }
-};
-
-}  // namespace
-
-TEST_CASE("the hash chain: gaps are visible, broken links and forks refused", "[sync][bad-input]") {
+TEST_CASE("the hash chain: gaps are visible, broken links and forks set aside as evidence", "[sync][bad-input]") {
   Group g;
   MakeGroup(2, "", &g);
   Replica& b = *g.members[1];
   REQUIRE(InitCrypto().ok());
-  TestDevice dev(*g.members[0], g.ws);
+  HandDevice dev(*g.members[0], g.ws);
   std::string zero(kHashBytes, '\0');
   SealedCommit c1 = dev.Make(1, zero, "one");
   SealedCommit c2 = dev.Make(2, c1.Hash(), "two");
@@ -318,13 +304,15 @@ TEST_CASE("the hash chain: gaps are visible, broken links and forks refused", "[
   CHECK(chains[0].head == 3);
   Snapshot gap = Snap(b, g.ws);
 
-  // A "2" that 3 does not name is refused.
-  Status s = b.Import(dev.ChunkOf({c2_fork}), &res);
-  CHECK(s.code() == Code::kDataLoss);
-  CHECK(s.message().find("does not precede its successor") != std::string::npos);
-  // A first commit that names a predecessor is refused.
-  s = b.Import(dev.ChunkOf({dev.Make(1, c3.Hash(), "bogus first")}), &res);
-  CHECK(s.code() == Code::kDataLoss);
+  // A "2" that 3 does not name is set aside as evidence of a fork.
+  REQUIRE(b.Import(dev.ChunkOf({c2_fork}), &res).ok());
+  CHECK(res.set_aside == 1);
+  SetAsideCommit aside = OnlyAside(b, g.ws);
+  CHECK(aside.code == Code::kDataLoss);
+  CHECK(aside.reason.find("does not precede its successor") != std::string::npos);
+  // A first commit that names a predecessor is set aside too.
+  REQUIRE(b.Import(dev.ChunkOf({dev.Make(1, c3.Hash(), "bogus first")}), &res).ok());
+  CHECK(res.set_aside == 1);
   CHECK(Snap(b, g.ws) == gap);
 
   // The real 2 closes the gap.
@@ -334,21 +322,31 @@ TEST_CASE("the hash chain: gaps are visible, broken links and forks refused", "[
   CHECK(chains[0].contiguous == 3);
   Snapshot whole = Snap(b, g.ws);
 
-  // Now the fork: a second, different commit numbered 2.
-  s = b.Import(dev.ChunkOf({c2_fork}), &res);
-  CHECK(s.code() == Code::kDataLoss);
-  CHECK(s.message().find("two different commits numbered 2") != std::string::npos);
+  // Now the fork: a second, different commit numbered 2. Both are kept: one
+  // in the log, the other set aside.
+  REQUIRE(b.Import(dev.ChunkOf({c2_fork}), &res).ok());
+  CHECK(res.set_aside == 1);
+  std::vector<SetAsideCommit> all;
+  REQUIRE(b.SetAside(g.ws, &all).ok());
+  bool named = false;
+  for (const SetAsideCommit& x : all) named |= x.reason.find("two different commits numbered 2") != std::string::npos;
+  CHECK(named);
   // A commit that does not follow its stored predecessor.
   SealedCommit c4_bad = dev.Make(4, c2.Hash(), "four");
-  s = b.Import(dev.ChunkOf({c4_bad}), &res);
-  CHECK(s.code() == Code::kDataLoss);
-  CHECK(s.message().find("does not follow its predecessor") != std::string::npos);
-  // A chunk mixing good and bad commits is refused whole.
-  SealedCommit c4 = dev.Make(4, c3.Hash(), "four");
-  CHECK_FALSE(b.Import(dev.ChunkOf({c2_fork, c4}), &res).ok());
+  REQUIRE(b.Import(dev.ChunkOf({c4_bad}), &res).ok());
+  CHECK(res.set_aside == 1);
+  REQUIRE(b.SetAside(g.ws, &all).ok());
+  named = false;
+  for (const SetAsideCommit& x : all) named |= x.reason.find("does not follow its predecessor") != std::string::npos;
+  CHECK(named);
   CHECK(Snap(b, g.ws) == whole);
-  REQUIRE(b.Import(dev.ChunkOf({c4}), &res).ok());
+  // A chunk mixing good and bad commits: the good one merges.
+  SealedCommit c4 = dev.Make(4, c3.Hash(), "four");
+  REQUIRE(b.Import(dev.ChunkOf({c2_fork, c4}), &res).ok());
   CHECK(res.applied == 1);
+  CHECK(res.set_aside == 1);
+  REQUIRE(b.Chains(g.ws, &chains).ok());
+  CHECK(chains[0].contiguous == 4);
 }
 
 TEST_CASE("export pages by size and resumes from its cursor", "[sync]") {

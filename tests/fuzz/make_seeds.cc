@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
       !Check(Replica::OpenWithKey(":memory:", std::string(32, 'c'), opt, &third), "open") ||
       !Check(admin->CreateWorkspace(&ws), "workspace") || !Check(cadre->JoinRequest(&request), "join request") ||
       !Check(admin->Admit(ws, request, Role::kCadre, &envelope), "admit") ||
-      !Check(cadre->Accept(envelope, &joined), "accept")) {
+      !Check(cadre->Accept(envelope, admin->device_id(), &joined), "accept")) {
     return 1;
   }
   for (int i = 0; i < 3; i++) {

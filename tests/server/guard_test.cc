@@ -145,7 +145,7 @@ TEST_CASE("an overlong header line is refused with 431", "[hub][bad-input][guard
   c.Send(kStatusHead + "X-Long: " + std::string(100000, 'b') + "\r\n\r\n");
   std::string answer = c.ReadAll(3000);
   CHECK(StartsWith(answer, "HTTP/1.1 431"));
-  CHECK(answer.find("Hamlet-Protocol: 1") != std::string::npos);
+  CHECK(answer.find("Hamlet-Protocol: 2") != std::string::npos);
   CHECK(answer.find("\"retryable\":false") != std::string::npos);
 }
 

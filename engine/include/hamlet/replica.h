@@ -130,6 +130,21 @@ struct ImportResult {
   size_t commits = 0;     // In the chunk.
   size_t applied = 0;     // New to this replica.
   size_t duplicates = 0;  // Already here, byte for byte.
+  size_t set_aside = 0;   // Not merged, kept and listed by SetAside (see there).
+};
+
+// A commit an import set aside instead of merging (protocol.md, "Set-aside
+// commits"): one bad commit never stops the others of its chunk.
+struct SetAsideCommit {
+  DeviceId author;
+  uint64_t seq = 0;
+  std::string hash;         // Hex of H(commit bytes): tells two commits under one number apart.
+  Code code = Code::kOk;    // What kind of failure: DataLoss (forged, garbled, a fork), PermissionDenied
+                            // (revoked, unknown author, no key), FailedPrecondition (links still missing).
+  std::string reason;       // For people.
+  bool may_pass_later = false;  // A key, certificate or missing commit still to come may let it in.
+  bool in_log = false;      // Signed and on its chain, so kept and relayed, but its content is unusable.
+  int64_t seen_millis = 0;  // When it was first set aside (this device's clock).
 };
 
 // What importing a bundle did.
@@ -141,6 +156,7 @@ struct BundleImportResult {
   size_t commits = 0;     // In the bundle.
   size_t applied = 0;     // New to this replica.
   size_t duplicates = 0;  // Already here.
+  size_t set_aside = 0;   // Not merged (see SetAside).
 };
 
 // A device of a workspace, as this replica knows it from certificates,
@@ -180,8 +196,16 @@ class HAMLET_EXPORT Replica {
   // As admin of ws: certifies the requesting device and wraps the workspace
   // keys for it. The envelope is safe to carry over any channel.
   Status Admit(const WorkspaceId& ws, std::string_view join_request, Role role, std::string* envelope);
-  // Joins the workspace an envelope admits this device to.
+  // Joins the workspace an envelope admits this device to, if the envelope
+  // is signed by the admin named in the invite code this device took
+  // (RequestJoin): a hub or anyone else on the way cannot answer in the
+  // admin's place. PermissionDenied for an envelope of another key, or when
+  // no invite to its workspace was taken here; AlreadyExists for a
+  // workspace this device belongs to (an envelope never replaces its keys).
   Status Accept(std::string_view envelope, WorkspaceId* out);
+  // The same, for an envelope carried without an invite code, where the
+  // caller learnt the admin's device id (its fingerprint) out of band.
+  Status Accept(std::string_view envelope, const DeviceId& admin, WorkspaceId* out);
   Status Workspaces(std::vector<WorkspaceId>* out);
 
   // ---- Invitations: enrollment through a hub the secret never reaches ----
@@ -206,7 +230,10 @@ class HAMLET_EXPORT Replica {
   // through a hub or bundle.
   Status Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* out);
   // Takes note of a revocation or a key grant signed by the admin.
-  // Idempotent. A grant for another device is InvalidArgument.
+  // Idempotent. A grant for another device is InvalidArgument; a grant is
+  // taken only for the epoch after the newest this device holds
+  // (FailedPrecondition for a later one, DataLoss for one that would
+  // replace a key it holds).
   Status AcceptRevocation(std::string_view revocation);
   Status AcceptKeyGrant(std::string_view grant);
   // Stores a device certificate the workspace admin signed (from a hub, so
@@ -230,9 +257,16 @@ class HAMLET_EXPORT Replica {
   // The commits of ws that a peer with peer_cursor lacks (empty cursor: all),
   // up to about max_bytes, as one chunk.
   Status Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out);
-  // Verifies, opens and merges a chunk. All or nothing: any bad commit rejects
-  // the whole chunk and leaves the store unchanged.
+  // Verifies, opens and merges a chunk in one transaction. A damaged chunk
+  // (checksum, framing) is refused whole and changes nothing. A commit that
+  // fails on its own (forged or garbled, an unknown author or key epoch, a
+  // revoked device's commit beyond its revocation, a fork) is set aside:
+  // kept, counted in out->set_aside and listed by SetAside, while the rest
+  // merges. Those that may pass later are tried again whenever a later
+  // import, key grant, certificate or revocation could let them in.
   Status Import(std::string_view chunk, ImportResult* out);
+  // The commits of ws set aside so far, by author and number.
+  Status SetAside(const WorkspaceId& ws, std::vector<SetAsideCommit>* out);
   Status Chains(const WorkspaceId& ws, std::vector<ChainStatus>* out);
   // Bundle files, for carrying commits where there is no link (protocol.md,
   // "Bundles"). ExportBundle writes every commit of ws this replica holds

@@ -1,0 +1,313 @@
+// Import: verifying, opening and merging commits that came from elsewhere
+// (protocol.md, "Chunks and bundles" and "Set-aside commits").
+//
+// Everything that needs no store (signature, seal, body) is checked on
+// worker threads while this thread stores and merges the commits already
+// checked, in order, in one transaction. A commit that fails on its own is
+// set aside with its reason instead of failing the chunk, so one bad commit
+// from anyone never stops sync: the rest merges and the pull moves on.
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "chunk.h"
+#include "hex.h"
+#include "identity.h"
+#include "replica_impl.h"
+
+namespace hamlet {
+
+namespace {
+
+// A commit that passed the checks that need no store, or why it did not.
+struct Opened {
+  const SealedCommit* sealed = nullptr;
+  std::vector<RecordOp> ops;
+  Status status;
+  bool signed_ok = false;  // The author's signature checked out (so a failure is the author's own).
+};
+
+AsideRow MakeAside(const SealedCommit& c, const Status& why, bool retry, bool in_log, int64_t now) {
+  AsideRow row;
+  row.author = c.header.author;
+  row.seq = c.header.seq;
+  row.hash = c.Hash();
+  row.bytes = c.bytes;
+  row.code = static_cast<int>(why.code());
+  row.reason = why.message();
+  row.retry = retry;
+  row.in_log = in_log;
+  row.seen = now;
+  return row;
+}
+
+}  // namespace
+
+Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Certificate> certs,
+                                    const std::vector<SealedCommit>& commits, ImportResult* out) {
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(AdminKey(ws, &admin_pk));
+  const int64_t now = env->NowMillis();
+  std::vector<AsideRow> aside;
+  // Decisions that need the store but no cryptography: who the author is,
+  // whether it was revoked, whether this replica holds the key epoch.
+  std::vector<bool> candidate(commits.size(), false);
+  std::map<uint32_t, Key32> keys;
+  std::map<DeviceId, std::unique_ptr<RevokedChain>> revoked;  // Per revoked author in the batch.
+  std::map<DeviceId, bool> checked_revocation;
+  std::map<DeviceId, std::map<uint64_t, std::string_view>> by_author;
+  for (const SealedCommit& c : commits) by_author[c.header.author][c.header.seq] = c.bytes;
+  for (size_t i = 0; i < commits.size(); i++) {
+    const SealedCommit& c = commits[i];
+    const DeviceId& a = c.header.author;
+    if (!certs.count(a)) {
+      std::string stored;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(store->GetDevice(ws, a, &stored, &found));
+      if (!found) {
+        aside.push_back(MakeAside(c,
+                                  Status::PermissionDenied("by device " + a.Hex() +
+                                                           ", which no certificate of the admin names (yet)"),
+                                  true, false, now));
+        continue;
+      }
+      Certificate known;
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(stored, &known));
+      certs[a] = std::move(known);
+    }
+    if (!checked_revocation[a]) {
+      checked_revocation[a] = true;
+      uint64_t last_seq = 0;
+      bool is_revoked = false;
+      std::string last_hash;
+      HAMLET_RETURN_IF_ERROR(store->GetRevocation(ws, a, &last_seq, &is_revoked, &last_hash));
+      if (is_revoked) {
+        auto chain = std::make_unique<RevokedChain>(
+            last_seq, last_hash, by_author[a], [this, ws, a](uint64_t seq, std::string* bytes, bool* found) {
+              return store->GetCommit(ws, a, seq, bytes, found);
+            });
+        HAMLET_RETURN_IF_ERROR(chain->Init(by_author[a].begin()->first));
+        revoked[a] = std::move(chain);
+      }
+    }
+    if (auto r = revoked.find(a); r != revoked.end()) {
+      std::string n = std::to_string(c.header.seq);
+      switch (r->second->Judge(c.header.seq, c.Hash())) {
+        case RevokedChain::Verdict::kOnChain:
+          break;
+        case RevokedChain::Verdict::kAfterRevocation:
+          aside.push_back(MakeAside(
+              c, Status::PermissionDenied("commit " + n + " of revoked device " + a.Hex() + " comes after its revocation"),
+              false, false, now));
+          continue;
+        case RevokedChain::Verdict::kOffChain:
+          aside.push_back(MakeAside(c,
+                                    Status::DataLoss("commit " + n + " of revoked device " + a.Hex() +
+                                                     " is not on the chain its revocation names"),
+                                    false, false, now));
+          continue;
+        case RevokedChain::Verdict::kUnproven:
+          aside.push_back(MakeAside(c,
+                                    Status::FailedPrecondition("commit " + n + " of revoked device " + a.Hex() +
+                                                               " waits for the commits that link it to its "
+                                                               "revocation"),
+                                    true, false, now));
+          continue;
+      }
+    }
+    if (!keys.count(c.header.epoch)) {
+      Key32 k;
+      Status s = this->keys->WorkspaceKey(ws, c.header.epoch, &k);
+      if (s.code() == Code::kPermissionDenied) {
+        aside.push_back(MakeAside(c,
+                                  Status::PermissionDenied("sealed with the key of epoch " +
+                                                           std::to_string(c.header.epoch) +
+                                                           ", which this device does not hold (yet)"),
+                                  true, false, now));
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(s);
+      keys[c.header.epoch] = k;
+    }
+    candidate[i] = true;
+  }
+
+  // Signatures, seals and bodies are the costly part: worker threads check
+  // them while this thread stores and merges the commits already checked.
+  std::vector<Opened> opened(commits.size());
+  std::vector<std::atomic<bool>> ready(opened.size());
+  std::atomic<size_t> next{0};  // The next commit nobody has claimed.
+  std::atomic<bool> stop{false};
+  auto check_one = [&]() {
+    size_t i = next.fetch_add(1);
+    if (i >= opened.size()) return false;
+    Opened& o = opened[i];
+    o.sealed = &commits[i];
+    if (candidate[i]) {
+      const CommitHeader& h = o.sealed->header;
+      o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
+      o.signed_ok = o.status.ok();
+      std::string body;
+      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
+      if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
+    }
+    ready[i].store(true, std::memory_order_release);
+    return true;
+  };
+  // One worker per spare core; this thread checks too whenever it would wait.
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned workers = opened.size() < 32 ? 0 : std::min(cores - 1, 7u);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; t++) {
+    pool.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed) && check_one()) {
+      }
+    });
+  }
+  struct Joiner {
+    std::vector<std::thread>* pool;
+    std::atomic<bool>* stop;
+    ~Joiner() {
+      stop->store(true);
+      for (auto& th : *pool) th.join();
+    }
+  } joiner{&pool, &stop};
+  auto await = [&](size_t i) -> const Opened& {
+    while (!ready[i].load(std::memory_order_acquire)) {
+      if (!check_one()) std::this_thread::yield();
+    }
+    return opened[i];
+  };
+
+  size_t applied = 0, duplicates = 0;
+  uint64_t clock_before = clock->last();
+  Status s = InTransaction(this, [&]() -> Status {
+    ChainBatch batch(ChainBatch::Hooks{
+        [&](const DeviceId& a, ChainInfo* info) { return store->GetChain(ws, a, info); },
+        [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
+          return store->GetCommit(ws, a, seq, bytes, found);
+        },
+        [&](const DeviceId& a, uint64_t seq, bool* found) { return store->HasCommit(ws, a, seq, found); }});
+    std::vector<AsideRow> dropped;  // Set aside before and merged now.
+    for (size_t i = 0; i < opened.size(); i++) {
+      const Opened& o = await(i);
+      if (!candidate[i]) continue;
+      const SealedCommit& c = *o.sealed;
+      const CommitHeader& h = c.header;
+      if (!o.signed_ok) {  // Not the author's: anyone could have made these bytes.
+        aside.push_back(MakeAside(c, o.status, false, false, now));
+        continue;
+      }
+      bool is_new = false;
+      Status linked = batch.Check(c, &is_new);
+      if (linked.code() == Code::kDataLoss) {  // A fork or a broken link: kept as evidence.
+        aside.push_back(MakeAside(c, linked, false, false, now));
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(linked);
+      if (!is_new) {
+        duplicates++;
+        dropped.push_back(MakeAside(c, Status::OK(), false, false, now));  // Held already: nothing waits.
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
+      batch.Stored(h);
+      if (!o.status.ok()) {
+        // Signed by its author but unreadable: it keeps its place in the
+        // chain (and is relayed) but merges nothing.
+        aside.push_back(MakeAside(c, o.status, false, true, now));
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(applier->Apply(ws, h, o.ops));
+      clock->Observe(h.hlc);
+      dropped.push_back(MakeAside(c, Status::OK(), false, false, now));
+      applied++;
+    }
+    HAMLET_RETURN_IF_ERROR(
+        batch.Advance([&](const DeviceId& a, const ChainInfo& info) { return store->PutChain(ws, a, info); }));
+    for (auto& [d, cert] : certs) {
+      std::string stored_cert;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(store->GetDevice(ws, d, &stored_cert, &found));
+      if (!found) HAMLET_RETURN_IF_ERROR(store->PutDevice(ws, d, cert.bytes));
+    }
+    for (const AsideRow& row : dropped) HAMLET_RETURN_IF_ERROR(store->DropAside(ws, row.author, row.seq, row.hash));
+    for (const AsideRow& row : aside) HAMLET_RETURN_IF_ERROR(store->PutAside(ws, row));
+    if (applied) HAMLET_RETURN_IF_ERROR(PersistClock());
+    return Status::OK();
+  });
+  if (!s.ok()) {
+    clock->Reset(clock_before);
+    return s;
+  }
+  out->workspace = ws;
+  out->commits = commits.size();
+  out->applied = applied;
+  out->duplicates = duplicates;
+  out->set_aside = aside.size();
+  return Status::OK();
+}
+
+Status Replica::Impl::RetryAside(const WorkspaceId& ws) {
+  std::vector<AsideRow> rows;
+  HAMLET_RETURN_IF_ERROR(store->ListAside(ws, true, &rows));
+  if (rows.empty()) return Status::OK();
+  std::vector<SealedCommit> commits;
+  for (const AsideRow& row : rows) {
+    SealedCommit c;
+    if (ParseCommit(row.bytes, &c).ok()) commits.push_back(std::move(c));
+  }
+  std::sort(commits.begin(), commits.end(), [](const SealedCommit& a, const SealedCommit& b) {
+    return std::tie(a.header.author, a.header.seq) < std::tie(b.header.author, b.header.seq);
+  });
+  ImportResult unused;
+  return ImportCommits(ws, {}, commits, &unused);
+}
+
+Status Replica::Import(std::string_view bytes, ImportResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  Chunk chunk;
+  HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk).WithContext("import: "));
+  const WorkspaceId ws = chunk.workspace;
+  std::string admin_pk;
+  if (!m.AdminKey(ws, &admin_pk).ok()) {
+    return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
+  }
+  // Certificates: only the admin's work counts. One that is not is left
+  // out, and commits that need it are set aside as by an unknown author.
+  std::map<DeviceId, Certificate> certs;
+  for (const std::string& bytes_c : chunk.certificates) {
+    Certificate c;
+    if (!ParseCertificate(bytes_c, &c).ok() || c.workspace != ws || !VerifyCertificate(c, admin_pk).ok()) continue;
+    certs[c.device()] = std::move(c);
+  }
+  HAMLET_RETURN_IF_ERROR(m.ImportCommits(ws, std::move(certs), chunk.commits, out).WithContext("import: "));
+  // What this chunk brought (a certificate, a revoked device's links) may
+  // let in commits set aside before.
+  if (out->applied > 0 || !chunk.certificates.empty()) HAMLET_RETURN_IF_ERROR(m.RetryAside(ws));
+  return Status::OK();
+}
+
+Status Replica::SetAside(const WorkspaceId& ws, std::vector<SetAsideCommit>* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<AsideRow> rows;
+  HAMLET_RETURN_IF_ERROR(impl_->store->ListAside(ws, false, &rows));
+  out->clear();
+  for (const AsideRow& row : rows) {
+    SetAsideCommit c;
+    c.author = row.author;
+    c.seq = row.seq;
+    c.hash = HexEncode(row.hash);
+    c.code = static_cast<Code>(row.code);
+    c.reason = row.reason;
+    c.may_pass_later = row.retry;
+    c.in_log = row.in_log;
+    c.seen_millis = row.seen;
+    out->push_back(std::move(c));
+  }
+  return Status::OK();
+}
+
+}  // namespace hamlet

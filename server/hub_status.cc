@@ -1,0 +1,98 @@
+// The hub operator's pages: status as JSON and HTML, and Prometheus metrics.
+#include "hub.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto.h"
+#include "format.h"
+#include "hex.h"
+#include "identity.h"
+
+namespace hamlet::hub {
+
+using nlohmann::json;
+
+void Hub::StatusJson(const httplib::Request&, httplib::Response& res) {
+  Count("status");
+  std::vector<WorkspaceSummary> all;
+  Status s = store_->Summaries(&all);
+  if (!s.ok()) return Fail(res, s);
+  int64_t now = env_->NowMillis();
+  int64_t stale = options_.stale_after_days * 86400000LL;
+  json spaces = json::array();
+  for (const WorkspaceSummary& w : all) {
+    json devices = json::array();
+    for (const DeviceSummary& d : w.devices) {
+      devices.push_back({{"device", d.device.Hex()},
+                         {"role", d.role == format::kRoleAdmin     ? "admin"
+                                  : d.role == format::kRoleOfficer ? "officer"
+                                                                   : "cadre"},
+                         {"revoked", d.revoked},
+                         {"last_seen", d.last_seen},
+                         {"commits", d.commits},
+                         {"stale", !d.revoked && (d.last_seen == 0 || now - d.last_seen > stale)}});
+    }
+    spaces.push_back({{"workspace", w.workspace.Hex()}, {"created", w.created}, {"commits", w.commits},
+                      {"devices", devices}});
+  }
+  res.set_content(json{{"hub_time", now}, {"stale_after_days", options_.stale_after_days}, {"workspaces", spaces}}.dump(),
+                  "application/json");
+}
+
+void Hub::StatusPage(const httplib::Request&, httplib::Response& res) {
+  Count("page");
+  std::vector<WorkspaceSummary> all;
+  Status s = store_->Summaries(&all);
+  if (!s.ok()) return Fail(res, s);
+  int64_t now = env_->NowMillis();
+  std::string html =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hamlet hub</title><style>"
+      "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+      "td,th{border:1px solid #999;padding:.3em .6em}.stale{background:#fdd}</style></head><body>"
+      "<h1>Hamlet hub</h1><p>This hub stores sealed commits; it cannot read any record.</p>";
+  for (const WorkspaceSummary& w : all) {
+    html += "<h2>Workspace " + w.workspace.Hex() + "</h2><p>" + std::to_string(w.commits) +
+            " commits stored.</p><table><tr><th>device</th><th>role</th><th>commits</th><th>last seen</th></tr>";
+    for (const DeviceSummary& d : w.devices) {
+      bool stale = !d.revoked && (d.last_seen == 0 || now - d.last_seen > options_.stale_after_days * 86400000LL);
+      std::string seen = d.last_seen == 0 ? "never"
+                                          : std::to_string((now - d.last_seen) / 86400000) + " days ago";
+      html += std::string("<tr") + (stale ? " class=\"stale\"" : "") + "><td>" + d.device.Hex() + "</td><td>" +
+              (d.role == format::kRoleAdmin ? "admin" : d.role == format::kRoleOfficer ? "officer" : "cadre") +
+              (d.revoked ? " (revoked)" : "") + "</td><td>" + std::to_string(d.commits) + "</td><td>" + seen +
+              "</td></tr>";
+    }
+    html += "</table>";
+  }
+  html += "</body></html>";
+  res.set_content(html, "text/html; charset=utf-8");
+}
+
+void Hub::MetricsText(const httplib::Request&, httplib::Response& res) {
+  Count("metrics");
+  std::string out;
+  {
+    std::lock_guard<std::mutex> lock(metrics_.mu);
+    out += "# HELP hamlet_requests_total Requests by route.\n# TYPE hamlet_requests_total counter\n";
+    for (auto& [route, n] : metrics_.requests) {
+      out += "hamlet_requests_total{route=\"" + route + "\"} " + std::to_string(n) + "\n";
+    }
+    out += "# HELP hamlet_errors_total Error responses by kind.\n# TYPE hamlet_errors_total counter\n";
+    for (auto& [code, n] : metrics_.errors) {
+      out += "hamlet_errors_total{code=\"" + code + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+           std::to_string(v) + "\n";
+  };
+  counter("hamlet_commits_stored_total", "Commits stored by pushes.", metrics_.commits_stored);
+  counter("hamlet_bytes_in_total", "Chunk bytes received.", metrics_.bytes_in);
+  counter("hamlet_bytes_out_total", "Chunk bytes sent.", metrics_.bytes_out);
+  out += "# HELP hamlet_sync_seconds Time spent serving push and pull.\n# TYPE hamlet_sync_seconds summary\n";
+  out += "hamlet_sync_seconds_sum " + std::to_string(metrics_.sync_micros.load() / 1e6) + "\n";
+  out += "hamlet_sync_seconds_count " + std::to_string(metrics_.sync_requests.load()) + "\n";
+  res.set_content(out, "text/plain; version=0.0.4");
+}
+
+}  // namespace hamlet::hub

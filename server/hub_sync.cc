@@ -1,0 +1,197 @@
+// The hub's push and pull routes, and bundle import: where commits enter
+// and leave a hub (protocol.md 13.3, 6.2).
+#include "hub.h"
+
+#include <chrono>
+
+#include "bundle.h"
+#include "chain.h"
+#include <nlohmann/json.hpp>
+
+#include "crypto.h"
+#include "format.h"
+#include "hex.h"
+#include "identity.h"
+
+namespace hamlet::hub {
+
+using nlohmann::json;
+
+void Hub::Push(const httplib::Request& req, httplib::Response& res) {
+  Count("push");
+  auto start = std::chrono::steady_clock::now();
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  DeviceId device;
+  Certificate cert;
+  if (!Authenticate(req, res, ws, &device, &cert)) return;
+  metrics_.bytes_in += req.body.size();
+  Chunk chunk;
+  Status s = DecodeChunk(req.body, &chunk);
+  if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument("the chunk belongs to another workspace");
+  AppendResult appended;
+  if (s.ok()) s = Ingest(ws, chunk, &cert, &appended);
+  uint64_t contiguous = 0;
+  if (s.ok()) s = store_->Contiguous(ws, device, &contiguous);
+  if (!s.ok()) return Fail(res, s);
+  metrics_.commits_stored += appended.stored;
+  metrics_.sync_requests++;
+  metrics_.sync_micros += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  res.set_content(
+      json{{"stored", appended.stored}, {"duplicates", appended.duplicates}, {"contiguous", contiguous}}.dump(),
+      "application/json");
+}
+
+Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate* pusher, AppendResult* out) {
+  std::map<DeviceId, Certificate> authors;
+  if (pusher != nullptr) authors[pusher->device()] = *pusher;
+  std::string admin_pk;
+  std::map<DeviceId, Revocation> revocations;
+  if (pusher == nullptr) {
+    HAMLET_RETURN_IF_ERROR(store_->AdminKey(ws, &admin_pk));
+    std::vector<std::string> grants, statements;
+    HAMLET_RETURN_IF_ERROR(store_->KeysFor(ws, DeviceId(), &grants, &statements));
+    for (const std::string& bytes : statements) {
+      Revocation rev;
+      HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
+      revocations[rev.device] = rev;
+    }
+  }
+  std::map<DeviceId, std::map<uint64_t, std::string_view>> by_author;
+  for (const SealedCommit& c : chunk.commits) by_author[c.header.author][c.header.seq] = c.bytes;
+  std::map<DeviceId, std::unique_ptr<RevokedChain>> revoked;
+  for (size_t i = 0; i < chunk.commits.size(); i++) {
+    const SealedCommit& c = chunk.commits[i];
+    const DeviceId& author = c.header.author;
+    auto it = authors.find(author);
+    if (it == authors.end() && pusher != nullptr) {
+      return Status::PermissionDenied("a device pushes only its own commits; commit " + std::to_string(i) + " is by " +
+                                      author.Hex());
+    }
+    if (it == authors.end()) {
+      DeviceRecord rec;
+      Certificate cert;
+      HAMLET_RETURN_IF_ERROR(store_->GetDevice(ws, author, &rec));
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(rec.certificate, &cert));
+      it = authors.emplace(author, std::move(cert)).first;
+      if (auto r = revocations.find(author); r != revocations.end()) {
+        auto chain = std::make_unique<RevokedChain>(
+            r->second.last_seq, r->second.last_hash, by_author[author],
+            [this, ws, author](uint64_t seq, std::string* bytes, bool* found) {
+              return store_->GetCommit(ws, author, seq, bytes, found);
+            });
+        HAMLET_RETURN_IF_ERROR(chain->Init(by_author[author].begin()->first));
+        revoked[author] = std::move(chain);
+      }
+    }
+    // A revoked device's commits count only up to its revocation, on the
+    // chain the revocation names (the same rule as a replica's).
+    if (auto r = revoked.find(author); r != revoked.end()) {
+      RevokedChain::Verdict v = r->second->Judge(c.header.seq, c.Hash());
+      std::string what = "commit " + std::to_string(c.header.seq) + " of revoked device " + author.Hex();
+      if (v == RevokedChain::Verdict::kAfterRevocation) {
+        return Status::PermissionDenied(what + " comes after its revocation");
+      }
+      if (v == RevokedChain::Verdict::kOffChain) return Status::DataLoss(what + " is not on the chain its revocation names");
+      if (v == RevokedChain::Verdict::kUnproven) {
+        return Status::FailedPrecondition(what + " cannot be linked to its revocation: bring its later commits with it");
+      }
+    }
+    HAMLET_RETURN_IF_ERROR(VerifyCommit(ws, c, it->second.sign_public_key));
+  }
+  return store_->Append(ws, chunk.commits, env_->NowMillis(), out);
+}
+
+Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
+  *out = BundleImport();
+  Bundle bundle;
+  HAMLET_RETURN_IF_ERROR(DecodeBundle(bytes, &bundle));
+  const WorkspaceId ws = bundle.workspace;
+  out->workspace = ws;
+  std::string admin_pk;
+  Status s = store_->AdminKey(ws, &admin_pk);
+  if (s.code() == Code::kNotFound) return Status::NotFound("workspace " + ws.Hex() + " is not published on this hub");
+  HAMLET_RETURN_IF_ERROR(s);
+  for (size_t i = 0; i < bundle.chunks.size(); i++) {
+    const std::string where = "bundle chunk " + std::to_string(i + 1) + ": ";
+    Chunk chunk;
+    HAMLET_RETURN_IF_ERROR(DecodeChunk(bundle.chunks[i], &chunk).WithContext(where));
+    if (chunk.workspace != ws) return Status::DataLoss(where + "it belongs to another workspace");
+    // Devices the admin admitted while this hub was out of reach.
+    for (const std::string& bytes_c : chunk.certificates) {
+      Certificate cert;
+      HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes_c, &cert).WithContext(where));
+      DeviceRecord known;
+      Status found = store_->GetDevice(ws, cert.device(), &known);
+      if (found.ok()) continue;
+      if (found.code() != Code::kNotFound) return found;
+      if (cert.workspace != ws) return Status::DataLoss(where + "a certificate is for another workspace");
+      HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk).WithContext(where));
+      HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
+      out->devices_registered++;
+    }
+    AppendResult appended;
+    HAMLET_RETURN_IF_ERROR(Ingest(ws, chunk, nullptr, &appended).WithContext(where));
+    out->chunks++;
+    out->commits += chunk.commits.size();
+    out->stored += appended.stored;
+    out->duplicates += appended.duplicates;
+    metrics_.commits_stored += appended.stored;
+  }
+  return Status::OK();
+}
+
+void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
+  Count("pull");
+  auto start = std::chrono::steady_clock::now();
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  DeviceId device;
+  if (!Authenticate(req, res, ws, &device)) return;
+  uint64_t after = 0;
+  size_t max_bytes = options_.max_pull_bytes;
+  try {
+    if (req.has_param("after")) after = std::stoull(req.get_param_value("after"));
+    if (req.has_param("max_bytes")) max_bytes = std::min<size_t>(max_bytes, std::stoull(req.get_param_value("max_bytes")));
+  } catch (...) {
+    return Fail(res, Status::InvalidArgument("after and max_bytes are non-negative integers"));
+  }
+  std::vector<std::string> raw;
+  uint64_t next = after;
+  bool more = false;
+  Status s = store_->ReadAfter(ws, device, after, max_bytes, &raw, &next, &more);
+  Chunk chunk;
+  chunk.workspace = ws;
+  std::map<DeviceId, bool> authors;
+  for (size_t i = 0; s.ok() && i < raw.size(); i++) {
+    SealedCommit c;
+    s = ParseCommit(raw[i], &c);
+    if (!s.ok()) break;
+    authors[c.header.author] = true;
+    chunk.commits.push_back(std::move(c));
+  }
+  for (auto it = authors.begin(); s.ok() && it != authors.end(); ++it) {
+    DeviceRecord rec;
+    s = store_->GetDevice(ws, it->first, &rec);
+    if (s.ok()) chunk.certificates.push_back(rec.certificate);
+  }
+  if (!s.ok()) return Fail(res, s);
+  std::sort(chunk.commits.begin(), chunk.commits.end(), [](const SealedCommit& a, const SealedCommit& b) {
+    return std::tie(a.header.author, a.header.seq) < std::tie(b.header.author, b.header.seq);
+  });
+  res.set_header("Hamlet-Next", std::to_string(next));
+  res.set_header("Hamlet-More", more ? "1" : "0");
+  if (chunk.commits.empty()) {
+    res.status = 204;
+  } else {
+    std::string bytes = EncodeChunk(chunk);
+    metrics_.bytes_out += bytes.size();
+    res.set_content(bytes, "application/octet-stream");
+  }
+  metrics_.sync_requests++;
+  metrics_.sync_micros += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+}
+
+}  // namespace hamlet::hub

@@ -1,0 +1,43 @@
+// A device admitted by a workspace's admin whose keys the test itself holds,
+// so it can sign and seal commits with any number, chain link, key or body
+// it likes: how the tests play a rogue or revoked member.
+#ifndef HAMLET_TESTS_HAND_DEVICE_H_
+#define HAMLET_TESTS_HAND_DEVICE_H_
+
+#include <string>
+#include <vector>
+
+#include "commit.h"
+#include "crypto.h"
+#include "hamlet/replica.h"
+
+namespace hamlet::test {
+
+struct HandDevice {
+  WorkspaceId ws;
+  SignKeyPair sign = SignKeygen();
+  KxKeyPair kx = KxKeygen();
+  std::string cert;
+  Key32 data_key;  // Epoch 0's, from its envelope.
+
+  // Admitted by admin (as a cadre) with a join request made from its keys.
+  HandDevice(Replica& admin, const WorkspaceId& w);
+  DeviceId id() const;
+
+  // A commit writing summary into one record of "concerns" (the record id
+  // follows from seq unless given), sealed with data_key as epoch 0 unless
+  // another key and epoch are given.
+  SealedCommit Make(uint64_t seq, const std::string& prev_hash, const std::string& summary,
+                    const RecordId* record = nullptr, const Key32* key = nullptr, uint32_t epoch = 0,
+                    uint64_t hlc = 0);
+  // Signed by this device, but its ciphertext is random bytes.
+  SealedCommit Garbage(uint64_t seq, const std::string& prev_hash);
+  static uint64_t HlcFor(uint64_t seq);
+
+  // A chunk of commits with this device's certificate.
+  std::string ChunkOf(std::vector<SealedCommit> commits) const;
+};
+
+}  // namespace hamlet::test
+
+#endif  // HAMLET_TESTS_HAND_DEVICE_H_

@@ -1,0 +1,393 @@
+// Attacks on the trust model (protocol.md section 15), each written as the
+// attacker's own program: a fake hub, a rogue member holding its own keys,
+// a revoked device with a bundle. They run against the real engine and a
+// real hamlet-hub process.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "bundle.h"
+#include "chunk.h"
+#include "hamlet/hub_client.h"
+#include "hand_device.h"
+#include "helpers.h"
+#include "hex.h"
+#include "hub_process.h"
+#include "identity.h"
+#include "request_auth.h"
+
+using namespace hamlet;
+using namespace hamlet::test;
+
+namespace {
+
+SyncOptions Options(const std::string& url) {
+  SyncOptions o;
+  o.hub = url;
+  o.chunk_bytes = 4096;
+  o.first_backoff_ms = 10;
+  o.max_attempts = 2;
+  return o;
+}
+
+void Publish(HubProcess& hub, Group& g) {
+  HubClient admin(g.members[0].get(), Options(hub.url()));
+  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ToString() == "OK");
+  for (size_t i = 1; i < g.members.size(); i++) {
+    REQUIRE(admin.RegisterDevice(g.ws, g.members[i]->device_id()).ToString() == "OK");
+  }
+}
+
+// Registers a hand-made device's certificate with the hub, as its admin.
+void Register(HubProcess& hub, Replica& admin, const HandDevice& dev) {
+  REQUIRE(admin.AcceptCertificate(dev.cert).ok());
+  HubClient ac(&admin, Options(hub.url()));
+  REQUIRE(ac.RegisterDevice(dev.ws, dev.id()).ToString() == "OK");
+}
+
+// A push made by hand with the device's own key, as a modified client would.
+httplib::Result HandPush(const std::string& url, const HandDevice& dev, const std::string& chunk) {
+  httplib::Client http(url);
+  auto s = http.Post("/v1/workspaces/" + dev.ws.Hex() + "/session", "{\"device\":\"" + dev.id().Hex() + "\"}",
+                     "application/json");
+  if (!s || s->status != 200) return s;
+  std::string challenge;
+  size_t at = s->body.find("\"challenge\":\"");
+  REQUIRE(HexDecode(s->body.substr(at + 13, 32), &challenge));
+  std::string target = "/v1/workspaces/" + dev.ws.Hex() + "/push";
+  std::string auth = SignRequest(dev.id(), dev.sign.secret_key, "POST", target, challenge, 1, chunk);
+  return http.Post(target, httplib::Headers{{"Authorization", auth}}, chunk, "application/octet-stream");
+}
+
+// The admin's signing key of ws, as a member holds it.
+std::string AdminPublicKey(Replica& admin, const WorkspaceId& ws) {
+  std::string cert;
+  REQUIRE(admin.DeviceCertificate(ws, admin.device_id(), &cert).ok());
+  Certificate c;
+  REQUIRE(ParseCertificate(cert, &c).ok());
+  return c.sign_public_key;
+}
+
+std::string Field(Replica& r, const RecordId& id, const std::string& name) {
+  Record rec;
+  REQUIRE(r.Get(id, &rec).ok());
+  auto it = rec.fields.find(name);
+  REQUIRE(it != rec.fields.end());
+  return std::get<std::string>(it->second);
+}
+
+// Runs a command line, returns its exit status.
+int Run(const std::string& command) {
+  int rc = std::system((command + " > /dev/null 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("a hub that answers a join with its own admin is refused", "[security]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& admin = *g.members[0];
+  std::string code;
+  REQUIRE(admin.CreateInvite(g.ws, Role::kCadre, &code).ok());
+
+  // The attacker's hub: it keeps the join request it is given and answers
+  // with an envelope of its own making, for the same workspace, signed by a
+  // key it holds, with a data key it knows.
+  REQUIRE(InitCrypto().ok());
+  SignKeyPair fake_admin = SignKeygen();
+  Key32 known_key = Key32::Random();
+  std::string posted;
+  httplib::Server fake;
+  fake.Post(R"(/v1/workspaces/([0-9a-f]{32})/joins)", [&](const httplib::Request& req, httplib::Response& res) {
+    posted = req.body;
+    res.status = 202;
+    res.set_header("Hamlet-Protocol", "2");
+    res.set_content("{}", "application/json");
+  });
+  fake.Get(R"(/v1/workspaces/([0-9a-f]{32})/admissions/([0-9a-f]{16}))",
+           [&](const httplib::Request&, httplib::Response& res) {
+             JoinRequest jr;
+             REQUIRE(ParseJoinRequest(posted.substr(8, posted.size() - 8 - 32), &jr).ok());
+             Envelope e;
+             e.workspace = g.ws;
+             e.admin_public_key = fake_admin.public_key;
+             e.certificate = IssueCertificate(g.ws, jr.sign_public_key, jr.kx_public_key, 2, kNow,
+                                              fake_admin.secret_key)
+                                 .bytes;
+             KxKeyPair unused = KxKeygen();
+             e.admin_certificate = IssueCertificate(g.ws, fake_admin.public_key, unused.public_key, 0, kNow,
+                                                    fake_admin.secret_key)
+                                       .bytes;
+             e.keys.push_back(WrappedKey{0, SealTo(jr.kx_public_key, known_key.View())});
+             res.set_header("Hamlet-Protocol", "2");
+             res.set_content(EncodeEnvelope(e, fake_admin.secret_key), "application/octet-stream");
+           });
+  int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });  // Bound and listening already: connects queue.
+
+  Group fresh;
+  MakeGroup(1, "", &fresh);
+  Replica& victim = *fresh.members[0];
+  HubClient vc(&victim, Options("http://127.0.0.1:" + std::to_string(port)));
+  WorkspaceId ws;
+  std::string invite;
+  REQUIRE(vc.RequestJoin(code, &ws, &invite).ToString() == "OK");
+  Status s = vc.CompleteJoin(ws, invite);
+  fake.stop();
+  serving.join();
+  CHECK(s.code() == Code::kPermissionDenied);
+  CHECK(s.message().find("not by the workspace admin") != std::string::npos);
+  std::vector<WorkspaceId> spaces;
+  REQUIRE(victim.Workspaces(&spaces).ok());
+  // Nothing joined: the victim writes nothing the attacker could read.
+  CHECK(std::find(spaces.begin(), spaces.end(), g.ws) == spaces.end());
+
+  // The real admin's answer to the same request is taken.
+  std::string envelope, cert, invite_id;
+  REQUIRE(admin.AdmitInvited(g.ws, posted, &envelope, &cert, &invite_id).ok());
+  WorkspaceId joined;
+  REQUIRE(victim.Accept(envelope, &joined).ToString() == "OK");
+  CHECK(joined == g.ws);
+
+  // A second envelope for a workspace held is refused, genuine or not: it
+  // cannot swap the admin or the keys.
+  std::string join;
+  REQUIRE(victim.JoinRequest(&join).ok());
+  std::string again;
+  REQUIRE(admin.Admit(g.ws, join, Role::kOfficer, &again).ok());
+  CHECK(victim.Accept(again, admin.device_id(), &joined).code() == Code::kAlreadyExists);
+  // Still writing with the genuine key: the admin reads it.
+  WriteBatch w;
+  RecordId id = w.Insert("concerns", {{"summary", std::string("after the attack")}});
+  REQUIRE(victim.Commit(g.ws, w).ok());
+  SyncOneWay(victim, admin, g.ws);
+  CHECK(Field(admin, id, "summary") == "after the attack");
+}
+
+TEST_CASE("a key grant is taken only for the next epoch", "[security]") {
+  Group g;
+  MakeGroup(4, "", &g);
+  Replica& admin = *g.members[0];
+  RevokeResult first, second;
+  REQUIRE(admin.Revoke(g.ws, g.members[2]->device_id(), &first).ok());
+  REQUIRE(admin.Revoke(g.ws, g.members[3]->device_id(), &second).ok());
+  Replica& kept = *g.members[1];
+  std::string admin_pk = AdminPublicKey(admin, g.ws);
+  auto grant_for = [&](const RevokeResult& r) {
+    for (const std::string& bytes : r.grants) {
+      KeyGrant gr;
+      REQUIRE(ParseKeyGrant(bytes, admin_pk, &gr).ok());
+      if (gr.device == kept.device_id()) return bytes;
+    }
+    FAIL("no grant for the kept device");
+    return std::string();
+  };
+  // Epoch 2 before epoch 1: refused, nothing taken.
+  CHECK(kept.AcceptKeyGrant(grant_for(second)).code() == Code::kFailedPrecondition);
+  REQUIRE(kept.AcceptKeyGrant(grant_for(first)).ok());
+  REQUIRE(kept.AcceptKeyGrant(grant_for(second)).ok());
+  WriteBatch w;
+  RecordId id = w.Insert("concerns", {{"summary", std::string("epoch 2")}});
+  REQUIRE(kept.Commit(g.ws, w).ok());
+  SyncOneWay(kept, admin, g.ws);
+  CHECK(Field(admin, id, "summary") == "epoch 2");
+}
+
+TEST_CASE("a member cannot plant a commit beyond its chain on a hub", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, "", &g);
+  Publish(hub, g);
+  HandDevice rogue(*g.members[0], g.ws);
+  Register(hub, *g.members[0], rogue);
+  std::string zero(kHashBytes, '\0');
+  SealedCommit c1 = rogue.Make(1, zero, "one");
+  auto r = HandPush(hub.url(), rogue, rogue.ChunkOf({c1}));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  // An orphan numbered a billion: refused, so no revocation can ever be
+  // made to reach that far.
+  r = HandPush(hub.url(), rogue, rogue.ChunkOf({rogue.Make(1000000000, c1.Hash(), "orphan")}));
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  CHECK(r->body.find("without gaps") != std::string::npos);
+  // A gap of one is refused too; the chain's continuation is taken.
+  SealedCommit c2 = rogue.Make(2, c1.Hash(), "two");
+  r = HandPush(hub.url(), rogue, rogue.ChunkOf({rogue.Make(3, c2.Hash(), "three")}));
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  r = HandPush(hub.url(), rogue, rogue.ChunkOf({c2}));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body.find("\"contiguous\":2") != std::string::npos);
+
+  // The admin revokes: the revocation names commit 2 by number and hash.
+  HubClient ac(g.members[0].get(), Options(hub.url()));
+  SyncReport rep;
+  REQUIRE(ac.Sync(g.ws, &rep).ToString() == "OK");
+  RevokeResult rv;
+  REQUIRE(ac.Revoke(g.ws, rogue.id(), &rv).ToString() == "OK");
+  Revocation parsed;
+  REQUIRE(ParseRevocation(rv.revocation, AdminPublicKey(*g.members[0], g.ws), &parsed).ok());
+  CHECK(parsed.last_seq == 2);
+  CHECK(parsed.last_hash == c2.Hash());
+}
+
+TEST_CASE("a revoked device's back-dated commits count nowhere", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& admin = *g.members[0];
+  Replica& member = *g.members[1];
+  Publish(hub, g);
+  HandDevice rogue(admin, g.ws);
+  Register(hub, admin, rogue);
+
+  // The admin's record, which the rogue will try to overwrite.
+  WriteBatch w;
+  RecordId target = w.Insert("concerns", {{"summary", std::string("the admin's words")}});
+  REQUIRE(admin.Commit(g.ws, w).ok());
+  std::string zero(kHashBytes, '\0');
+  SealedCommit c1 = rogue.Make(1, zero, "one");
+  SealedCommit c2 = rogue.Make(2, c1.Hash(), "two");
+  REQUIRE(HandPush(hub.url(), rogue, rogue.ChunkOf({c1, c2}))->status == 200);
+  // Before it is revoked, the rogue slips an orphan numbered far ahead to
+  // the admin by bundle: the admin still names only what it holds with all
+  // its predecessors.
+  ImportResult im;
+  REQUIRE(admin.Import(rogue.ChunkOf({rogue.Make(1000000000, c2.Hash(), "orphan")}), &im).ok());
+  for (Replica* r : {&admin, &member}) {
+    HubClient c(r, Options(hub.url()));
+    SyncReport rep;
+    REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+  }
+  HubClient ac(&admin, Options(hub.url()));
+  RevokeResult rv;
+  REQUIRE(ac.Revoke(g.ws, rogue.id(), &rv).ToString() == "OK");
+  REQUIRE(member.AcceptRevocation(rv.revocation).ok());
+
+  // After its revocation the rogue writes under its old key: a commit
+  // "back-dated" inside the old limit (a fork of 2), one after it, and one
+  // far below the orphan, each overwriting the admin's record with a clock
+  // that would win.
+  uint64_t far_future = (static_cast<uint64_t>(kNow + 86400000LL * 365) << 16);
+  SealedCommit fork2 = rogue.Make(2, c1.Hash(), "forged", &target, nullptr, 0, far_future);
+  SealedCommit next3 = rogue.Make(3, c2.Hash(), "forged", &target, nullptr, 0, far_future);
+  SealedCommit back500 = rogue.Make(500, c2.Hash(), "forged", &target, nullptr, 0, far_future);
+
+  // 1. Push: the hub refuses the revoked device outright.
+  auto r = HandPush(hub.url(), rogue, rogue.ChunkOf({next3}));
+  REQUIRE(r);
+  CHECK(r->status == 403);
+
+  // 2. A bundle into a replica that knows of the revocation.
+  Bundle b;
+  b.workspace = g.ws;
+  b.chunks = {rogue.ChunkOf({c1, fork2}), rogue.ChunkOf({next3, back500})};
+  std::string file = EncodeBundle(b);
+  BundleImportResult bi;
+  REQUIRE(member.ImportBundle(file, &bi).ToString() == "OK");
+  CHECK(bi.applied == 0);
+  CHECK(Field(member, target, "summary") == "the admin's words");
+  std::vector<SetAsideCommit> aside;
+  REQUIRE(member.SetAside(g.ws, &aside).ok());
+  CHECK(aside.size() == 3);
+  for (const SetAsideCommit& a : aside) CHECK_FALSE(a.may_pass_later);
+
+  // 3. The same bundle imported by the hub (hamlet-hub import): refused,
+  // and a puller never sees the forged commits.
+  std::string path = dir.File("rogue.hamletbundle");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << file;
+  }
+  CHECK(Run(std::string(HAMLET_HUB_BINARY) + " import " + path + " --data " + dir.File("hub")) != 0);
+  Bundle tail;
+  tail.workspace = g.ws;
+  tail.chunks = {rogue.ChunkOf({next3})};
+  std::string tail_path = dir.File("tail.hamletbundle");
+  {
+    std::ofstream out(tail_path, std::ios::binary);
+    out << EncodeBundle(tail);
+  }
+  CHECK(Run(std::string(HAMLET_HUB_BINARY) + " import " + tail_path + " --data " + dir.File("hub")) != 0);
+  HubClient mc(&member, Options(hub.url()));
+  SyncReport rep;
+  REQUIRE(mc.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(Field(member, target, "summary") == "the admin's words");
+  CHECK(Field(admin, target, "summary") == "the admin's words");
+}
+
+TEST_CASE("one bad commit in the middle of a page never stops sync", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, "", &g);
+  Replica& admin = *g.members[0];
+  Replica& writer = *g.members[1];
+  Replica& reader = *g.members[2];
+  Publish(hub, g);
+  HandDevice rogue(admin, g.ws);
+  Register(hub, admin, rogue);
+
+  // An honest member writes before and after; the rogue, in between, pushes
+  // a signed commit of garbage, one sealed with a key epoch nobody has, and
+  // good ones around them.
+  auto write = [&](const std::string& text) {
+    WriteBatch w;
+    w.Insert("concerns", {{"summary", text}});
+    REQUIRE(writer.Commit(g.ws, w).ok());
+  };
+  for (int i = 0; i < 5; i++) write("before " + std::to_string(i));
+  HubClient wc(&writer, Options(hub.url()));
+  SyncReport rep;
+  REQUIRE(wc.Sync(g.ws, &rep).ToString() == "OK");
+  std::string zero(kHashBytes, '\0');
+  SealedCommit c1 = rogue.Make(1, zero, "good one");
+  SealedCommit c2 = rogue.Garbage(2, c1.Hash());
+  SealedCommit c3 = rogue.Make(3, c2.Hash(), "good three");
+  Key32 nobody = Key32::Random();
+  SealedCommit c4 = rogue.Make(4, c3.Hash(), "epoch seven", nullptr, &nobody, 7);
+  SealedCommit c5 = rogue.Make(5, c4.Hash(), "good five");
+  auto r = HandPush(hub.url(), rogue, rogue.ChunkOf({c1, c2, c3, c4, c5}));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);  // The hub is blind: it cannot tell.
+  for (int i = 0; i < 5; i++) write("after " + std::to_string(i));
+  REQUIRE(wc.Sync(g.ws, &rep).ToString() == "OK");
+
+  // Everyone else's commits arrive, in one page with the bad ones.
+  SyncOptions one_page = Options(hub.url());
+  one_page.chunk_bytes = 1 << 20;
+  for (Replica* x : {&reader, &admin}) {
+    HubClient c(x, one_page);
+    REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+    CHECK(rep.pulled >= 13);
+    std::vector<SetAsideCommit> aside;
+    REQUIRE(x->SetAside(g.ws, &aside).ok());
+    REQUIRE(aside.size() == 2);
+    CHECK(aside[0].seq == 2);
+    CHECK(aside[0].in_log);  // Signed by its author: keeps its place, merges nothing.
+    CHECK(aside[1].seq == 4);
+    CHECK(aside[1].may_pass_later);
+    // A second sync moves on: nothing is asked for again.
+    REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+    CHECK(rep.pulled == 0);
+  }
+  CHECK(Digest(reader, g.ws) == Digest(writer, g.ws) );
+  CHECK(Digest(reader, g.ws) == Digest(admin, g.ws));
+  Query q;
+  q.collection = "concerns";
+  q.text = "after";
+  QueryResult found;
+  REQUIRE(reader.Find(q, &found).ok());
+  CHECK(found.total == 5);
+}
