@@ -61,7 +61,7 @@ std::string Commune(Replica& r, const WorkspaceId& ws) {
 }
 
 // Why records may be missing here: gaps in devices' hash chains, devices
-// never heard from, and a last sync before the period ended.
+// never heard from, commits set aside, and a last sync before the period ended.
 Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, const ReportRequest& req,
                 std::vector<std::string>* out) {
   std::vector<DeviceStatus> devices;
@@ -74,6 +74,13 @@ Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, c
     } else if (!d.self && !d.revoked && d.head == 0) {
       out->push_back(who + " has sent nothing that reached this replica");
     }
+  }
+  std::vector<SetAsideCommit> aside;
+  HAMLET_RETURN_IF_ERROR(r.SetAside(ws, &aside));
+  if (!aside.empty()) {
+    out->push_back(std::to_string(aside.size()) + " commit(s) of " + commune +
+                   " were set aside, not counted: forged, unreadable, from a revoked device or waiting for a key "
+                   "(hamlet status lists them)");
   }
   std::string last;
   bool synced = false;

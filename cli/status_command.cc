@@ -24,6 +24,8 @@ int ShowStatus(const Context& c, bool as_json) {
   if (s.ok()) s = r->Devices(ws, &devices);
   if (s.ok()) s = r->LocalSetting(LastSyncSetting(ws), &last_sync, &synced);
   if (s.ok()) s = r->Cursor(ws, &cursor);
+  std::vector<SetAsideCommit> aside;
+  if (s.ok()) s = r->SetAside(ws, &aside);
   if (!s.ok()) return Refuse(what, s);
   Status has_hub = c.PickHub(*r, ws, "", &hub);
   uint64_t delivered = 0, written = 0;
@@ -47,6 +49,17 @@ int ShowStatus(const Context& c, bool as_json) {
       list.push_back({{"device", d.device.Hex()}, {"role", RoleName(d.role)}, {"revoked", d.revoked},
                       {"this_device", d.self}, {"commits_here", d.contiguous}, {"missing", d.head - d.contiguous}});
     }
+    json set_aside = json::array();
+    for (const SetAsideCommit& a : aside) {
+      set_aside.push_back({{"author", a.author.Hex()},
+                           {"seq", a.seq},
+                           {"hash", a.hash},
+                           {"code", Status::CodeSlug(a.code)},
+                           {"reason", a.reason},
+                           {"may_pass_later", a.may_pass_later},
+                           {"kept_in_log", a.in_log},
+                           {"seen", a.seen_millis}});
+    }
     json out{{"workspace", ws.Hex()},
              {"name", name},
              {"hub", has_hub.ok() ? json(hub) : json()},
@@ -55,7 +68,8 @@ int ShowStatus(const Context& c, bool as_json) {
              {"at_hub", delivered},
              {"not_delivered", undelivered},
              {"cursor", cursor},
-             {"devices", list}};
+             {"devices", list},
+             {"set_aside", set_aside}};
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
@@ -88,6 +102,16 @@ int ShowStatus(const Context& c, bool as_json) {
   if (missing > 0) {
     std::printf("Some commits are known to exist but have not reached this device: figures may be short until "
                 "they do.\n");
+  }
+  if (!aside.empty()) {
+    std::printf("Set aside: %zu commit(s) received but not merged, kept as evidence; the rest merged as usual:\n",
+                aside.size());
+    std::vector<std::vector<std::string>> set{{"DEVICE", "COMMIT", "SINCE", "WHY"}};
+    for (const SetAsideCommit& a : aside) {
+      set.push_back({a.author.Hex().substr(0, 8), std::to_string(a.seq), FormatLocalTime(a.seen_millis / 1000),
+                     a.reason + (a.may_pass_later ? " (may pass later)" : "")});
+    }
+    PrintTable(set);
   }
   std::printf("Cursor (for hamlet bundle export --since): %s\n", cursor.empty() ? "\"\"" : cursor.c_str());
   return kExitOk;

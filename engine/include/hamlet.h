@@ -147,9 +147,16 @@ HAMLET_API int hamlet_state_digest(hamlet_replica* r, const char* workspace, cha
 HAMLET_API int hamlet_cursor(hamlet_replica* r, const char* workspace, char** out_cursor);
 HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const char* peer_cursor, size_t max_bytes,
                              unsigned char** out_chunk, size_t* out_len, char** out_next_cursor, int* out_more);
-/* Imports a chunk, all or nothing. *out_json (may be NULL) receives
-   {"workspace":W,"commits":N,"applied":N,"duplicates":N}. */
+/* Imports a chunk. A damaged chunk is refused whole; a commit that fails on
+   its own is set aside (kept, listed by hamlet_set_aside) and the rest
+   merges. *out_json (may be NULL) receives {"workspace":W,"commits":N,
+   "applied":N,"duplicates":N,"set_aside":N}. */
 HAMLET_API int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, char** out_json);
+/* The commits of workspace set aside by imports (protocol.md 6.3):
+   *out_json (caller frees) receives [{"author":D,"seq":N,"hash":H,
+   "code":C,"reason":TEXT,"may_pass_later":B,"in_log":B,"seen":MS}, ...],
+   where code is a HAMLET_E* code telling the kind of failure. */
+HAMLET_API int hamlet_set_aside(hamlet_replica* r, const char* workspace, char** out_json);
 
 /* Bundle files, for carrying commits where there is no link (protocol.md,
    "Bundles"). hamlet_export_bundle writes everything of workspace a peer at
@@ -157,7 +164,7 @@ HAMLET_API int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size
    *out_commits counts the commits. hamlet_import_bundle imports one, chunk
    by chunk; *out_json (may be NULL) receives {"workspace":W,"exporter":D or
    null,"exporter_cursor":C,"chunks":N,"commits":N,"applied":N,
-   "duplicates":N}. Importing a bundle twice changes nothing. */
+   "duplicates":N,"set_aside":N}. Importing a bundle twice changes nothing. */
 HAMLET_API int hamlet_export_bundle(hamlet_replica* r, const char* workspace, const char* peer_cursor,
                                     unsigned char** out_bundle, size_t* out_len, size_t* out_commits);
 HAMLET_API int hamlet_import_bundle(hamlet_replica* r, const unsigned char* bundle, size_t len, char** out_json);

@@ -336,9 +336,34 @@ int hamlet_import(hamlet_replica* r, const unsigned char* chunk, size_t len, cha
       nlohmann::json j{{"workspace", res.workspace.Hex()},
                        {"commits", res.commits},
                        {"applied", res.applied},
-                       {"duplicates", res.duplicates}};
+                       {"duplicates", res.duplicates},
+                       {"set_aside", res.set_aside}};
       *out_json = CopyString(j.dump());
     }
+    return HAMLET_OK;
+  });
+}
+
+int hamlet_set_aside(hamlet_replica* r, const char* workspace, char** out_json) {
+  CHECK_ARG(r && out_json, "replica and out_json are required");
+  *out_json = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    std::vector<hamlet::SetAsideCommit> all;
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->SetAside(ws, &all));
+    nlohmann::json j = nlohmann::json::array();
+    for (const hamlet::SetAsideCommit& a : all) {
+      j.push_back({{"author", a.author.Hex()},
+                   {"seq", a.seq},
+                   {"hash", a.hash},
+                   {"code", static_cast<int>(a.code)},
+                   {"reason", a.reason},
+                   {"may_pass_later", a.may_pass_later},
+                   {"in_log", a.in_log},
+                   {"seen", a.seen_millis}});
+    }
+    *out_json = CopyString(j.dump());
     return HAMLET_OK;
   });
 }
@@ -376,7 +401,8 @@ int hamlet_import_bundle(hamlet_replica* r, const unsigned char* bundle, size_t 
                        {"chunks", res.chunks},
                        {"commits", res.commits},
                        {"applied", res.applied},
-                       {"duplicates", res.duplicates}};
+                       {"duplicates", res.duplicates},
+                       {"set_aside", res.set_aside}};
       *out_json = CopyString(j.dump());
     }
     return HAMLET_OK;

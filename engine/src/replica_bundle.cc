@@ -47,6 +47,7 @@ Status Replica::ImportBundle(std::string_view bytes, BundleImportResult* out) {
     out->commits += r.commits;
     out->applied += r.applied;
     out->duplicates += r.duplicates;
+    out->set_aside += r.set_aside;
   }
   return Status::OK();
 }

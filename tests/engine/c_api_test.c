@@ -79,6 +79,13 @@ int main(int argc, char** argv) {
                       NULL) == HAMLET_ENOTFOUND);
   CHECK(hamlet_get(a, "nothex", &out) == HAMLET_EINVALID);
   CHECK(hamlet_import(a, (const unsigned char*)"garbage", 7, NULL) != HAMLET_OK);
+  /* Nothing set aside yet; a malformed workspace id is refused. */
+  CHECK(hamlet_set_aside(a, ws, &out) == HAMLET_OK);
+  CHECK(out && strcmp(out, "[]") == 0);
+  hamlet_free(out);
+  out = NULL;
+  CHECK(hamlet_set_aside(a, "xyz", &out) == HAMLET_EINVALID);
+  CHECK(out == NULL);
 
   const char* batch =
       "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{"

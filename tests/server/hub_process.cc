@@ -82,7 +82,7 @@ void HubProcess::Start(int port) {
   close(out[1]);
   std::string line;
   char c;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);  // A busy machine under ASan is slow to start.
   while (std::chrono::steady_clock::now() < deadline && read(out[0], &c, 1) == 1 && c != '\n') line += c;
   close(out[0]);
   size_t colon = line.rfind(':');
