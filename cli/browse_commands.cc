@@ -168,6 +168,10 @@ int Settle(const Context& c, const SettleArgs& a) {
     if (s.ok() && spec && IsDenunciation(rec.fields)) s = SealConfidential(*o.replica, o.ws, *spec, &fields, &n_sealed);
     if (!s.ok()) return Refuse(what, s);
   }
+  if (spec) {
+    Record current;
+    if (o.replica->Get(k.record, &current).ok()) KeepKindBesideClearConfidential(*spec, current.fields, &fields);
+  }
   // Writing the field supersedes every value this replica has seen of it.
   WriteBatch b;
   b.Update(k.record, fields);

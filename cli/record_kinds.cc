@@ -232,4 +232,18 @@ Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, con
   return Status::OK();
 }
 
+void KeepKindBesideClearConfidential(const RecordSpec& spec, const std::map<std::string, Value>& current,
+                                     std::map<std::string, Value>* fields) {
+  if (fields->count("kind")) return;
+  auto kind = current.find("kind");
+  if (kind == current.end()) return;
+  for (const FieldSpec& f : spec.fields) {
+    auto it = fields->find(f.name);
+    if (f.confidential && it != fields->end() && !Replica::IsSealed(Show(it->second))) {
+      (*fields)["kind"] = kind->second;
+      return;
+    }
+  }
+}
+
 }  // namespace hamlet::cli

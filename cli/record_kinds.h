@@ -54,6 +54,11 @@ std::string Show(const Value& v);
 // Shown in place of a sealed value this device may not read.
 inline constexpr char kUnreadable[] = "(sealed: only the officers can read it)";
 bool IsDenunciation(const std::map<std::string, Value>& fields);
+// Every replica takes a concern's confidential field in clear only beside
+// the concern's kind in the same write (protocol.md 7.2): when fields holds
+// one in clear and no kind, adds the kind of current (the record's fields).
+void KeepKindBesideClearConfidential(const RecordSpec& spec, const std::map<std::string, Value>& current,
+                                     std::map<std::string, Value>* fields);
 // Seals the confidential fields among fields to the workspace's officers
 // (protocol.md, "Sealed values"); n_sealed counts them.
 Status SealConfidential(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, std::map<std::string, Value>* fields,

@@ -192,6 +192,7 @@ int Change(const Context& c, const RecordSpec& spec, const std::string& id, Give
   }
   size_t n_sealed = 0;
   if (denunciation) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
+  KeepKindBesideClearConfidential(spec, rec.fields, &fields);
   WriteBatch b;
   b.Update(rec.id, fields);
   if (s.ok()) s = o.replica->Commit(o.ws, b);

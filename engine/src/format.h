@@ -73,6 +73,13 @@ constexpr char kSealedAdPrefix[] = "hamlet sealed v1";
 constexpr size_t kMaxSealedReaders = 64;
 constexpr size_t kMaxSealedText = 64 << 10;
 
+// Rights (protocol.md 7.2): collections and fields whose writes depend on
+// the author's role.
+constexpr const char* kOfficerCollections[] = {"workspace", "categories"};
+constexpr char kConcernCollection[] = "concerns";
+constexpr char kDenunciationKind[] = "denunciation";
+constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contact"};
+
 // The hub's HTTP API (protocol.md section 13): the Hamlet-Protocol header.
 // 2: gapless chains on push, revocations naming their last commit's hash.
 constexpr int kHubProtocolVersion = 2;

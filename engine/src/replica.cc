@@ -5,6 +5,7 @@
 #include "format.h"
 #include "identity.h"
 #include "replica_impl.h"
+#include "rights.h"
 #include "text.h"
 
 namespace hamlet {
@@ -500,6 +501,15 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
       }
       ops.push_back(std::move(op));
     }
+    // Every replica would set aside what this device's role may not write:
+    // refuse it here, where the user can still be told.
+    std::string own_cert;
+    bool certified = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &own_cert, &certified));
+    if (!certified) return Status::DataLoss("this device's own certificate is missing");
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(own_cert, &cert));
+    HAMLET_RETURN_IF_ERROR(CheckRights(cert.role, ops));
     ChainInfo mine;
     HAMLET_RETURN_IF_ERROR(m.store->GetChain(ws, m.device, &mine));
     CommitHeader h;

@@ -15,6 +15,7 @@
 #include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
+#include "rights.h"
 
 namespace hamlet {
 
@@ -151,6 +152,8 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       std::string body;
       if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
       if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
+      // What the author's role may not write merges nowhere (protocol.md 7.2).
+      if (o.status.ok()) o.status = CheckRights(certs.at(h.author).role, o.ops);
     }
     ready[i].store(true, std::memory_order_release);
     return true;

@@ -45,6 +45,19 @@ SealedCommit HandDevice::Make(uint64_t seq, const std::string& prev_hash, const 
   return c;
 }
 
+SealedCommit HandDevice::MakeOps(uint64_t seq, const std::string& prev_hash, const std::vector<RecordOp>& ops) {
+  CommitHeader h;
+  h.author = id();
+  h.seq = seq;
+  h.hlc = HlcFor(seq);
+  h.prev_hash = prev_hash;
+  std::string body;
+  REQUIRE(EncodeBody(h.author, ops, &body).ok());
+  SealedCommit c;
+  REQUIRE(SealCommit(ws, h, body, data_key, sign.secret_key, &c).ok());
+  return c;
+}
+
 SealedCommit HandDevice::Garbage(uint64_t seq, const std::string& prev_hash) {
   SealedCommit real = Make(seq, prev_hash, "garbage");
   CommitHeader h = real.header;

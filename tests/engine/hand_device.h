@@ -30,6 +30,8 @@ struct HandDevice {
   SealedCommit Make(uint64_t seq, const std::string& prev_hash, const std::string& summary,
                     const RecordId* record = nullptr, const Key32* key = nullptr, uint32_t epoch = 0,
                     uint64_t hlc = 0);
+  // A commit of the given operations, sealed with data_key as epoch 0.
+  SealedCommit MakeOps(uint64_t seq, const std::string& prev_hash, const std::vector<RecordOp>& ops);
   // Signed by this device, but its ciphertext is random bytes.
   SealedCommit Garbage(uint64_t seq, const std::string& prev_hash);
   static uint64_t HlcFor(uint64_t seq);

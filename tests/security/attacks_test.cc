@@ -391,3 +391,77 @@ TEST_CASE("one bad commit in the middle of a page never stops sync", "[security]
   REQUIRE(reader.Find(q, &found).ok());
   CHECK(found.total == 5);
 }
+
+TEST_CASE("a cadre's commit that breaks a role's rights is set aside on every replica", "[security]") {
+  Group g;
+  MakeGroup(3, "", &g);
+  Replica& admin = *g.members[0];
+  // A concern the admin recorded; the other two members are cadres.
+  WriteBatch w;
+  RecordId concern = w.Insert("concerns", {{"summary", std::string("Đơn tố cáo")}, {"kind", std::string("complaint")}});
+  REQUIRE(admin.Commit(g.ws, w).ok());
+  HandDevice cadre(admin, g.ws);
+  REQUIRE(admin.AcceptCertificate(cadre.cert).ok());
+  std::string sealed;
+  REQUIRE(admin.SealForOfficers(g.ws, "Nguyễn Văn A", &sealed).ok());
+
+  auto op = [&](const std::string& collection, bool alive, std::vector<FieldWrite> fields) {
+    RecordOp o;
+    o.record = collection == "concerns" ? concern : *RecordId::FromBytes(RandomBytes(16));
+    o.collection = collection;
+    o.alive = alive;
+    o.fields = std::move(fields);
+    return std::vector<RecordOp>{o};
+  };
+  auto text = [](const std::string& name, const std::string& v) { return FieldWrite{name, Value(v), {}}; };
+  struct Case {
+    const char* what;
+    std::vector<RecordOp> ops;
+    bool allowed;
+  };
+  std::vector<Case> cases = {
+      {"a category", op("categories", true, {text("name", "đất đai")}), false},
+      {"the workspace's name", op("workspace", true, {text("name", "Xã giả")}), false},
+      {"a concern deleted", op("concerns", false, {}), false},
+      {"a reporter in clear, alone", op("concerns", true, {text("reporter_name", "ai đó")}), false},
+      {"a reporter in clear on a denunciation",
+       op("concerns", true, {text("kind", "denunciation"), text("reporter_name", "ai đó")}), false},
+      {"a forged sealed reporter", op("concerns", true, {text("reporter_name", "sealed1:AAAA")}), false},
+      {"a reporter in clear on a complaint", op("concerns", true, {text("kind", "complaint"), text("reporter_name", "bà B")}),
+       true},
+      {"a sealed reporter", op("concerns", true, {text("reporter_name", sealed)}), true},
+  };
+  std::string prev(kHashBytes, '\0');
+  std::vector<SealedCommit> commits;
+  for (size_t i = 0; i < cases.size(); i++) {
+    commits.push_back(cadre.MakeOps(i + 1, prev, cases[i].ops));
+    prev = commits.back().Hash();
+  }
+  std::string chunk = cadre.ChunkOf(commits);
+  for (auto& m : g.members) {
+    // Straight from the cadre, before anything else of the workspace.
+    ImportResult im;
+    REQUIRE(m->Import(chunk, &im).ok());
+    CHECK(im.applied == 2);
+    CHECK(im.set_aside == 6);
+    if (m.get() != &admin) SyncOneWay(admin, *m, g.ws);
+    std::vector<SetAsideCommit> aside;
+    REQUIRE(m->SetAside(g.ws, &aside).ok());
+    REQUIRE(aside.size() == 6);
+    size_t k = 0;
+    for (size_t i = 0; i < cases.size(); i++) {
+      if (cases[i].allowed) continue;
+      INFO(cases[i].what);
+      CHECK(aside[k].seq == i + 1);
+      CHECK(aside[k].code == Code::kPermissionDenied);
+      CHECK(aside[k].in_log);
+      k++;
+    }
+    CHECK(Field(*m, concern, "reporter_name") == sealed);
+    Record rec;
+    REQUIRE(m->Get(concern, &rec).ok());
+    CHECK_FALSE(rec.deleted);
+  }
+  CHECK(Digest(admin, g.ws) == Digest(*g.members[1], g.ws));
+  CHECK(Digest(admin, g.ws) == Digest(*g.members[2], g.ws));
+}
