@@ -232,7 +232,12 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     std::string officers;
     HAMLET_RETURN_IF_ERROR(m.replica->OfficersDigest(ws, &officers));
     httplib::Result r(nullptr, httplib::Error::Unknown);
-    HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/keys?officers=" + officers, "", &r));
+    Status s = m.Signed(ws, "GET", base + "/keys?officers=" + officers, "", &r);
+    if (s.code() == Code::kUnauthenticated) {  // A hub restarted since the session opened: open another.
+      HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+      s = m.Signed(ws, "GET", base + "/keys?officers=" + officers, "", &r);
+    }
+    HAMLET_RETURN_IF_ERROR(s);
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.contains("grants") || !j["grants"].is_array() || !j.contains("revocations") ||
         !j["revocations"].is_array()) {

@@ -92,6 +92,12 @@ std::string SealedCommit::Hash() const { return hamlet::Hash(bytes); }
 Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out) {
   if (ops.empty()) return Status::InvalidArgument("a commit needs at least one operation");
   if (ops.size() > format::kMaxOpsPerCommit) return Status::InvalidArgument("too many operations in one commit");
+  size_t field_writes = 0;
+  for (const RecordOp& op : ops) field_writes += op.fields.size();
+  if (field_writes > format::kMaxFieldWritesPerCommit) {
+    return Status::InvalidArgument("more than " + std::to_string(format::kMaxFieldWritesPerCommit) +
+                                   " field writes in one commit: split it into several");
+  }
   Tables t;
   t.Dev(author);
   std::set<RecordId> seen;
@@ -184,6 +190,7 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
   }
   ops->clear();
   ops->resize(nops);
+  uint64_t field_writes = 0;
   for (RecordOp& op : *ops) {
     auto id = RecordId::FromBytes(r.Raw(16));
     if (!id) break;
@@ -195,6 +202,11 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
     refs(&op.alive_base);
     uint64_t nf = r.Varint();
     if (nf > r.remaining()) r.Fail();
+    field_writes += nf;
+    if (field_writes > format::kMaxFieldWritesPerCommit) {
+      return Status::DataLoss("commit body: more than " + std::to_string(format::kMaxFieldWritesPerCommit) +
+                              " field writes");
+    }
     if (!r.ok()) break;
     op.fields.resize(nf);
     for (FieldWrite& f : op.fields) {

@@ -17,7 +17,10 @@ constexpr uint8_t kCommitKnownFlags = kCommitFlagZstd;
 constexpr size_t kSaltBytes = 8;
 constexpr char kCommitAdPrefix[] = "hamlet commit v1";  // AEAD associated data and signature prefix.
 constexpr size_t kMaxCommitPlaintext = 4 << 20;
-constexpr size_t kMaxOpsPerCommit = 100000;
+constexpr size_t kMaxOpsPerCommit = 20000;
+// Field writes of one commit, all ops together: bounds what a small
+// compressed commit can make a receiver decode and hold.
+constexpr size_t kMaxFieldWritesPerCommit = 20000;
 constexpr size_t kMaxNameBytes = 255;           // Collection and field names.
 constexpr size_t kMaxValueBytes = 1 << 20;      // One text value.
 constexpr size_t kMaxBaseRefs = 64;             // Base references of one register write.

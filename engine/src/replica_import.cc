@@ -136,13 +136,22 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
 
   // Signatures, seals and bodies are the costly part: worker threads check
   // them while this thread stores and merges the commits already checked.
+  // Workers run at most kWindow commits ahead of the merge, and a merged
+  // commit's operations are freed at once, so a chunk of commits that each
+  // decode to the most a commit may hold never sits in memory whole.
+  constexpr size_t kWindow = 16;
   std::vector<Opened> opened(commits.size());
   std::vector<std::atomic<bool>> ready(opened.size());
-  std::atomic<size_t> next{0};  // The next commit nobody has claimed.
+  std::atomic<size_t> next{0};    // The next commit nobody has claimed.
+  std::atomic<size_t> merged{0};  // Commits the merge has finished with.
   std::atomic<bool> stop{false};
+  enum class Claim { kDone, kNoneLeft, kWait };
   auto check_one = [&]() {
-    size_t i = next.fetch_add(1);
-    if (i >= opened.size()) return false;
+    size_t i = next.load();
+    do {
+      if (i >= opened.size()) return Claim::kNoneLeft;
+      if (i >= merged.load() + kWindow) return Claim::kWait;
+    } while (!next.compare_exchange_weak(i, i + 1));
     Opened& o = opened[i];
     o.sealed = &commits[i];
     if (candidate[i]) {
@@ -156,7 +165,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       if (o.status.ok()) o.status = CheckRights(certs.at(h.author).role, o.ops);
     }
     ready[i].store(true, std::memory_order_release);
-    return true;
+    return Claim::kDone;
   };
   // One worker per spare core; this thread checks too whenever it would wait.
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -164,7 +173,10 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < workers; t++) {
     pool.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed) && check_one()) {
+      while (!stop.load(std::memory_order_relaxed)) {
+        Claim c = check_one();
+        if (c == Claim::kNoneLeft) break;
+        if (c == Claim::kWait) std::this_thread::yield();
       }
     });
   }
@@ -178,7 +190,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
   } joiner{&pool, &stop};
   auto await = [&](size_t i) -> const Opened& {
     while (!ready[i].load(std::memory_order_acquire)) {
-      if (!check_one()) std::this_thread::yield();
+      if (check_one() != Claim::kDone) std::this_thread::yield();
     }
     return opened[i];
   };
@@ -194,6 +206,14 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
         [&](const DeviceId& a, uint64_t seq, bool* found) { return store->HasCommit(ws, a, seq, found); }});
     std::vector<AsideRow> dropped;  // Set aside before and merged now.
     for (size_t i = 0; i < opened.size(); i++) {
+      struct Done {  // Frees the commit's operations and lets the workers on.
+        Opened* o;
+        std::atomic<size_t>* merged;
+        ~Done() {
+          std::vector<RecordOp>().swap(o->ops);
+          merged->fetch_add(1);
+        }
+      } done{&opened[i], &merged};
       const Opened& o = await(i);
       if (!candidate[i]) continue;
       const SealedCommit& c = *o.sealed;

@@ -46,13 +46,17 @@ SealedCommit HandDevice::Make(uint64_t seq, const std::string& prev_hash, const 
 }
 
 SealedCommit HandDevice::MakeOps(uint64_t seq, const std::string& prev_hash, const std::vector<RecordOp>& ops) {
+  std::string body;
+  REQUIRE(EncodeBody(id(), ops, &body).ok());
+  return MakeBody(seq, prev_hash, body);
+}
+
+SealedCommit HandDevice::MakeBody(uint64_t seq, const std::string& prev_hash, const std::string& body) {
   CommitHeader h;
   h.author = id();
   h.seq = seq;
   h.hlc = HlcFor(seq);
   h.prev_hash = prev_hash;
-  std::string body;
-  REQUIRE(EncodeBody(h.author, ops, &body).ok());
   SealedCommit c;
   REQUIRE(SealCommit(ws, h, body, data_key, sign.secret_key, &c).ok());
   return c;

@@ -32,6 +32,8 @@ struct HandDevice {
                     uint64_t hlc = 0);
   // A commit of the given operations, sealed with data_key as epoch 0.
   SealedCommit MakeOps(uint64_t seq, const std::string& prev_hash, const std::vector<RecordOp>& ops);
+  // A commit of a body made by hand (protocol.md 3.2), sealed as epoch 0.
+  SealedCommit MakeBody(uint64_t seq, const std::string& prev_hash, const std::string& body);
   // Signed by this device, but its ciphertext is random bytes.
   SealedCommit Garbage(uint64_t seq, const std::string& prev_hash);
   static uint64_t HlcFor(uint64_t seq);

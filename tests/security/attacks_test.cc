@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "bundle.h"
+#include "coding.h"
 #include "chunk.h"
 #include "hamlet/hub_client.h"
 #include "hand_device.h"
@@ -80,6 +81,16 @@ std::string Field(Replica& r, const RecordId& id, const std::string& name) {
   auto it = rec.fields.find(name);
   REQUIRE(it != rec.fields.end());
   return std::get<std::string>(it->second);
+}
+
+// This process's peak resident memory so far, in KiB (0 if unknown).
+long PeakRssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
 }
 
 // Runs a command line, returns its exit status.
@@ -464,4 +475,50 @@ TEST_CASE("a cadre's commit that breaks a role's rights is set aside on every re
   }
   CHECK(Digest(admin, g.ws) == Digest(*g.members[1], g.ws));
   CHECK(Digest(admin, g.ws) == Digest(*g.members[2], g.ws));
+}
+
+TEST_CASE("a small commit that decodes to over a million field writes is set aside cheaply", "[security]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  HandDevice rogue(*g.members[0], g.ws);
+  // A body by hand: one op writing the field "f" as null 1,390,000 times,
+  // about 4 MB of plaintext that zstd packs into a few hundred bytes.
+  std::string body;
+  Writer w(&body);
+  w.Varint(0);  // No other devices.
+  w.Varint(2);
+  w.Bytes("c");
+  w.Bytes("f");
+  w.Varint(1);  // One op.
+  w.Raw(std::string(16, 'x'));
+  w.Varint(0);  // Collection "c".
+  w.U8(1);
+  w.Varint(0);  // No alive base.
+  const size_t n = 1390000;
+  w.Varint(n);
+  for (size_t i = 0; i < n; i++) {
+    w.Varint(1);
+    w.U8(0);
+    w.Varint(0);
+  }
+  std::string zero(kHashBytes, '\0');
+  SealedCommit bomb = rogue.MakeBody(1, zero, body);
+  SealedCommit good = rogue.Make(2, bomb.Hash(), "after the bomb");
+  INFO("commit of " << bomb.bytes.size() << " bytes");
+  CHECK(bomb.bytes.size() < 2048);
+  long before = PeakRssKb();
+  for (auto& m : g.members) {
+    ImportResult im;
+    REQUIRE(m->Import(rogue.ChunkOf({bomb, good}), &im).ok());
+    CHECK(im.applied == 1);
+    CHECK(im.set_aside == 1);
+    std::vector<SetAsideCommit> aside;
+    REQUIRE(m->SetAside(g.ws, &aside).ok());
+    REQUIRE(aside.size() == 1);
+    CHECK(aside[0].code == Code::kDataLoss);
+    CHECK(aside[0].reason.find("field writes") != std::string::npos);
+  }
+  long grew = PeakRssKb() - before;
+  INFO("peak memory grew by " << grew << " KiB");
+  CHECK(grew < 48 * 1024);  // Decoded in full it would take over 128 MiB.
 }
