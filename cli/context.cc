@@ -1,5 +1,7 @@
 #include "context.h"
 
+#include <sodium.h>
+
 #include <termios.h>
 #include <unistd.h>
 
@@ -122,7 +124,7 @@ int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
   return kExitOk;
 }
 
-int Context::CreateReplica(std::unique_ptr<Replica>* out) const {
+int Context::CreateReplica(const std::string& kdf, std::unique_ptr<Replica>* out) const {
   if (db.empty()) {
     std::fprintf(stderr, "hamlet: where? give --db PATH or set HAMLET_DB\n");
     return kExitUsage;
@@ -135,8 +137,16 @@ int Context::CreateReplica(std::unique_ptr<Replica>* out) const {
   Status s = ReadPassphrase(passphrase_file, true, &passphrase);
   if (s.ok() && passphrase.empty()) s = Status::InvalidArgument("the passphrase is empty");
   if (!s.ok()) return Report("cannot create " + db, s);
-  s = Replica::OpenWithPassphrase(db, passphrase, OpenOptions(), out);
-  if (!s.ok()) return Report("cannot create " + db, s);
+  OpenOptions options;
+  if (kdf == "interactive") {
+    options.pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    options.pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  } else if (kdf == "sensitive") {
+    options.pwhash_opslimit = crypto_pwhash_OPSLIMIT_SENSITIVE;
+    options.pwhash_memlimit = crypto_pwhash_MEMLIMIT_SENSITIVE;
+  }
+  s = Replica::OpenWithPassphrase(db, passphrase, options, out);
+  if (!s.ok()) return Refuse("cannot create " + db, s);
   return kExitOk;
 }
 

@@ -29,7 +29,9 @@ struct Context {
   int OpenReplica(std::unique_ptr<Replica>* out) const;
   // Creates a new replica at db; a passphrase typed at the terminal is asked
   // twice. Refuses to touch an existing file.
-  int CreateReplica(std::unique_ptr<Replica>* out) const;
+  // kdf: "moderate" (desktops, the default), "interactive" (phones, slow
+  // machines) or "sensitive": libsodium's Argon2id limits of that name.
+  int CreateReplica(const std::string& kdf, std::unique_ptr<Replica>* out) const;
 
   // The workspace a command acts on: --workspace, else the replica's default
   // (set by workspace create and join), else its only workspace.

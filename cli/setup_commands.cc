@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -23,9 +24,9 @@ SyncOptions HubOptions(const std::string& hub) {
   return o;
 }
 
-int Init(const Context& c) {
+int Init(const Context& c, const std::string& kdf) {
   std::unique_ptr<Replica> r;
-  if (int rc = c.CreateReplica(&r); rc != kExitOk) return rc;
+  if (int rc = c.CreateReplica(kdf, &r); rc != kExitOk) return rc;
   std::printf("Created %s for device %s.\n", c.db.c_str(), r->device_id().Hex().c_str());
   return kExitOk;
 }
@@ -199,7 +200,13 @@ int Revoke(const Context& c, const std::string& prefix, const std::string& given
 
 void AddSetupCommands(CLI::App* app, const Context* c) {
   CLI::App* init = app->add_subcommand("init", "Create this device's encrypted replica (asks for a new passphrase)");
-  OnRun(init, [c] { return Init(*c); });
+  auto kdf = std::make_shared<std::string>(std::getenv("HAMLET_KDF") ? std::getenv("HAMLET_KDF") : "moderate");
+  init->add_option("--kdf", *kdf,
+                   "How hard the passphrase is to guess by brute force: moderate (256 MiB, desktops), interactive "
+                   "(64 MiB, phones and slow machines) or sensitive (1 GiB) (default: $HAMLET_KDF or moderate)")
+      ->check(CLI::IsMember({"moderate", "interactive", "sensitive"}));
+  init->footer("The passphrase needs at least 8 characters; a few words are easier to remember than symbols.");
+  OnRun(init, [c, kdf] { return Init(*c, *kdf); });
 
   CLI::App* workspace = app->add_subcommand("workspace", "Create or publish a workspace (one commune)");
   workspace->require_subcommand(1);

@@ -76,8 +76,12 @@ HAMLET_API int hamlet_role_cadre(void);
 #define HAMLET_OPEN_NO_CREATE 0x1     /* fail with HAMLET_ENOTFOUND if there is no store */
 #define HAMLET_OPEN_RELAXED 0x2       /* do not sync every commit to disk (faster, may lose
                                          the last commits on power loss, never on a crash) */
+#define HAMLET_OPEN_KDF_INTERACTIVE 0x4 /* a store made now uses libsodium's interactive
+                                           Argon2id limits (64 MiB: for phones) instead of
+                                           the moderate ones (256 MiB) */
 HAMLET_API int hamlet_open_no_create(void);
 HAMLET_API int hamlet_open_relaxed(void);
+HAMLET_API int hamlet_open_kdf_interactive(void);
 
 typedef struct hamlet_replica hamlet_replica;
 
@@ -85,7 +89,8 @@ typedef struct hamlet_replica hamlet_replica;
 HAMLET_API const char* hamlet_errmsg(void);
 
 /* Opens or creates the replica store at path. A wrong passphrase or key
-   fails with HAMLET_EDENIED and changes nothing. On success *out is a new
+   fails with HAMLET_EDENIED and changes nothing; a new store's passphrase
+   needs at least 8 characters (HAMLET_EINVALID otherwise). On success *out is a new
    handle to release with hamlet_close. */
 HAMLET_API int hamlet_open(const char* path, const char* passphrase, int flags, hamlet_replica** out);
 HAMLET_API int hamlet_open_with_key(const char* path, const unsigned char key[32], int flags,

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "c_api_util.h"
+#include "crypto.h"
 #include "hamlet/json.h"
 #include "hamlet/replica.h"
 
@@ -48,6 +49,10 @@ hamlet::OpenOptions Options(int flags) {
   hamlet::OpenOptions o;
   o.create_if_missing = !(flags & HAMLET_OPEN_NO_CREATE);
   o.durable = !(flags & HAMLET_OPEN_RELAXED);
+  if (flags & HAMLET_OPEN_KDF_INTERACTIVE) {
+    o.pwhash_opslimit = hamlet::PwhashOpsInteractive();
+    o.pwhash_memlimit = hamlet::PwhashMemInteractive();
+  }
   return o;
 }
 
@@ -75,6 +80,7 @@ int hamlet_role_officer(void) { return HAMLET_ROLE_OFFICER; }
 int hamlet_role_cadre(void) { return HAMLET_ROLE_CADRE; }
 int hamlet_open_no_create(void) { return HAMLET_OPEN_NO_CREATE; }
 int hamlet_open_relaxed(void) { return HAMLET_OPEN_RELAXED; }
+int hamlet_open_kdf_interactive(void) { return HAMLET_OPEN_KDF_INTERACTIVE; }
 const char* hamlet_errmsg(void) { return t_errmsg.c_str(); }
 void hamlet_free(void* p) { std::free(p); }
 

@@ -69,6 +69,10 @@ constexpr char kRevocationSigPrefix[] = "hamlet revocation v2";
 constexpr char kGrantMagic[] = "HMLG";
 constexpr char kGrantSigPrefix[] = "hamlet grant v1";
 
+// A passphrase that unlocks a store is at least this many characters
+// (Unicode code points), checked when the store is made.
+constexpr size_t kMinPassphraseChars = 8;
+
 // Sealed values (text only some devices can read).
 constexpr char kSealedPrefix[] = "sealed1:";  // Then base64url without padding.
 constexpr uint8_t kSealedVersion = 1;

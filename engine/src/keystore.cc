@@ -1,5 +1,8 @@
 #include "keystore.h"
 
+#include "format.h"
+#include "text.h"
+
 #include "coding.h"
 
 namespace hamlet {
@@ -78,9 +81,14 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
     Writer w(&kdf);
     Key32 user_key;
     if (secret.is_passphrase) {
-      if (secret.bytes.empty()) return Status::InvalidArgument("the passphrase is empty");
-      uint64_t ops = options.pwhash_opslimit ? options.pwhash_opslimit : PwhashOpsInteractive();
-      uint64_t mem = options.pwhash_memlimit ? options.pwhash_memlimit : PwhashMemInteractive();
+      size_t chars = CountCodePoints(secret.bytes);
+      if (chars < format::kMinPassphraseChars) {
+        return Status::InvalidArgument("a passphrase needs at least " + std::to_string(format::kMinPassphraseChars) +
+                                       " characters; this one has " + std::to_string(chars) +
+                                       " (a few words are easier to remember than symbols)");
+      }
+      uint64_t ops = options.pwhash_opslimit ? options.pwhash_opslimit : PwhashOpsModerate();
+      uint64_t mem = options.pwhash_memlimit ? options.pwhash_memlimit : PwhashMemModerate();
       std::string salt = RandomBytes(kPwSaltBytes);
       w.U8(kKdfArgon2id);
       w.Raw(salt);

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <set>
 
 #include "coding.h"
@@ -39,11 +40,18 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   HAMLET_RETURN_IF_ERROR(InitCrypto());
   auto impl = std::make_unique<Replica::Impl>();
   impl->env = options.env ? options.env : Env::Default();
+  std::error_code ec;
+  const bool existed = path != ":memory:" && std::filesystem::exists(path, ec);
   HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, options.create_if_missing, &impl->store));
   Status unlocked = Keystore::Open(impl->store.get(), secret, options, &impl->keys);
   Wipe(&secret.bytes);
   if (!unlocked.ok()) {
     impl->store->LeaveUntouchedOnClose();
+    impl->store.reset();
+    // A store this call made, and could not set up, is not left behind.
+    if (!existed && path != ":memory:") {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
+    }
     return unlocked;
   }
   impl->device = DeviceIdFor(impl->keys->sign_public_key());

@@ -84,6 +84,16 @@ const FoldedCodePoint& Fold(int32_t code_point) {
   return other;
 }
 
+size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); n++) {
+    int32_t cp;
+    size_t len = DecodeUtf8(s, i, &cp);
+    i += len ? len : 1;
+  }
+  return n;
+}
+
 std::vector<std::string> SearchWords(std::string_view s) {
   std::vector<std::string> words;
   if (!IsValidUtf8(s)) return words;

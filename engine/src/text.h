@@ -20,6 +20,9 @@ bool IsValidUtf8(std::string_view s);
 // 0 for an invalid or truncated sequence.
 size_t DecodeUtf8(std::string_view s, size_t pos, int32_t* cp);
 
+// The number of code points in s; bytes of an invalid sequence count one each.
+size_t CountCodePoints(std::string_view s);
+
 // The folded words of s, in order, duplicates kept. Invalid UTF-8 gives none.
 std::vector<std::string> SearchWords(std::string_view s);
 

@@ -20,7 +20,7 @@ std::string Recorded(const CliResult& r) {
 
 TEST_CASE("hamlet search finds words across every kind of record", "[cli][search]") {
   TempDir dir;
-  CliEnv u{{"HAMLET_DB", dir.File("r.db")}, {"HAMLET_PASSPHRASE", "p"}};
+  CliEnv u{{"HAMLET_DB", dir.File("r.db")}, {"HAMLET_PASSPHRASE", "mật khẩu thử"}};
   MustRun({"init"}, u);
   MustRun({"workspace", "create"}, u);
   std::string concern = Recorded(MustRun({"concern", "add", "--kind", "complaint", "--category", "land", "--summary",

@@ -38,7 +38,7 @@ CliWorkspace::CliWorkspace(int n_cadres, const std::string& name) : hub(dir.File
   MustRun({"workspace", "publish", "--hub", hub.url(), "--token", hub.CreateToken()}, officer);
   for (int i = 0; i < n_cadres; i++) {
     CliEnv cadre{{"HAMLET_DB", dir.File("cadre" + std::to_string(i + 1) + ".db")},
-                 {"HAMLET_PASSPHRASE", "thôn " + std::to_string(i + 1)}};
+                 {"HAMLET_PASSPHRASE", "mật khẩu thôn " + std::to_string(i + 1)}};
     MustRun({"init"}, cadre);
     CliResult invite = MustRun({"invite", "--role", "cadre"}, officer);
     std::string code = invite.out.substr(invite.out.find("hamlet2:"));

@@ -2,6 +2,7 @@
 // the documented exit status (2 usage, 1 refusal, 75 retry later) and
 // changes nothing.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -158,4 +159,11 @@ TEST_CASE("bad input is one line on stderr, the right exit status, and changes n
   CHECK(denied.exit_code == 1);
   CHECK(denied.err.find("passphrase") != std::string::npos);
   CHECK(state() == before);
+  // A passphrase too short to protect a lost phone makes no replica.
+  CliEnv weak{{"HAMLET_DB", dir.File("weak.db")}, {"HAMLET_PASSPHRASE", "1234567"}};
+  CliResult refused = RunCli({"init"}, weak);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("at least 8 characters") != std::string::npos);
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK_FALSE(std::filesystem::exists(dir.File("weak.db")));
 }

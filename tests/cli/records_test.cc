@@ -23,7 +23,7 @@ std::string IdOf(const CliResult& r) {
 
 TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][records]") {
   TempDir dir;
-  Env env{{"HAMLET_DB", dir.File("r.db")}, {"HAMLET_PASSPHRASE", "p"}};
+  Env env{{"HAMLET_DB", dir.File("r.db")}, {"HAMLET_PASSPHRASE", "mật khẩu thử"}};
   REQUIRE(RunCli({"init"}, env).exit_code == 0);
   REQUIRE(RunCli({"workspace", "create"}, env).exit_code == 0);
 

@@ -82,7 +82,7 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
   INFO("seed " << seed << " (replay with HAMLET_SEED=" << seed << ")");
   std::mt19937_64 rng(seed);
   TempDir dir;
-  CliEnv u{{"HAMLET_DB", dir.File("officer.db")}, {"HAMLET_PASSPHRASE", "p"}};
+  CliEnv u{{"HAMLET_DB", dir.File("officer.db")}, {"HAMLET_PASSPHRASE", "mật khẩu thử"}};
   MustRun({"init"}, u);
   MustRun({"workspace", "create", "--name", "Xã Tân Phú"}, u);
   const std::vector<std::string> hamlets = {"Ấp Bình Minh", "Ấp Tân Hòa", "Ấp 3"};
@@ -225,7 +225,7 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
 
 TEST_CASE("an officer's replica reports across the communes it holds", "[cli][report]") {
   TempDir dir;
-  CliEnv u{{"HAMLET_DB", dir.File("district.db")}, {"HAMLET_PASSPHRASE", "huyện"}};
+  CliEnv u{{"HAMLET_DB", dir.File("district.db")}, {"HAMLET_PASSPHRASE", "mật khẩu huyện"}};
   MustRun({"init"}, u);
   std::string first = MustRun({"workspace", "create", "--name", "Xã An Bình"}, u).out.substr(18, 32);
   std::string second = MustRun({"workspace", "create", "--name", "Xã Tân Lập"}, u).out.substr(18, 32);

@@ -27,7 +27,7 @@ TEST_CASE("an officer and a cadre set up a workspace with the command line", "[c
   HubProcess hub(dir.File("hub"));
   std::string officer_db = dir.File("officer.db"), cadre_db = dir.File("cadre.db");
   Env officer{{"HAMLET_DB", officer_db}, {"HAMLET_PASSPHRASE", "cán bộ xã An Bình"}};
-  Env cadre{{"HAMLET_DB", cadre_db}, {"HAMLET_PASSPHRASE", "thôn 3"}};
+  Env cadre{{"HAMLET_DB", cadre_db}, {"HAMLET_PASSPHRASE", "mật khẩu thôn 3"}};
 
   CliResult init = RunCli({"init"}, officer);
   REQUIRE(init.exit_code == 0);

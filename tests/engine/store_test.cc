@@ -142,3 +142,19 @@ TEST_CASE("a file that is not a Hamlet store is refused", "[store]") {
   CHECK(s.code() == Code::kDataLoss);
   CHECK(ReadAll(path) == before);
 }
+
+TEST_CASE("a passphrase under 8 characters makes no store", "[store][security]") {
+  TempDir dir;
+  std::unique_ptr<Replica> r;
+  // Characters, not bytes: seven accented letters are 21 bytes and still too few.
+  for (const char* weak : {"", "1234567", "ậậậậậậậ"}) {
+    INFO(weak);
+    std::string path = dir.File("weak.db");
+    Status s = Replica::OpenWithPassphrase(path, weak, FastKdf(), &r);
+    CHECK(s.code() == Code::kInvalidArgument);
+    CHECK(s.message().find("at least 8 characters") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(path));
+    CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+  }
+  REQUIRE(Replica::OpenWithPassphrase(dir.File("ok.db"), "ậậậậậậậậ", FastKdf(), &r).ok());
+}

@@ -29,8 +29,12 @@ struct OpenOptions {
   Env* env = nullptr;              // Env::Default() when null; must outlive the Replica.
   bool durable = true;             // Each commit reaches the disk before Commit returns.
   bool create_if_missing = true;   // Otherwise a missing store is NotFound.
-  // Argon2id cost for a store created with a passphrase. Zero means libsodium's
-  // "interactive" limits (about 64 MiB, well under a second on a phone).
+  // Argon2id cost for a store created with a passphrase (kept in the store:
+  // unlocking uses what creation chose). Zero means libsodium's "moderate"
+  // limits (256 MiB, about a second on a desktop); on a phone pass its
+  // "interactive" ones (64 MiB) or ask the C API for them
+  // (HAMLET_OPEN_KDF_INTERACTIVE). A passphrase of fewer than 8 characters
+  // is InvalidArgument when the store is made.
   uint64_t pwhash_opslimit = 0;
   uint64_t pwhash_memlimit = 0;
 };
