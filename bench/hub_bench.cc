@@ -290,7 +290,7 @@ ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   }
   // What the hub holds must be every commit, once.
   httplib::Client status("127.0.0.1", hub.port());
-  auto st = status.Get("/v1/status");
+  auto st = status.Get("/v1/status", httplib::Headers{{"Authorization", "Bearer " + hub.CreateToken(true)}});
   std::string expect = "\"commits\":" + std::to_string(n * commits) + ",";
   if (!st || st->body.find(expect) == std::string::npos) run.errors++;
   run.ingest_per_s = n * commits / std::chrono::duration<double>(last_push - start).count();

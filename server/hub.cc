@@ -38,6 +38,27 @@ void Hub::Fail(httplib::Response& res, const Status& s) {
   res.set_content(ErrorBody(s), "application/json");
 }
 
+Status Hub::CreateOperatorToken(std::string* token) {
+  *token = HexEncode(RandomBytes(16));
+  return store_->AddOperatorToken(Hash(*token), env_->NowMillis());
+}
+
+bool Hub::AuthenticateOperator(const httplib::Request& req, httplib::Response& res) {
+  std::string token = req.has_param("token") ? req.get_param_value("token") : "";
+  std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) token = auth.substr(7);
+  bool yes = false;
+  Status s = token.empty() ? Status::OK() : store_->IsOperatorToken(Hash(token), &yes);
+  if (s.ok() && !yes) {
+    s = Status(Code::kUnauthenticated,
+               "the hub's status pages need an operator token (hamlet-hub token create --operator): "
+               "Authorization: Bearer TOKEN, or ?token=TOKEN");
+  }
+  if (s.ok()) return true;
+  Fail(res, s);
+  return false;
+}
+
 Status Hub::CreateToken(std::string* token) {
   *token = HexEncode(RandomBytes(16));
   return store_->AddToken(Hash(*token), env_->NowMillis());

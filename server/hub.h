@@ -40,6 +40,8 @@ class Hub {
 
   // Creates a publish token, returns it; only its hash is stored.
   Status CreateToken(std::string* token);
+  // Creates an operator token for the status pages and metrics.
+  Status CreateOperatorToken(std::string* token);
 
   // What importing a bundle stored.
   struct BundleImport {
@@ -95,6 +97,9 @@ class Hub {
   bool AuthenticateAdmin(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws,
                          std::string* admin_pk);
   void Fail(httplib::Response& res, const Status& s);
+  // The operator pages need an operator token: "Authorization: Bearer T"
+  // or ?token=T. On failure writes the error.
+  bool AuthenticateOperator(const httplib::Request& req, httplib::Response& res);
   // The workspace id of a /v1/workspaces/<32 hex>/... path.
   static bool WorkspaceFrom(const httplib::Request& req, WorkspaceId* ws);
   void Count(const std::string& route);

@@ -12,8 +12,9 @@ namespace hamlet::hub {
 
 using nlohmann::json;
 
-void Hub::StatusJson(const httplib::Request&, httplib::Response& res) {
+void Hub::StatusJson(const httplib::Request& req, httplib::Response& res) {
   Count("status");
+  if (!AuthenticateOperator(req, res)) return;
   std::vector<WorkspaceSummary> all;
   Status s = store_->Summaries(&all);
   if (!s.ok()) return Fail(res, s);
@@ -39,8 +40,9 @@ void Hub::StatusJson(const httplib::Request&, httplib::Response& res) {
                   "application/json");
 }
 
-void Hub::StatusPage(const httplib::Request&, httplib::Response& res) {
+void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
   Count("page");
+  if (!AuthenticateOperator(req, res)) return;
   std::vector<WorkspaceSummary> all;
   Status s = store_->Summaries(&all);
   if (!s.ok()) return Fail(res, s);
@@ -68,8 +70,9 @@ void Hub::StatusPage(const httplib::Request&, httplib::Response& res) {
   res.set_content(html, "text/html; charset=utf-8");
 }
 
-void Hub::MetricsText(const httplib::Request&, httplib::Response& res) {
+void Hub::MetricsText(const httplib::Request& req, httplib::Response& res) {
   Count("metrics");
+  if (!AuthenticateOperator(req, res)) return;
   std::string out;
   {
     std::lock_guard<std::mutex> lock(metrics_.mu);

@@ -48,6 +48,11 @@ class HubStore {
  public:
   virtual ~HubStore() = default;
 
+  // Operator tokens open the hub's status pages and metrics; only their
+  // hashes are stored.
+  virtual Status AddOperatorToken(const std::string& token_hash, int64_t now) = 0;
+  virtual Status IsOperatorToken(const std::string& token_hash, bool* yes) = 0;
+
   // Publish tokens, made by the operator; only their hashes are stored.
   virtual Status AddToken(const std::string& token_hash, int64_t now) = 0;
   // Uses up a token to create a workspace with its admin's certificate.
@@ -88,8 +93,10 @@ class HubStore {
   virtual Status GetAdmission(const WorkspaceId& ws, const std::string& invite_id, std::string* envelope) = 0;
 
   // Session challenges: each (challenge, counter) is accepted once, while
-  // the challenge has not expired, with counters strictly growing. Opening
-  // a session at `now` also records that the device was seen then.
+  // the challenge has not expired, with counters strictly growing. A device
+  // keeps a few sessions open at most (opening another ends its oldest).
+  // The first request signed in a session records that the device was seen
+  // then; opening one does not.
   virtual Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,
                               int64_t now, int64_t expires) = 0;
   virtual Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge,

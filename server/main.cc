@@ -63,10 +63,13 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", limits.threads, "Connections served at once")
       ->check(CLI::Range(2, 4096))
       ->capture_default_str();
-  CLI::App* token = app.add_subcommand("token", "Manage workspace publish tokens");
+  CLI::App* token = app.add_subcommand("token", "Manage publish and operator tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
   create->add_option("--data", data, "Data folder")->required();
+  bool operator_token = false;
+  create->add_flag("--operator", operator_token,
+                   "Instead, a lasting token for the status pages and metrics (/, /v1/status, /metrics)");
   std::string bundle_file;
   CLI::App* import = app.add_subcommand("import", "Store the commits of a bundle file carried from a device");
   import->add_option("file", bundle_file, "The bundle, from hamlet bundle export")->required()->check(CLI::ExistingFile);
@@ -80,7 +83,7 @@ int main(int argc, char** argv) {
 
   if (create->parsed()) {
     std::string t;
-    s = hub.CreateToken(&t);
+    s = operator_token ? hub.CreateOperatorToken(&t) : hub.CreateToken(&t);
     if (!s.ok()) return Fail("cannot create a token", s);
     std::printf("%s\n", t.c_str());
     return 0;

@@ -24,6 +24,7 @@ namespace {
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS tokens(hash BLOB PRIMARY KEY, created INTEGER NOT NULL, used_for BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS operator_tokens(hash BLOB PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workspaces(ws BLOB PRIMARY KEY, admin_pk BLOB NOT NULL, created INTEGER NOT NULL)
   WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert BLOB NOT NULL,
@@ -44,6 +45,8 @@ CREATE INDEX IF NOT EXISTS commits_by_ws ON commits(ws, pos);
 
 class SqliteHubStore final : public HubStore {
  public:
+  static constexpr size_t kSessionsPerDevice = 8;
+
   ~SqliteHubStore() override {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);
@@ -90,6 +93,19 @@ class SqliteHubStore final : public HubStore {
       sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       lock.lock();
     }
+  }
+
+  Status AddOperatorToken(const std::string& token_hash, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT INTO operator_tokens(hash, created) VALUES(?, ?)",
+               [&](Stmt& q) { q.Bind(1, token_hash).Bind(2, now); });
+  }
+
+  Status IsOperatorToken(const std::string& token_hash, bool* yes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *yes = false;
+    return Query("SELECT 1 FROM operator_tokens WHERE hash=?", [&](Stmt& q) { q.Bind(1, token_hash); },
+                 [&](Stmt&) { *yes = true; });
   }
 
   Status AddToken(const std::string& token_hash, int64_t now) override {
@@ -253,12 +269,25 @@ class SqliteHubStore final : public HubStore {
   Status AddChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge, int64_t now,
                       int64_t expires) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Expired sessions go; a device keeps at most kSessionsPerDevice open
+    // (its oldest ends first), so asking for sessions without ever signing
+    // holds no more than that.
+    auto oldest = sessions_.end();
+    size_t open = 0;
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-      it = it->second.expires < now ? sessions_.erase(it) : std::next(it);
+      if (it->second.expires < now) {
+        it = sessions_.erase(it);
+        continue;
+      }
+      if (it->second.ws == ws && it->second.device == device) {
+        open++;
+        if (oldest == sessions_.end() || it->second.expires < oldest->second.expires) oldest = it;
+      }
+      ++it;
     }
+    if (open >= kSessionsPerDevice && oldest != sessions_.end()) sessions_.erase(oldest);
     sessions_[challenge] = SessionState{ws, device, expires, 0};
-    return Run("UPDATE devices SET last_seen=? WHERE ws=? AND device=?",
-               [&](Stmt& q) { q.Bind(1, now).Bind(2, ws.View()).Bind(3, device.View()); });
+    return Status::OK();
   }
 
   Status UseChallenge(const WorkspaceId& ws, const DeviceId& device, const std::string& challenge, uint64_t counter,
@@ -271,8 +300,12 @@ class SqliteHubStore final : public HubStore {
     if (counter <= it->second.counter) {
       return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
     }
+    const bool first = it->second.counter == 0;
     it->second.counter = counter;
-    return Status::OK();
+    if (!first) return Status::OK();
+    // A device is "seen" when it proves who it is, not when anyone names it.
+    return Run("UPDATE devices SET last_seen=? WHERE ws=? AND device=?",
+               [&](Stmt& q) { q.Bind(1, now).Bind(2, ws.View()).Bind(3, device.View()); });
   }
 
   // Pushes that arrive while another is being written wait, and the next

@@ -522,3 +522,45 @@ TEST_CASE("a small commit that decodes to over a million field writes is set asi
   INFO("peak memory grew by " << grew << " KiB");
   CHECK(grew < 48 * 1024);  // Decoded in full it would take over 128 MiB.
 }
+
+TEST_CASE("someone who can reach a hub learns nothing from its pages and cannot mark a device seen",
+          "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, "", &g);
+  Publish(hub, g);
+  httplib::Client http(hub.url());
+  for (const char* page : {"/", "/v1/status", "/metrics"}) {
+    INFO(page);
+    auto r = http.Get(page);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK(r->body.find(g.ws.Hex()) == std::string::npos);
+    CHECK(r->body.find(g.members[1]->device_id().Hex()) == std::string::npos);
+    CHECK(r->body.find("officer") == std::string::npos);
+  }
+  // Naming a device in a session request (its id is no secret) opens a
+  // session, but the device is not "seen" until it signs a request.
+  for (int i = 0; i < 20; i++) {
+    auto r = http.Post("/v1/workspaces/" + g.ws.Hex() + "/session",
+                       "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  httplib::Headers op{{"Authorization", "Bearer " + hub.CreateToken(true)}};
+  auto seen = [&](const DeviceId& d) {
+    auto st = http.Get("/v1/status", op);
+    REQUIRE(st);
+    REQUIRE(st->status == 200);
+    size_t at = st->body.find("\"device\":\"" + d.Hex() + "\"");
+    REQUIRE(at != std::string::npos);
+    size_t end = st->body.find('}', at);
+    return st->body.substr(at, end - at).find("\"last_seen\":0") == std::string::npos;
+  };
+  CHECK_FALSE(seen(g.members[1]->device_id()));
+  HubClient c(g.members[1].get(), Options(hub.url()));
+  SyncReport rep;
+  REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(seen(g.members[1]->device_id()));
+}

@@ -134,7 +134,7 @@ TEST_CASE("a flood of header lines is cut off and the hub's memory stays bounded
   RawConnection ok(hub.port());
   REQUIRE(ok.connected());
   REQUIRE(ok.Send(kStatusHead + "\r\n"));
-  CHECK(StartsWith(ok.ReadAll(1000), "HTTP/1.1 200"));
+  CHECK(StartsWith(ok.ReadAll(1000), "HTTP/1.1 401"));  // Answered: the status page wants its operator token.
 }
 
 TEST_CASE("an overlong header line is refused with 431", "[hub][bad-input][guard]") {
@@ -244,7 +244,7 @@ TEST_CASE("slow and stalled clients are timed out and do not hold the hub", "[hu
     RawConnection ok(hub.port());
     REQUIRE(ok.connected());
     REQUIRE(ok.Send(kStatusHead + "\r\n"));
-    CHECK(StartsWith(ok.ReadAll(8000), "HTTP/1.1 200"));
+    CHECK(StartsWith(ok.ReadAll(8000), "HTTP/1.1 401"));  // Answered: the status page wants its operator token.
     for (auto& s : stalled) CHECK(StartsWith(s->ReadAll(5000), "HTTP/1.1 408"));
   }
 

@@ -90,8 +90,8 @@ void HubProcess::Start(int port) {
   port_ = std::stoi(line.substr(colon + 1));
 }
 
-std::string HubProcess::CreateToken() {
-  std::string cmd = std::string(HAMLET_HUB_BINARY) + " token create --data " + dir_;
+std::string HubProcess::CreateToken(bool operator_token) {
+  std::string cmd = std::string(HAMLET_HUB_BINARY) + " token create --data " + dir_ + (operator_token ? " --operator" : "");
   FILE* p = popen(cmd.c_str(), "r");
   Expect(p != nullptr, "cannot run " + cmd);
   char buf[128] = {0};

@@ -25,8 +25,9 @@ class HubProcess {
   // if it cannot be read.
   long RssKb() const { return StatusKb("VmRSS"); }
   long PeakRssKb() const { return StatusKb("VmHWM"); }
-  // Runs `hamlet-hub token create --data dir` and returns the token.
-  std::string CreateToken();
+  // Runs `hamlet-hub token create --data dir [--operator]` and returns the
+  // token: a publish token, or an operator token for the status pages.
+  std::string CreateToken(bool operator_token = false);
   // Stops the hub with SIGTERM and waits for it; the destructor then does nothing.
   void Stop();
   // Stops the hub with SIGKILL (no clean shutdown) and starts it again on

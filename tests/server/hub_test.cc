@@ -93,16 +93,27 @@ TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
   CHECK(rep.pushed == 0);
   CHECK(rep.pulled == 0);
 
-  // The status page knows every device; the hub holds no readable value.
+  // The status page knows every device, for the operator alone; the hub
+  // holds no readable value.
   httplib::Client http(hub.url());
-  auto st = http.Get("/v1/status");
+  for (const char* page : {"/", "/v1/status", "/metrics"}) {
+    auto anyone = http.Get(page);
+    REQUIRE(anyone);
+    CHECK(anyone->status == 401);
+    CHECK(anyone->body.find(g.members[3]->device_id().Hex()) == std::string::npos);
+    CHECK(http.Get(page, httplib::Headers{{"Authorization", "Bearer 00112233445566778899aabbccddeeff"}})->status ==
+          401);
+  }
+  std::string token = hub.CreateToken(true);
+  httplib::Headers op{{"Authorization", "Bearer " + token}};
+  auto st = http.Get("/v1/status", op);
   REQUIRE(st);
   CHECK(st->status == 200);
   CHECK(st->body.find(g.members[3]->device_id().Hex()) != std::string::npos);
-  auto page = http.Get("/");
+  auto page = http.Get("/?token=" + token);  // A browser on the operator's desk.
   REQUIRE(page);
   CHECK(page->body.find("Hamlet hub") != std::string::npos);
-  auto metrics = http.Get("/metrics");
+  auto metrics = http.Get("/metrics", op);
   REQUIRE(metrics);
   CHECK(metrics->body.find("hamlet_commits_stored_total") != std::string::npos);
 }
@@ -255,7 +266,7 @@ TEST_CASE("syncs through a link cut at random bytes and a hub killed at random l
   size_t total = 0;
   for (size_t w : written) total += w;
   httplib::Client http(hub.url());
-  auto st = http.Get("/v1/status");
+  auto st = http.Get("/v1/status", httplib::Headers{{"Authorization", "Bearer " + hub.CreateToken(true)}});
   REQUIRE(st);
   CHECK(st->body.find("\"commits\":" + std::to_string(total) + ",") != std::string::npos);
   std::cerr << "faults: " << proxy.cuts() << " cuts, " << kills << " hub kills, " << failed_syncs
@@ -575,7 +586,7 @@ TEST_CASE("pushes written together keep their own outcomes", "[hub][bad-input]")
   CHECK(good == kRounds * 4);
   // The hub holds each good commit once and member 1's two genuine ones.
   httplib::Client http(hub.url());
-  auto st = http.Get("/v1/status");
+  auto st = http.Get("/v1/status", httplib::Headers{{"Authorization", "Bearer " + hub.CreateToken(true)}});
   REQUIRE(st);
   CHECK(st->body.find("\"commits\":" + std::to_string(2 + kRounds * 4) + ",") != std::string::npos);
 }
