@@ -65,14 +65,14 @@ int WorkspacePublish(const Context& c, const std::string& given_hub, const std::
   return kExitOk;
 }
 
-int Invite(const Context& c, const std::string& role_name) {
+int Invite(const Context& c, const std::string& role_name, int valid_days) {
   std::unique_ptr<Replica> r;
   if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
   Role role = role_name == "officer" ? Role::kOfficer : Role::kCadre;
   WorkspaceId ws;
   std::string code;
   Status s = c.PickWorkspace(*r, &ws);
-  if (s.ok()) s = r->CreateInvite(ws, role, &code);
+  if (s.ok()) s = r->CreateInvite(ws, role, &code, valid_days * 86400000LL);
   if (!s.ok()) return Refuse("invite", s);
   if (isatty(STDOUT_FILENO)) std::printf("%s", TerminalQr(code).c_str());
   std::printf("%s\n", code.c_str());
@@ -225,7 +225,11 @@ void AddSetupCommands(CLI::App* app, const Context* c) {
   auto role = std::make_shared<std::string>("cadre");
   CLI::App* invite = app->add_subcommand("invite", "Make an invite code for one new device (as the admin)");
   invite->add_option("--role", *role, "cadre or officer")->check(CLI::IsMember({"cadre", "officer"}))->capture_default_str();
-  OnRun(invite, [c, role] { return Invite(*c, *role); });
+  auto days = std::make_shared<int>(7);
+  invite->add_option("--valid-days", *days, "Days the code can admit a device in")
+      ->check(CLI::Range(1, 365))
+      ->capture_default_str();
+  OnRun(invite, [c, role, days] { return Invite(*c, *role, *days); });
 
   auto code = std::make_shared<std::string>();
   auto wait = std::make_shared<int>(0);

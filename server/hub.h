@@ -28,6 +28,8 @@ struct HubOptions {
   size_t max_pull_bytes = 4 << 20;          // The largest chunk a pull returns.
   size_t max_body_bytes = 16 << 20;         // The largest request body accepted.
   int64_t stale_after_days = 7;             // Devices silent this long are flagged on the status page.
+  int64_t join_ttl_ms = 8 * 86400000LL;     // Unanswered join requests are forgotten after this
+                                            // (an invite admits for 7 days).
 };
 
 class Hub {

@@ -51,7 +51,8 @@ void Hub::PostJoin(const httplib::Request& req, httplib::Response& res) {
     s = Status::InvalidArgument("a join request is an invite id, a request and a MAC");
   }
   if (s.ok()) s = ParseJoinRequest(std::string_view(req.body).substr(8, req.body.size() - 8 - 32), &parsed);
-  if (s.ok()) s = store_->AddJoin(ws, req.body.substr(0, 8), req.body);
+  int64_t now = env_->NowMillis();
+  if (s.ok()) s = store_->AddJoin(ws, req.body.substr(0, 8), req.body, now, now - options_.join_ttl_ms);
   if (!s.ok()) return Fail(res, s);
   res.status = 202;
   res.set_content(json{{"invite", HexEncode(req.body.substr(0, 8))}}.dump(), "application/json");
@@ -64,7 +65,7 @@ void Hub::ListJoins(const httplib::Request& req, httplib::Response& res) {
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   std::vector<std::string> pending;
-  Status s = store_->PendingJoins(ws, &pending);
+  Status s = store_->PendingJoins(ws, env_->NowMillis() - options_.join_ttl_ms, &pending);
   if (!s.ok()) return Fail(res, s);
   json list = json::array();
   for (const std::string& p : pending) list.push_back(HexEncode(p));

@@ -86,8 +86,11 @@ class HubStore {
   // Enrollment: join requests posted for an invite (the hub cannot check
   // them; the admin does; a few are kept per invite), and the envelope the
   // admin leaves for the invite, sealed to the device it admitted.
-  virtual Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request) = 0;
-  virtual Status PendingJoins(const WorkspaceId& ws, std::vector<std::string>* requests) = 0;
+  // Requests not answered and posted before expire_before are forgotten;
+  // a workspace holds a bounded number unanswered (Unavailable beyond it).
+  virtual Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,
+                         int64_t expire_before) = 0;
+  virtual Status PendingJoins(const WorkspaceId& ws, int64_t expire_before, std::vector<std::string>* requests) = 0;
   virtual Status PutAdmission(const WorkspaceId& ws, const std::string& invite_id, const std::string& envelope) = 0;
   // NotFound while the admin has not answered.
   virtual Status GetAdmission(const WorkspaceId& ws, const std::string& invite_id, std::string* envelope) = 0;

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, s
 CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch INTEGER NOT NULL, grant_bytes BLOB NOT NULL,
   PRIMARY KEY(ws, device, epoch)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS joins(ws BLOB NOT NULL, invite BLOB NOT NULL, request BLOB NOT NULL,
-  envelope BLOB, PRIMARY KEY(ws, invite, request)) WITHOUT ROWID;
+  envelope BLOB, created INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, invite, request)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
   seq INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
@@ -220,8 +220,19 @@ class SqliteHubStore final : public HubStore {
                  [&](Stmt& q) { out->emplace_back(q.Blob(0)); });
   }
 
-  Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request) override {
+  Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,
+                 int64_t expire_before) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Unanswered requests older than expire_before are forgotten; a
+    // workspace holds at most kMaxPendingJoins unanswered ones.
+    HAMLET_RETURN_IF_ERROR(Run("DELETE FROM joins WHERE ws=? AND envelope IS NULL AND created<?",
+                               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, expire_before); }));
+    int64_t pending = 0;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT count(*) FROM joins WHERE ws=? AND envelope IS NULL",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()); }, [&](Stmt& q) { pending = q.Int(0); }));
+    if (pending >= kMaxPendingJoins) {
+      return Status::Unavailable("this workspace has too many join requests waiting for its admin; try again later");
+    }
     // Anyone who knows an invite id can post for it, so every request is
     // kept (the admin admits the one that carries the secret), up to a few
     // per invite. A repeat of the same request is harmless.
@@ -232,14 +243,15 @@ class SqliteHubStore final : public HubStore {
     if (count >= kMaxJoinsPerInvite) {
       return Status::FailedPrecondition("this invite has had too many join requests");
     }
-    return Run("INSERT OR IGNORE INTO joins(ws, invite, request) VALUES(?, ?, ?)",
-               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id).Bind(3, request); });
+    return Run("INSERT OR IGNORE INTO joins(ws, invite, request, created) VALUES(?, ?, ?, ?)",
+               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id).Bind(3, request).Bind(4, now); });
   }
 
-  Status PendingJoins(const WorkspaceId& ws, std::vector<std::string>* requests) override {
+  Status PendingJoins(const WorkspaceId& ws, int64_t expire_before, std::vector<std::string>* requests) override {
     std::lock_guard<std::mutex> lock(mu_);
     requests->clear();
-    return Query("SELECT request FROM joins WHERE ws=? AND envelope IS NULL", [&](Stmt& q) { q.Bind(1, ws.View()); },
+    return Query("SELECT request FROM joins WHERE ws=? AND envelope IS NULL AND created>=?",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, expire_before); },
                  [&](Stmt& q) { requests->emplace_back(q.Blob(0)); });
   }
 
@@ -421,6 +433,7 @@ class SqliteHubStore final : public HubStore {
 
  private:
   static constexpr int64_t kMaxJoinsPerInvite = 8;
+  static constexpr int64_t kMaxPendingJoins = 64;
 
   struct SessionState {
     WorkspaceId ws;

@@ -119,7 +119,8 @@ HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, s
                              char** out_workspace);
 /* As admin of workspace: an invite code (text fit for a QR code) for one
    device of the given role. Its secret half stays in the code and in this
-   replica; a hub only ever sees the invite id. */
+   replica; a hub only ever sees the invite id. It admits a device within 7
+   days only. */
 HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, char** out_code);
 
 /* Records one commit. batch_json is an array of operations (protocol.md,

@@ -231,16 +231,18 @@ constexpr size_t kInviteSecretBytes = 16;
 std::string InviteMeta(const WorkspaceId& ws, std::string_view id) { return "invite " + ws.Hex() + " " + HexEncode(id); }
 }  // namespace
 
-Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code) {
+Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code, int64_t valid_for_ms) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
   if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin invites");
   if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
+  if (valid_for_ms <= 0) return Status::InvalidArgument("an invite must be valid for some time");
   std::string id = RandomBytes(kInviteIdBytes), secret = RandomBytes(kInviteSecretBytes);
   std::string record(1, static_cast<char>(role));
   record += secret;
+  Writer(&record).Fixed64(static_cast<uint64_t>(m.env->NowMillis() + valid_for_ms));
   std::string meta = InviteMeta(ws, id);
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
     return m.store->PutMeta(meta, Keystore::SealAtRest(m.keys->record_key(), meta, record));
@@ -295,10 +297,16 @@ Status Replica::AdmitInvited(const WorkspaceId& ws, std::string_view request, st
     HAMLET_RETURN_IF_ERROR(m.store->GetMeta(meta, &sealed, &found));
     if (!found) return Status::NotFound("no invite " + HexEncode(id) + " in workspace " + ws.Hex());
     if (sealed.empty()) return Status::PermissionDenied("invite " + HexEncode(id) + " has been used already");
-    if (!Keystore::OpenAtRest(m.keys->record_key(), meta, sealed, &record) || record.size() != 1 + kInviteSecretBytes) {
+    if (!Keystore::OpenAtRest(m.keys->record_key(), meta, sealed, &record) ||
+        record.size() != 1 + kInviteSecretBytes + 8) {
       return Status::DataLoss("invite " + HexEncode(id) + " is damaged");
     }
-    if (!SecureEqual(Hash(id + join, 32, record.substr(1)), mac)) {
+    int64_t expires = static_cast<int64_t>(Reader(std::string_view(record).substr(1 + kInviteSecretBytes)).Fixed64());
+    if (m.env->NowMillis() > expires) {
+      return Status::PermissionDenied("invite " + HexEncode(id) +
+                                      " has expired: make a new one for the device (hamlet invite)");
+    }
+    if (!SecureEqual(Hash(id + join, 32, record.substr(1, kInviteSecretBytes)), mac)) {
       return Status::PermissionDenied("the join request does not carry invite " + HexEncode(id) + "'s secret");
     }
   }

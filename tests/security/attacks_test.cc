@@ -564,3 +564,63 @@ TEST_CASE("someone who can reach a hub learns nothing from its pages and cannot 
   REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
   CHECK(seen(g.members[1]->device_id()));
 }
+
+TEST_CASE("an invite code admits no one after it expires", "[security]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& admin = *g.members[0];
+  std::string week, day;
+  REQUIRE(admin.CreateInvite(g.ws, Role::kCadre, &week).ok());
+  REQUIRE(admin.CreateInvite(g.ws, Role::kCadre, &day, 86400000LL).ok());
+  CHECK(admin.CreateInvite(g.ws, Role::kCadre, &day, 0).code() == Code::kInvalidArgument);
+  Group fresh;
+  MakeGroup(2, "", &fresh);
+  WorkspaceId ws;
+  std::string id1, id2, req1, req2;
+  REQUIRE(fresh.members[0]->RequestJoin(week, &ws, &id1, &req1).ok());
+  REQUIRE(fresh.members[1]->RequestJoin(day, &ws, &id2, &req2).ok());
+  // Two days on, the one-day code found on an old phone admits no one.
+  g.clocks[0]->Advance(2 * 86400000LL);
+  std::string envelope, cert, invite;
+  Status late = admin.AdmitInvited(g.ws, req2, &envelope, &cert, &invite);
+  CHECK(late.code() == Code::kPermissionDenied);
+  CHECK(late.message().find("expired") != std::string::npos);
+  REQUIRE(admin.AdmitInvited(g.ws, req1, &envelope, &cert, &invite).ok());
+  // A week and a day after it was made, the default code has expired too.
+  std::string other;
+  REQUIRE(admin.CreateInvite(g.ws, Role::kOfficer, &other).ok());
+  std::string id3, req3;
+  Group third;
+  MakeGroup(1, "", &third);
+  REQUIRE(third.members[0]->RequestJoin(other, &ws, &id3, &req3).ok());
+  g.clocks[0]->Advance(8 * 86400000LL);
+  CHECK(admin.AdmitInvited(g.ws, req3, &envelope, &cert, &invite).code() == Code::kPermissionDenied);
+}
+
+TEST_CASE("join requests a stranger posts are bounded per workspace", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(1, "", &g);
+  Publish(hub, g);
+  httplib::Client http(hub.url());
+  REQUIRE(InitCrypto().ok());
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 80; i++) {
+    SignKeyPair s = SignKeygen();
+    KxKeyPair k = KxKeygen();
+    std::string body = RandomBytes(8) + EncodeJoinRequest(s.public_key, k.public_key, s.secret_key) + RandomBytes(32);
+    auto r = http.Post("/v1/workspaces/" + g.ws.Hex() + "/joins", body, "application/octet-stream");
+    REQUIRE(r);
+    if (r->status == 202) accepted++;
+    if (r->status == 503) refused++;
+  }
+  CHECK(accepted == 64);
+  CHECK(refused == 16);
+  // The admin's next sync is handed at most that many, and refuses them all.
+  HubClient ac(&*g.members[0], Options(hub.url()));
+  size_t admitted = 0, skipped = 0;
+  REQUIRE(ac.AdmitPending(g.ws, &admitted, &skipped).ToString() == "OK");
+  CHECK(admitted == 0);
+  CHECK(skipped == 64);
+}

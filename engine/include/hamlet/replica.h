@@ -216,8 +216,11 @@ class HAMLET_EXPORT Replica {
 
   // As admin of ws: makes an invite code (text, fit for a QR code) for one
   // device of the given role. Its secret half stays in the code and in this
-  // replica; a hub sees only the invite id.
-  Status CreateInvite(const WorkspaceId& ws, Role role, std::string* code);
+  // replica; a hub sees only the invite id. It admits a device only within
+  // valid_for_ms of now (7 days by default): a code found later on an old
+  // phone or a photo admits no one.
+  static constexpr int64_t kInviteValidMs = 7 * 24 * 3600 * 1000LL;
+  Status CreateInvite(const WorkspaceId& ws, Role role, std::string* code, int64_t valid_for_ms = kInviteValidMs);
   // On the new device: the join request to post for an invite code, bound
   // to the code's secret. Sets the workspace and the invite id (hex).
   Status RequestJoin(std::string_view code, WorkspaceId* ws, std::string* invite_id, std::string* request);
