@@ -55,6 +55,7 @@ Status Applier::State(const WorkspaceId& ws, const RecordId& id, const RecordSta
 Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops) {
   Status lookup;
   AppliedFn applied = [&](const WriteRef& ref) {
+    if (applied_override_) return applied_override_(ref);
     bool found = false;
     Status s = store_->HasCommit(ws, ref.device, ref.seq, &found);
     if (!s.ok()) lookup = s;

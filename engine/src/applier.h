@@ -10,6 +10,7 @@
 #ifndef HAMLET_APPLIER_H_
 #define HAMLET_APPLIER_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +38,11 @@ class Applier {
   Status Flush();
   void Discard() { cache_.clear(); }
 
+  // While set, decides whether a write a base names has been applied,
+  // instead of the log (which, while records are rebuilt, holds commits
+  // not yet applied again). Null restores the log.
+  void SetAppliedOverride(std::function<bool(const WriteRef&)> applied) { applied_override_ = std::move(applied); }
+
   // Opens a sealed record state read from the store.
   static Status OpenState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
                           std::string_view sealed, RecordState* state);
@@ -56,6 +62,7 @@ class Applier {
   const Key32* record_key_;
   const Tagger* tagger_;
   std::map<RecordId, Entry> cache_;
+  std::function<bool(const WriteRef&)> applied_override_;
 };
 
 std::string RecordStateAd(const RecordId& id, const WorkspaceId& ws);

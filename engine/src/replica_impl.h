@@ -41,9 +41,31 @@ struct Replica::Impl {
                        const std::vector<SealedCommit>& commits, ImportResult* out);
   // Tries again the commits of ws set aside that may pass now.
   Status RetryAside(const WorkspaceId& ws);
+  // Inside a transaction, for a revocation just stored: moves the revoked
+  // device's commits it no longer lets count from the log to the set-aside
+  // ones, and rebuilds the records of its workspace without them
+  // (replica_revocation.cc).
+  Status EnforceRevocation(const Revocation& rev);
+  // Makes every record of ws again from the commits in the log.
+  Status RebuildRecords(const WorkspaceId& ws);
   // Builds the reader's view of a record state.
   static Record View(const RecordId& id, const WorkspaceId& ws, const RecordState& st);
 };
+
+// The set-aside row for commit c, failed with why.
+inline AsideRow MakeAside(const SealedCommit& c, const Status& why, bool retry, bool in_log, int64_t now) {
+  AsideRow row;
+  row.author = c.header.author;
+  row.seq = c.header.seq;
+  row.hash = c.Hash();
+  row.bytes = c.bytes;
+  row.code = static_cast<int>(why.code());
+  row.reason = why.message();
+  row.retry = retry;
+  row.in_log = in_log;
+  row.seen = now;
+  return row;
+}
 
 // Runs fn inside a store transaction: commits if fn succeeds, otherwise rolls
 // back, discards the applier's cache and returns fn's error.

@@ -29,20 +29,6 @@ struct Opened {
   bool signed_ok = false;  // The author's signature checked out (so a failure is the author's own).
 };
 
-AsideRow MakeAside(const SealedCommit& c, const Status& why, bool retry, bool in_log, int64_t now) {
-  AsideRow row;
-  row.author = c.header.author;
-  row.seq = c.header.seq;
-  row.hash = c.Hash();
-  row.bytes = c.bytes;
-  row.code = static_cast<int>(why.code());
-  row.reason = why.message();
-  row.retry = retry;
-  row.in_log = in_log;
-  row.seen = now;
-  return row;
-}
-
 }  // namespace
 
 Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Certificate> certs,

@@ -316,6 +316,55 @@ Status Store::ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_
   return s;
 }
 
+Status Store::ScanLog(const WorkspaceId& ws,
+                      const std::function<bool(const DeviceId&, uint64_t, std::string_view)>& fn) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT author, seq, bytes FROM commits WHERE ws=? ORDER BY arrival"));
+  q.Bind(1, ws.View());
+  Status s;
+  while (q.Step(&s)) {
+    auto author = DeviceId::FromBytes(q.Blob(0));
+    if (!author) return Status::DataLoss("a commit in the log names a malformed author");
+    if (!fn(*author, static_cast<uint64_t>(q.Int(1)), q.Blob(2))) break;
+  }
+  return s;
+}
+
+Status Store::DeleteCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "DELETE FROM commits WHERE ws=? AND author=? AND seq=?"));
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq));
+  return q.Run();
+}
+
+Status Store::DeleteRecords(const WorkspaceId& ws,
+                            const std::function<Status(const RecordId&, std::string_view, std::string*)>& tags_of) {
+  struct Row {
+    int64_t rowid;
+    std::string tags;
+  };
+  std::vector<Row> rows;
+  {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT id, rid, state FROM records WHERE ws=?"));
+    q.Bind(1, ws.View());
+    Status s;
+    while (q.Step(&s)) {
+      auto id = RecordId::FromBytes(q.Blob(1));
+      if (!id) return Status::DataLoss("a record row names a malformed id");
+      Row row{q.Int(0), {}};
+      HAMLET_RETURN_IF_ERROR(tags_of(*id, q.Blob(2), &row.tags));
+      rows.push_back(std::move(row));
+    }
+    HAMLET_RETURN_IF_ERROR(s);
+  }
+  for (const Row& row : rows) HAMLET_RETURN_IF_ERROR(RemoveTags(row.rowid, row.tags));
+  Stmt del;
+  HAMLET_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM records WHERE ws=?"));
+  del.Bind(1, ws.View());
+  return del.Run();
+}
+
 Status Store::CountCommits(const WorkspaceId& ws, uint64_t* n) {
   Stmt& q = st_->count_commits;
   q.Bind(1, ws.View());

@@ -96,6 +96,15 @@ class Store {
   Status ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
                      const std::function<bool(uint64_t, std::string_view)>& fn);
   Status CountCommits(const WorkspaceId& ws, uint64_t* n);
+  // Calls fn(author, seq, bytes) for every commit of ws in the order they
+  // arrived, until fn returns false.
+  Status ScanLog(const WorkspaceId& ws,
+                 const std::function<bool(const DeviceId&, uint64_t, std::string_view)>& fn);
+  Status DeleteCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq);
+  // Drops every materialised record of ws, each with the tags given for it
+  // by tags_of(id, sealed state), which the index needs to remove them.
+  Status DeleteRecords(const WorkspaceId& ws,
+                       const std::function<Status(const RecordId&, std::string_view, std::string*)>& tags_of);
 
   // Chain progress per author (see ChainBatch).
   Status GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out);

@@ -624,3 +624,60 @@ TEST_CASE("join requests a stranger posts are bounded per workspace", "[security
   CHECK(admitted == 0);
   CHECK(skipped == 64);
 }
+
+TEST_CASE("a replica that merged a revoked device's later commits undoes them when the revocation arrives",
+          "[security]") {
+  Group g;
+  MakeGroup(3, "", &g);
+  Replica& admin = *g.members[0];
+  Replica& early = *g.members[1];  // Learns of the revocation first.
+  Replica& late = *g.members[2];   // Learns of the rogue's commits first.
+  HandDevice rogue(admin, g.ws);
+  REQUIRE(admin.AcceptCertificate(rogue.cert).ok());
+  WriteBatch w;
+  RecordId target = w.Insert("concerns", {{"summary", std::string("the admin's words")}});
+  REQUIRE(admin.Commit(g.ws, w).ok());
+  std::string zero(kHashBytes, '\0');
+  SealedCommit c1 = rogue.Make(1, zero, "one");
+  SealedCommit c2 = rogue.Make(2, c1.Hash(), "two");
+  ImportResult im;
+  REQUIRE(admin.Import(rogue.ChunkOf({c1, c2}), &im).ok());
+  SyncOneWay(admin, early, g.ws);
+  SyncOneWay(admin, late, g.ws);
+  RevokeResult rv;
+  REQUIRE(admin.Revoke(g.ws, rogue.id(), &rv).ok());
+  REQUIRE(early.AcceptRevocation(rv.revocation).ok());
+
+  uint64_t far_future = (static_cast<uint64_t>(kNow + 86400000LL * 365) << 16);
+  SealedCommit next3 = rogue.Make(3, c2.Hash(), "forged", &target, nullptr, 0, far_future);
+  SealedCommit back500 = rogue.Make(500, c2.Hash(), "forged too", nullptr, nullptr, 0, far_future);
+  std::string bundle = rogue.ChunkOf({next3, back500});
+  REQUIRE(late.Import(bundle, &im).ok());
+  REQUIRE(im.applied == 2);  // Nothing told it yet that the device is out.
+  CHECK(Field(late, target, "summary") == "forged");
+  REQUIRE(early.Import(bundle, &im).ok());
+  CHECK(im.set_aside == 2);
+
+  REQUIRE(late.AcceptRevocation(rv.revocation).ok());
+  CHECK(Field(late, target, "summary") == "the admin's words");
+  std::vector<SetAsideCommit> aside;
+  REQUIRE(late.SetAside(g.ws, &aside).ok());
+  CHECK(aside.size() == 2);
+  std::vector<ChainStatus> chains;
+  REQUIRE(late.Chains(g.ws, &chains).ok());
+  for (const ChainStatus& c : chains) {
+    if (c.device == rogue.id()) CHECK(c.head == 2);
+  }
+  CHECK(Digest(late, g.ws) == Digest(early, g.ws));
+  CHECK(Digest(late, g.ws) == Digest(admin, g.ws));
+  // Search finds what counts, and nothing of what does not.
+  Query q;
+  q.collection = "concerns";
+  q.text = "forged";
+  QueryResult found;
+  REQUIRE(late.Find(q, &found).ok());
+  CHECK(found.total == 0);
+  q.text = "admin";
+  REQUIRE(late.Find(q, &found).ok());
+  CHECK(found.total == 1);
+}

@@ -1,0 +1,177 @@
+// Revocations: the admin revoking a device, every replica taking note of
+// it, and undoing what a revocation no longer lets count when it arrives
+// after the revoked device's later commits did (protocol.md, "Revocation").
+#include <set>
+
+#include "hex.h"
+#include "identity.h"
+#include "replica_impl.h"
+
+namespace hamlet {
+
+Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin revokes devices");
+  if (device == m.device) return Status::InvalidArgument("the admin cannot revoke itself");
+  std::vector<std::pair<DeviceId, std::string>> devices;
+  HAMLET_RETURN_IF_ERROR(m.store->ListDevices(ws, &devices));
+  bool member = false;
+  for (auto& [d, cert] : devices) member |= d == device;
+  if (!member) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+  std::map<DeviceId, ChainInfo> chains;
+  HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
+  uint32_t current = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
+  uint32_t epoch = current + 1;
+  // The revocation names the device's last commit this replica holds with
+  // all its predecessors, by number and hash: commits above it, or on any
+  // other chain, never count anywhere after.
+  uint64_t last_seq = chains[device].contiguous;
+  std::string last_hash(kHashBytes, '\0');
+  if (last_seq > 0) {
+    std::string bytes;
+    bool found = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, device, last_seq, &bytes, &found));
+    if (!found) return Status::DataLoss("commit " + std::to_string(last_seq) + " of the device is missing from the log");
+    last_hash = Hash(bytes);
+  }
+  Revocation rev = IssueRevocation(ws, device, last_seq, last_hash, epoch, m.keys->sign_secret_key());
+  Key32 key = Key32::Random();
+  RevokeResult result;
+  result.epoch = epoch;
+  result.revocation = rev.bytes;
+  for (auto& [d, cert_bytes] : devices) {
+    uint64_t unused = 0;
+    bool revoked = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, d, &unused, &revoked));
+    if (d == device || d == m.device || revoked) continue;
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(cert_bytes, &cert));
+    result.grants.push_back(IssueKeyGrant(ws, epoch, d, cert.kx_public_key, key, m.keys->sign_secret_key()).bytes);
+  }
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
+    HAMLET_RETURN_IF_ERROR(m.store->PutRevocation(ws, device, rev.last_seq, rev.last_hash, rev.bytes));
+    return m.keys->AddWorkspaceKey(ws, epoch, key);
+  }));
+  *out = std::move(result);
+  return Status::OK();
+}
+
+Status Replica::AcceptRevocation(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  WorkspaceId ws;
+  HAMLET_RETURN_IF_ERROR(RevocationWorkspace(bytes, &ws));
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  Revocation rev;
+  HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
+  uint64_t known_last = 0;
+  bool known = false;
+  HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(rev.workspace, rev.device, &known_last, &known));
+  if (known) return Status::OK();  // Taken before, and enforced then.
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {
+    HAMLET_RETURN_IF_ERROR(m.store->PutRevocation(rev.workspace, rev.device, rev.last_seq, rev.last_hash, rev.bytes));
+    return m.EnforceRevocation(rev);
+  }));
+  return m.RetryAside(rev.workspace);  // A revoked device's commits waiting for it are decided now.
+}
+
+Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
+  const WorkspaceId& ws = rev.workspace;
+  std::vector<std::pair<uint64_t, std::string>> held;
+  HAMLET_RETURN_IF_ERROR(store->ScanCommits(ws, rev.device, 0, [&](uint64_t seq, std::string_view bytes) {
+    held.emplace_back(seq, std::string(bytes));
+    return true;
+  }));
+  if (held.empty()) return Status::OK();
+  std::map<uint64_t, std::string_view> none;
+  RevokedChain chain(rev.last_seq, rev.last_hash, none, [&](uint64_t seq, std::string* bytes, bool* found) {
+    return store->GetCommit(ws, rev.device, seq, bytes, found);
+  });
+  HAMLET_RETURN_IF_ERROR(chain.Init(held.front().first));
+  const int64_t now = env->NowMillis();
+  std::vector<AsideRow> dropped;
+  for (const auto& [seq, bytes] : held) {
+    SealedCommit c;
+    HAMLET_RETURN_IF_ERROR(ParseCommit(bytes, &c));
+    std::string what = "commit " + std::to_string(seq) + " of revoked device " + rev.device.Hex();
+    switch (chain.Judge(seq, c.Hash())) {
+      case RevokedChain::Verdict::kOnChain:
+        continue;
+      case RevokedChain::Verdict::kAfterRevocation:
+        dropped.push_back(MakeAside(c, Status::PermissionDenied(what + " comes after its revocation"), false, false, now));
+        break;
+      case RevokedChain::Verdict::kOffChain:
+        dropped.push_back(
+            MakeAside(c, Status::DataLoss(what + " is not on the chain its revocation names"), false, false, now));
+        break;
+      case RevokedChain::Verdict::kUnproven:
+        dropped.push_back(MakeAside(
+            c, Status::FailedPrecondition(what + " waits for the commits that link it to its revocation"), true, false,
+            now));
+        break;
+    }
+  }
+  if (dropped.empty()) return Status::OK();
+  // Those commits leave the log (kept aside), and the records are made
+  // again from what remains, as if they had never arrived.
+  for (const AsideRow& row : dropped) {
+    HAMLET_RETURN_IF_ERROR(store->DeleteCommit(ws, row.author, row.seq));
+    HAMLET_RETURN_IF_ERROR(store->PutAside(ws, row));
+  }
+  ChainInfo info;
+  for (const auto& [seq, bytes] : held) {
+    bool present = false;
+    HAMLET_RETURN_IF_ERROR(store->HasCommit(ws, rev.device, seq, &present));
+    if (!present) continue;
+    info.head = seq;
+    if (seq == info.contiguous + 1) info.contiguous = seq;
+  }
+  HAMLET_RETURN_IF_ERROR(store->PutChain(ws, rev.device, info));
+  return RebuildRecords(ws);
+}
+
+Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
+  HAMLET_RETURN_IF_ERROR(applier->Flush());
+  HAMLET_RETURN_IF_ERROR(store->DeleteRecords(ws, [&](const RecordId& id, std::string_view sealed, std::string* tags) {
+    RecordState state;
+    HAMLET_RETURN_IF_ERROR(Applier::OpenState(keys->record_key(), id, ws, sealed, &state));
+    *tags = tagger->ForRecord(ws, state);
+    return Status::OK();
+  }));
+  // Commits kept in the log but never merged (their content unusable) stay so.
+  std::vector<AsideRow> aside;
+  HAMLET_RETURN_IF_ERROR(store->ListAside(ws, false, &aside));
+  std::set<std::pair<DeviceId, uint64_t>> unmerged, merged;
+  for (const AsideRow& row : aside) {
+    if (row.in_log) unmerged.emplace(row.author, row.seq);
+  }
+  std::map<DeviceId, Certificate> certs;
+  std::map<uint32_t, Key32> epoch_keys;
+  Status inner;
+  applier->SetAppliedOverride([&](const WriteRef& ref) { return merged.count({ref.device, ref.seq}) > 0; });
+  Status s = store->ScanLog(ws, [&](const DeviceId& author, uint64_t seq, std::string_view bytes) {
+    if (unmerged.count({author, seq})) return true;
+    SealedCommit c;
+    std::string body;
+    std::vector<RecordOp> ops;
+    inner = ParseCommit(bytes, &c);
+    if (inner.ok() && !epoch_keys.count(c.header.epoch)) inner = keys->WorkspaceKey(ws, c.header.epoch, &epoch_keys[c.header.epoch]);
+    if (inner.ok()) inner = OpenCommit(ws, c, epoch_keys[c.header.epoch], &body);
+    if (inner.ok()) inner = DecodeBody(author, body, &ops);
+    if (inner.ok()) inner = applier->Apply(ws, c.header, ops);
+    if (!inner.ok()) return false;
+    merged.emplace(author, seq);
+    return true;
+  });
+  if (s.ok()) s = inner;
+  if (s.ok()) s = applier->Flush();
+  applier->SetAppliedOverride(nullptr);
+  return s;
+}
+
+}  // namespace hamlet
