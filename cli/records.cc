@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -63,7 +64,26 @@ Status NextTicket(Replica& r, const WorkspaceId& ws, std::string* ticket) {
   return Status::OK();
 }
 
-std::string ReceiptMessage(const std::string& ticket, const RecordId& id) { return "receipt|" + ticket + "|" + id.Hex(); }
+// What a receipt binds of a concern as received: what the resident said
+// and where; not the workflow fields an officer changes later, nor a sealed
+// reporter (sealed again whenever officers change).
+constexpr const char* kIntakeFields[] = {"received", "kind", "category", "summary", "details", "hamlet", "dialogue"};
+
+std::string IntakeDigest(const std::map<std::string, Value>& fields) {
+  std::map<std::string, Value> intake;
+  for (const char* name : kIntakeFields) {
+    if (auto it = fields.find(name); it != fields.end()) intake[name] = it->second;
+  }
+  return Replica::ReceiptDigest(intake);
+}
+
+// The concerns of ws whose ticket is ticket, each with the device its
+// proof checks out for, if one does.
+struct Verified {
+  Record record;
+  bool genuine = false;
+  bool changed = false;  // Its content differs from what was received.
+};
 
 int VerifyReceipt(const Context& c, const std::string& ticket, const std::string& code, bool as_json) {
   const std::string what = "receipt verify";
@@ -75,35 +95,62 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
   q.workspace = ws;
   q.collection = "concerns";
   q.equals.emplace_back("ticket", ticket);
+  q.limit = 100;
   QueryResult res;
+  std::vector<DeviceStatus> devices;
   if (s.ok()) s = r->Find(q, &res);
+  if (s.ok()) s = r->Devices(ws, &devices);
   if (!s.ok()) return Refuse(what, s);
   if (res.records.empty()) {
     std::fprintf(stderr, "hamlet: receipt verify: no concern with ticket %s here (perhaps not synced yet)\n",
                  ticket.c_str());
     return kExitError;
   }
-  const Record& rec = res.records[0];
-  std::string expected;
-  s = r->ReceiptCode(ws, ReceiptMessage(ticket, rec.id), &expected);
-  if (!s.ok()) return Refuse(what, s);
-  if (expected != code) {
+  // The ticket names its device by the first digits of its id; of all the
+  // concerns that carry the ticket (a copy by another device cannot hide
+  // the genuine one), the one whose proof that device signed counts.
+  std::string prefix = ticket.substr(0, ticket.find('-'));
+  for (char& ch : prefix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::optional<Verified> found;
+  for (const Record& rec : res.records) {
+    auto field = [&](const char* name) {
+      auto it = rec.fields.find(name);
+      return it != rec.fields.end() && std::holds_alternative<std::string>(it->second) ? std::get<std::string>(it->second)
+                                                                                        : std::string();
+    };
+    for (const DeviceStatus& d : devices) {
+      if (d.device.Hex().rfind(prefix, 0) != 0) continue;
+      if (r->VerifyReceipt(ws, d.device, ticket, rec.id, field("receipt_digest"), field("receipt_proof"), code).ok()) {
+        found = Verified{rec, true, IntakeDigest(rec.fields) != field("receipt_digest")};
+      }
+    }
+  }
+  if (!found) {
     std::fprintf(stderr, "hamlet: receipt verify: the code does not match ticket %s: this receipt is not genuine\n",
                  ticket.c_str());
     return kExitError;
   }
+  const Record& rec = found->record;
   auto field = [&](const char* name) {
     auto it = rec.fields.find(name);
     return it == rec.fields.end() ? std::string("-") : Show(it->second);
   };
   if (as_json) {
-    json out{{"ticket", ticket},          {"genuine", true},           {"concern", rec.id.Hex()},
-             {"received", field("received")}, {"status", field("status")}};
+    json out{{"ticket", ticket},
+             {"genuine", true},
+             {"concern", rec.id.Hex()},
+             {"received", field("received")},
+             {"status", field("status")},
+             {"changed_since_received", found->changed}};
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
   std::printf("Receipt %s is genuine: concern %s, received %s, now %s.\n", ticket.c_str(), rec.id.Hex().c_str(),
               field("received").c_str(), field("status").c_str());
+  if (found->changed) {
+    std::printf("Note: what was recorded when it was received (summary, details, kind, category, hamlet or date) "
+                "has been changed since.\n");
+  }
   return kExitOk;
 }
 
@@ -136,8 +183,16 @@ int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
   }
   size_t n_sealed = 0;
   if (s.ok() && IsDenunciation(fields)) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
-  RecordId id = b.Insert(spec.collection, fields);
-  if (s.ok() && !ticket.empty()) s = o.replica->ReceiptCode(o.ws, ReceiptMessage(ticket, id), &code);
+  RecordId id = WriteBatch().Insert(spec.collection, {});  // A fresh id, for the receipt to name.
+  if (s.ok() && !ticket.empty()) {
+    // The receipt is signed by this device over the ticket, the record and
+    // what was received; the proof travels in the record.
+    std::string digest = IntakeDigest(fields), proof;
+    s = o.replica->SignReceipt(o.ws, ticket, id, digest, &proof, &code);
+    fields["receipt_digest"] = digest;
+    fields["receipt_proof"] = proof;
+  }
+  b.InsertWithId(id, spec.collection, fields);
   if (s.ok()) s = o.replica->Commit(o.ws, b);
   if (!s.ok()) return Refuse(spec.command + " add", s);
   if (as_json) {

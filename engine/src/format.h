@@ -91,6 +91,9 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // 2: gapless chains on push, revocations naming their last commit's hash.
 constexpr int kHubProtocolVersion = 2;
 
+// Receipts.
+constexpr char kReceiptSigPrefix[] = "hamlet receipt v2";
+
 // Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
 constexpr size_t kIdBytes = 16;
 

@@ -101,20 +101,6 @@ Status Replica::Devices(const WorkspaceId& ws, std::vector<DeviceStatus>* out) {
   return Status::OK();
 }
 
-Status Replica::ReceiptCode(const WorkspaceId& ws, std::string_view message, std::string* code) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  Key32 first;
-  HAMLET_RETURN_IF_ERROR(impl_->keys->WorkspaceKey(ws, 0, &first));
-  Key32 key = DeriveSubkey(first, 1, "receipts");
-  std::string mac = Hash(message, 16, key.View());
-  uint64_t n = 0;
-  for (int i = 0; i < 8; i++) n = (n << 8) | static_cast<unsigned char>(mac[i]);
-  char digits[16];
-  std::snprintf(digits, sizeof digits, "%08llu", static_cast<unsigned long long>(n % 100000000ULL));
-  *code = std::string(digits, 4) + "-" + std::string(digits + 4, 4);
-  return Status::OK();
-}
-
 Status Replica::SetLocalSetting(std::string_view key, std::string_view value) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->PutMeta("setting:" + std::string(key), value);

@@ -64,6 +64,15 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CHECK(bad.err.find("not genuine") != std::string::npos);
   CHECK(RunCli({"receipt", "verify", json::parse(c2.out)["receipt"]["ticket"], code}, env).exit_code == 1);
   CHECK(RunCli({"receipt", "verify", "FFFFFF-99", code}, env).exit_code == 1);
+  // The receipt binds what was received: once the summary is changed, the
+  // receipt still checks out and says so.
+  json r2 = json::parse(c2.out)["receipt"];
+  REQUIRE(RunCli({"concern", "edit", bridge, "--summary", "Sửa cầu tràn thôn 1"}, env).exit_code == 0);
+  CliResult after_edit = RunCli({"receipt", "verify", r2["ticket"], r2["code"], "--json"}, env);
+  REQUIRE(after_edit.exit_code == 0);
+  CHECK(json::parse(after_edit.out)["changed_since_received"] == true);
+  CHECK(json::parse(RunCli({"receipt", "verify", ticket, code, "--json"}, env).out)["changed_since_received"] ==
+        false);
 
   // Vietnamese text comes back byte for byte.
   CliResult shown = RunCli({"concern", "show", land, "--json"}, env);

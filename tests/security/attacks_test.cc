@@ -681,3 +681,33 @@ TEST_CASE("a replica that merged a revoked device's later commits undoes them wh
   REQUIRE(late.Find(q, &found).ok());
   CHECK(found.total == 1);
 }
+
+TEST_CASE("a receipt is tied to its author and to what was received", "[security]") {
+  Group g;
+  MakeGroup(3, "", &g);
+  Replica& cadre = *g.members[1];
+  Replica& other = *g.members[2];  // Another member, trying to make or shadow a receipt.
+  Replica& officer = *g.members[0];
+  RecordId id = *RecordId::FromHex("0123456789abcdef0123456789abcdef");
+  std::map<std::string, Value> received{{"summary", std::string("Đường ngập")}, {"kind", std::string("complaint")}};
+  std::string digest = Replica::ReceiptDigest(received), proof, code;
+  REQUIRE(cadre.SignReceipt(g.ws, "ABCDEF-1", id, digest, &proof, &code).ok());
+  CHECK(code.size() == 9);
+  CHECK(officer.VerifyReceipt(g.ws, cadre.device_id(), "ABCDEF-1", id, digest, proof, code).ok());
+  // Another member signs the same ticket, record and content: its proof
+  // and code are its own, and do not pass as the cadre's.
+  std::string proof2, code2;
+  REQUIRE(other.SignReceipt(g.ws, "ABCDEF-1", id, digest, &proof2, &code2).ok());
+  CHECK(officer.VerifyReceipt(g.ws, cadre.device_id(), "ABCDEF-1", id, digest, proof2, code2).code() ==
+        Code::kDataLoss);
+  CHECK(officer.VerifyReceipt(g.ws, cadre.device_id(), "ABCDEF-1", id, digest, proof, code2).code() == Code::kDataLoss);
+  // The code stands for that ticket, that record and that content only.
+  received["summary"] = std::string("Đường không ngập");
+  CHECK(officer.VerifyReceipt(g.ws, cadre.device_id(), "ABCDEF-1", id, Replica::ReceiptDigest(received), proof, code)
+            .code() == Code::kDataLoss);
+  CHECK(officer.VerifyReceipt(g.ws, cadre.device_id(), "ABCDEF-2", id, digest, proof, code).code() == Code::kDataLoss);
+  // A device that is not a member proves nothing.
+  CHECK(officer.VerifyReceipt(g.ws, *DeviceId::FromHex("00000000000000000000000000000001"), "ABCDEF-1", id, digest,
+                              proof, code)
+            .code() == Code::kPermissionDenied);
+}

@@ -314,11 +314,29 @@ class HAMLET_EXPORT Replica {
   Status Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq);
   Status SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq);
 
-  // A verification code for a receipt: 8 decimal digits computed from
-  // message with a key every member of ws holds (derived from its first
-  // workspace key), so any member can check a code later but nobody outside
-  // the workspace can make one.
-  Status ReceiptCode(const WorkspaceId& ws, std::string_view message, std::string* code);
+  // ---- Receipts (protocol.md 7.3) ----
+  //
+  // A receipt stands for one record as it was received: its ticket, its id
+  // and a digest of its content then. This device signs it; the signature
+  // (the proof) travels in the record, and the resident writes down a code
+  // of 8 digits made from the proof. Any member checks a code against the
+  // proof and the signer's certificate; nobody else, and no device other
+  // than the one that received the record, can make a code that checks out,
+  // and a record changed since shows a different digest.
+
+  // The digest (hex) of a record's content as received: the given fields,
+  // names and values, in name order.
+  static std::string ReceiptDigest(const std::map<std::string, Value>& content);
+  // Signs a receipt as this device: *proof (hex) to keep in the record,
+  // *code ("1234-5678") for the resident.
+  Status SignReceipt(const WorkspaceId& ws, std::string_view ticket, const RecordId& record, std::string_view digest,
+                     std::string* proof, std::string* code);
+  // Checks a receipt signed by device (a certified member of ws): the proof
+  // must be its signature over ticket, record and digest, and code the
+  // proof's code. PermissionDenied for an unknown device, DataLoss for a
+  // proof or code that does not check out.
+  Status VerifyReceipt(const WorkspaceId& ws, const DeviceId& device, std::string_view ticket, const RecordId& record,
+                       std::string_view digest, std::string_view proof, std::string_view code);
 
   // Confidential text (protocol.md, "Sealed values"), such as the reporter of
   // a denunciation. SealForOfficers makes, from text, a text value that only
