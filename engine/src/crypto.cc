@@ -1,5 +1,11 @@
 #include "crypto.h"
 
+#include <utility>
+
+#include <new>
+
+#include <cstdlib>
+
 #include <sodium.h>
 
 #include <cassert>
@@ -23,13 +29,30 @@ namespace {
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 }  // namespace
 
-Key32::Key32() { bytes_.fill(0); }
-Key32::~Key32() { sodium_memzero(bytes_.data(), bytes_.size()); }
-Key32::Key32(const Key32& other) : bytes_(other.bytes_) {}
-Key32& Key32::operator=(const Key32& other) {
-  bytes_ = other.bytes_;
+SecretBytes::SecretBytes(std::string_view bytes) : n_(bytes.size()) {
+  // The guarded heap needs the library set up first; sodium_init is safe to
+  // call more than once and from several threads.
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) std::abort();
+  p_ = static_cast<uint8_t*>(sodium_malloc(n_ == 0 ? 1 : n_));
+  if (p_ == nullptr) throw std::bad_alloc();
+  if (n_) std::memcpy(p_, bytes.data(), n_);
+}
+
+SecretBytes::~SecretBytes() {
+  if (p_) sodium_free(p_);  // Wipes, unlocks and unmaps.
+}
+
+SecretBytes& SecretBytes::operator=(const SecretBytes& other) {
+  if (this != &other) {
+    SecretBytes copy(other.View());
+    std::swap(p_, copy.p_);
+    std::swap(n_, copy.n_);
+  }
   return *this;
 }
+
+Key32::Key32() : bytes_(std::string(32, '\0')) {}
 Key32 Key32::FromView(std::string_view raw) {
   assert(raw.size() == 32);
   Key32 k;

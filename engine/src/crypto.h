@@ -27,20 +27,39 @@ constexpr size_t kHashBytes = 32;          // BLAKE2b-256.
 constexpr size_t kPwSaltBytes = 16;
 
 // A 32-byte secret that is wiped when it goes away.
+// Secret bytes in libsodium's guarded heap (sodium_malloc): on pages of
+// their own between inaccessible guard pages, locked in RAM where the
+// system allows it, and wiped when freed. Copying makes a second guarded
+// copy. Thread compatible.
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  explicit SecretBytes(std::string_view bytes);
+  ~SecretBytes();
+  SecretBytes(const SecretBytes& other) : SecretBytes(other.View()) {}
+  SecretBytes& operator=(const SecretBytes& other);
+  std::string_view View() const { return {reinterpret_cast<const char*>(p_), n_}; }
+  uint8_t* data() { return p_; }
+  const uint8_t* data() const { return p_; }
+  size_t size() const { return n_; }
+
+ private:
+  uint8_t* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+// A 32-byte key, kept as SecretBytes.
 class Key32 {
  public:
   Key32();
-  ~Key32();
-  Key32(const Key32& other);
-  Key32& operator=(const Key32& other);
   uint8_t* data() { return bytes_.data(); }
   const uint8_t* data() const { return bytes_.data(); }
-  std::string_view View() const { return {reinterpret_cast<const char*>(bytes_.data()), 32}; }
+  std::string_view View() const { return bytes_.View(); }
   static Key32 FromView(std::string_view raw);  // raw must be 32 bytes.
   static Key32 Random();
 
  private:
-  std::array<uint8_t, 32> bytes_;
+  SecretBytes bytes_;
 };
 
 Status InitCrypto();

@@ -128,10 +128,15 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   HAMLET_RETURN_IF_ERROR(store->GetMeta("sign_sk", &sealed_sign, &b));
   HAMLET_RETURN_IF_ERROR(store->GetMeta("kx_pk", &ks->kx_pk_, &c));
   HAMLET_RETURN_IF_ERROR(store->GetMeta("kx_sk", &sealed_kx, &d));
-  if (!a || !b || !c || !d || !OpenAtRest(ks->secrets_key_, "sign_sk", sealed_sign, &ks->sign_sk_) ||
-      !OpenAtRest(ks->secrets_key_, "kx_sk", sealed_kx, &ks->kx_sk_)) {
-    return Status::DataLoss("device keys are missing or damaged");
-  }
+  std::string sign_sk, kx_sk;
+  bool opened = a && b && c && d && OpenAtRest(ks->secrets_key_, "sign_sk", sealed_sign, &sign_sk) &&
+                OpenAtRest(ks->secrets_key_, "kx_sk", sealed_kx, &kx_sk);
+  // Into guarded memory, and the plain copies wiped.
+  ks->sign_sk_ = SecretBytes(sign_sk);
+  ks->kx_sk_ = SecretBytes(kx_sk);
+  Wipe(&sign_sk);
+  Wipe(&kx_sk);
+  if (!opened) return Status::DataLoss("device keys are missing or damaged");
   *out = std::move(ks);
   return Status::OK();
 }

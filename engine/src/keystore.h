@@ -34,9 +34,9 @@ class Keystore {
   const Key32& record_key() const { return record_key_; }
   const Key32& tag_key() const { return tag_key_; }
   const std::string& sign_public_key() const { return sign_pk_; }
-  const std::string& sign_secret_key() const { return sign_sk_; }
+  std::string_view sign_secret_key() const { return sign_sk_.View(); }
   const std::string& kx_public_key() const { return kx_pk_; }
-  const std::string& kx_secret_key() const { return kx_sk_; }
+  std::string_view kx_secret_key() const { return kx_sk_.View(); }
 
   // Seals and stores a workspace data key.
   Status AddWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32& key);
@@ -55,7 +55,8 @@ class Keystore {
 
   Store* store_ = nullptr;
   Key32 secrets_key_, record_key_, tag_key_;
-  std::string sign_pk_, sign_sk_, kx_pk_, kx_sk_;
+  std::string sign_pk_, kx_pk_;
+  SecretBytes sign_sk_, kx_sk_;  // In guarded memory while the store is open.
   std::map<WorkspaceId, std::map<uint32_t, Key32>> ws_keys_;
 };
 

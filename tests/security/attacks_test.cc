@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -710,4 +711,20 @@ TEST_CASE("a receipt is tied to its author and to what was received", "[security
   CHECK(officer.VerifyReceipt(g.ws, *DeviceId::FromHex("00000000000000000000000000000001"), "ABCDEF-1", id, digest,
                               proof, code)
             .code() == Code::kPermissionDenied);
+}
+
+TEST_CASE("keys are kept in guarded memory, not on the ordinary heap", "[security]") {
+  // libsodium's guarded heap puts a secret at the end of pages of its own,
+  // right before an inaccessible guard page, and wipes it when freed.
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  Key32 k = Key32::Random();
+  Key32 copy = k;
+  CHECK(copy.View() == k.View());
+  CHECK(copy.data() != k.data());
+  for (const Key32* key : {&k, &copy}) {
+    CHECK((reinterpret_cast<uintptr_t>(key->data()) + 32) % page == 0);
+  }
+  SecretBytes sk(std::string(64, 's'));
+  CHECK((reinterpret_cast<uintptr_t>(sk.data()) + 64) % page == 0);
+  CHECK(sk.View() == std::string(64, 's'));
 }
