@@ -7,11 +7,38 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <map>
 
 namespace hamlet::test {
 
 CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::pair<std::string, std::string>>& env, const std::string* input) {
+  // The command line and environment are made before fork: after it, the
+  // child only makes async-signal-safe calls (a test's other threads may
+  // hold the allocator's lock at that moment).
+  std::vector<std::string> all{program.substr(program.rfind('/') + 1)};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e != nullptr; e++) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const char* name : {"HAMLET_PASSPHRASE", "HAMLET_DB", "HAMLET_HUB"}) vars.erase(name);
+  // Replicas made by the tests unlock with the cheaper Argon2id limits:
+  // the suite runs hundreds of commands, each unlocking once.
+  vars["HAMLET_KDF"] = "interactive";
+  for (const auto& [name, value] : env) vars[name] = value;
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : vars) entries.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (std::string& e : entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int null_in = input ? -1 : open("/dev/null", O_RDONLY);
+
   int out[2], err[2], in[2];
   REQUIRE(pipe(out) == 0);
   REQUIRE(pipe(err) == 0);
@@ -20,33 +47,17 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    if (input) {
-      dup2(in[0], STDIN_FILENO);
-    } else {
-      int null = open("/dev/null", O_RDONLY);
-      dup2(null, STDIN_FILENO);
-    }
+    dup2(input ? in[0] : null_in, STDIN_FILENO);
     close(in[0]);
     close(in[1]);
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
     close(out[0]);
     close(err[0]);
-    unsetenv("HAMLET_PASSPHRASE");
-    unsetenv("HAMLET_DB");
-    unsetenv("HAMLET_HUB");
-    // Replicas made by the tests unlock with the cheaper Argon2id limits:
-    // the suite runs hundreds of commands, each unlocking once.
-    setenv("HAMLET_KDF", "interactive", 1);
-    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> all{program.substr(program.rfind('/') + 1)};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
+    execve(program.c_str(), argv.data(), envp.data());
     _exit(127);
   }
+  if (null_in >= 0) close(null_in);
   close(out[1]);
   close(err[1]);
   close(in[0]);

@@ -39,6 +39,7 @@ long LastReported(const std::string& text, long none) {
 // microseconds later, to land anywhere inside the commit under way.
 // Returns the highest n it reported done (or first - 1).
 long RunAndKill(const std::string& db, long first, int after, int jitter_us) {
+  std::string n = std::to_string(first);  // Made before fork: the child only execs.
   int out[2];
   REQUIRE(pipe(out) == 0);
   pid_t pid = fork();
@@ -47,7 +48,6 @@ long RunAndKill(const std::string& db, long first, int after, int jitter_us) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    std::string n = std::to_string(first);
     execl(HAMLET_CRASH_CHILD, "crash_child", db.c_str(), n.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

@@ -62,6 +62,15 @@ void HubProcess::Stop() {
 }
 
 void HubProcess::Start(int port) {
+  // Everything the child needs is made before fork: a test's other threads
+  // may hold the allocator's lock at that moment, and a child that allocates
+  // would wait for it forever (only async-signal-safe calls after fork).
+  std::string listen = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> args{"hamlet-hub", "serve", "--data", dir_, "--listen", listen};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int out[2];
   Expect(pipe(out) == 0, "pipe");
   pid_ = fork();
@@ -70,12 +79,6 @@ void HubProcess::Start(int port) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    std::string listen = "127.0.0.1:" + std::to_string(port);
-    std::vector<std::string> args{"hamlet-hub", "serve", "--data", dir_, "--listen", listen};
-    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     execv(HAMLET_HUB_BINARY, argv.data());
     _exit(127);
   }
