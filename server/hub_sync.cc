@@ -88,15 +88,7 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
     // A revoked device's commits count only up to its revocation, on the
     // chain the revocation names (the same rule as a replica's).
     if (auto r = revoked.find(author); r != revoked.end()) {
-      RevokedChain::Verdict v = r->second->Judge(c.header.seq, c.Hash());
-      std::string what = "commit " + std::to_string(c.header.seq) + " of revoked device " + author.Hex();
-      if (v == RevokedChain::Verdict::kAfterRevocation) {
-        return Status::PermissionDenied(what + " comes after its revocation");
-      }
-      if (v == RevokedChain::Verdict::kOffChain) return Status::DataLoss(what + " is not on the chain its revocation names");
-      if (v == RevokedChain::Verdict::kUnproven) {
-        return Status::FailedPrecondition(what + " cannot be linked to its revocation: bring its later commits with it");
-      }
+      HAMLET_RETURN_IF_ERROR(r->second->Check(c.header, c.Hash()));
     }
     HAMLET_RETURN_IF_ERROR(VerifyCommit(ws, c, it->second.sign_public_key));
   }

@@ -142,4 +142,19 @@ RevokedChain::Verdict RevokedChain::Judge(uint64_t seq, const std::string& hash)
   return it->second == hash ? Verdict::kOnChain : Verdict::kOffChain;
 }
 
+Status RevokedChain::Check(const CommitHeader& h, const std::string& hash) const {
+  std::string what = "commit " + std::to_string(h.seq) + " of revoked device " + h.author.Hex();
+  switch (Judge(h.seq, hash)) {
+    case Verdict::kOnChain:
+      return Status::OK();
+    case Verdict::kAfterRevocation:
+      return Status::PermissionDenied(what + " comes after its revocation");
+    case Verdict::kOffChain:
+      return Status::DataLoss(what + " is not on the chain its revocation names");
+    case Verdict::kUnproven:
+      break;
+  }
+  return Status::FailedPrecondition(what + " waits for the commits that link it to its revocation");
+}
+
 }  // namespace hamlet

@@ -94,6 +94,10 @@ class RevokedChain {
                const CommitLookup& lookup);
   Status Init(uint64_t lowest);
   Verdict Judge(uint64_t seq, const std::string& hash) const;
+  // The same as a status naming the commit: OK when it counts,
+  // PermissionDenied after the revocation, DataLoss off the chain, and
+  // FailedPrecondition (it may count once its links arrive) when unproven.
+  Status Check(const CommitHeader& h, const std::string& hash) const;
 
  private:
   uint64_t last_seq_;

@@ -79,28 +79,10 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       }
     }
     if (auto r = revoked.find(a); r != revoked.end()) {
-      std::string n = std::to_string(c.header.seq);
-      switch (r->second->Judge(c.header.seq, c.Hash())) {
-        case RevokedChain::Verdict::kOnChain:
-          break;
-        case RevokedChain::Verdict::kAfterRevocation:
-          aside.push_back(MakeAside(
-              c, Status::PermissionDenied("commit " + n + " of revoked device " + a.Hex() + " comes after its revocation"),
-              false, false, now));
-          continue;
-        case RevokedChain::Verdict::kOffChain:
-          aside.push_back(MakeAside(c,
-                                    Status::DataLoss("commit " + n + " of revoked device " + a.Hex() +
-                                                     " is not on the chain its revocation names"),
-                                    false, false, now));
-          continue;
-        case RevokedChain::Verdict::kUnproven:
-          aside.push_back(MakeAside(c,
-                                    Status::FailedPrecondition("commit " + n + " of revoked device " + a.Hex() +
-                                                               " waits for the commits that link it to its "
-                                                               "revocation"),
-                                    true, false, now));
-          continue;
+      Status counts = r->second->Check(c.header, c.Hash());
+      if (!counts.ok()) {
+        aside.push_back(MakeAside(c, counts, counts.code() == Code::kFailedPrecondition, false, now));
+        continue;
       }
     }
     if (!keys.count(c.header.epoch)) {
@@ -191,6 +173,8 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
         },
         [&](const DeviceId& a, uint64_t seq, bool* found) { return store->HasCommit(ws, a, seq, found); }});
     std::vector<AsideRow> dropped;  // Set aside before and merged now.
+    uint64_t held_aside = 0;        // Nothing to drop (and no statement per commit) when none is.
+    HAMLET_RETURN_IF_ERROR(store->CountAside(ws, &held_aside));
     for (size_t i = 0; i < opened.size(); i++) {
       struct Done {  // Frees the commit's operations and lets the workers on.
         Opened* o;
@@ -241,7 +225,9 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       HAMLET_RETURN_IF_ERROR(store->GetDevice(ws, d, &stored_cert, &found));
       if (!found) HAMLET_RETURN_IF_ERROR(store->PutDevice(ws, d, cert.bytes));
     }
-    for (const AsideRow& row : dropped) HAMLET_RETURN_IF_ERROR(store->DropAside(ws, row.author, row.seq, row.hash));
+    for (const AsideRow& row : dropped) {
+      if (held_aside > 0) HAMLET_RETURN_IF_ERROR(store->DropAside(ws, row.author, row.seq, row.hash));
+    }
     for (const AsideRow& row : aside) HAMLET_RETURN_IF_ERROR(store->PutAside(ws, row));
     if (applied) HAMLET_RETURN_IF_ERROR(PersistClock());
     return Status::OK();

@@ -98,23 +98,8 @@ Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
   for (const auto& [seq, bytes] : held) {
     SealedCommit c;
     HAMLET_RETURN_IF_ERROR(ParseCommit(bytes, &c));
-    std::string what = "commit " + std::to_string(seq) + " of revoked device " + rev.device.Hex();
-    switch (chain.Judge(seq, c.Hash())) {
-      case RevokedChain::Verdict::kOnChain:
-        continue;
-      case RevokedChain::Verdict::kAfterRevocation:
-        dropped.push_back(MakeAside(c, Status::PermissionDenied(what + " comes after its revocation"), false, false, now));
-        break;
-      case RevokedChain::Verdict::kOffChain:
-        dropped.push_back(
-            MakeAside(c, Status::DataLoss(what + " is not on the chain its revocation names"), false, false, now));
-        break;
-      case RevokedChain::Verdict::kUnproven:
-        dropped.push_back(MakeAside(
-            c, Status::FailedPrecondition(what + " waits for the commits that link it to its revocation"), true, false,
-            now));
-        break;
-    }
+    Status counts = chain.Check(c.header, c.Hash());
+    if (!counts.ok()) dropped.push_back(MakeAside(c, counts, counts.code() == Code::kFailedPrecondition, false, now));
   }
   if (dropped.empty()) return Status::OK();
   // Those commits leave the log (kept aside), and the records are made
