@@ -131,6 +131,11 @@ bool ParseChallenge(const httplib::Result& answer, std::string* challenge) {
          HexDecode(j["challenge"].get<std::string>(), challenge);
 }
 
+// Every simulated device connects from loopback, one address to the hub:
+// the per-address limits, meant for one client among many, are lifted.
+const std::vector<std::string> kManyDevicesOneAddress = {"--max-connections-per-address", "100000",
+                                                         "--unsigned-requests-per-minute", "1000000"};
+
 // A workspace published on hub with n member devices, each filled by fill
 // (which records commits and prepares the device's push pages).
 struct Fleet {
@@ -248,7 +253,7 @@ struct ConcurrentRun {
 
 ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   std::filesystem::remove_all(dir);
-  test::HubProcess hub(dir);
+  test::HubProcess hub(dir, kManyDevicesOneAddress);
   std::mt19937_64 rng(42);
   Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     WriteConcerns(*d.replica, ws, commits, rng);
@@ -349,7 +354,7 @@ struct SteadyRun {
 
 SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::string& dir) {
   std::filesystem::remove_all(dir);
-  test::HubProcess hub(dir);
+  test::HubProcess hub(dir, kManyDevicesOneAddress);
   std::mt19937_64 rng(11);
   Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     for (int r = 0; r < rounds; r++) {

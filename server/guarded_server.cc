@@ -18,7 +18,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "address_table.h"
 #include "http_error.h"
+#include "request_auth.h"
 
 namespace hamlet::hub {
 
@@ -35,6 +37,17 @@ std::string OpenSslError() {
   char buf[256];
   ERR_error_string_n(e, buf, sizeof(buf));
   return buf;
+}
+
+// A whole HTTP answer carrying a JSON error, for a client the guard refuses
+// before cpp-httplib sees its request.
+std::string ErrorAnswer(int status, const char* reason, const Status& why, int64_t retry_after_ms) {
+  std::string body = ErrorBody(why);
+  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+                       "\r\nContent-Type: application/json\r\nHamlet-Protocol: " +
+                       std::to_string(format::kHubProtocolVersion) + "\r\nConnection: close\r\n";
+  if (retry_after_ms > 0) answer += "Retry-After: " + std::to_string((retry_after_ms + 999) / 1000) + "\r\n";
+  return answer + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // One accepted socket, plain or TLS, non-blocking underneath, with a read
@@ -196,8 +209,8 @@ class Connection {
 // counts the head up to its blank line and times the body.
 class GuardedStream : public httplib::Stream {
  public:
-  GuardedStream(Connection* conn, const GuardLimits& limits)
-      : conn_(conn), limits_(limits), start_(NowMs()) {}
+  GuardedStream(Connection* conn, const GuardLimits& limits, AddressTable* addresses, const std::string& address)
+      : conn_(conn), limits_(limits), addresses_(addresses), address_(address), start_(NowMs()) {}
 
   bool refused() const { return refused_; }
 
@@ -224,8 +237,10 @@ class GuardedStream : public httplib::Stream {
       size = std::min(size, limits_.max_head_bytes - head_bytes_ + 1);
     } else {
       int64_t elapsed = now - body_start_;
-      if (elapsed > limits_.body_grace_ms &&
-          body_bytes_ * 1000 / static_cast<size_t>(elapsed) < limits_.min_body_bytes_per_second) {
+      int64_t grace = signed_ ? limits_.body_grace_ms : std::min(limits_.body_grace_ms, limits_.unsigned_body_grace_ms);
+      size_t min_rate = signed_ ? limits_.min_body_bytes_per_second
+                                : std::max(limits_.min_body_bytes_per_second, limits_.unsigned_min_body_bytes_per_second);
+      if (elapsed > grace && body_bytes_ * 1000 / static_cast<size_t>(elapsed) < min_rate) {
         return Refuse(408, "Request Timeout", Status::Unavailable("the request body arrives too slowly"));
       }
     }
@@ -245,6 +260,14 @@ class GuardedStream : public httplib::Stream {
           body_start_ = NowMs();
           body_bytes_ = static_cast<size_t>(n - i - 1);
           ReadFraming();
+          int64_t retry_after = 0;
+          if (!signed_ && !addresses_->TakeUnsigned(address_, NowMs(), &retry_after)) {
+            return Refuse(429, "Too Many Requests",
+                          Status::Unavailable("too many requests without a device signature from this address; "
+                                              "try again in " +
+                                              std::to_string((retry_after + 999) / 1000) + " s"),
+                          retry_after);
+          }
         }
       }
       if (in_head_ && head_bytes_ > limits_.max_head_bytes) {
@@ -269,20 +292,17 @@ class GuardedStream : public httplib::Stream {
 
  private:
   // Answers the client with an error of its own and ends the connection.
-  ssize_t Refuse(int status, const char* reason, const Status& why) {
-    std::string body = ErrorBody(why);
-    std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                         "\r\nContent-Type: application/json\r\nHamlet-Protocol: " +
-                         std::to_string(format::kHubProtocolVersion) + "\r\nConnection: close\r\n"
-                         "Content-Length: " +
-                         std::to_string(body.size()) + "\r\n\r\n" + body;
+  ssize_t Refuse(int status, const char* reason, const Status& why, int64_t retry_after_ms = 0) {
+    std::string answer = ErrorAnswer(status, reason, why, retry_after_ms);
     conn_->WriteAll(answer.data(), answer.size(), NowMs() + 2000);
     refused_ = true;
     return -1;
   }
 
   // Content-Length and Transfer-Encoding, as far as the connection's reuse
-  // needs them; cpp-httplib parses the head for everything else.
+  // needs them, and whether a device signed the request (its Authorization
+  // scheme; the hub checks the signature itself). cpp-httplib parses the head
+  // for everything else.
   void ReadFraming() {
     size_t at = head_.find("\r\n");
     while (at != std::string::npos && at + 2 < head_.size()) {
@@ -294,6 +314,11 @@ class GuardedStream : public httplib::Stream {
       std::string name = line.substr(0, colon);
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (name == "transfer-encoding") chunked_ = true;
+      if (name == "authorization") {
+        size_t v = line.find_first_not_of(" \t", colon + 1);
+        const std::string scheme = std::string(kAuthScheme) + " ";
+        signed_ = v != std::string::npos && line.compare(v, scheme.size(), scheme) == 0;
+      }
       if (name == "content-length") {
         char* stop = nullptr;
         unsigned long long v = std::strtoull(line.c_str() + colon + 1, &stop, 10);
@@ -327,7 +352,10 @@ class GuardedStream : public httplib::Stream {
 
   Connection* conn_;
   const GuardLimits& limits_;
+  AddressTable* addresses_;
+  const std::string& address_;
   int64_t start_;
+  bool signed_ = false;
   bool in_head_ = true;
   size_t head_bytes_ = 0;
   std::string head_;
@@ -358,7 +386,10 @@ class CountingPool : public httplib::TaskQueue {
 
 }  // namespace
 
-GuardedServer::GuardedServer(GuardLimits limits) : limits_(limits) {
+GuardedServer::GuardedServer(GuardLimits limits)
+    : limits_(limits),
+      addresses_(std::make_unique<AddressTable>(limits_.max_connections_per_address,
+                                                limits_.unsigned_requests_per_minute, limits_.max_tracked_addresses)) {
   assert(limits_.max_head_bytes > 0 && limits_.threads > 0);
   keep_alive_max_count_ = limits_.max_requests_per_connection;
   keep_alive_timeout_sec_ = static_cast<time_t>(limits_.keep_alive_ms / 1000);
@@ -411,6 +442,27 @@ int GuardedServer::Bind(const std::string& host, int port) {
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   Connection conn(sock, tls_);
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof(peer);
+  std::string address = getpeername(sock, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0
+                            ? AddressTable::KeyOf(peer)
+                            : std::string();
+  if (!addresses_->Open(address, NowMs())) {
+    // Over its address's share: a plain client is told why; a TLS one is
+    // closed before the handshake's cost is paid.
+    if (tls_ == nullptr) {
+      std::string answer = ErrorAnswer(
+          503, "Service Unavailable",
+          Status::Unavailable("too many connections from this address at once; close some and try again"), 5000);
+      conn.WriteAll(answer.data(), answer.size(), NowMs() + 2000);
+    }
+    return true;
+  }
+  struct Release {
+    AddressTable* table;
+    const std::string& address;
+    ~Release() { table->Close(address, NowMs()); }
+  } release{addresses_.get(), address};
   if (tls_ != nullptr && !conn.Handshake(NowMs() + limits_.head_timeout_ms)) return false;
   for (size_t n = 0; n < limits_.max_requests_per_connection; n++) {
     // The first request is awaited like any head; later ones like idle time,
@@ -420,7 +472,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     int64_t wait = first ? limits_.head_timeout_ms : limits_.keep_alive_ms;
     auto give_up = [&] { return svr_sock_ == INVALID_SOCKET || (!first && waiting_ > 0); };
     if (!conn.WaitForRequest(NowMs() + wait, give_up)) break;
-    GuardedStream strm(&conn, limits_);
+    GuardedStream strm(&conn, limits_, addresses_.get(), address);
     bool closed = false;
     bool last = n + 1 == limits_.max_requests_per_connection || svr_sock_ == INVALID_SOCKET;
     bool ok = process_request(strm, last, closed, nullptr);

@@ -10,6 +10,16 @@
 // closing the connection when a client breaks them. It also speaks TLS
 // itself, so the same limits hold for HTTPS.
 //
+// Limits per client address (an IPv4 address, or an IPv6 /64) keep one
+// client from taking what all the others need: it holds at most
+// max_connections_per_address worker threads (a further connection is
+// answered 503 and closed), and requests that carry no device signature
+// (opening a session, asking to join, publishing, the status pages) are
+// rate-limited per address and must send their bodies faster. A device's
+// signed requests are checked by the hub after they arrive; a client that
+// only pretends to sign gets the ordinary limits and still no more than its
+// address's share of threads.
+//
 // Thread safety: configure before listening; after that, only stop() may be
 // called from another thread.
 #ifndef HAMLET_SERVER_GUARDED_SERVER_H_
@@ -18,6 +28,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "hamlet/status.h"
@@ -35,7 +46,17 @@ struct GuardLimits {
   int64_t keep_alive_ms = 10000;           // How long an idle connection is kept.
   size_t max_requests_per_connection = 1000;
   size_t threads = 256;                    // Connections served at once.
+  size_t max_connections_per_address = 32; // Served at once for one address.
+  // Requests without a device signature: at most this many a minute per
+  // address (also the burst), and a body slower than the minimum rate is cut
+  // off after the shorter grace.
+  size_t unsigned_requests_per_minute = 120;
+  int64_t unsigned_body_grace_ms = 5000;
+  size_t unsigned_min_body_bytes_per_second = 1024;
+  size_t max_tracked_addresses = 100000;   // Bounds the memory the limits take.
 };
+
+class AddressTable;
 
 class GuardedServer : public httplib::Server {
  public:
@@ -58,6 +79,7 @@ class GuardedServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
 
   GuardLimits limits_;
+  std::unique_ptr<AddressTable> addresses_;
   SSL_CTX* tls_ = nullptr;
   // Connections accepted and waiting for a worker thread. An idle keep-alive
   // connection gives its thread up at once when another one waits.

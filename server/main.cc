@@ -63,6 +63,16 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", limits.threads, "Connections served at once")
       ->check(CLI::Range(2, 4096))
       ->capture_default_str();
+  serve->add_option("--max-connections-per-address", limits.max_connections_per_address,
+                    "Connections one client address (IPv4, or IPv6 /64) is served at once; "
+                    "raise it when many devices share one address behind NAT")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve->add_option("--unsigned-requests-per-minute", limits.unsigned_requests_per_minute,
+                    "Requests without a device signature (sessions, joins, publishing, status pages) "
+                    "one address may make a minute, and at once")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   CLI::App* token = app.add_subcommand("token", "Manage publish and operator tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");

@@ -60,11 +60,20 @@ struct HubClient::Impl {
     if (!options.ca_file.empty()) http->set_ca_cert_path(options.ca_file.c_str());
   }
 
-  void Backoff(int attempt) {
+  // Waits before attempt number attempt+1: exponential backoff with jitter,
+  // and never less than the hub's Retry-After (capped at max_backoff_ms).
+  void Backoff(int attempt, int64_t at_least_ms) {
     int64_t ms = options.first_backoff_ms << std::min(attempt, 16);
     ms = std::min(ms, options.max_backoff_ms);
     ms = ms / 2 + static_cast<int64_t>(jitter() % static_cast<uint64_t>(ms / 2 + 1));
+    ms = std::max(ms, std::min(at_least_ms, options.max_backoff_ms));
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+  static int64_t RetryAfterMs(const httplib::Result& r) {
+    if (!r || !r->has_header("Retry-After")) return 0;
+    long long seconds = std::atoll(r->get_header_value("Retry-After").c_str());
+    return seconds > 0 ? std::min<long long>(seconds, 3600) * 1000 : 0;
   }
 
   // Sends one request, retrying transport failures and busy hubs.
@@ -75,7 +84,7 @@ struct HubClient::Impl {
       if (attempt > 0) {
         retries++;
         if (report) report->retries++;
-        Backoff(attempt - 1);
+        Backoff(attempt - 1, RetryAfterMs(*out));
       }
       *out = send();
       if (report) report->requests++;

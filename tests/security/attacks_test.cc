@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -21,6 +23,7 @@
 #include "helpers.h"
 #include "hex.h"
 #include "hub_process.h"
+#include "raw_connection.h"
 #include "identity.h"
 #include "request_auth.h"
 
@@ -568,6 +571,88 @@ TEST_CASE("someone who can reach a hub learns nothing from its pages and cannot 
   CHECK(seen(g.members[1]->device_id()));
 }
 
+TEST_CASE("one client address cannot hold the hub's threads or flood it with unsigned requests", "[security]") {
+  TempDir dir;
+  Group g;
+  MakeGroup(2, "", &g);
+  const char* kAttacker = "127.0.0.2";  // Any loopback address: another client to the hub.
+
+  SECTION("stalled connections from one address take at most its share of threads") {
+    HubProcess hub(dir.File("hub"), {"--threads", "8", "--max-connections-per-address", "4", "--head-timeout", "600",
+                                     "--io-timeout", "600"});
+    std::vector<std::unique_ptr<RawConnection>> stalled;
+    for (int i = 0; i < 8; i++) {
+      stalled.push_back(std::make_unique<RawConnection>(hub.port(), kAttacker));
+      REQUIRE(stalled.back()->connected());
+      REQUIRE(stalled.back()->Send("GET /v1/sta"));
+    }
+    // Without a limit the eight would hold all eight threads for the ten
+    // minutes a head may take; a request from another address is answered.
+    RawConnection other(hub.port());
+    REQUIRE(other.Send("GET /v1/status HTTP/1.1\r\nHost: hub\r\n\r\n"));
+    CHECK(other.ReadAnswer(60000).rfind("HTTP/1.1 401", 0) == 0);
+    int refused = 0;
+    for (auto& c : stalled) {
+      std::string answer = c->ReadAnswer(2000);
+      if (answer.rfind("HTTP/1.1 503", 0) != 0) continue;
+      refused++;
+      CHECK(answer.find("Retry-After: ") != std::string::npos);
+      CHECK(answer.find("\"retryable\":true") != std::string::npos);
+      CHECK(answer.find("too many connections from this address") != std::string::npos);
+    }
+    CHECK(refused == 4);
+  }
+
+  SECTION("unsigned requests from one address are rate-limited; other addresses still sync") {
+    HubProcess hub(dir.File("hub"), {"--unsigned-requests-per-minute", "10"});
+    Publish(hub, g);
+    const std::string body = "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}";
+    const std::string session = "POST /v1/workspaces/" + g.ws.Hex() +
+                                "/session HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    int opened = 0, limited = 0;
+    std::string last;
+    for (int i = 0; i < 30; i++) {
+      RawConnection c(hub.port(), kAttacker);
+      REQUIRE(c.Send(session));
+      std::string answer = c.ReadAnswer(60000);
+      if (answer.rfind("HTTP/1.1 200", 0) == 0) opened++;
+      if (answer.rfind("HTTP/1.1 429", 0) == 0) {
+        limited++;
+        last = answer;
+      }
+    }
+    // Ten at once, then one every six seconds.
+    CHECK(opened >= 10);
+    CHECK(opened <= 12);
+    CHECK(limited == 30 - opened);
+    CHECK(last.find("Retry-After: ") != std::string::npos);
+    CHECK(last.find("\"retryable\":true") != std::string::npos);
+    HubClient member(g.members[1].get(), Options(hub.url()));
+    SyncReport rep;
+    CHECK(member.Sync(g.ws, &rep).ToString() == "OK");
+  }
+
+  SECTION("an unsigned body must arrive faster than a device's") {
+    HubProcess hub(dir.File("hub"), {"--io-timeout", "600"});
+    Publish(hub, g);
+    RawConnection c(hub.port(), kAttacker);
+    REQUIRE(c.Send("POST /v1/workspaces/" + g.ws.Hex() + "/joins HTTP/1.1\r\nHost: hub\r\n"
+                   "Content-Length: 100000\r\n\r\n"));
+    std::atomic<bool> stop{false};
+    std::thread trickle([&] {
+      for (int i = 0; i < 1200 && !stop && c.Send(std::string(10, 'j')); i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    std::string answer = c.ReadAnswer(120000);
+    stop = true;
+    trickle.join();
+    CHECK(answer.rfind("HTTP/1.1 408", 0) == 0);
+    CHECK(answer.find("too slowly") != std::string::npos);
+  }
+}
+
 TEST_CASE("an invite code admits no one after it expires", "[security]") {
   Group g;
   MakeGroup(1, "", &g);
@@ -602,7 +687,8 @@ TEST_CASE("an invite code admits no one after it expires", "[security]") {
 
 TEST_CASE("join requests a stranger posts are bounded per workspace", "[security]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  // The bound per workspace, not the one per address, is what is tried here.
+  HubProcess hub(dir.File("hub"), {"--unsigned-requests-per-minute", "1000"});
   Group g;
   MakeGroup(1, "", &g);
   Publish(hub, g);

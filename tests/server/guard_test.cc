@@ -15,71 +15,13 @@
 
 #include "helpers.h"
 #include "hub_process.h"
+#include "raw_connection.h"
 
 using namespace hamlet::test;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A raw TCP connection to the hub, for sending what no real client sends.
-// It uses no Catch assertion, so threads may use it (Catch's are not thread
-// safe): check connected().
-class RawConnection {
- public:
-  explicit RawConnection(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool connected() const { return connected_; }
-
-  // Sends all of data; false once the hub has closed the connection.
-  bool Send(const std::string& data) {
-    size_t off = 0;
-    while (off < data.size()) {
-      ssize_t n = send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  // Everything the hub sends until it closes the connection or timeout_ms.
-  std::string ReadAll(int timeout_ms) {
-    std::string out;
-    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-    char buf[4096];
-    for (;;) {
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-      if (left <= 0) break;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, left) <= 0) break;
-      ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
-  // True when the hub has closed its side (a read sees the end at once).
-  bool ClosedByHub(int timeout_ms) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return false;
-    char c;
-    return recv(fd_, &c, 1, 0) <= 0;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
 
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
