@@ -377,6 +377,72 @@ void BenchBytes(const Config& c) {
   RemoveDb(path);
 }
 
+// What a hub sees of one commit of each kind: its sealed size, for a
+// workspace of an admin, `officers` officers and a cadre who records a
+// typical request, complaint and denunciation (whose reporter name and
+// contact are sealed to the admin and every officer).
+void BenchKinds(const Config& c) {
+  std::printf("\n## Bytes: one commit of each kind, as the hub sees it\n\n");
+  std::printf("| officers | request | complaint | denunciation | short request | short denunciation |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (int officers : {1, 2, 3, 5}) {
+    auto admin = Open(":memory:", false, 20);
+    WorkspaceId ws;
+    Must(admin->CreateWorkspace(&ws), "workspace");
+    auto join = [&](int n, Role role) {
+      auto r = Open(":memory:", false, n);
+      std::string req, env;
+      Must(r->JoinRequest(&req), "join request");
+      Must(admin->Admit(ws, req, role, &env), "admit");
+      WorkspaceId joined;
+      Must(r->Accept(env, admin->device_id(), &joined), "accept");
+      return r;
+    };
+    auto cadre = join(21, Role::kCadre);
+    std::vector<std::unique_ptr<Replica>> held;
+    for (int i = 0; i < officers; i++) {
+      held.push_back(join(22 + i, Role::kOfficer));
+      std::string cert;
+      Must(admin->DeviceCertificate(ws, held.back()->device_id(), &cert), "certificate");
+      Must(cadre->AcceptCertificate(cert), "accept certificate");
+    }
+    std::mt19937_64 rng(5);
+    auto size_of = [&](std::map<std::string, Value> fields, bool sealed) {
+      if (sealed) {
+        std::string name, contact;
+        Must(cadre->SealForOfficers(ws, std::get<std::string>(fields["reporter"]), &name), "seal");
+        Must(cadre->SealForOfficers(ws, std::get<std::string>(fields["contact"]), &contact), "seal");
+        fields.erase("reporter");
+        fields.erase("contact");
+        fields["reporter_name"] = name;
+        fields["reporter_contact"] = contact;
+      }
+      WriteBatch b;
+      b.Insert("concerns", fields);
+      CommitInfo info;
+      Must(cadre->Commit(ws, b, &info), "commit");
+      return info.sealed_bytes;
+    };
+    std::map<std::string, Value> typical = Concern(rng);
+    std::map<std::string, Value> request = typical, complaint = typical, denunciation = typical;
+    request["kind"] = std::string("request");
+    complaint["kind"] = std::string("complaint");
+    denunciation["kind"] = std::string("denunciation");
+    std::map<std::string, Value> brief = {{"kind", std::string("request")},
+                                          {"summary", std::string("Xin sửa cầu tràn thôn 3")},
+                                          {"reporter", std::string("Lê Văn Tám")},
+                                          {"contact", std::string("0912345678")},
+                                          {"status", std::string("received")}};
+    std::map<std::string, Value> brief_denunciation = brief;
+    brief_denunciation["kind"] = std::string("denunciation");
+    brief_denunciation["summary"] = std::string("Thu tiền không biên lai");
+    std::printf("| %d | %zu | %zu | %zu | %zu | %zu |\n", officers, size_of(request, false), size_of(complaint, false),
+                size_of(denunciation, true), size_of(brief, false), size_of(brief_denunciation, true));
+  }
+  std::printf("\nTypical records have the workload's 45-word details; short ones a summary of a few words.\n");
+  (void)c;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -395,7 +461,10 @@ int main(int argc, char** argv) {
   if (c.dir.empty()) c.dir = (fs::temp_directory_path() / "hamlet-bench").string();
   fs::create_directories(c.dir);
   if (c.what == "writes" || c.what == "all") BenchWrites(c);
-  if (c.what == "bytes" || c.what == "all") BenchBytes(c);
+  if (c.what == "bytes" || c.what == "all") {
+    BenchBytes(c);
+    BenchKinds(c);
+  }
   if (c.what == "apply" || c.what == "query" || c.what == "all") {
     Source src;
     MakeSource(c, &src);

@@ -113,7 +113,8 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
       return Status::OK();
     case Kind::kText:
       if (Replica::IsSealed(text)) {
-        return Status::InvalidArgument(OptionName(f.name) + " cannot begin with 'sealed1:'");
+        return Status::InvalidArgument(OptionName(f.name) + " cannot begin with '" + text.substr(0, text.find(':') + 1) +
+                                       "', the mark of a sealed value");
       }
       *out = text;
       return Status::OK();

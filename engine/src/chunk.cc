@@ -11,10 +11,9 @@ namespace hamlet {
 
 namespace {
 
-void EncodeRunCommit(const SealedCommit& c, uint64_t prev_hlc, Writer& w) {
+void EncodeRunCommit(const SealedCommit& c, Writer& w) {
   w.U8(c.header.version);
   w.U8(c.header.flags);
-  w.SVarint(static_cast<int64_t>(c.header.hlc - prev_hlc));
   w.Varint(c.header.epoch);
   w.Raw(c.header.salt);
   w.Bytes(c.ciphertext());
@@ -58,11 +57,7 @@ std::string EncodeChunk(const Chunk& chunk) {
     w.Varint(first.seq);
     w.Raw(first.prev_hash);
     w.Varint(end - begin);
-    uint64_t prev_hlc = 0;
-    for (size_t i = begin; i < end; i++) {
-      EncodeRunCommit(chunk.commits[i], prev_hlc, w);
-      prev_hlc = chunk.commits[i].header.hlc;
-    }
+    for (size_t i = begin; i < end; i++) EncodeRunCommit(chunk.commits[i], w);
   }
   out += Hash(out, format::kChunkChecksumBytes);
   return out;
@@ -75,6 +70,10 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
   }
   if (bytes.size() < 4 + 1 + 16 + format::kChunkChecksumBytes) return Status::DataLoss("chunk is truncated");
   if (bytes.size() > format::kMaxChunkBytes) return Status::OutOfRange("chunk exceeds 64 MiB");
+  if (static_cast<uint8_t>(bytes[4]) < format::kChunkVersion) {
+    return Status::DataLoss("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
+                            " is older than any this build reads; export it again with a current build");
+  }
   if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion) {
     return Status::Unimplemented("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
                                  " is newer than this build");
@@ -104,16 +103,14 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
       break;
     }
     h.author = *author;
-    uint64_t prev_hlc = 0;
     for (uint64_t i = 0; i < count && r.ok(); i++) {
       h.version = r.U8();
       h.flags = r.U8();
-      h.hlc = prev_hlc + static_cast<uint64_t>(r.SVarint());
       uint64_t epoch = r.Varint();
       if (epoch > UINT32_MAX) r.Fail();
       h.epoch = static_cast<uint32_t>(epoch);
       h.salt = r.Raw(format::kSaltBytes);
-      std::string_view ct = r.Bytes(format::kMaxCommitPlaintext + 64);
+      std::string_view ct = r.Bytes(format::kMaxCommitCiphertext);
       std::string_view sig = r.Raw(kSignatureBytes);
       if (!r.ok()) break;
       SealedCommit c;
@@ -121,7 +118,6 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
       if (!s.ok()) return s.WithContext("chunk: ");
       h.prev_hash = c.Hash();
       h.seq++;
-      prev_hlc = c.header.hlc;
       out->commits.push_back(std::move(c));
     }
   }

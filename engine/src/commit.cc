@@ -9,6 +9,7 @@
 
 #include "coding.h"
 #include "format.h"
+#include "padding.h"
 #include "value_coding.h"
 
 namespace hamlet {
@@ -34,7 +35,6 @@ void EncodeHeader(const CommitHeader& h, Writer& w) {
   w.U8(h.flags);
   w.Raw(h.author.View());
   w.Varint(h.seq);
-  w.Fixed64(h.hlc);
   w.Varint(h.epoch);
   w.Raw(h.prev_hash);
   w.Raw(h.salt);
@@ -242,20 +242,26 @@ Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view b
   header.version = format::kCommitVersion;
   header.flags = 0;
   header.salt = RandomBytes(format::kSaltBytes);
-  std::string compressed;
-  std::string_view plaintext = body;
+  // Inside the seal: the clock, the inner flags, the body, the padding.
+  std::string plaintext;
+  Writer w(&plaintext);
+  w.Fixed64(header.hlc);
+  w.U8(0);
+  bool compressed = false;
   if (body.size() >= format::kCompressMinBytes) {
-    compressed.resize(ZSTD_compressBound(body.size()));
-    size_t n = ZSTD_compressCCtx(Zstd().c, compressed.data(), compressed.size(), body.data(), body.size(), 3);
-    if (!ZSTD_isError(n) && n + 8 < body.size()) {
-      compressed.resize(n);
-      plaintext = compressed;
-      header.flags |= format::kCommitFlagZstd;
-    }
+    size_t at = plaintext.size();
+    plaintext.resize(at + ZSTD_compressBound(body.size()));
+    size_t n = ZSTD_compressCCtx(Zstd().c, plaintext.data() + at, plaintext.size() - at, body.data(), body.size(), 3);
+    compressed = !ZSTD_isError(n) && n + 8 < body.size();
+    plaintext.resize(compressed ? at + n : at);
+    if (compressed) plaintext[8] = static_cast<char>(format::kCommitInnerFlagZstd);
   }
+  if (!compressed) plaintext.append(body);
+  Pad(&plaintext, format::kCommitPadMinBytes);
   std::string ad = AssociatedData(ws, header);
   std::string ciphertext;
   AeadSeal(data_key, NonceFor(ad), ad, plaintext, &ciphertext);
+  Wipe(&plaintext);
   std::string signature = SignDetached(sign_secret_key, SignedMessage(ws, header, ciphertext));
   out->header = std::move(header);
   out->bytes = CanonicalBytes(out->header, ciphertext, signature);
@@ -267,17 +273,21 @@ Status ParseCommit(std::string_view bytes, SealedCommit* out) {
   Reader r(bytes);
   CommitHeader& h = out->header;
   h.version = r.U8();
-  if (r.ok() && h.version != format::kCommitVersion) {
+  if (r.ok() && h.version > format::kCommitVersion) {
     return Status::Unimplemented("commit format version " + std::to_string(h.version) + " is newer than this build");
+  }
+  if (r.ok() && h.version != format::kCommitVersion) {
+    return Status::DataLoss("commit format version " + std::to_string(h.version) +
+                            " is older than any this build reads (its clock travels in clear, its size unpadded)");
   }
   h.flags = r.U8();
   auto author = DeviceId::FromBytes(r.Raw(16));
   h.seq = r.Varint();
-  h.hlc = r.Fixed64();
+  h.hlc = 0;  // Sealed: OpenCommit reads it.
   uint64_t epoch = r.Varint();
   h.prev_hash = std::string(r.Raw(kHashBytes));
   h.salt = std::string(r.Raw(format::kSaltBytes));
-  std::string_view ct = r.Bytes(format::kMaxCommitPlaintext + 64);
+  std::string_view ct = r.Bytes(format::kMaxCommitCiphertext);
   r.Raw(kSignatureBytes);
   if (!r.done() || !author || h.seq == 0 || epoch > UINT32_MAX || ct.size() < kAeadTagBytes ||
       (h.flags & ~format::kCommitKnownFlags)) {
@@ -298,25 +308,39 @@ Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_vi
   return Status::OK();
 }
 
-Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, std::string* body) {
+Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, uint64_t* hlc,
+                  std::string* body) {
   std::string ad = AssociatedData(ws, c.header);
   std::string plaintext;
+  std::string name = "commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq);
   if (!AeadOpen(data_key, NonceFor(ad), ad, c.ciphertext(), &plaintext)) {
-    return Status::PermissionDenied("commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq) +
-                                    ": cannot be opened with this workspace's key of epoch " +
+    return Status::PermissionDenied(name + ": cannot be opened with this workspace's key of epoch " +
                                     std::to_string(c.header.epoch));
   }
-  if (!(c.header.flags & format::kCommitFlagZstd)) {
-    *body = std::move(plaintext);
+  struct Wiper {
+    std::string* s;
+    ~Wiper() { Wipe(s); }
+  } wiper{&plaintext};
+  Status s = Unpad(&plaintext, format::kCommitPadMinBytes);
+  if (!s.ok()) return s.WithContext(name + ": ");
+  Reader r(plaintext);
+  *hlc = r.Fixed64();
+  uint8_t flags = r.U8();
+  if (!r.ok() || (flags & ~format::kCommitKnownInnerFlags)) {
+    return Status::DataLoss(name + ": sealed plaintext is malformed");
+  }
+  std::string_view payload = std::string_view(plaintext).substr(r.pos());
+  if (!(flags & format::kCommitInnerFlagZstd)) {
+    body->assign(payload);
     return Status::OK();
   }
-  unsigned long long size = ZSTD_getFrameContentSize(plaintext.data(), plaintext.size());
+  unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > format::kMaxCommitPlaintext) {
-    return Status::DataLoss("commit plaintext has a bad compressed size");
+    return Status::DataLoss(name + ": plaintext has a bad compressed size");
   }
   body->resize(size);
-  size_t n = ZSTD_decompressDCtx(Zstd().d, body->data(), body->size(), plaintext.data(), plaintext.size());
-  if (ZSTD_isError(n) || n != size) return Status::DataLoss("commit plaintext does not decompress");
+  size_t n = ZSTD_decompressDCtx(Zstd().d, body->data(), body->size(), payload.data(), payload.size());
+  if (ZSTD_isError(n) || n != size) return Status::DataLoss(name + ": plaintext does not decompress");
   return Status::OK();
 }
 

@@ -49,7 +49,7 @@ struct CommitHeader {
   uint8_t flags = 0;
   DeviceId author;
   uint64_t seq = 0;        // 1, 2, 3, ... per author and workspace.
-  uint64_t hlc = 0;        // Hybrid logical clock stamp.
+  uint64_t hlc = 0;        // Hybrid logical clock stamp: sealed, so 0 until opened.
   uint32_t epoch = 0;      // Which workspace data key sealed it.
   std::string prev_hash;   // BLAKE2b-256 of the author's commit seq-1; zeros for seq 1.
   std::string salt;        // 8 random bytes; with the rest of the header they fix the nonce.
@@ -72,7 +72,9 @@ struct SealedCommit {
 Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out);
 Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<RecordOp>* ops);
 
-// Seals and signs. header.version/flags/salt are filled in here.
+// Seals and signs: header.hlc goes inside the seal with the body (compressed
+// when that pays), padded to its size bucket. header.version/flags/salt are
+// filled in here.
 Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view body, const Key32& data_key,
                   std::string_view sign_secret_key, SealedCommit* out);
 
@@ -82,8 +84,11 @@ Status ParseCommit(std::string_view bytes, SealedCommit* out);
 // Checks the author's signature; needs no workspace key.
 Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_view author_public_key);
 
-// Opens the seal and decompresses; the signature must have been verified.
-Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, std::string* body);
+// Opens the seal, checks and strips its padding and decompresses; the
+// signature must have been verified. *hlc receives the commit's clock stamp
+// (callers that need it in the header set c.header.hlc from it).
+Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, uint64_t* hlc,
+                  std::string* body);
 
 // Serialises a header and sealed parts back into canonical bytes.
 std::string CanonicalBytes(const CommitHeader& h, std::string_view ciphertext, std::string_view signature);

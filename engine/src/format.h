@@ -10,13 +10,21 @@
 
 namespace hamlet::format {
 
-// Sealed commit.
-constexpr uint8_t kCommitVersion = 1;
-constexpr uint8_t kCommitFlagZstd = 0x01;  // The plaintext was zstd-compressed before sealing.
-constexpr uint8_t kCommitKnownFlags = kCommitFlagZstd;
+// Sealed commit. Version 2 carries the clock and the compression flag inside
+// the seal, and pads the sealed plaintext to its size bucket.
+constexpr uint8_t kCommitVersion = 2;
+constexpr uint8_t kCommitKnownFlags = 0;      // Header flags: none defined yet.
+constexpr uint8_t kCommitInnerFlagZstd = 0x01;  // Inside the seal: the body is zstd-compressed.
+constexpr uint8_t kCommitKnownInnerFlags = kCommitInnerFlagZstd;
 constexpr size_t kSaltBytes = 8;
-constexpr char kCommitAdPrefix[] = "hamlet commit v1";  // AEAD associated data and signature prefix.
-constexpr size_t kMaxCommitPlaintext = 4 << 20;
+constexpr char kCommitAdPrefix[] = "hamlet commit v2";  // AEAD associated data and signature prefix.
+constexpr size_t kMaxCommitPlaintext = 4 << 20;  // The body, decompressed.
+// The smallest size bucket of a sealed commit plaintext: every commit whose
+// clock, flags and body fit in it looks the same size to a hub.
+constexpr size_t kCommitPadMinBytes = 1024;
+// The largest ciphertext a decoder takes: a 4 MiB body that zstd could not
+// shrink, padded to its bucket (at most 1/8 more), and the AEAD tag.
+constexpr size_t kMaxCommitCiphertext = kMaxCommitPlaintext + kMaxCommitPlaintext / 8 + 4096;
 constexpr size_t kMaxOpsPerCommit = 20000;
 // Field writes of one commit, all ops together: bounds what a small
 // compressed commit can make a receiver decode and hold.
@@ -37,7 +45,7 @@ constexpr uint8_t kValTimestamp = 5;
 
 // Chunk (also the bundle file).
 constexpr char kChunkMagic[] = "HMLK";
-constexpr uint8_t kChunkVersion = 1;
+constexpr uint8_t kChunkVersion = 2;  // 2: commits of version 2, no clock in a run.
 constexpr size_t kChunkChecksumBytes = 32;
 constexpr size_t kMaxChunkBytes = 64 << 20;
 
@@ -74,9 +82,10 @@ constexpr char kGrantSigPrefix[] = "hamlet grant v1";
 constexpr size_t kMinPassphraseChars = 8;
 
 // Sealed values (text only some devices can read).
-constexpr char kSealedPrefix[] = "sealed1:";  // Then base64url without padding.
-constexpr uint8_t kSealedVersion = 1;
-constexpr char kSealedAdPrefix[] = "hamlet sealed v1";
+constexpr char kSealedPrefix[] = "sealed2:";  // Then base64url without padding.
+constexpr uint8_t kSealedVersion = 2;          // 2: the text is padded to its size bucket.
+constexpr char kSealedAdPrefix[] = "hamlet sealed v2";
+constexpr size_t kSealedPadMinBytes = 64;      // The smallest bucket of a sealed text.
 constexpr size_t kMaxSealedReaders = 64;
 constexpr size_t kMaxSealedText = 64 << 10;
 

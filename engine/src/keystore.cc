@@ -9,7 +9,7 @@ namespace hamlet {
 
 namespace {
 
-constexpr char kFormat[] = "hamlet-store-2";
+constexpr char kFormat[] = "hamlet-store-3";  // 3: commits of format 2 in the log.
 constexpr uint8_t kKdfRaw = 0;
 constexpr uint8_t kKdfArgon2id = 1;
 constexpr char kWrapAd[] = "hamlet store key";

@@ -24,6 +24,7 @@ namespace {
 // A commit that passed the checks that need no store, or why it did not.
 struct Opened {
   const SealedCommit* sealed = nullptr;
+  uint64_t hlc = 0;  // The clock stamp from inside the seal.
   std::vector<RecordOp> ops;
   Status status;
   bool signed_ok = false;  // The author's signature checked out (so a failure is the author's own).
@@ -127,7 +128,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
       o.signed_ok = o.status.ok();
       std::string body;
-      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &body);
+      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &o.hlc, &body);
       if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
       // What the author's role may not write merges nowhere (protocol.md 7.2).
       if (o.status.ok()) o.status = CheckRights(certs.at(h.author).role, o.ops);
@@ -187,7 +188,8 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       const Opened& o = await(i);
       if (!candidate[i]) continue;
       const SealedCommit& c = *o.sealed;
-      const CommitHeader& h = c.header;
+      CommitHeader h = c.header;
+      h.hlc = o.hlc;
       if (!o.signed_ok) {  // Not the author's: anyone could have made these bytes.
         aside.push_back(MakeAside(c, o.status, false, false, now));
         continue;

@@ -146,7 +146,7 @@ Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
     std::vector<RecordOp> ops;
     inner = ParseCommit(bytes, &c);
     if (inner.ok() && !epoch_keys.count(c.header.epoch)) inner = keys->WorkspaceKey(ws, c.header.epoch, &epoch_keys[c.header.epoch]);
-    if (inner.ok()) inner = OpenCommit(ws, c, epoch_keys[c.header.epoch], &body);
+    if (inner.ok()) inner = OpenCommit(ws, c, epoch_keys[c.header.epoch], &c.header.hlc, &body);
     if (inner.ok()) inner = DecodeBody(author, body, &ops);
     if (inner.ok()) inner = applier->Apply(ws, c.header, ops);
     if (!inner.ok()) return false;

@@ -5,6 +5,7 @@
 #include "coding.h"
 #include "crypto.h"
 #include "format.h"
+#include "padding.h"
 
 namespace hamlet {
 
@@ -79,7 +80,10 @@ Status SealValue(const WorkspaceId& ws, const std::vector<SealedReader>& readers
   std::string ad = AssociatedData(ws, raw);
   std::string nonce = RandomBytes(kAeadNonceBytes);
   w.Raw(nonce);
-  AeadSeal(key, nonce, ad, text, &raw);
+  std::string padded(text);
+  Pad(&padded, format::kSealedPadMinBytes);
+  AeadSeal(key, nonce, ad, padded, &raw);
+  Wipe(&padded);
   *sealed = format::kSealedPrefix + Base64Encode(raw);
   return Status::OK();
 }
@@ -110,7 +114,7 @@ Status OpenSealedValue(const WorkspaceId& ws, const DeviceId& device, std::strin
     if (!AeadOpen(key, p.nonce, AssociatedData(ws, p.header), p.ciphertext, text)) {
       return Status::DataLoss("the sealed value was altered or belongs to another workspace");
     }
-    return Status::OK();
+    return Unpad(text, format::kSealedPadMinBytes);
   }
   return Status::PermissionDenied("this device is not among the readers of the sealed value");
 }

@@ -136,7 +136,7 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
 
   SECTION("text that looks sealed is refused") {
     CliResult odd = RunCli({"concern", "add", "--kind", "request", "--category", "other", "--summary", "x",
-                            "--reporter-name", "sealed1:AAAA"},
+                            "--reporter-name", "sealed2:AAAA"},
                            cadre);
     CHECK(odd.exit_code == 2);
     CHECK(odd.err.find("cannot begin with") != std::string::npos);

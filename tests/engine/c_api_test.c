@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
   CHECK(opened && strcmp(opened, reporter) == 0);
   hamlet_free(opened);
   hamlet_free(sealed);
-  CHECK(hamlet_unseal(a, ws, "sealed1:AAAA", &opened) == HAMLET_EDATALOSS);
+  CHECK(hamlet_unseal(a, ws, "sealed2:AAAA", &opened) == HAMLET_EDATALOSS);
   hamlet_free(device_b);
   unsigned char challenge[16] = {3};
   char* header = NULL;

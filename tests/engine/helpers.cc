@@ -77,4 +77,18 @@ std::string Digest(Replica& r, const WorkspaceId& ws) {
   return d;
 }
 
+std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role) {
+  OpenOptions opt;
+  opt.durable = false;
+  opt.env = g.clocks[0].get();
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(":memory:", TestKey(key), opt, &r).ok());
+  std::string req, env;
+  REQUIRE(r->JoinRequest(&req).ok());
+  REQUIRE(g.members[0]->Admit(g.ws, req, role, &env).ok());
+  WorkspaceId joined;
+  REQUIRE(r->Accept(env, g.members[0]->device_id(), &joined).ok());
+  return r;
+}
+
 }  // namespace hamlet::test

@@ -7,25 +7,6 @@
 using namespace hamlet;
 using namespace hamlet::test;
 
-namespace {
-
-// Admits a fresh in-memory replica into g's workspace with role.
-std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role) {
-  OpenOptions opt;
-  opt.durable = false;
-  opt.env = g.clocks[0].get();
-  std::unique_ptr<Replica> r;
-  REQUIRE(Replica::OpenWithKey(":memory:", TestKey(key), opt, &r).ok());
-  std::string req, env;
-  REQUIRE(r->JoinRequest(&req).ok());
-  REQUIRE(g.members[0]->Admit(g.ws, req, role, &env).ok());
-  WorkspaceId joined;
-  REQUIRE(r->Accept(env, g.members[0]->device_id(), &joined).ok());
-  return r;
-}
-
-}  // namespace
-
 TEST_CASE("a sealed value is readable by officers only, wherever it travels", "[sealed]") {
   Group g;
   MakeGroup(2, "", &g);  // 0: admin, 1: cadre.
@@ -79,8 +60,8 @@ TEST_CASE("a sealed value is readable by officers only, wherever it travels", "[
     std::string bad = sealed;
     bad[bad.size() - 3] = bad[bad.size() - 3] == 'A' ? 'B' : 'A';
     CHECK(officer->Unseal(g.ws, bad, &text).code() == Code::kDataLoss);
-    CHECK(officer->Unseal(g.ws, "sealed1:", &text).code() == Code::kDataLoss);
-    CHECK(officer->Unseal(g.ws, "sealed1:!!", &text).code() == Code::kDataLoss);
+    CHECK(officer->Unseal(g.ws, "sealed2:", &text).code() == Code::kDataLoss);
+    CHECK(officer->Unseal(g.ws, "sealed2:!!", &text).code() == Code::kDataLoss);
     CHECK(officer->Unseal(g.ws, "plain text", &text).code() == Code::kDataLoss);
     CHECK(officer->Unseal(WorkspaceId{}, sealed, &text).code() == Code::kDataLoss);
     CHECK(!Replica::IsSealed("plain text"));

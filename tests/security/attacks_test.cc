@@ -3,6 +3,7 @@
 // a revoked device with a bundle. They run against the real engine and a
 // real hamlet-hub process.
 #include <httplib.h>
+#include <sqlite3.h>
 
 #include <catch2/catch.hpp>
 #include <sys/wait.h>
@@ -443,7 +444,7 @@ TEST_CASE("a cadre's commit that breaks a role's rights is set aside on every re
       {"a reporter in clear, alone", op("concerns", true, {text("reporter_name", "ai đó")}), false},
       {"a reporter in clear on a denunciation",
        op("concerns", true, {text("kind", "denunciation"), text("reporter_name", "ai đó")}), false},
-      {"a forged sealed reporter", op("concerns", true, {text("reporter_name", "sealed1:AAAA")}), false},
+      {"a forged sealed reporter", op("concerns", true, {text("reporter_name", "sealed2:AAAA")}), false},
       {"a reporter in clear on a complaint", op("concerns", true, {text("kind", "complaint"), text("reporter_name", "bà B")}),
        true},
       {"a sealed reporter", op("concerns", true, {text("reporter_name", sealed)}), true},
@@ -651,6 +652,76 @@ TEST_CASE("one client address cannot hold the hub's threads or flood it with uns
     CHECK(answer.rfind("HTTP/1.1 408", 0) == 0);
     CHECK(answer.find("too slowly") != std::string::npos);
   }
+}
+
+TEST_CASE("a hub operator reads neither a commit's clock nor a denunciation from its size", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, "", &g);  // The admin, and a cadre.
+  Replica& cadre = *g.members[1];
+  std::unique_ptr<Replica> officer = AdmitNew(g, 7, Role::kOfficer);
+  std::string officer_cert;
+  REQUIRE(g.members[0]->DeviceCertificate(g.ws, officer->device_id(), &officer_cert).ok());
+  REQUIRE(cadre.AcceptCertificate(officer_cert).ok());
+  Publish(hub, g);
+
+  // A request, a complaint and a denunciation whose reporter is sealed to
+  // the officers, as the cadre records them in a day.
+  std::string name, contact;
+  REQUIRE(cadre.SealForOfficers(g.ws, "Nguyễn Thị Hoàng Hương", &name).ok());
+  REQUIRE(cadre.SealForOfficers(g.ws, "0912 345 678, thôn Đông", &contact).ok());
+  std::vector<std::map<std::string, Value>> concerns = {
+      {{"kind", std::string("request")}, {"summary", std::string("Xin sửa cầu")}},
+      {{"kind", std::string("complaint")},
+       {"summary", std::string("Đường liên thôn ngập nước sau mưa, xe máy không qua được, học sinh phải nghỉ học")},
+       {"category", std::string("ha-tang")}},
+      {{"kind", std::string("denunciation")},
+       {"summary", std::string("Cán bộ thu tiền không có biên lai")},
+       {"reporter_name", name},
+       {"reporter_contact", contact}},
+  };
+  std::vector<CommitInfo> made;
+  for (const auto& fields : concerns) {
+    WriteBatch b;
+    b.Insert("concerns", fields);
+    made.emplace_back();
+    REQUIRE(cadre.Commit(g.ws, b, &made.back()).ok());
+  }
+  HubClient cc(&cadre, Options(hub.url()));
+  SyncReport rep;
+  REQUIRE(cc.Sync(g.ws, &rep).ToString() == "OK");
+
+  // The operator's own program: what the hub's database holds.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(dir.File("hub/hub.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT seq, bytes FROM commits WHERE author = ? ORDER BY seq", -1, &q, nullptr) ==
+          SQLITE_OK);
+  sqlite3_bind_blob(q, 1, cadre.device_id().View().data(), static_cast<int>(cadre.device_id().View().size()),
+                    SQLITE_TRANSIENT);
+  std::vector<std::string> held;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    held.emplace_back(static_cast<const char*>(sqlite3_column_blob(q, 1)), static_cast<size_t>(sqlite3_column_bytes(q, 1)));
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  REQUIRE(held.size() == made.size());
+  for (size_t i = 0; i < held.size(); i++) {
+    INFO("commit " << i + 1);
+    CHECK(held[i].size() == held[0].size());  // The denunciation looks like the request.
+    // Neither the whole stamp nor its milliseconds, in either byte order.
+    uint64_t stamp = made[i].hlc, ms = made[i].hlc >> 16;
+    for (uint64_t v : {stamp, ms}) {
+      std::string le, be;
+      for (int b = 0; b < 8; b++) le += static_cast<char>((v >> (8 * b)) & 0xff);
+      for (int b = 7; b >= 0; b--) be += static_cast<char>((v >> (8 * b)) & 0xff);
+      size_t width = v == ms ? 6 : 8;
+      CHECK(held[i].find(le.substr(0, width)) == std::string::npos);
+      CHECK(held[i].find(be.substr(8 - width)) == std::string::npos);
+    }
+  }
+  CHECK(name.size() == contact.size());  // Sealed texts of different lengths.
 }
 
 TEST_CASE("an invite code admits no one after it expires", "[security]") {
