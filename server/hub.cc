@@ -115,6 +115,7 @@ void Hub::Install(httplib::Server* server) {
   server->Post(ws + "/revocations", [this](const auto& q, auto& r) { Revoke(q, r); });
   server->Post(ws + "/grants", [this](const auto& q, auto& r) { Grants(q, r); });
   server->Get(ws + "/keys", [this](const auto& q, auto& r) { Keys(q, r); });
+  server->Post(ws + "/statements", [this](const auto& q, auto& r) { PostStatement(q, r); });
   server->Post(ws + "/push", [this](const auto& q, auto& r) { Push(q, r); });
   server->Get(ws + "/pull", [this](const auto& q, auto& r) { Pull(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });
@@ -153,13 +154,24 @@ void Hub::Session(const httplib::Request& req, httplib::Response& res) {
   std::string challenge = RandomBytes(kChallengeBytes);
   int64_t now = env_->NowMillis();
   if (s.ok()) s = store_->AddChallenge(ws, *device, challenge, now, now + options_.session_ttl_ms);
-  uint64_t contiguous = 0;
+  uint64_t contiguous = 0, head = 0;
+  std::map<DeviceId, uint64_t> heads;
+  std::string instance;
   if (s.ok()) s = store_->Contiguous(ws, *device, &contiguous);
+  if (s.ok()) s = store_->Heads(ws, &head, &heads);
+  if (s.ok()) s = store_->Instance(&instance);
   if (!s.ok()) return Fail(res, s);
+  // What the hub says it holds, for the device to check against what it
+  // then serves (protocol.md 13.6).
+  json h = json::object();
+  for (const auto& [author, n] : heads) h[author.Hex()] = n;
   res.set_content(json{{"challenge", HexEncode(challenge)},
                        {"expires_in_ms", options_.session_ttl_ms},
                        {"hub_time", now},
-                       {"contiguous", contiguous}}
+                       {"contiguous", contiguous},
+                       {"instance", HexEncode(instance)},
+                       {"head", head},
+                       {"heads", h}}
                       .dump(),
                   "application/json");
 }

@@ -80,6 +80,7 @@ class Hub {
   void Revoke(const httplib::Request& req, httplib::Response& res);
   void Grants(const httplib::Request& req, httplib::Response& res);
   void Keys(const httplib::Request& req, httplib::Response& res);
+  void PostStatement(const httplib::Request& req, httplib::Response& res);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
   void StatusJson(const httplib::Request& req, httplib::Response& res);

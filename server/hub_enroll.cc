@@ -9,6 +9,7 @@
 #include "format.h"
 #include "hex.h"
 #include "identity.h"
+#include "statement.h"
 
 namespace hamlet::hub {
 
@@ -185,8 +186,26 @@ void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
   if (!req.has_param("officers") || req.get_param_value("officers") != digest) {
     for (const std::string& x : officers) o.push_back(HexEncode(x));
   }
-  res.set_content(json{{"grants", g}, {"revocations", r}, {"officers", o}, {"officers_digest", digest}}.dump(),
-                  "application/json");
+  std::string statement;
+  if (s.ok()) s = store_->GetStatement(ws, &statement);
+  if (!s.ok()) return Fail(res, s);
+  json answer{{"grants", g}, {"revocations", r}, {"officers", o}, {"officers_digest", digest}};
+  if (!statement.empty()) answer["statement"] = HexEncode(statement);
+  res.set_content(answer.dump(), "application/json");
+}
+
+void Hub::PostStatement(const httplib::Request& req, httplib::Response& res) {
+  Count("statements");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  std::string admin_pk;
+  if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
+  EpochStatement st;
+  Status s = ParseEpochStatement(req.body, admin_pk, &st);
+  if (s.ok() && st.workspace != ws) s = Status::InvalidArgument("the statement is for another workspace");
+  if (s.ok()) s = store_->PutStatement(ws, st.issued_ms, st.bytes);
+  if (!s.ok()) return Fail(res, s);
+  res.set_content("{}", "application/json");
 }
 
 void Hub::AddDevice(const httplib::Request& req, httplib::Response& res) {

@@ -8,6 +8,7 @@
 #define HAMLET_SERVER_HUB_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,6 +126,22 @@ class HubStore {
                            std::vector<std::string>* commits, uint64_t* next, bool* more) = 0;
 
   virtual Status Summaries(std::vector<WorkspaceSummary>* out) = 0;
+
+  // The id of this store (16 random bytes): made with the store, and made
+  // anew in a copy that Backup writes, so that replicas never take the
+  // positions of a restored copy for those of the store they pulled from.
+  virtual Status Instance(std::string* id) = 0;
+  // What a session answer tells of ws (protocol.md 13.6): the highest
+  // position the store has ever given a commit (of any workspace), and how
+  // far it holds each author's chain of ws.
+  virtual Status Heads(const WorkspaceId& ws, uint64_t* head, std::map<DeviceId, uint64_t>* heads) = 0;
+  // The admin's epoch statement of ws (protocol.md 7.4): the one issued
+  // last is kept, an older one changes nothing. Empty when none.
+  virtual Status PutStatement(const WorkspaceId& ws, int64_t issued_ms, const std::string& statement) = 0;
+  virtual Status GetStatement(const WorkspaceId& ws, std::string* statement) = 0;
+  // Writes a consistent copy of the store into dir (created if missing;
+  // AlreadyExists if it holds a store), with an instance id of its own.
+  virtual Status Backup(const std::string& dir) = 0;
 };
 
 // Opens (or creates) the SQLite hub store in directory dir.

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS devices(ws BLOB NOT NULL, device BLOB NOT NULL, cert 
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations(ws BLOB NOT NULL, device BLOB NOT NULL, statement BLOB NOT NULL,
   PRIMARY KEY(ws, device)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS statements(ws BLOB PRIMARY KEY, issued INTEGER NOT NULL, statement BLOB NOT NULL)
+  WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta(key, value) VALUES('instance', randomblob(16));
 CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch INTEGER NOT NULL, grant_bytes BLOB NOT NULL,
   PRIMARY KEY(ws, device, epoch)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS joins(ws BLOB NOT NULL, invite BLOB NOT NULL, request BLOB NOT NULL,
@@ -362,6 +366,70 @@ class SqliteHubStore final : public HubStore {
                    *found = true;
                    bytes->assign(q.Blob(0));
                  });
+  }
+
+  Status Instance(std::string* id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    id->clear();
+    return Query("SELECT value FROM meta WHERE key='instance'", [](Stmt&) {},
+                 [&](Stmt& q) { id->assign(q.Blob(0)); });
+  }
+
+  Status Heads(const WorkspaceId& ws, uint64_t* head, std::map<DeviceId, uint64_t>* heads) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *head = 0;
+    heads->clear();
+    // AUTOINCREMENT keeps the highest position ever given, even after the
+    // commits at the end were dropped (a revocation).
+    HAMLET_RETURN_IF_ERROR(Query("SELECT seq FROM sqlite_sequence WHERE name='commits'", [](Stmt&) {},
+                                 [&](Stmt& q) { *head = static_cast<uint64_t>(q.Int(0)); }));
+    return Query("SELECT device, contiguous FROM devices WHERE ws=? AND contiguous > 0",
+                 [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) {
+                   if (auto d = DeviceId::FromBytes(q.Blob(0))) (*heads)[*d] = static_cast<uint64_t>(q.Int(1));
+                 });
+  }
+
+  Status PutStatement(const WorkspaceId& ws, int64_t issued_ms, const std::string& statement) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT INTO statements(ws, issued, statement) VALUES(?, ?, ?) ON CONFLICT(ws) DO UPDATE "
+               "SET issued=excluded.issued, statement=excluded.statement WHERE excluded.issued > statements.issued",
+               [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, issued_ms).Bind(3, statement); });
+  }
+
+  Status GetStatement(const WorkspaceId& ws, std::string* statement) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    statement->clear();
+    return Query("SELECT statement FROM statements WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) { statement->assign(q.Blob(0)); });
+  }
+
+  Status Backup(const std::string& dir) override {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
+    std::string path = dir + "/hub.db";
+    if (std::filesystem::exists(path, ec)) return Status::AlreadyExists(path + " exists already");
+    sqlite3* copy = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    Status s = rc == SQLITE_OK ? Status::OK() : SqliteStatus(copy, rc, "cannot create " + path);
+    if (s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      sqlite3_backup* b = sqlite3_backup_init(copy, "main", db_, "main");
+      if (b == nullptr) {
+        s = SqliteStatus(copy, sqlite3_errcode(copy), "cannot copy the store");
+      } else {
+        rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+        if (rc != SQLITE_DONE) s = SqliteStatus(copy, rc, "cannot copy the store");
+      }
+    }
+    // Served one day, the copy is another instance than this store.
+    if (s.ok()) s = SqliteExec(copy, "UPDATE meta SET value=randomblob(16) WHERE key='instance'");
+    if (s.ok()) s = SqliteExec(copy, "PRAGMA journal_mode=WAL");
+    sqlite3_close_v2(copy);
+    if (!s.ok()) std::filesystem::remove(path, ec);
+    return s;
   }
 
   Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) override {

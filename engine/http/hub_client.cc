@@ -94,7 +94,11 @@ struct HubClient::Impl {
     return s;
   }
 
-  Status OpenSession(const WorkspaceId& ws, uint64_t* contiguous) {
+  // Opens a session; *contiguous is how far the hub holds this device's
+  // chain. session, when given, receives the rest of what the hub said it
+  // holds (protocol.md 13.6), and heads how far it holds each chain.
+  Status OpenSession(const WorkspaceId& ws, uint64_t* contiguous, HubSession* session = nullptr,
+                     std::map<DeviceId, uint64_t>* heads = nullptr) {
     std::string body = json{{"device", replica->device_id().Hex()}}.dump();
     std::string path = "/v1/workspaces/" + ws.Hex() + "/session";
     httplib::Result r(nullptr, httplib::Error::Unknown);
@@ -113,8 +117,27 @@ struct HubClient::Impl {
       return Status::DataLoss("hub: malformed session answer");
     }
     if (!HexDecode(j["challenge"].get<std::string>(), &challenge)) return Status::DataLoss("hub: malformed challenge");
+    if (!j["contiguous"].is_number_unsigned()) return Status::DataLoss("hub: malformed session answer");
     *contiguous = j["contiguous"].get<uint64_t>();
     counter = 0;
+    if (session != nullptr) {
+      if (!j.contains("instance") || !j["instance"].is_string() || !j.contains("head") ||
+          !j["head"].is_number_unsigned() || !j.contains("heads") || !j["heads"].is_object()) {
+        return Status::DataLoss("hub: malformed session answer");
+      }
+      session->hub = options.hub;
+      session->instance = j["instance"].get<std::string>();
+      session->head = j["head"].get<uint64_t>();
+      session->contiguous = *contiguous;
+    }
+    if (heads != nullptr && j.contains("heads") && j["heads"].is_object()) {
+      heads->clear();
+      for (const auto& [hex, n] : j["heads"].items()) {
+        auto author = DeviceId::FromHex(hex);
+        if (!author || !n.is_number_unsigned()) return Status::DataLoss("hub: malformed session answer");
+        (*heads)[*author] = n.get<uint64_t>();
+      }
+    }
     return Status::OK();
   }
 
@@ -219,7 +242,12 @@ Status HubClient::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeRe
   HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/revocations", result->revocation, &r));
   json grants = json::array();
   for (const std::string& g : result->grants) grants.push_back(HexEncode(g));
-  return m.Signed(ws, "POST", base + "/grants", json{{"grants", grants}}.dump(), &r);
+  HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/grants", json{{"grants", grants}}.dump(), &r));
+  // The statement that names the new epoch and the revoked device.
+  std::string statement;
+  HAMLET_RETURN_IF_ERROR(m.replica->RenewEpochStatement(ws, &statement));
+  if (statement.empty()) return Status::OK();
+  return m.Signed(ws, "POST", base + "/statements", statement, &r);
 }
 
 Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
@@ -231,8 +259,12 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     ~Clear() { m->report = nullptr; }
   } clear{&m};
   const std::string base = "/v1/workspaces/" + ws.Hex();
-  uint64_t acknowledged = 0;
-  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+  uint64_t acknowledged = 0, position = 0;
+  HubSession session;
+  std::map<DeviceId, uint64_t> heads;
+  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged, &session, &heads));
+  // Where to pull from, unless this is not the hub it was (protocol.md 13.6).
+  HAMLET_RETURN_IF_ERROR(m.replica->CheckHubSession(ws, session, &position));
   HAMLET_RETURN_IF_ERROR(m.replica->SetDelivered(ws, m.options.hub, acknowledged));
 
   // Keys first: a new epoch's key and the revocations the admin published,
@@ -253,10 +285,13 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
       return Status::DataLoss("hub: malformed keys answer");
     }
     std::string raw;
+    std::vector<std::string> served;
     for (const json& x : j["revocations"]) {
       if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed revocation");
       HAMLET_RETURN_IF_ERROR(m.replica->AcceptRevocation(raw));
+      served.push_back(raw);
     }
+    HAMLET_RETURN_IF_ERROR(m.replica->CheckHubRevocations(ws, m.options.hub, served));
     for (const json& x : j["grants"]) {
       if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed key grant");
       HAMLET_RETURN_IF_ERROR(m.replica->AcceptKeyGrant(raw));
@@ -268,6 +303,16 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
         HAMLET_RETURN_IF_ERROR(m.replica->AcceptCertificate(raw));
       }
     }
+    if (j.contains("statement")) {
+      if (!j["statement"].is_string() || !HexDecode(j["statement"].get<std::string>(), &raw)) {
+        return Status::DataLoss("hub: malformed epoch statement");
+      }
+      HAMLET_RETURN_IF_ERROR(m.replica->AcceptEpochStatement(raw).WithContext("hub: "));
+    }
+    // The admin speaks at least once a day, and after every revocation.
+    std::string statement;
+    HAMLET_RETURN_IF_ERROR(m.replica->RenewEpochStatement(ws, &statement));
+    if (!statement.empty()) HAMLET_RETURN_IF_ERROR(m.Signed(ws, "POST", base + "/statements", statement, &r));
   }
 
   // Push: what the hub lacks of this device's chain, page by page. The hub
@@ -300,8 +345,6 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   }
 
   // Pull: everything after the position this replica reached before.
-  uint64_t position = 0;
-  HAMLET_RETURN_IF_ERROR(m.replica->PullPosition(ws, m.options.hub, &position));
   progress = SyncProgress();
   progress.phase = "pull";
   for (;;) {
@@ -336,7 +379,8 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     if (m.options.progress) m.options.progress(progress);
     if (r->get_header_value("Hamlet-More") != "1") break;
   }
-  return Status::OK();
+  // At the end of the hub's log: everything it said it held has come.
+  return m.replica->CheckHubHeads(ws, m.options.hub, heads);
 }
 
 }  // namespace hamlet

@@ -77,6 +77,14 @@ constexpr char kRevocationSigPrefix[] = "hamlet revocation v2";
 constexpr char kGrantMagic[] = "HMLG";
 constexpr char kGrantSigPrefix[] = "hamlet grant v1";
 
+// Epoch statement (protocol.md 7.4).
+constexpr char kStatementMagic[] = "HMLS";
+constexpr uint8_t kStatementVersion = 1;
+constexpr char kStatementSigPrefix[] = "hamlet statement v1";
+// An admin's sync publishes a new statement when the one it last made is
+// older than this (or no longer says the current epoch and revocations).
+constexpr int64_t kStatementRefreshMs = 24 * 3600 * 1000LL;
+
 // A passphrase that unlocks a store is at least this many characters
 // (Unicode code points), checked when the store is made.
 constexpr size_t kMinPassphraseChars = 8;

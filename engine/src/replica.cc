@@ -215,6 +215,8 @@ Status Replica::Accept(std::string_view envelope, const DeviceId& admin_device, 
   if (keys.empty()) return Status::DataLoss("the envelope holds no workspace key");
   Status s = InTransaction(&m, [&] {
     HAMLET_RETURN_IF_ERROR(m.store->PutWorkspace(e.workspace, e.admin_public_key));
+    // The admin's silence is counted from joining until a statement comes.
+    HAMLET_RETURN_IF_ERROR(m.NoteStatementArrived(e.workspace));
     for (auto& [epoch, key] : keys) HAMLET_RETURN_IF_ERROR(m.keys->AddWorkspaceKey(e.workspace, epoch, key));
     HAMLET_RETURN_IF_ERROR(m.store->PutDevice(e.workspace, admin.device(), admin.bytes));
     HAMLET_RETURN_IF_ERROR(m.store->PutMeta(JoiningMeta(e.workspace), ""));

@@ -3,6 +3,7 @@
 #ifndef HAMLET_REPLICA_IMPL_H_
 #define HAMLET_REPLICA_IMPL_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -26,6 +27,7 @@ struct Replica::Impl {
   std::unique_ptr<HybridClock> clock;
   std::unique_ptr<Applier> applier;
   DeviceId device;
+  std::atomic<int64_t> statement_max_age_ms{30 * 24 * 3600 * 1000LL};
 
   // The admin public key of ws; NotFound if this replica is not a member.
   Status AdminKey(const WorkspaceId& ws, std::string* admin_pk);
@@ -46,6 +48,8 @@ struct Replica::Impl {
   // ones, and rebuilds the records of its workspace without them
   // (replica_revocation.cc).
   Status EnforceRevocation(const Revocation& rev);
+  // Notes that a newer epoch statement of ws arrived now (replica_trust.cc).
+  Status NoteStatementArrived(const WorkspaceId& ws);
   // Makes every record of ws again from the commits in the log.
   Status RebuildRecords(const WorkspaceId& ws);
   // Builds the reader's view of a record state.
@@ -80,6 +84,31 @@ Status InTransaction(Replica::Impl* impl, Fn&& fn) {
     impl->applier->Discard();
   }
   return s;
+}
+
+// Meta keys of what this replica remembers of a hub, per workspace and hub
+// URL (sync.cc, replica_trust.cc).
+inline std::string PullKey(const WorkspaceId& ws, std::string_view hub) {
+  return "pull " + ws.Hex() + " " + std::string(hub);
+}
+inline std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
+  return "delivered " + ws.Hex() + " " + std::string(hub);
+}
+
+// A number kept in the store's meta table; 0 (and *found false) when absent.
+inline Status GetNumber(Store& store, const std::string& key, uint64_t* value, bool* found = nullptr) {
+  std::string v;
+  bool have = false;
+  HAMLET_RETURN_IF_ERROR(store.GetMeta(key, &v, &have));
+  *value = have ? Reader(v).Fixed64() : 0;
+  if (found) *found = have;
+  return Status::OK();
+}
+
+inline Status PutNumber(Store& store, const std::string& key, uint64_t value) {
+  std::string v;
+  Writer(&v).Fixed64(value);
+  return store.PutMeta(key, v);
 }
 
 }  // namespace hamlet

@@ -217,6 +217,19 @@ Status Store::GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint6
   return s;
 }
 
+Status Store::ListRevocations(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT device, statement FROM revocations WHERE ws=? ORDER BY device"));
+  q.Bind(1, ws.View());
+  Status s;
+  out->clear();
+  while (q.Step(&s)) {
+    auto d = DeviceId::FromBytes(q.Blob(0));
+    if (d) out->emplace_back(*d, std::string(q.Blob(1)));
+  }
+  return s;
+}
+
 Status Store::PutAside(const WorkspaceId& ws, const AsideRow& row) {
   Stmt q;
   HAMLET_RETURN_IF_ERROR(q.Prepare(db_,

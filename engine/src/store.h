@@ -77,6 +77,8 @@ class Store {
                        std::string_view bytes);
   Status GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t* last_seq, bool* found,
                        std::string* last_hash = nullptr);
+  // Every revocation of ws held: the device and the signed bytes, by device.
+  Status ListRevocations(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out);
 
   // Commits set aside (see AsideRow), one row per (author, seq, hash);
   // PutAside keeps the first time a row was seen; DropAside leaves rows of

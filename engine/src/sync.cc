@@ -196,30 +196,6 @@ Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max
   return Export(ws, cursor, max_bytes, out);
 }
 
-namespace {
-
-std::string PullKey(const WorkspaceId& ws, std::string_view hub) { return "pull " + ws.Hex() + " " + std::string(hub); }
-std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
-  return "delivered " + ws.Hex() + " " + std::string(hub);
-}
-
-// A number kept in the store's meta table; 0 when absent.
-Status GetNumber(Store& store, const std::string& key, uint64_t* value) {
-  std::string v;
-  bool found = false;
-  HAMLET_RETURN_IF_ERROR(store.GetMeta(key, &v, &found));
-  *value = found ? Reader(v).Fixed64() : 0;
-  return Status::OK();
-}
-
-Status PutNumber(Store& store, const std::string& key, uint64_t value) {
-  std::string v;
-  Writer(&v).Fixed64(value);
-  return store.PutMeta(key, v);
-}
-
-}  // namespace
-
 Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return GetNumber(*impl_->store, PullKey(ws, hub), position);

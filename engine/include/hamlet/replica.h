@@ -151,6 +151,37 @@ struct SetAsideCommit {
   int64_t seen_millis = 0;  // When it was first set aside (this device's clock).
 };
 
+// Something a device's user should know before writing to a workspace
+// (protocol.md 7.4 and 13.6): the admin has not been heard from for long, or
+// a hub kept back what the admin published or what it claimed to hold.
+struct Warning {
+  // "no_recent_statement": no newer statement from the admin for longer
+  //   than the period set by SetStatementMaxAge;
+  // "key_withheld": the admin's statement names a key epoch this device has
+  //   no key for (it gets none if it was revoked; else a hub withholds it);
+  // "revocation_withheld": the statement lists a revoked device whose
+  //   revocation no hub or bundle has delivered;
+  // "hub_withholds_revocation": a hub's keys answer lacks a revocation this
+  //   replica holds;
+  // "hub_withholds_commits": a hub claimed to hold commits it did not serve;
+  // "hub_restored": a hub is another instance than before, or its log is
+  //   shorter than what this replica had pulled (restored from a backup):
+  //   everything was pulled again;
+  // "hub_lost_commits": a hub holds less of this device's chain than it had
+  //   acknowledged (pushed again).
+  std::string kind;
+  std::string hub;      // The hub's URL, for the hub_* kinds.
+  std::string message;  // For people.
+};
+
+// What a hub said at the start of a sync (protocol.md 13.3, session).
+struct HubSession {
+  std::string hub;         // Its URL, as this replica names it.
+  std::string instance;    // Its instance id; a restored or new hub has another.
+  uint64_t head = 0;       // The last position of its log of the workspace.
+  uint64_t contiguous = 0; // How far it holds this device's chain (1..contiguous).
+};
+
 // What importing a bundle did.
 struct BundleImportResult {
   WorkspaceId workspace;
@@ -313,6 +344,45 @@ class HAMLET_EXPORT Replica {
   // said: the rest is not yet delivered. 0 when it never said.
   Status Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq);
   Status SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq);
+
+  // ---- What a hub may withhold (protocol.md 7.4, 13.6) ----
+  //
+  // A hub relays what it likes. The admin's signed epoch statement, and the
+  // checks below on what a hub answers, let a device find out when a hub
+  // (or anyone between) keeps something back, and say so (Warnings).
+
+  // As admin of ws: a new statement of the current epoch and the revoked
+  // devices, when the last one made here is a day old or no longer says
+  // both (after a revocation); empty when none is due, or when this device
+  // is not the admin. Kept here as the newest statement; publish it through
+  // a hub (HubClient::Sync does).
+  Status RenewEpochStatement(const WorkspaceId& ws, std::string* statement);
+  // Takes a statement signed by its workspace's admin. An older one than
+  // held changes nothing. DataLoss when the admin did not sign it.
+  Status AcceptEpochStatement(std::string_view statement);
+  // The newest statement held for ws; empty when none.
+  Status EpochStatementOf(const WorkspaceId& ws, std::string* statement);
+  // How long a device goes without a newer statement before Warnings says
+  // so: 30 days unless set. Thread safe.
+  void SetStatementMaxAge(int64_t ms);
+
+  // Checks a hub's session answer against what this replica remembers of
+  // the hub and sets *pull_from, the position to pull after: 0 when the hub
+  // is another instance than before or its log is shorter than a position
+  // reached before (a restored backup would otherwise hand out old
+  // positions to new commits, and they would be missed).
+  Status CheckHubSession(const WorkspaceId& ws, const HubSession& session, uint64_t* pull_from);
+  // Checks the revocations a hub's keys answer carried (their signed
+  // bytes): each one this replica holds must be there.
+  Status CheckHubRevocations(const WorkspaceId& ws, std::string_view hub, const std::vector<std::string>& served);
+  // After a pull that reached the end of a hub's log: heads is how far the
+  // hub said (at the session's start) it held each author's chain, and this
+  // replica must now hold each chain that far. A shortfall is remembered,
+  // and the next pull from that hub starts again from its beginning.
+  Status CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const std::map<DeviceId, uint64_t>& heads);
+  // What to tell the user before writing to ws, newest problems included;
+  // empty when all is well.
+  Status Warnings(const WorkspaceId& ws, std::vector<Warning>* out);
 
   // ---- Receipts (protocol.md 7.3) ----
   //
