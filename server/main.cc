@@ -2,6 +2,7 @@
 //
 //   hamlet-hub serve --data DIR --listen 127.0.0.1:8787 [--tls-cert F --tls-key F]
 //   hamlet-hub token create --data DIR
+//   hamlet-hub backup --data DIR --to DIR2
 //
 // serve prints "hamlet-hub listening on HOST:PORT" once it accepts
 // connections, and stops cleanly on SIGTERM or SIGINT: requests in flight
@@ -84,6 +85,12 @@ int main(int argc, char** argv) {
   CLI::App* import = app.add_subcommand("import", "Store the commits of a bundle file carried from a device");
   import->add_option("file", bundle_file, "The bundle, from hamlet bundle export")->required()->check(CLI::ExistingFile);
   import->add_option("--data", data, "Data folder of the hub")->required()->check(CLI::ExistingDirectory);
+  std::string backup_dir;
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Copy the hub's store, consistently, while it serves; served one day, the copy is a hub of its own "
+                "(devices then pull everything again rather than miss commits)");
+  backup->add_option("--data", data, "Data folder of the hub")->required()->check(CLI::ExistingDirectory);
+  backup->add_option("--to", backup_dir, "Folder for the copy (created; must not hold a hub)")->required();
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<hub::HubStore> store;
@@ -96,6 +103,13 @@ int main(int argc, char** argv) {
     s = operator_token ? hub.CreateOperatorToken(&t) : hub.CreateToken(&t);
     if (!s.ok()) return Fail("cannot create a token", s);
     std::printf("%s\n", t.c_str());
+    return 0;
+  }
+
+  if (backup->parsed()) {
+    s = store->Backup(backup_dir);
+    if (!s.ok()) return Fail("cannot back up " + data, s);
+    std::printf("Backed up %s to %s.\n", data.c_str(), backup_dir.c_str());
     return 0;
   }
 

@@ -159,8 +159,9 @@ Status Replica::CheckHubSession(const WorkspaceId& ws, const HubSession& session
     if (!restored.empty()) {
       position = 0;
       HAMLET_RETURN_IF_ERROR(PutNumber(store, PullKey(ws, session.hub), 0));
-      HAMLET_RETURN_IF_ERROR(SetHubWarning(store, ws, "hub_restored", session.hub, restored));
     }
+    // Said until the next sync finds the same hub whole.
+    HAMLET_RETURN_IF_ERROR(SetHubWarning(store, ws, "hub_restored", session.hub, restored));
     HAMLET_RETURN_IF_ERROR(store.PutMeta(InstanceKey(ws, session.hub), session.instance));
     std::string lost;
     if (session.contiguous < delivered) {
@@ -224,10 +225,7 @@ Status Replica::CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const
                 std::to_string(have);
   }
   return InTransaction(&m, [&] {
-    if (short_of.empty()) {
-      HAMLET_RETURN_IF_ERROR(SetHubWarning(store, ws, "hub_restored", hub, ""));
-      return SetHubWarning(store, ws, "hub_withholds_commits", hub, "");
-    }
+    if (short_of.empty()) return SetHubWarning(store, ws, "hub_withholds_commits", hub, "");
     HAMLET_RETURN_IF_ERROR(PutNumber(store, PullKey(ws, hub), 0));
     return SetHubWarning(store, ws, "hub_withholds_commits", hub,
                          "The hub at " + std::string(hub) + " claimed to hold commits it did not send (device " +

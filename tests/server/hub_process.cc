@@ -105,6 +105,28 @@ std::string HubProcess::CreateToken(bool operator_token) {
   return token;
 }
 
+void HubProcess::StopAndRestart(const std::function<void()>& while_stopped) {
+  Stop();
+  while_stopped();
+  Start(port_);
+}
+
+int HubProcess::Run(const std::vector<std::string>& args) {
+  std::vector<std::string> all{"hamlet-hub"};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execv(HAMLET_HUB_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 void HubProcess::KillAndRestart() {
   kill(pid_, SIGKILL);
   int status = 0;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ class HubProcess {
   // Stops the hub with SIGKILL (no clean shutdown) and starts it again on
   // the same port and data folder.
   void KillAndRestart();
+  // Stops the hub with SIGTERM, runs while_stopped (to change its data
+  // folder, as an operator restoring a backup would), and starts it again
+  // on the same port.
+  void StopAndRestart(const std::function<void()>& while_stopped);
+  // Runs `hamlet-hub ARGS...` to its end; returns its exit status.
+  static int Run(const std::vector<std::string>& args);
 
  private:
   void Start(int port);

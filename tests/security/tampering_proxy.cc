@@ -1,0 +1,47 @@
+#include "tampering_proxy.h"
+
+#include <stdexcept>
+
+namespace hamlet::test {
+
+TamperingProxy::TamperingProxy(const std::string& hub_url) : hub_url_(hub_url) {
+  auto relay = [this](const httplib::Request& req, httplib::Response& res) {
+    httplib::Client hub(hub_url_);
+    httplib::Headers headers;
+    for (const auto& [name, value] : req.headers) {
+      if (name == "Authorization" || name == "Content-Type") headers.emplace(name, value);
+    }
+    std::string content_type = req.get_header_value("Content-Type");
+    httplib::Result r = req.method == "GET" ? hub.Get(req.target, headers)
+                                            : hub.Post(req.target, headers, req.body, content_type);
+    if (!r) {
+      res.status = 502;
+      return;
+    }
+    res.status = r->status;
+    for (const auto& [name, value] : r->headers) {
+      if (name.rfind("Hamlet-", 0) == 0 || name == "Retry-After") res.set_header(name, value);
+    }
+    res.set_content(r->body, r->get_header_value("Content-Type"));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (tamper_) tamper_(req, res);
+  };
+  server_.Get(".*", relay);
+  server_.Post(".*", relay);
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("the tampering proxy cannot listen");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::yield();
+}
+
+TamperingProxy::~TamperingProxy() {
+  server_.stop();
+  thread_.join();
+}
+
+void TamperingProxy::SetTamper(Tamper tamper) {
+  std::lock_guard<std::mutex> lock(mu_);
+  tamper_ = std::move(tamper);
+}
+
+}  // namespace hamlet::test
