@@ -344,43 +344,51 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     acknowledged = now_held;
   }
 
-  // Pull: everything after the position this replica reached before.
+  // Pull: everything after the position this replica reached before. At
+  // the end of the hub's log, everything it said it held must have come;
+  // if not, and the pull did not start at the beginning (a hub restored
+  // from a copy made by hand can hand old positions to new commits), once
+  // more from there (protocol.md 13.6).
   progress = SyncProgress();
   progress.phase = "pull";
-  for (;;) {
-    std::string target = base + "/pull?after=" + std::to_string(position) +
-                         "&max_bytes=" + std::to_string(m.options.chunk_bytes);
-    httplib::Result r(nullptr, httplib::Error::Unknown);
-    Status s = m.Signed(ws, "GET", target, "", &r);
-    if (s.code() == Code::kUnauthenticated) {
-      uint64_t unused = 0;
-      HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &unused));
-      continue;
+  for (bool from_start = position == 0;; from_start = true) {
+    for (;;) {
+      std::string target = base + "/pull?after=" + std::to_string(position) +
+                           "&max_bytes=" + std::to_string(m.options.chunk_bytes);
+      httplib::Result r(nullptr, httplib::Error::Unknown);
+      Status s = m.Signed(ws, "GET", target, "", &r);
+      if (s.code() == Code::kUnauthenticated) {
+        uint64_t unused = 0;
+        HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &unused));
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(s);
+      report->bytes_down += r->body.size();
+      uint64_t next = 0;
+      try {
+        next = std::stoull(r->get_header_value("Hamlet-Next"));
+      } catch (...) {
+        return Status::DataLoss("hub: pull answer without a position");
+      }
+      if (r->status == 200 && !r->body.empty()) {
+        ImportResult im;
+        HAMLET_RETURN_IF_ERROR(m.replica->Import(r->body, &im));
+        report->pulled += im.commits;
+        report->applied += im.applied;
+        progress.commits += im.commits;
+        progress.bytes += r->body.size();
+      }
+      if (next > position) HAMLET_RETURN_IF_ERROR(m.replica->SetPullPosition(ws, m.options.hub, next));
+      position = next;
+      progress.retries = m.retries;
+      if (m.options.progress) m.options.progress(progress);
+      if (r->get_header_value("Hamlet-More") != "1") break;
     }
-    HAMLET_RETURN_IF_ERROR(s);
-    report->bytes_down += r->body.size();
-    uint64_t next = 0;
-    try {
-      next = std::stoull(r->get_header_value("Hamlet-Next"));
-    } catch (...) {
-      return Status::DataLoss("hub: pull answer without a position");
-    }
-    if (r->status == 200 && !r->body.empty()) {
-      ImportResult im;
-      HAMLET_RETURN_IF_ERROR(m.replica->Import(r->body, &im));
-      report->pulled += im.commits;
-      report->applied += im.applied;
-      progress.commits += im.commits;
-      progress.bytes += r->body.size();
-    }
-    if (next > position) HAMLET_RETURN_IF_ERROR(m.replica->SetPullPosition(ws, m.options.hub, next));
-    position = next;
-    progress.retries = m.retries;
-    if (m.options.progress) m.options.progress(progress);
-    if (r->get_header_value("Hamlet-More") != "1") break;
+    bool short_of = false;
+    HAMLET_RETURN_IF_ERROR(m.replica->CheckHubHeads(ws, m.options.hub, heads, &short_of));
+    if (!short_of || from_start) return Status::OK();
+    position = 0;
   }
-  // At the end of the hub's log: everything it said it held has come.
-  return m.replica->CheckHubHeads(ws, m.options.hub, heads);
 }
 
 }  // namespace hamlet

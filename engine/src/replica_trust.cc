@@ -194,7 +194,8 @@ Status Replica::CheckHubRevocations(const WorkspaceId& ws, std::string_view hub,
   return SetHubWarning(*m.store, ws, "hub_withholds_revocation", hub, message);
 }
 
-Status Replica::CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const std::map<DeviceId, uint64_t>& heads) {
+Status Replica::CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const std::map<DeviceId, uint64_t>& heads,
+                              bool* short_of_out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   Store& store = *m.store;
@@ -224,6 +225,7 @@ Status Replica::CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const
     short_of += (short_of.empty() ? "" : "; ") + Short(author) + " up to " + std::to_string(want) + ", sent up to " +
                 std::to_string(have);
   }
+  if (short_of_out) *short_of_out = !short_of.empty();
   return InTransaction(&m, [&] {
     if (short_of.empty()) return SetHubWarning(store, ws, "hub_withholds_commits", hub, "");
     HAMLET_RETURN_IF_ERROR(PutNumber(store, PullKey(ws, hub), 0));

@@ -93,8 +93,20 @@ TEST_CASE("a hub restored from a backup makes devices pull again rather than mis
   Write(writer, g.ws, "early", 5);
   Sync(writer, g.ws, hub.url());
   Sync(reader, g.ws, hub.url());
-  REQUIRE(HubProcess::Run({"backup", "--data", data, "--to", copy}) == 0);
-  CHECK(HubProcess::Run({"backup", "--data", data, "--to", copy}) != 0);  // Never over another copy.
+  bool by_hand = false;
+  SECTION("a copy made with hamlet-hub backup") {
+    REQUIRE(HubProcess::Run({"backup", "--data", data, "--to", copy}) == 0);
+    CHECK(HubProcess::Run({"backup", "--data", data, "--to", copy}) != 0);  // Never over another copy.
+  }
+  SECTION("a copy of the data folder made by hand") {
+    by_hand = true;
+    hub.StopAndRestart([&] {
+      fs::create_directories(copy);
+      for (const char* f : {"/hub.db", "/hub.db-wal"}) {
+        if (fs::exists(data + f)) fs::copy_file(data + f, copy + f);
+      }
+    });
+  }
   Write(writer, g.ws, "later", 5);
   Sync(writer, g.ws, hub.url());
   Sync(reader, g.ws, hub.url());  // The reader's position is now past the end of the copy.
@@ -102,7 +114,9 @@ TEST_CASE("a hub restored from a backup makes devices pull again rather than mis
   // The operator restores last night's copy.
   hub.StopAndRestart([&] {
     for (const char* f : {"/hub.db", "/hub.db-wal", "/hub.db-shm"}) fs::remove(data + f);
-    fs::copy_file(copy + "/hub.db", data + "/hub.db");
+    for (const char* f : {"/hub.db", "/hub.db-wal"}) {
+      if (fs::exists(copy + f)) fs::copy_file(copy + f, data + f);
+    }
   });
   // The admin syncs first: its new commits take positions the reader had
   // passed on the old instance.
@@ -112,7 +126,13 @@ TEST_CASE("a hub restored from a backup makes devices pull again rather than mis
   CHECK(WarningOf(writer, g.ws, "hub_lost_commits").find("acknowledged") != std::string::npos);
   Sync(reader, g.ws, hub.url());
   CHECK(Matching(reader, "fresh") == 5);
-  CHECK(WarningOf(reader, g.ws, "hub_restored").find("pulled again") != std::string::npos);
+  if (by_hand) {
+    // The same instance id: the positions line up again, and the commits
+    // claimed and not served send the pull back to the start at once.
+    CHECK(WarningOf(reader, g.ws, "hub_restored").empty());
+  } else {
+    CHECK(WarningOf(reader, g.ws, "hub_restored").find("pulled again") != std::string::npos);
+  }
   Sync(admin, g.ws, hub.url());
   CHECK(Digest(reader, g.ws) == Digest(writer, g.ws));
   CHECK(Digest(reader, g.ws) == Digest(admin, g.ws));

@@ -377,9 +377,11 @@ class HAMLET_EXPORT Replica {
   Status CheckHubRevocations(const WorkspaceId& ws, std::string_view hub, const std::vector<std::string>& served);
   // After a pull that reached the end of a hub's log: heads is how far the
   // hub said (at the session's start) it held each author's chain, and this
-  // replica must now hold each chain that far. A shortfall is remembered,
-  // and the next pull from that hub starts again from its beginning.
-  Status CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const std::map<DeviceId, uint64_t>& heads);
+  // replica must now hold each chain that far. A shortfall is remembered
+  // (and *short_of set, when given), and the next pull from that hub starts
+  // again from its beginning.
+  Status CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const std::map<DeviceId, uint64_t>& heads,
+                       bool* short_of = nullptr);
   // What to tell the user before writing to ws, newest problems included;
   // empty when all is well.
   Status Warnings(const WorkspaceId& ws, std::vector<Warning>* out);
