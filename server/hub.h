@@ -49,6 +49,7 @@ class Hub {
   struct BundleImport {
     WorkspaceId workspace;
     size_t chunks = 0, commits = 0, stored = 0, duplicates = 0, devices_registered = 0;
+    size_t revocations = 0;  // Revocations from the bundle's notices, new or known.
   };
   // Stores the commits of a bundle file (protocol.md, "Bundles") as if each
   // author had pushed them: every commit must be signed by a device whose
@@ -81,6 +82,11 @@ class Hub {
   void Grants(const httplib::Request& req, httplib::Response& res);
   void Keys(const httplib::Request& req, httplib::Response& res);
   void PostStatement(const httplib::Request& req, httplib::Response& res);
+  // Checks the admin's signature on a revocation or statement of ws and
+  // stores it (a revocation also ends the device's access and drops its
+  // commits beyond the last one named). *device names a revoked device.
+  Status TakeRevocation(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes, DeviceId* device);
+  Status TakeStatement(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
   void StatusJson(const httplib::Request& req, httplib::Response& res);

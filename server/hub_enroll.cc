@@ -116,15 +116,29 @@ void Hub::Revoke(const httplib::Request& req, httplib::Response& res) {
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
-  Revocation rev;
-  Status s = ParseRevocation(req.body, admin_pk, &rev);
-  if (s.ok() && rev.workspace != ws) s = Status::InvalidArgument("the revocation is for another workspace");
-  DeviceRecord rec;
-  if (s.ok()) s = store_->GetDevice(ws, rev.device, &rec);
-  if (s.ok()) s = store_->Revoke(ws, rev.device, rev.last_seq, rev.bytes);
+  DeviceId device;
+  Status s = TakeRevocation(ws, admin_pk, req.body, &device);
   if (!s.ok()) return Fail(res, s);
   res.status = 201;
-  res.set_content(json{{"revoked", rev.device.Hex()}}.dump(), "application/json");
+  res.set_content(json{{"revoked", device.Hex()}}.dump(), "application/json");
+}
+
+Status Hub::TakeRevocation(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes,
+                           DeviceId* device) {
+  Revocation rev;
+  HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
+  if (rev.workspace != ws) return Status::InvalidArgument("the revocation is for another workspace");
+  DeviceRecord rec;
+  HAMLET_RETURN_IF_ERROR(store_->GetDevice(ws, rev.device, &rec));
+  *device = rev.device;
+  return store_->Revoke(ws, rev.device, rev.last_seq, rev.bytes);
+}
+
+Status Hub::TakeStatement(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes) {
+  EpochStatement st;
+  HAMLET_RETURN_IF_ERROR(ParseEpochStatement(bytes, admin_pk, &st));
+  if (st.workspace != ws) return Status::InvalidArgument("the statement is for another workspace");
+  return store_->PutStatement(ws, st.issued_ms, st.bytes);
 }
 
 void Hub::Grants(const httplib::Request& req, httplib::Response& res) {
@@ -200,10 +214,7 @@ void Hub::PostStatement(const httplib::Request& req, httplib::Response& res) {
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
-  EpochStatement st;
-  Status s = ParseEpochStatement(req.body, admin_pk, &st);
-  if (s.ok() && st.workspace != ws) s = Status::InvalidArgument("the statement is for another workspace");
-  if (s.ok()) s = store_->PutStatement(ws, st.issued_ms, st.bytes);
+  Status s = TakeStatement(ws, admin_pk, req.body);
   if (!s.ok()) return Fail(res, s);
   res.set_content("{}", "application/json");
 }

@@ -105,6 +105,35 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
   Status s = store_->AdminKey(ws, &admin_pk);
   if (s.code() == Code::kNotFound) return Status::NotFound("workspace " + ws.Hex() + " is not published on this hub");
   HAMLET_RETURN_IF_ERROR(s);
+  // The admin's word first: a revocation decides what of the chunks counts.
+  // One for a device the hub does not know yet waits until a chunk brings
+  // the device's certificate.
+  std::vector<size_t> waiting;
+  auto take_revocations = [&](const std::vector<size_t>& which) -> Status {
+    std::vector<size_t> still;
+    for (size_t i : which) {
+      DeviceId revoked;
+      Status taken = TakeRevocation(ws, admin_pk, bundle.notices[i], &revoked);
+      if (taken.code() == Code::kNotFound) {
+        still.push_back(i);
+        continue;
+      }
+      HAMLET_RETURN_IF_ERROR(taken.WithContext("bundle notice " + std::to_string(i + 1) + ": "));
+      out->revocations++;
+    }
+    waiting = std::move(still);
+    return Status::OK();
+  };
+  std::vector<size_t> revocations;
+  for (size_t i = 0; i < bundle.notices.size(); i++) {
+    std::string_view n = bundle.notices[i];
+    if (n.substr(0, 4) == format::kRevocationMagic) revocations.push_back(i);
+    if (n.substr(0, 4) == format::kStatementMagic) {
+      HAMLET_RETURN_IF_ERROR(
+          TakeStatement(ws, admin_pk, n).WithContext("bundle notice " + std::to_string(i + 1) + ": "));
+    }
+  }
+  HAMLET_RETURN_IF_ERROR(take_revocations(revocations));
   for (size_t i = 0; i < bundle.chunks.size(); i++) {
     const std::string where = "bundle chunk " + std::to_string(i + 1) + ": ";
     Chunk chunk;
@@ -123,6 +152,7 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
       HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
       out->devices_registered++;
     }
+    if (!waiting.empty()) HAMLET_RETURN_IF_ERROR(take_revocations(waiting));
     AppendResult appended;
     HAMLET_RETURN_IF_ERROR(Ingest(ws, chunk, nullptr, &appended).WithContext(where));
     out->chunks++;

@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     std::printf("Imported %s into workspace %s: %zu commits, %zu new, %zu already here", bundle_file.c_str(),
                 done.workspace.Hex().c_str(), done.commits, done.stored, done.duplicates);
     if (done.devices_registered) std::printf("; %zu devices registered", done.devices_registered);
+    if (done.revocations) std::printf("; %zu revocations", done.revocations);
     std::printf(".\n");
     return 0;
   }

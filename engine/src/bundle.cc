@@ -14,6 +14,8 @@ std::string EncodeBundle(const Bundle& b) {
   w.Raw(b.workspace.View());
   w.Raw(b.exporter.View());
   w.Bytes(b.exporter_cursor);
+  w.Varint(b.notices.size());
+  for (const std::string& n : b.notices) w.Bytes(n);
   w.Varint(b.chunks.size());
   for (const std::string& c : b.chunks) w.Bytes(c);
   out += Hash(out, format::kBundleChecksumBytes);
@@ -40,12 +42,19 @@ Status DecodeBundle(std::string_view bytes, Bundle* out) {
   }
   Reader r(body.substr(magic.size()));
   uint8_t version = r.U8();
-  if (r.ok() && version != format::kBundleVersion) {
+  if (r.ok() && version > format::kBundleVersion) {
     return Status::Unimplemented("bundle version " + std::to_string(version) + " is newer than this build reads");
+  }
+  if (r.ok() && version != format::kBundleVersion) {
+    return Status::DataLoss("bundle version " + std::to_string(version) +
+                            " is older than any this build reads; export it again with a current build");
   }
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   auto exporter = DeviceId::FromBytes(r.Raw(16));
   std::string_view cursor = r.Bytes(body.size());
+  uint64_t notices = r.Varint();
+  if (!r.ok() || notices > body.size()) return Status::DataLoss("bundle header is malformed");
+  for (uint64_t i = 0; i < notices && r.ok(); i++) out->notices.emplace_back(r.Bytes(format::kMaxNoticeBytes));
   uint64_t n = r.Varint();
   if (!r.ok() || n > body.size()) return Status::DataLoss("bundle header is malformed");
   out->workspace = *ws;

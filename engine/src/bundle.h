@@ -18,6 +18,9 @@ struct Bundle {
   WorkspaceId workspace;
   DeviceId exporter;             // Zero for a bare chunk saved to a file.
   std::string exporter_cursor;   // What the exporter held (section 6.1); empty if unknown.
+  // Signed word of the admin the exporter holds: revocations and the newest
+  // epoch statement (protocol.md 7, 7.4), taken before the chunks.
+  std::vector<std::string> notices;
   std::vector<std::string> chunks;  // Each a whole chunk, imported in order.
 };
 

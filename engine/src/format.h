@@ -51,7 +51,8 @@ constexpr size_t kMaxChunkBytes = 64 << 20;
 
 // Bundle file.
 constexpr char kBundleMagic[] = "HMLB";
-constexpr uint8_t kBundleVersion = 1;
+constexpr uint8_t kBundleVersion = 2;  // 2: carries the admin's notices (revocations, statement).
+constexpr size_t kMaxNoticeBytes = 64 << 10;  // One revocation or statement.
 constexpr size_t kBundleChecksumBytes = 32;
 constexpr size_t kMaxBundleBytes = size_t{1} << 30;
 constexpr size_t kBundleChunkBytes = 8 << 20;  // What an exporter puts in one chunk.

@@ -264,8 +264,9 @@ Status Replica::Warnings(const WorkspaceId& ws, std::vector<Warning>* out) {
         out->push_back(Warning{"key_withheld", "",
                                "The workspace admin moved to key " + std::to_string(st.epoch) +
                                    ", and this device holds key " + std::to_string(epoch) +
-                                   " only: either this device was revoked, or a hub keeps its new key back. What "
-                                   "you record now cannot be read by members on the new key."});
+                                   " only: either this device was revoked, or its new key has not reached it (a hub "
+                                   "keeps it back, or the admin has not yet published it). What you record now cannot "
+                                   "be read by members on the new key."});
       }
       std::string missing;
       for (const DeviceId& d : st.revoked) {

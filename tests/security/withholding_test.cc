@@ -211,9 +211,13 @@ TEST_CASE("a revocation or key a hub keeps back is found out", "[security]") {
   CHECK(WarningOf(member, g.ws, "revocation_withheld").find(g.members[2]->device_id().Hex().substr(0, 8)) !=
         std::string::npos);
 
-  // The revocation comes another way (the admin's bundle); the hub still
-  // leaves it out, and that is said too.
-  REQUIRE(member.AcceptRevocation(revoked.revocation).ok());
+  // The revocation comes another way (the admin's bundle, on an SD card);
+  // the hub still leaves it out, and that is said too.
+  std::string bundle;
+  size_t carried = 0;
+  REQUIRE(admin.ExportBundle(g.ws, "", &bundle, &carried).ok());
+  BundleImportResult imported;
+  REQUIRE(member.ImportBundle(bundle, &imported).ok());
   Sync(member, g.ws, evil.url());
   CHECK(WarningOf(member, g.ws, "revocation_withheld").empty());
   CHECK(WarningOf(member, g.ws, "hub_withholds_revocation").find(evil.url()) != std::string::npos);
@@ -277,4 +281,38 @@ TEST_CASE("a device warns before writing when the admin has not been heard from 
   std::vector<Warning> mine;
   REQUIRE(admin.Warnings(g.ws, &mine).ok());
   CHECK(mine.empty());
+}
+
+TEST_CASE("a revocation carried on an SD card reaches a hub and devices no hub told", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, "", &g);  // The admin, a member, a member to revoke.
+  Replica& admin = *g.members[0];
+  Replica& member = *g.members[1];
+  Replica& gone = *g.members[2];
+  Publish(hub, g);
+  for (auto& m : g.members) Sync(*m, g.ws, hub.url());
+
+  // The admin, with no link, revokes and carries a bundle to the district
+  // office; the revoked device meanwhile keeps writing to the hub.
+  RevokeResult revoked;
+  REQUIRE(admin.Revoke(g.ws, gone.device_id(), &revoked).ok());
+  std::string bundle;
+  size_t carried = 0;
+  REQUIRE(admin.ExportBundle(g.ws, "", &bundle, &carried).ok());
+  std::string file = dir.File("admin.hamlet");
+  REQUIRE(Env::Default()->WriteFileAtomic(file, bundle).ok());
+  REQUIRE(HubProcess::Run({"import", file, "--data", dir.File("hub")}) == 0);
+
+  Write(gone, g.ws, "after", 1);
+  HubClient gc(&gone, Options(hub.url()));
+  SyncReport rep;
+  CHECK(gc.Sync(g.ws, &rep).code() == Code::kPermissionDenied);  // The hub took the revocation.
+  // A member that syncs there learns of the revocation, and that a key it
+  // lacks exists (the admin's grants travel when it next reaches a hub).
+  Sync(member, g.ws, hub.url());
+  CHECK(WarningOf(member, g.ws, "revocation_withheld").empty());
+  CHECK(WarningOf(member, g.ws, "hub_withholds_revocation").empty());
+  CHECK_FALSE(WarningOf(member, g.ws, "key_withheld").empty());
 }
