@@ -175,7 +175,7 @@ int Settle(const Context& c, const SettleArgs& a) {
   // Writing the field supersedes every value this replica has seen of it.
   WriteBatch b;
   b.Update(k.record, fields);
-  s = o.replica->Commit(o.ws, b);
+  s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   std::printf("Settled %s of %s %s: %s\n", a.field.c_str(), spec ? spec->noun.c_str() : k.collection.c_str(),
               k.record.Hex().c_str(), Readable(*o.replica, o.ws, fields[a.field]).c_str());

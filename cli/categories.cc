@@ -87,7 +87,7 @@ int Change(const Context& c, const std::string& name, bool retire) {
     b.InsertWithId(id, kCollection, {{"name", name}, {"retired", retire}});
     s = Status::OK();
   }
-  if (s.ok()) s = r->Commit(ws, b);
+  if (s.ok()) s = WriteWithWarnings(*r, ws, b);
   if (!s.ok()) return Refuse(what, s);
   std::printf(retire ? "Retired category %s: older concerns keep it, new ones cannot use it.\n"
                      : "Added category %s.\n",

@@ -101,6 +101,17 @@ int Refuse(const std::string& what, const Status& s) {
   return s.code() == Code::kInvalidArgument ? kExitUsage : rc;
 }
 
+void PrintWarnings(Replica& r, const WorkspaceId& ws) {
+  std::vector<Warning> warnings;
+  if (!r.Warnings(ws, &warnings).ok()) return;
+  for (const Warning& w : warnings) std::fprintf(stderr, "hamlet: warning: %s\n", w.message.c_str());
+}
+
+Status WriteWithWarnings(Replica& r, const WorkspaceId& ws, const WriteBatch& b) {
+  PrintWarnings(r, ws);
+  return r.Commit(ws, b);
+}
+
 int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
   if (db.empty()) {
     std::fprintf(stderr, "hamlet: no replica: give --db PATH or set HAMLET_DB\n");
@@ -121,6 +132,18 @@ int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
     return kExitError;
   }
   if (!s.ok()) return Report("cannot open " + db, s);
+  // How long the admin may be silent before writing warns of it.
+  if (const char* days = std::getenv("HAMLET_STATEMENT_MAX_DAYS")) {
+    char* end = nullptr;
+    long n = std::strtol(days, &end, 10);
+    if (end == days || *end != '\0' || n < 1 || n > 3650) {
+      std::fprintf(stderr, "hamlet: HAMLET_STATEMENT_MAX_DAYS takes a number of days from 1 to 3650, not '%s'\n",
+                   days);
+      out->reset();
+      return kExitUsage;
+    }
+    (*out)->SetStatementMaxAge(n * 24 * 3600 * 1000LL);
+  }
   return kExitOk;
 }
 

@@ -41,6 +41,14 @@ struct Context {
   Status PickHub(Replica& r, const WorkspaceId& ws, const std::string& given, std::string* hub) const;
 };
 
+// Prints to stderr, one line each, what the replica warns of for ws
+// (Replica::Warnings: the admin silent for long, a key or revocation kept
+// back, a hub that withholds). Says nothing when all is well.
+void PrintWarnings(Replica& r, const WorkspaceId& ws);
+// Commits b to ws after printing the warnings: what a cadre records is kept
+// either way, but the cadre should know before writing.
+Status WriteWithWarnings(Replica& r, const WorkspaceId& ws, const WriteBatch& b);
+
 // The record that names a workspace (workspace create --name writes it).
 inline constexpr const char* kWorkspaceCollection = "workspace";
 // The workspace's name; "" when it has none.

@@ -193,7 +193,7 @@ int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
     fields["receipt_proof"] = proof;
   }
   b.InsertWithId(id, spec.collection, fields);
-  if (s.ok()) s = o.replica->Commit(o.ws, b);
+  if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(spec.command + " add", s);
   if (as_json) {
     json out{{"id", id.Hex()}};
@@ -250,7 +250,7 @@ int Change(const Context& c, const RecordSpec& spec, const std::string& id, Give
   KeepKindBesideClearConfidential(spec, rec.fields, &fields);
   WriteBatch b;
   b.Update(rec.id, fields);
-  if (s.ok()) s = o.replica->Commit(o.ws, b);
+  if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   std::printf("Changed %s %s.\n", spec.noun.c_str(), rec.id.Hex().c_str());
   if (n_sealed) std::printf("The reporter's details are sealed to the officers.\n");
@@ -324,7 +324,7 @@ int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id,
   s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   WriteBatch b;
   b.Insert("followups", {{"concern", rec.id.Hex()}, {"note", note}, {"date", when}});
-  if (s.ok()) s = o.replica->Commit(o.ws, b);
+  if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   std::printf("Added a follow-up to concern %s.\n", rec.id.Hex().c_str());
   return kExitOk;
@@ -381,7 +381,7 @@ int Reseal(const Context& c, const RecordSpec& spec) {
     }
     if (q.offset + q.limit >= res.total) break;
   }
-  if (!b.empty() && !(s = o.replica->Commit(o.ws, b)).ok()) return Refuse(what, s);
+  if (!b.empty() && !(s = WriteWithWarnings(*o.replica, o.ws, b)).ok()) return Refuse(what, s);
   std::printf("Sealed the reporters of %zu denunciation%s again, for the %zu officer devices known now.\n", b.size(),
               b.size() == 1 ? "" : "s", officers.size());
   if (unreadable) {

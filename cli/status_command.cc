@@ -26,6 +26,8 @@ int ShowStatus(const Context& c, bool as_json) {
   if (s.ok()) s = r->Cursor(ws, &cursor);
   std::vector<SetAsideCommit> aside;
   if (s.ok()) s = r->SetAside(ws, &aside);
+  std::vector<Warning> warnings;
+  if (s.ok()) s = r->Warnings(ws, &warnings);
   if (!s.ok()) return Refuse(what, s);
   Status has_hub = c.PickHub(*r, ws, "", &hub);
   uint64_t delivered = 0, written = 0;
@@ -70,6 +72,11 @@ int ShowStatus(const Context& c, bool as_json) {
              {"cursor", cursor},
              {"devices", list},
              {"set_aside", set_aside}};
+    json warned = json::array();
+    for (const Warning& w : warnings) {
+      warned.push_back({{"kind", w.kind}, {"hub", w.hub.empty() ? json() : json(w.hub)}, {"message", w.message}});
+    }
+    out["warnings"] = warned;
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
@@ -113,6 +120,7 @@ int ShowStatus(const Context& c, bool as_json) {
     }
     PrintTable(set);
   }
+  for (const Warning& w : warnings) std::printf("Warning: %s\n", w.message.c_str());
   std::printf("Cursor (for hamlet bundle export --since): %s\n", cursor.empty() ? "\"\"" : cursor.c_str());
   return kExitOk;
 }

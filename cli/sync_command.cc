@@ -120,6 +120,7 @@ int RunSync(const Context& context, SyncArgs args) {
     if (report.retries > 0) std::printf(", %zu retries", report.retries);
     std::printf(".\n");
   }
+  PrintWarnings(*replica, ws);
   return kExitOk;
 }
 

@@ -202,6 +202,40 @@ HAMLET_API int hamlet_accept_key_grant(hamlet_replica* r, const unsigned char* g
 HAMLET_API int hamlet_accept_revocation(hamlet_replica* r, const unsigned char* revocation, size_t len);
 HAMLET_API int hamlet_accept_certificate(hamlet_replica* r, const unsigned char* certificate, size_t len);
 
+/* ---- What a hub may withhold (protocol.md 7.4 and 13.6) ----
+   hamlet_hub_sync (hamlet_http.h) does all of this; an app with its own
+   HTTP stack calls these where the protocol says. */
+
+/* As admin: a new epoch statement when one is due (a day after the last,
+   or after a revocation), to POST to the hub's statements endpoint; NULL
+   and 0 when none is due or this device is not the admin. Free with
+   hamlet_free. */
+HAMLET_API int hamlet_renew_epoch_statement(hamlet_replica* r, const char* workspace, unsigned char** out,
+                                            size_t* out_len);
+/* Takes the statement of a hub's keys answer (or a bundle); an older one
+   than held changes nothing; HAMLET_EDATALOSS when the admin did not sign it. */
+HAMLET_API int hamlet_accept_epoch_statement(hamlet_replica* r, const unsigned char* statement, size_t len);
+/* How long (ms) this device goes without a newer statement before
+   hamlet_warnings says so; 30 days unless set. Thread safe. */
+HAMLET_API int hamlet_set_statement_max_age(hamlet_replica* r, int64_t ms);
+/* Right after opening a session: session_json is {"hub": URL, "instance":
+   HEX, "head": N, "contiguous": N} from the session answer. Sets the
+   position to pull after, 0 when the hub is a restored copy or another hub:
+   use it instead of hamlet_pull_position. */
+HAMLET_API int hamlet_check_hub_session(hamlet_replica* r, const char* workspace, const char* session_json,
+                                        uint64_t* out_pull_from);
+/* After taking a keys answer: keys_json is the answer's JSON as received. */
+HAMLET_API int hamlet_check_hub_keys(hamlet_replica* r, const char* workspace, const char* hub, const char* keys_json);
+/* After a pull answered Hamlet-More: 0; heads_json is the session answer's
+   "heads" object. *out_pull_again (if not NULL) is 1 when the hub served
+   less than it claimed: pull once more from position 0. */
+HAMLET_API int hamlet_check_hub_heads(hamlet_replica* r, const char* workspace, const char* hub, const char* heads_json,
+                                      int* out_pull_again);
+/* What to tell the user before writing: a JSON array of {"kind", "hub",
+   "message"} (see Warning in hamlet/replica.h), empty when all is well.
+   Free with hamlet_free. */
+HAMLET_API int hamlet_warnings(hamlet_replica* r, const char* workspace, char** out_json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 // hamlet bundle export|import and hamlet-hub import: commits carried by file.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "cli_workspace.h"
@@ -91,4 +92,44 @@ TEST_CASE("commits travel by bundle file between devices and into the hub", "[cl
   // The cadre's own sync finds its commits already there.
   CliResult synced = MustRun({"sync"}, cadre);
   CHECK(synced.out.find("sent 0") != std::string::npos);
+}
+
+TEST_CASE("a hub restored from a backup is named, in sync, in status and before writing", "[cli][bundle]") {
+  CliWorkspace w(1);
+  const CliEnv& cadre = w.cadres[0];
+  auto add = [&](const std::string& summary, const CliEnv& who) {
+    return RunCli({"concern", "add", "--kind", "request", "--category", "infrastructure", "--summary", summary,
+                   "--hamlet", "Thôn Đông"},
+                  who);
+  };
+  REQUIRE(add("Cống bị tắc", cadre).exit_code == 0);
+  MustRun({"sync"}, cadre);
+  MustRun({"sync"}, w.officer);
+  const std::string data = w.dir.File("hub"), copy = w.dir.File("hub copy");
+  CliResult backed = RunHubCommand({"backup", "--data", data, "--to", copy});
+  REQUIRE(backed.exit_code == 0);
+  CHECK(backed.out.find("Backed up") == 0);
+  REQUIRE(add("Đèn đường hỏng", cadre).exit_code == 0);
+  MustRun({"sync"}, cadre);
+  MustRun({"sync"}, w.officer);
+  CHECK(MustRun({"status"}, w.officer).out.find("Warning") == std::string::npos);
+
+  // The operator restores the copy.
+  w.hub.StopAndRestart([&] {
+    for (const char* f : {"/hub.db", "/hub.db-wal", "/hub.db-shm"}) std::filesystem::remove(data + f);
+    std::filesystem::copy_file(copy + "/hub.db", data + "/hub.db");
+  });
+  CliResult synced = MustRun({"sync"}, w.officer);
+  CHECK(synced.err.find("hamlet: warning: The hub at " + w.hub.url()) != std::string::npos);
+  CHECK(synced.err.find("restored from a backup") != std::string::npos);
+  CliResult status = MustRun({"status", "--json"}, w.officer);
+  CHECK(status.out.find("\"kind\": \"hub_restored\"") != std::string::npos);
+  CliResult written = add("Trạm bơm ngừng chạy", w.officer);
+  CHECK(written.exit_code == 0);  // Written all the same, after the warning.
+  CHECK(written.err.find("hamlet: warning: The hub at") != std::string::npos);
+  // The next sync finds the hub whole again: no more warning.
+  MustRun({"sync"}, cadre);
+  MustRun({"sync"}, w.officer);
+  CHECK(MustRun({"status", "--json"}, w.officer).out.find("hub_restored") == std::string::npos);
+  CHECK(MustRun({"concern", "list"}, w.officer).out.find("3 of 3 concerns") != std::string::npos);
 }

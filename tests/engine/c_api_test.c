@@ -80,12 +80,34 @@ int main(int argc, char** argv) {
   CHECK(hamlet_get(a, "nothex", &out) == HAMLET_EINVALID);
   CHECK(hamlet_import(a, (const unsigned char*)"garbage", 7, NULL) != HAMLET_OK);
   /* Nothing set aside yet; a malformed workspace id is refused. */
+  uint64_t position_unused = 0;
   CHECK(hamlet_set_aside(a, ws, &out) == HAMLET_OK);
   CHECK(out && strcmp(out, "[]") == 0);
   hamlet_free(out);
   out = NULL;
   CHECK(hamlet_set_aside(a, "xyz", &out) == HAMLET_EINVALID);
   CHECK(out == NULL);
+  /* The admin's own statement: one is due at once, none right after; the
+     admin warns of nothing; a forged statement is refused. */
+  unsigned char* statement = NULL;
+  size_t statement_len = 0;
+  CHECK(hamlet_renew_epoch_statement(a, ws, &statement, &statement_len) == HAMLET_OK);
+  CHECK(statement != NULL && statement_len > 64 && memcmp(statement, "HMLS", 4) == 0);
+  unsigned char* not_due = NULL;
+  size_t not_due_len = 1;
+  CHECK(hamlet_renew_epoch_statement(a, ws, &not_due, &not_due_len) == HAMLET_OK);
+  CHECK(not_due == NULL && not_due_len == 0);
+  CHECK(hamlet_accept_epoch_statement(a, statement, statement_len) == HAMLET_OK);
+  if (statement) statement[statement_len - 1] ^= 1;
+  CHECK(hamlet_accept_epoch_statement(a, statement, statement_len) == HAMLET_EDATALOSS);
+  hamlet_free(statement);
+  CHECK(hamlet_accept_epoch_statement(a, (const unsigned char*)"garbage", 7) == HAMLET_EINVALID);
+  CHECK(hamlet_warnings(a, ws, &out) == HAMLET_OK);
+  CHECK(out && strcmp(out, "[]") == 0);
+  hamlet_free(out);
+  out = NULL;
+  CHECK(hamlet_check_hub_session(a, ws, "{\"hub\": 1}", &position_unused) == HAMLET_EINVALID);
+  CHECK(hamlet_set_statement_max_age(a, 0) == HAMLET_EINVALID);
 
   const char* batch =
       "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{"
