@@ -203,7 +203,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       HAMLET_RETURN_IF_ERROR(linked);
       if (!is_new) {
         duplicates++;
-        dropped.push_back(MakeAside(c, Status::OK(), false, false, now));  // Held already: nothing waits.
+        if (held_aside > 0) dropped.push_back(MakeAside(c, Status::OK(), false, false, now));  // Nothing waits.
         continue;
       }
       HAMLET_RETURN_IF_ERROR(store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
@@ -216,7 +216,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       }
       HAMLET_RETURN_IF_ERROR(applier->Apply(ws, h, o.ops));
       clock->Observe(h.hlc);
-      dropped.push_back(MakeAside(c, Status::OK(), false, false, now));
+      if (held_aside > 0) dropped.push_back(MakeAside(c, Status::OK(), false, false, now));
       applied++;
     }
     HAMLET_RETURN_IF_ERROR(
@@ -227,9 +227,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       HAMLET_RETURN_IF_ERROR(store->GetDevice(ws, d, &stored_cert, &found));
       if (!found) HAMLET_RETURN_IF_ERROR(store->PutDevice(ws, d, cert.bytes));
     }
-    for (const AsideRow& row : dropped) {
-      if (held_aside > 0) HAMLET_RETURN_IF_ERROR(store->DropAside(ws, row.author, row.seq, row.hash));
-    }
+    for (const AsideRow& row : dropped) HAMLET_RETURN_IF_ERROR(store->DropAside(ws, row.author, row.seq, row.hash));
     for (const AsideRow& row : aside) HAMLET_RETURN_IF_ERROR(store->PutAside(ws, row));
     if (applied) HAMLET_RETURN_IF_ERROR(PersistClock());
     return Status::OK();
