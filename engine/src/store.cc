@@ -181,9 +181,13 @@ Status Store::GetDevice(const WorkspaceId& ws, const DeviceId& device, std::stri
   return s;
 }
 
-Status Store::ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out) {
+namespace {
+
+// Rows of (device id, blob) that a query over one workspace yields.
+Status ListByDevice(sqlite3* db, const char* sql, const WorkspaceId& ws,
+                    std::vector<std::pair<DeviceId, std::string>>* out) {
   Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT device, cert FROM devices WHERE ws=? ORDER BY device"));
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db, sql));
   q.Bind(1, ws.View());
   Status s;
   out->clear();
@@ -192,6 +196,12 @@ Status Store::ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId,
     if (d) out->emplace_back(*d, std::string(q.Blob(1)));
   }
   return s;
+}
+
+}  // namespace
+
+Status Store::ListDevices(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out) {
+  return ListByDevice(db_, "SELECT device, cert FROM devices WHERE ws=? ORDER BY device", ws, out);
 }
 
 Status Store::PutRevocation(const WorkspaceId& ws, const DeviceId& device, uint64_t last_seq,
@@ -218,16 +228,7 @@ Status Store::GetRevocation(const WorkspaceId& ws, const DeviceId& device, uint6
 }
 
 Status Store::ListRevocations(const WorkspaceId& ws, std::vector<std::pair<DeviceId, std::string>>* out) {
-  Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT device, statement FROM revocations WHERE ws=? ORDER BY device"));
-  q.Bind(1, ws.View());
-  Status s;
-  out->clear();
-  while (q.Step(&s)) {
-    auto d = DeviceId::FromBytes(q.Blob(0));
-    if (d) out->emplace_back(*d, std::string(q.Blob(1)));
-  }
-  return s;
+  return ListByDevice(db_, "SELECT device, statement FROM revocations WHERE ws=? ORDER BY device", ws, out);
 }
 
 Status Store::PutAside(const WorkspaceId& ws, const AsideRow& row) {

@@ -24,6 +24,7 @@
 #include "helpers.h"
 #include "hex.h"
 #include "hub_process.h"
+#include "hub_sync.h"
 #include "raw_connection.h"
 #include "identity.h"
 #include "request_auth.h"
@@ -32,23 +33,6 @@ using namespace hamlet;
 using namespace hamlet::test;
 
 namespace {
-
-SyncOptions Options(const std::string& url) {
-  SyncOptions o;
-  o.hub = url;
-  o.chunk_bytes = 4096;
-  o.first_backoff_ms = 10;
-  o.max_attempts = 2;
-  return o;
-}
-
-void Publish(HubProcess& hub, Group& g) {
-  HubClient admin(g.members[0].get(), Options(hub.url()));
-  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ToString() == "OK");
-  for (size_t i = 1; i < g.members.size(); i++) {
-    REQUIRE(admin.RegisterDevice(g.ws, g.members[i]->device_id()).ToString() == "OK");
-  }
-}
 
 // Registers a hand-made device's certificate with the hub, as its admin.
 void Register(HubProcess& hub, Replica& admin, const HandDevice& dev) {

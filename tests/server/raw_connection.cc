@@ -49,11 +49,13 @@ bool RawConnection::Send(const std::string& data) {
   return true;
 }
 
-std::string RawConnection::ReadAll(int timeout_ms) {
+// What the hub sends until done(received) says enough, the hub closes, or
+// timeout_ms.
+std::string RawConnection::ReadUntil(int timeout_ms, const std::function<bool(const std::string&)>& done) {
   std::string out;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   char buf[4096];
-  for (;;) {
+  while (!done(out)) {
     int left = LeftMs(deadline);
     if (left <= 0) break;
     pollfd p{fd_, POLLIN, 0};
@@ -65,28 +67,18 @@ std::string RawConnection::ReadAll(int timeout_ms) {
   return out;
 }
 
+std::string RawConnection::ReadAll(int timeout_ms) {
+  return ReadUntil(timeout_ms, [](const std::string&) { return false; });
+}
+
 std::string RawConnection::ReadAnswer(int timeout_ms) {
-  std::string out;
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  char buf[4096];
-  for (;;) {
+  return ReadUntil(timeout_ms, [](const std::string& out) {
     size_t head_end = out.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      size_t at = out.find("Content-Length: ");
-      if (at != std::string::npos && at < head_end &&
-          out.size() >= head_end + 4 + std::strtoul(out.c_str() + at + 16, nullptr, 10)) {
-        break;
-      }
-    }
-    int left = LeftMs(deadline);
-    if (left <= 0) break;
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, left) <= 0) break;
-    ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
+    if (head_end == std::string::npos) return false;
+    size_t at = out.find("Content-Length: ");
+    return at != std::string::npos && at < head_end &&
+           out.size() >= head_end + 4 + std::strtoul(out.c_str() + at + 16, nullptr, 10);
+  });
 }
 
 bool RawConnection::ClosedByHub(int timeout_ms) {

@@ -4,6 +4,7 @@
 #ifndef HAMLET_TESTS_RAW_CONNECTION_H_
 #define HAMLET_TESTS_RAW_CONNECTION_H_
 
+#include <functional>
 #include <string>
 
 namespace hamlet::test {
@@ -33,6 +34,8 @@ class RawConnection {
   bool ClosedByHub(int timeout_ms);
 
  private:
+  std::string ReadUntil(int timeout_ms, const std::function<bool(const std::string&)>& done);
+
   int fd_ = -1;
   bool connected_ = false;
 };
