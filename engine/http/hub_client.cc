@@ -18,13 +18,38 @@ using nlohmann::json;
 
 namespace {
 
+// What went wrong on the way to the hub, in words for the person at the
+// device rather than the HTTP library's names for it.
+std::string TransportWords(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection:
+      return "could not connect to the hub (no network here, or no hub running at that address)";
+    case httplib::Error::ConnectionTimeout:
+      return "the hub did not answer in time";
+    case httplib::Error::Read:
+      return "the link dropped while the hub's answer was arriving";
+    case httplib::Error::Write:
+      return "the link dropped while sending to the hub";
+    case httplib::Error::SSLConnection:
+      return "the secure (TLS) connection to the hub could not be set up";
+    case httplib::Error::SSLLoadingCerts:
+      return "the certificate file given for the hub cannot be read";
+    case httplib::Error::BindIPAddress:
+      return "this device could not open a network connection";
+    case httplib::Error::Canceled:
+      return "the transfer was stopped";
+    default:
+      return "the connection to the hub failed";
+  }
+}
+
 // The hub's answer as a Status: transport failures and 5xx are retryable
 // (Unavailable); 4xx carry the hub's own code and message.
 Status FromResponse(const httplib::Result& r) {
   if (!r && r.error() == httplib::Error::SSLServerVerification) {
     return Status(Code::kUnauthenticated, "the hub's TLS certificate does not check out");
   }
-  if (!r) return Status::Unavailable("cannot reach the hub: " + httplib::to_string(r.error()));
+  if (!r) return Status::Unavailable(TransportWords(r.error()));
   if (r->status >= 200 && r->status < 300) return Status::OK();
   json body = json::parse(r->body, nullptr, false);
   std::string message = "HTTP " + std::to_string(r->status);

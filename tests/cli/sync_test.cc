@@ -149,6 +149,9 @@ TEST_CASE("hamlet sync refuses clearly, with an exit status that says whether to
     CliResult r = RunCli({"--db", p.cadre_db, "sync", "--hub", url, "--attempts", "2"}, cadre_env);
     CHECK(r.exit_code == 75);
     CHECK(r.err.find("nothing is lost") != std::string::npos);
+    // In words, not the HTTP library's name for the failure.
+    CHECK(r.err.find("could not connect to the hub") != std::string::npos);
+    CHECK(r.err.find("Connection") == std::string::npos);
   }
   SECTION("a workspace the hub does not have") {
     std::unique_ptr<Replica> cadre;
