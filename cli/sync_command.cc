@@ -18,7 +18,7 @@ struct SyncArgs {
   std::string hub;
   std::string ca_file;
   size_t page_kib = 256;
-  int attempts = 8;
+  int give_up_after_s = 120;
   bool quiet = false;
 };
 
@@ -37,7 +37,7 @@ std::string Size(size_t bytes) {
 // What the user can do about a refusal, by its kind.
 std::string Advice(const Status& s, const SyncArgs& args) {
   if (s.Retryable()) {
-    return "nothing is lost; run hamlet sync again when the link is back";
+    return "nothing is lost; run hamlet sync again when the link is back, and it goes on from where it stopped";
   }
   switch (s.code()) {
     case Code::kPermissionDenied:
@@ -69,21 +69,30 @@ int RunSync(const Context& context, SyncArgs args) {
   options.hub = args.hub;
   options.ca_file = args.ca_file;
   options.chunk_bytes = args.page_kib * 1024;
-  options.max_attempts = args.attempts;
-  // On a terminal the progress line is redrawn in place; in a log it is
-  // written at most every few seconds.
+  options.give_up_after_ms = static_cast<int64_t>(args.give_up_after_s) * 1000;
+  // On a terminal the progress line is redrawn in place as the bytes move;
+  // in a log a line is written at most every few seconds, and whenever the
+  // link goes down or comes back.
   bool tty = isatty(STDERR_FILENO);
   auto start = std::chrono::steady_clock::now();
   auto last = start;
-  bool drew = false;
+  bool drew = false, was_down = false;
   if (!args.quiet) {
     options.progress = [&](const SyncProgress& p) {
       auto now = std::chrono::steady_clock::now();
-      if (!tty && now - last < std::chrono::seconds(5)) return;
+      bool changed = p.link_down != was_down;
+      was_down = p.link_down;
+      if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
       last = now;
-      std::fprintf(stderr, "%s%s: %zu commits, %s%s%s", tty ? "\r\033[K" : "", p.phase, p.commits,
-                   Size(p.bytes).c_str(), p.retries ? (", " + std::to_string(p.retries) + " retries").c_str() : "",
-                   tty ? "" : "\n");
+      std::string line = p.phase[0] == '\0' ? std::string("connecting")
+                                               : std::string(p.phase) + ": " + std::to_string(p.commits) +
+                                                     " commits, " + Size(p.bytes);
+      if (p.link_down) {
+        line += " - the link is down, trying again (nothing has come through for " +
+                std::to_string(p.waiting_ms / 1000) + " s; giving up after " + std::to_string(p.give_up_ms / 1000) +
+                " s)";
+      }
+      std::fprintf(stderr, "%s%s%s", tty ? "\r\033[K" : "", line.c_str(), tty ? "" : "\n");
       std::fflush(stderr);
       drew = tty;
     };
@@ -117,7 +126,11 @@ int RunSync(const Context& context, SyncArgs args) {
     std::printf("Synced workspace %s with %s in %.1f s: sent %zu commits (%s), received %zu (%zu new, %s)",
                 ws.Hex().c_str(), args.hub.c_str(), seconds, report.pushed, Size(report.bytes_up).c_str(),
                 report.pulled, report.applied, Size(report.bytes_down).c_str());
-    if (report.retries > 0) std::printf(", %zu retries", report.retries);
+    if (report.retries > 0) {
+      std::printf("; the link dropped or the hub was busy %zu time%s, and each time the sync went on from where it "
+                  "stopped",
+                  report.retries, report.retries == 1 ? "" : "s");
+    }
     std::printf(".\n");
   }
   PrintWarnings(*replica, ws);
@@ -132,16 +145,20 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
   CLI::App* cmd = app->add_subcommand("sync", "Send this device's records to the hub and fetch everyone else's");
   cmd->footer(
       "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
-      "75 the link or the hub failed through every retry: nothing is lost, run it again later.");
+      "75 nothing came through the link for the --give-up-after time: nothing is lost; run it again later and it\n"
+      "goes on from where it stopped.");
   cmd->add_option("--hub", args->hub,
                   "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB, else the workspace's)");
   cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--page-kib", args->page_kib, "Size of each push or pull page in KiB; small pages suit 2G")
+  cmd->add_option("--page-kib", args->page_kib,
+                  "Largest push or pull page in KiB; pages start at 16 KiB and grow while the link holds")
       ->check(CLI::Range(4, 16384))
       ->capture_default_str();
-  cmd->add_option("--attempts", args->attempts, "Tries per request on a dropped link")
-      ->check(CLI::Range(1, 1000))
+  cmd->add_option("--give-up-after", args->give_up_after_s,
+                  "Seconds to keep trying when nothing comes through the link; as long as something does, "
+                  "the sync goes on")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   OnRun(cmd, [args, context] { return RunSync(*context, *args); });

@@ -50,6 +50,9 @@ std::string ErrorAnswer(int status, const char* reason, const Status& why, int64
   return answer + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// Bytes of an answer that may wait unsent in the kernel (TCP_NOTSENT_LOWAT).
+constexpr int kUnsentBytes = 16 << 10;
+
 // One accepted socket, plain or TLS, non-blocking underneath, with a read
 // buffer that outlives each request (a client may send its next request
 // before it reads the answer).
@@ -59,6 +62,10 @@ class Connection {
     fcntl(sock_, F_SETFL, fcntl(sock_, F_GETFL) | O_NONBLOCK);
     int one = 1;
     setsockopt(sock_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    // A write completes when its bytes are about to leave, not when the
+    // socket buffer took them: the answer's deadline follows the reader.
+    int lowat = kUnsentBytes;
+    setsockopt(sock_, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
     if (tls != nullptr) {
       ssl_ = SSL_new(tls);
       if (ssl_ != nullptr) SSL_set_fd(ssl_, sock_);
@@ -205,6 +212,10 @@ class Connection {
   size_t pos_ = 0, end_ = 0;
 };
 
+// An answer is written this much at a time, each slice a sign of progress
+// (a TLS record is at most 16 KiB).
+constexpr size_t kWriteSlice = 16 << 10;
+
 // One request on a connection, as cpp-httplib reads and answers it. It
 // counts the head up to its blank line and times the body.
 class GuardedStream : public httplib::Stream {
@@ -281,9 +292,28 @@ class GuardedStream : public httplib::Stream {
     return n;
   }
 
+  // Writes in slices, each with a deadline that moves with progress: a
+  // reader is cut off when it takes nothing for the stall limit, or
+  // averages less than the minimum rate after the grace period, never for
+  // the size of the answer.
   ssize_t write(const char* ptr, size_t size) override {
     if (refused_) return -1;
-    return conn_->WriteAll(ptr, size, NowMs() + limits_.io_timeout_ms) ? static_cast<ssize_t>(size) : -1;
+    int64_t now = NowMs();
+    if (answer_start_ == 0) answer_start_ = last_progress_ = now;
+    const int64_t stall = signed_ ? limits_.answer_stall_ms : limits_.io_timeout_ms;
+    for (size_t done = 0; done < size;) {
+      size_t slice = std::min(size - done, kWriteSlice);
+      if (!conn_->WriteAll(ptr + done, slice, last_progress_ + stall)) return -1;
+      done += slice;
+      answer_bytes_ += slice;
+      last_progress_ = NowMs();
+      int64_t elapsed = last_progress_ - answer_start_;
+      if (elapsed > limits_.answer_grace_ms &&
+          answer_bytes_ * 1000 / static_cast<size_t>(elapsed) < limits_.min_answer_bytes_per_second) {
+        return -1;
+      }
+    }
+    return static_cast<ssize_t>(size);
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { Address(false, ip, port); }
@@ -363,6 +393,8 @@ class GuardedStream : public httplib::Stream {
   size_t content_length_ = 0;
   int64_t body_start_ = 0;
   size_t body_bytes_ = 0;
+  int64_t answer_start_ = 0, last_progress_ = 0;
+  size_t answer_bytes_ = 0;
   bool refused_ = false;
 };
 

@@ -20,6 +20,16 @@
 // only pretends to sign gets the ordinary limits and still no more than its
 // address's share of threads.
 //
+// A slow reader of a large answer is told apart from a client holding a
+// worker by reading slowly on purpose by what it asked for and how it
+// reads: only signed requests get large answers (pull pages, at most the
+// hub's --max-pull-kib), the deadline of a write is about progress (the
+// reader must take some bytes every answer_stall_ms and average
+// min_answer_bytes_per_second), and so the longest one answer can hold a
+// worker is its size over that rate (a 256 KiB page: about 4 minutes, where
+// the 2G link takes 45 s). A device that does this on purpose holds at most
+// its address's share of threads, and must be enrolled to do it at all.
+//
 // Thread safety: configure before listening; after that, only stop() may be
 // called from another thread.
 #ifndef HAMLET_SERVER_GUARDED_SERVER_H_
@@ -40,7 +50,7 @@ namespace hamlet::hub {
 struct GuardLimits {
   size_t max_head_bytes = 16 << 10;        // Request line and headers together.
   int64_t head_timeout_ms = 15000;         // The whole head must arrive within this.
-  int64_t io_timeout_ms = 20000;           // The longest wait for any read or write.
+  int64_t io_timeout_ms = 20000;           // The longest wait for any read, or a write of an unsigned answer.
   int64_t body_grace_ms = 20000;           // A body may be slow for this long...
   size_t min_body_bytes_per_second = 512;  // ...and must then average at least this.
   int64_t keep_alive_ms = 10000;           // How long an idle connection is kept.
@@ -54,6 +64,16 @@ struct GuardLimits {
   int64_t unsigned_body_grace_ms = 5000;
   size_t unsigned_min_body_bytes_per_second = 1024;
   size_t max_tracked_addresses = 100000;   // Bounds the memory the limits take.
+  // An answer goes out as fast as its reader takes it. The reader of an
+  // answer to a signed request must take some of it at least every
+  // answer_stall_ms (a 2G link that drops for seconds at a time stalls for
+  // longer than the cut: TCP's retransmission timer doubles), and after
+  // answer_grace_ms average at least min_answer_bytes_per_second. The reader
+  // of an answer to an unsigned request, which is never large, gets
+  // io_timeout_ms for each stall.
+  int64_t answer_stall_ms = 60000;
+  int64_t answer_grace_ms = 30000;
+  size_t min_answer_bytes_per_second = 1024;
 };
 
 class AddressTable;

@@ -118,12 +118,14 @@ class HubStore {
                            bool* found) = 0;
   // The highest n such that the hub holds commits 1..n of device.
   virtual Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) = 0;
-  // Commits of ws that arrived after the hub position `after`, in arrival
-  // order, leaving out those authored by `reader` (it has them), up to about
-  // max_bytes (at least one). *next is the position to continue from;
-  // *more tells whether anything remains.
-  virtual Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, size_t max_bytes,
-                           std::vector<std::string>* commits, uint64_t* next, bool* more) = 0;
+  // Commits of ws that arrived after the hub position `after` and, unless
+  // upto is 0, at or before upto, in arrival order, leaving out those
+  // authored by `reader` (it has them), up to about max_bytes (at least
+  // one). *next is the position to continue from; *more tells whether
+  // anything remains. The same arguments give the same commits for as long
+  // as the store lives (a resumed pull page, protocol.md 13.3).
+  virtual Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, uint64_t upto,
+                           size_t max_bytes, std::vector<std::string>* commits, uint64_t* next, bool* more) = 0;
 
   virtual Status Summaries(std::vector<WorkspaceSummary>* out) = 0;
 

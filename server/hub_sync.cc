@@ -12,6 +12,7 @@
 #include "format.h"
 #include "hex.h"
 #include "identity.h"
+#include "hamlet/replica.h"
 
 namespace hamlet::hub {
 
@@ -171,18 +172,25 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
   DeviceId device;
   if (!Authenticate(req, res, ws, &device)) return;
-  uint64_t after = 0;
+  // A page is named by after, upto and max_bytes; offset asks for the rest
+  // of one that was cut (protocol.md 13.3).
+  uint64_t after = 0, upto = 0, offset = 0;
   size_t max_bytes = options_.max_pull_bytes;
   try {
     if (req.has_param("after")) after = std::stoull(req.get_param_value("after"));
+    if (req.has_param("upto")) upto = std::stoull(req.get_param_value("upto"));
+    if (req.has_param("offset")) offset = std::stoull(req.get_param_value("offset"));
     if (req.has_param("max_bytes")) max_bytes = std::min<size_t>(max_bytes, std::stoull(req.get_param_value("max_bytes")));
   } catch (...) {
-    return Fail(res, Status::InvalidArgument("after and max_bytes are non-negative integers"));
+    return Fail(res, Status::InvalidArgument("after, upto, offset and max_bytes are non-negative integers"));
+  }
+  if (offset > 0 && upto == 0) {
+    return Fail(res, Status::InvalidArgument("a pull from an offset names its page with upto"));
   }
   std::vector<std::string> raw;
   uint64_t next = after;
   bool more = false;
-  Status s = store_->ReadAfter(ws, device, after, max_bytes, &raw, &next, &more);
+  Status s = store_->ReadAfter(ws, device, after, upto, max_bytes, &raw, &next, &more);
   Chunk chunk;
   chunk.workspace = ws;
   std::map<DeviceId, bool> authors;
@@ -208,6 +216,14 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
     res.status = 204;
   } else {
     std::string bytes = EncodeChunk(chunk);
+    res.set_header("Hamlet-Page-Size", std::to_string(bytes.size()));
+    res.set_header("Hamlet-Page-Digest", Replica::PullPageDigest(bytes));
+    if (offset > bytes.size()) {
+      return Fail(res, Status::OutOfRange("offset " + std::to_string(offset) + " is past the page's " +
+                                          std::to_string(bytes.size()) + " bytes"));
+    }
+    res.set_header("Hamlet-Offset", std::to_string(offset));
+    bytes.erase(0, offset);
     metrics_.bytes_out += bytes.size();
     res.set_content(bytes, "application/octet-stream");
   }

@@ -440,7 +440,7 @@ class SqliteHubStore final : public HubStore {
                  [&](Stmt& q) { *seq = static_cast<uint64_t>(q.Int(0)); });
   }
 
-  Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, size_t max_bytes,
+  Status ReadAfter(const WorkspaceId& ws, const DeviceId& reader, uint64_t after, uint64_t upto, size_t max_bytes,
                    std::vector<std::string>* commits, uint64_t* next, bool* more) override {
     std::lock_guard<std::mutex> lock(mu_);
     commits->clear();
@@ -453,6 +453,10 @@ class SqliteHubStore final : public HubStore {
     Status s;
     while (q.Step(&s)) {
       uint64_t pos = static_cast<uint64_t>(q.Int(0));
+      if (upto != 0 && pos > upto) {
+        *more = true;
+        break;
+      }
       if (q.Blob(2) == reader.View()) {
         *next = pos;  // The reader's own commits are passed over, yet the position moves on.
         continue;

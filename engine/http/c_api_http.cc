@@ -18,6 +18,8 @@ struct hamlet_hub {
   hamlet::SyncOptions options;
   hamlet_progress_fn progress = nullptr;
   void* progress_ctx = nullptr;
+  hamlet_link_fn link = nullptr;
+  void* link_ctx = nullptr;
   // Made on first use and after an option changes; keeps its connection and
   // session between calls.
   std::unique_ptr<hamlet::HubClient> client;
@@ -25,10 +27,17 @@ struct hamlet_hub {
   hamlet::HubClient& Client() {
     if (!client) {
       hamlet::SyncOptions o = options;
-      if (progress != nullptr) {
+      if (progress != nullptr || link != nullptr) {
         hamlet_progress_fn fn = progress;
         void* ctx = progress_ctx;
-        o.progress = [fn, ctx](const hamlet::SyncProgress& p) { fn(ctx, p.phase, p.commits, p.bytes, p.retries); };
+        hamlet_link_fn link_fn = link;
+        void* lctx = link_ctx;
+        auto down = std::make_shared<bool>(false);
+        o.progress = [fn, ctx, link_fn, lctx, down](const hamlet::SyncProgress& p) {
+          if (link_fn != nullptr && (p.link_down || *down)) link_fn(lctx, p.link_down ? 1 : 0, p.waiting_ms, p.give_up_ms);
+          *down = p.link_down;
+          if (fn != nullptr && !p.link_down) fn(ctx, p.phase, p.commits, p.bytes, p.retries);
+        };
       }
       client = std::make_unique<hamlet::HubClient>(replica, std::move(o));
     }
@@ -81,11 +90,27 @@ int hamlet_hub_set_page_bytes(hamlet_hub* h, size_t bytes) {
 
 int hamlet_hub_set_retries(hamlet_hub* h, int max_attempts, int64_t first_backoff_ms, int64_t max_backoff_ms) {
   HAMLET_CHECK_ARG(h, "hub is NULL");
-  HAMLET_CHECK_ARG(max_attempts >= 1 && first_backoff_ms >= 0 && max_backoff_ms >= first_backoff_ms,
-                   "need max_attempts >= 1 and 0 <= first_backoff_ms <= max_backoff_ms");
+  HAMLET_CHECK_ARG(max_attempts >= 0 && first_backoff_ms >= 0 && max_backoff_ms >= first_backoff_ms,
+                   "need max_attempts >= 0 and 0 <= first_backoff_ms <= max_backoff_ms");
   h->options.max_attempts = max_attempts;
   h->options.first_backoff_ms = first_backoff_ms;
   h->options.max_backoff_ms = max_backoff_ms;
+  h->client.reset();
+  return HAMLET_OK;
+}
+
+int hamlet_hub_set_give_up_after(hamlet_hub* h, int64_t ms) {
+  HAMLET_CHECK_ARG(h, "hub is NULL");
+  HAMLET_CHECK_ARG(ms >= 1000, "the give-up time is at least 1000 ms");
+  h->options.give_up_after_ms = ms;
+  h->client.reset();
+  return HAMLET_OK;
+}
+
+int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void* ctx) {
+  HAMLET_CHECK_ARG(h, "hub is NULL");
+  h->link = fn;
+  h->link_ctx = ctx;
   h->client.reset();
   return HAMLET_OK;
 }

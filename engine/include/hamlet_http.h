@@ -8,13 +8,14 @@
  * and hamlet_hub_close(NULL) does nothing.
  *
  * A hamlet_hub talks to one hub (protocol.md, "Hub protocol") on behalf of
- * one replica. Calls block until done or failed (with retries and backoff on
- * a dropped link inside), so run them off the UI thread. A hamlet_hub is not
+ * one replica. Calls block until done or failed, trying again with backoff
+ * on a dropped link for as long as something moves (see
+ * hamlet_hub_set_give_up_after), so run them off the UI thread. A hamlet_hub is not
  * thread safe: use one per thread. The replica must stay open while any of
  * its hamlet_hub handles exist.
  *
  * Failures say whether trying later can help: hamlet_code_retryable() is 1
- * for a link that stayed down through every retry or a busy hub, and 0 for a
+ * for a link that gave nothing for the give-up time, or a busy hub, and 0 for a
  * revoked device (HAMLET_EDENIED), an unknown workspace (HAMLET_ENOTFOUND),
  * an untrusted TLS certificate (HAMLET_EUNAUTHENTICATED), or a server that
  * is not a hub this version speaks to (HAMLET_EUNIMPLEMENTED).
@@ -41,11 +42,17 @@ typedef struct hamlet_sync_report {
   uint64_t retries;
 } hamlet_sync_report;
 
-/* Called after every page of a sync: phase is "push" or "pull" (static
-   text), commits and bytes count what moved so far in that phase. ctx is
-   the pointer given to hamlet_hub_set_progress. */
+/* Called as a sync moves bytes (at most every 200 ms) and after every page:
+   phase is "push" or "pull" (static text), commits and bytes count what
+   moved so far in that phase. ctx is the pointer given to
+   hamlet_hub_set_progress. */
 typedef void (*hamlet_progress_fn)(void* ctx, const char* phase, uint64_t commits, uint64_t bytes,
                                    uint64_t retries);
+/* Called when a try failed and the sync waits for the link (link_down 1,
+   again every second while it waits: waiting_ms is how long nothing has
+   moved, give_up_ms when the sync stops), and once when bytes move again
+   (link_down 0). ctx is the pointer given to hamlet_hub_set_link_watch. */
+typedef void (*hamlet_link_fn)(void* ctx, int link_down, int64_t waiting_ms, int64_t give_up_ms);
 
 /* A transport from replica r to the hub at url ("http://host:port" or
    "https://host:port"). No connection is made until the first call. On
@@ -56,18 +63,29 @@ HAMLET_API void hamlet_hub_close(hamlet_hub* h);
 /* A PEM CA bundle that signs the hub's certificate, for a hub with a
    private certificate authority. NULL returns to the system's bundle. */
 HAMLET_API int hamlet_hub_set_ca_file(hamlet_hub* h, const char* path);
-/* Page size of pushes and pulls in bytes (4 KiB to 16 MiB; the default
-   256 KiB suits 2G), and the tries per request with their first and
-   largest backoff in milliseconds. */
+/* The largest page of pushes and pulls in bytes (4 KiB to 16 MiB; default
+   256 KiB). Pages start at 16 KiB, double while they arrive whole and halve
+   after a cut, so the default suits 2G and a fast link alike. */
 HAMLET_API int hamlet_hub_set_page_bytes(hamlet_hub* h, size_t bytes);
+/* How long a sync goes on trying when nothing moves, in milliseconds
+   (default 120000; at least 1000): after that it fails with a retryable
+   HAMLET_EUNAVAILABLE, and the next sync continues where it stopped. */
+HAMLET_API int hamlet_hub_set_give_up_after(hamlet_hub* h, int64_t ms);
+/* The tries of one request (0, the default: as many as the give-up time
+   allows) and the first and largest backoff between them in milliseconds
+   (defaults 250 and 4000). */
 HAMLET_API int hamlet_hub_set_retries(hamlet_hub* h, int max_attempts, int64_t first_backoff_ms,
                                       int64_t max_backoff_ms);
 /* Progress reports for hamlet_hub_sync; fn NULL turns them off. */
 HAMLET_API int hamlet_hub_set_progress(hamlet_hub* h, hamlet_progress_fn fn, void* ctx);
+/* Reports of the link going down and coming back during hamlet_hub_sync;
+   fn NULL turns them off. */
+HAMLET_API int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void* ctx);
 
 /* Pushes this device's commits the hub lacks, then pulls until caught up,
-   taking in key grants and revocations first. Resumes after a cut without
-   resending what the hub acknowledged. report may be NULL. */
+   taking in key grants and revocations first. Goes on through cuts while
+   something moves: a pull page resumes at the byte where it was cut, a push
+   after what the hub acknowledged. report may be NULL. */
 HAMLET_API int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* report);
 
 /* As the workspace's admin: publishes it with a token from the hub's

@@ -107,7 +107,11 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 
 // The hub's HTTP API (protocol.md section 13): the Hamlet-Protocol header.
 // 2: gapless chains on push, revocations naming their last commit's hash.
-constexpr int kHubProtocolVersion = 2;
+// 3: a pull page cut in transit is resumed at the byte where it was cut
+// (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
+constexpr int kHubProtocolVersion = 3;
+// Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
+constexpr size_t kPageDigestBytes = 16;
 
 // Receipts.
 constexpr char kReceiptSigPrefix[] = "hamlet receipt v2";

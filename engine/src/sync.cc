@@ -10,6 +10,7 @@
 
 #include "chunk.h"
 #include "crypto.h"
+#include "format.h"
 #include "coding.h"
 #include "hex.h"
 #include "identity.h"
@@ -160,6 +161,10 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   out->chunk = chunk.commits.empty() ? std::string() : EncodeChunk(chunk);
   out->next_cursor = EncodeCursor(vv);
   return Status::OK();
+}
+
+std::string Replica::PullPageDigest(std::string_view page) {
+  return HexEncode(Hash(page, format::kPageDigestBytes));
 }
 
 Status Replica::DeviceCertificate(const WorkspaceId& ws, const DeviceId& device, std::string* certificate) {

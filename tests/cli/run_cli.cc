@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include <stdexcept>
 #include <cstdlib>
 #include <map>
 
@@ -40,12 +40,11 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
   int null_in = input ? -1 : open("/dev/null", O_RDONLY);
 
   int out[2], err[2], in[2];
-  REQUIRE(pipe(out) == 0);
-  REQUIRE(pipe(err) == 0);
-  REQUIRE(pipe(in) == 0);
-  REQUIRE((!input || input->size() < 4096));  // Fits the pipe: written before reading the answers.
+  // Input fits the pipe: it is written before the answers are read.
+  if (input && input->size() >= 4096) throw std::invalid_argument("run_cli: input over 4 KiB");
+  if (pipe(out) != 0 || pipe(err) != 0 || pipe(in) != 0) throw std::runtime_error("run_cli: pipe");
   pid_t pid = fork();
-  REQUIRE(pid >= 0);
+  if (pid < 0) throw std::runtime_error("run_cli: fork");
   if (pid == 0) {
     dup2(input ? in[0] : null_in, STDIN_FILENO);
     close(in[0]);
@@ -61,7 +60,9 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
   close(out[1]);
   close(err[1]);
   close(in[0]);
-  if (input) REQUIRE(write(in[1], input->data(), input->size()) == static_cast<ssize_t>(input->size()));
+  if (input && write(in[1], input->data(), input->size()) != static_cast<ssize_t>(input->size())) {
+    throw std::runtime_error("run_cli: cannot write the input");
+  }
   close(in[1]);
   CliResult result;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};

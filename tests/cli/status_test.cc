@@ -29,7 +29,7 @@ TEST_CASE("hamlet status says what has not reached the hub and whom it has heard
   CHECK(j["written_here"] == 2);
   CHECK(j["workspace"] == w.ws);
   CHECK(!j["last_sync"].is_null());
-  CHECK(RunCli({"sync", "--attempts", "1"}, cadre).exit_code == 75);
+  CHECK(RunCli({"sync", "--give-up-after", "1"}, cadre).exit_code == 75);
   CHECK(MustRun({"status", "--json"}, cadre).out.find("\"not_delivered\": 2") != std::string::npos);
   CHECK(RunCli({"status", "--workspace", std::string(32, '0')}, cadre).exit_code != 0);
 }

@@ -146,7 +146,7 @@ TEST_CASE("hamlet sync refuses clearly, with an exit status that says whether to
   SECTION("a hub that is down") {
     std::string url = hub.url();
     hub.Stop();
-    CliResult r = RunCli({"--db", p.cadre_db, "sync", "--hub", url, "--attempts", "2"}, cadre_env);
+    CliResult r = RunCli({"--db", p.cadre_db, "sync", "--hub", url, "--give-up-after", "1"}, cadre_env);
     CHECK(r.exit_code == 75);
     CHECK(r.err.find("nothing is lost") != std::string::npos);
     // In words, not the HTTP library's name for the failure.

@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   if (!ha || !hb) return 1;
   CHECK(hamlet_hub_set_page_bytes(ha, 10) == HAMLET_EINVALID);
   CHECK(hamlet_hub_set_page_bytes(hb, 4096) == HAMLET_OK);
-  CHECK(hamlet_hub_set_retries(ha, 0, 10, 100) == HAMLET_EINVALID);
+  CHECK(hamlet_hub_set_retries(ha, -1, 10, 100) == HAMLET_EINVALID);
+  CHECK(hamlet_hub_set_give_up_after(ha, 999) == HAMLET_EINVALID);
   CHECK(hamlet_hub_set_retries(hb, 4, 10, 100) == HAMLET_OK);
   CHECK(hamlet_hub_sync(ha, "not a workspace", NULL) == HAMLET_EINVALID);
 

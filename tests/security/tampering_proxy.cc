@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "hamlet/replica.h"
+
 namespace hamlet::test {
 
 TamperingProxy::TamperingProxy(const std::string& hub_url) : hub_url_(hub_url) {
@@ -24,7 +26,17 @@ TamperingProxy::TamperingProxy(const std::string& hub_url) : hub_url_(hub_url) {
     }
     res.set_content(r->body, r->get_header_value("Content-Type"));
     std::lock_guard<std::mutex> lock(mu_);
-    if (tamper_) tamper_(req, res);
+    if (!tamper_) return;
+    std::string before = res.body;
+    tamper_(req, res);
+    // A lying hub names the page it changed as its own (a whole page: the
+    // tests do not cut the link).
+    if (res.body != before && res.has_header("Hamlet-Page-Digest")) {
+      res.headers.erase("Hamlet-Page-Size");
+      res.headers.erase("Hamlet-Page-Digest");
+      res.set_header("Hamlet-Page-Size", std::to_string(res.body.size()));
+      res.set_header("Hamlet-Page-Digest", Replica::PullPageDigest(res.body));
+    }
   };
   server_.Get(".*", relay);
   server_.Post(".*", relay);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "format.h"
 #include "helpers.h"
 #include "hub_process.h"
 #include "raw_connection.h"
@@ -87,7 +88,7 @@ TEST_CASE("an overlong header line is refused with 431", "[hub][bad-input][guard
   c.Send(kStatusHead + "X-Long: " + std::string(100000, 'b') + "\r\n\r\n");
   std::string answer = c.ReadAll(3000);
   CHECK(StartsWith(answer, "HTTP/1.1 431"));
-  CHECK(answer.find("Hamlet-Protocol: 2") != std::string::npos);
+  CHECK(answer.find("Hamlet-Protocol: " + std::to_string(hamlet::format::kHubProtocolVersion)) != std::string::npos);
   CHECK(answer.find("\"retryable\":false") != std::string::npos);
 }
 

@@ -16,6 +16,11 @@ namespace hamlet::test {
 
 namespace {
 
+std::string& Binary() {
+  static std::string path = HAMLET_HUB_BINARY;
+  return path;
+}
+
 // Setup failures end the test (Catch reports the exception) or the benchmark.
 void Expect(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error("hub process: " + what);
@@ -71,6 +76,7 @@ void HubProcess::Start(int port) {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  const char* binary = Binary().c_str();
   int out[2];
   Expect(pipe(out) == 0, "pipe");
   pid_ = fork();
@@ -79,7 +85,7 @@ void HubProcess::Start(int port) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    execv(HAMLET_HUB_BINARY, argv.data());
+    execv(binary, argv.data());
     _exit(127);
   }
   close(out[1]);
@@ -94,7 +100,7 @@ void HubProcess::Start(int port) {
 }
 
 std::string HubProcess::CreateToken(bool operator_token) {
-  std::string cmd = std::string(HAMLET_HUB_BINARY) + " token create --data " + dir_ + (operator_token ? " --operator" : "");
+  std::string cmd = Binary() + " token create --data " + dir_ + (operator_token ? " --operator" : "");
   FILE* p = popen(cmd.c_str(), "r");
   Expect(p != nullptr, "cannot run " + cmd);
   char buf[128] = {0};
@@ -111,15 +117,18 @@ void HubProcess::StopAndRestart(const std::function<void()>& while_stopped) {
   Start(port_);
 }
 
+void HubProcess::UseBinary(const std::string& path) { Binary() = path; }
+
 int HubProcess::Run(const std::vector<std::string>& args) {
   std::vector<std::string> all{"hamlet-hub"};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : all) argv.push_back(a.data());
   argv.push_back(nullptr);
+  const char* binary = Binary().c_str();
   pid_t pid = fork();
   if (pid == 0) {
-    execv(HAMLET_HUB_BINARY, argv.data());
+    execv(binary, argv.data());
     _exit(127);
   }
   int status = 0;

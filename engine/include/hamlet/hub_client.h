@@ -21,20 +21,31 @@ namespace hamlet {
 struct SyncProgress {
   const char* phase = "";      // "push" or "pull".
   size_t commits = 0;          // Commits moved so far in this phase.
-  size_t bytes = 0;            // Chunk bytes moved so far in this phase.
-  size_t retries = 0;          // Requests retried so far.
+  size_t bytes = 0;            // Bytes moved so far in this phase, as they cross.
+  size_t retries = 0;          // Requests tried again so far.
+  bool link_down = false;      // The last try failed; Sync waits to try again.
+  int64_t waiting_ms = 0;      // While link_down: how long nothing has moved...
+  int64_t give_up_ms = 0;      // ...and how long Sync waits in all before it stops.
 };
 
 struct SyncOptions {
   std::string hub;                       // "http://host:port" or "https://host:port".
-  size_t chunk_bytes = 256 << 10;        // Page size of pushes and pulls: small pages suit 2G.
-  int max_attempts = 8;                  // Tries per request on a dropped link or a busy hub.
+  // Pages of pushes and pulls start at first_page_bytes, double while they
+  // arrive whole, up to chunk_bytes, and halve after a cut (protocol.md 13.3).
+  size_t chunk_bytes = 256 << 10;
+  size_t first_page_bytes = 16 << 10;
+  // Sync keeps trying while something moves, and stops (Unavailable) when
+  // nothing has for this long.
+  int64_t give_up_after_ms = 120000;
+  int max_attempts = 0;                  // Above 0: also at most this many tries of one request.
   int64_t first_backoff_ms = 250;        // Doubles after each failed try, up to max_backoff_ms.
-  int64_t max_backoff_ms = 15000;
+  int64_t max_backoff_ms = 4000;
   int connect_timeout_s = 10;
-  int read_timeout_s = 30;
+  int read_timeout_s = 30;               // The longest wait for the next byte of an answer.
   std::string ca_file;                   // PEM CA bundle for a hub with a private certificate.
-  std::function<void(const SyncProgress&)> progress;  // Called after every page.
+  // Called as bytes move (at most every 200 ms), after every page, and
+  // before each wait for the link. Runs on the thread that called Sync.
+  std::function<void(const SyncProgress&)> progress;
 };
 
 struct SyncReport {
@@ -73,9 +84,12 @@ class HAMLET_EXPORT HubClient {
   // device at once, and the new key's grants for the remaining devices.
   Status Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* result);
   // Fetches key grants and revocations, pushes this device's commits the
-  // hub lacks, then pulls until caught up.
-  // Resumes after a cut without resending what the hub acknowledged. Errors
-  // say whether retrying later can help (Status::Retryable).
+  // hub lacks, then pulls until caught up. Goes on through cuts for as long
+  // as something moves: a pull page cut in transit is resumed at the byte
+  // where it stopped, a push resumes after what the hub acknowledged.
+  // Unavailable when nothing moved for give_up_after_ms; a later Sync
+  // continues from the last page that arrived whole. Errors say whether
+  // retrying later can help (Status::Retryable).
   Status Sync(const WorkspaceId& ws, SyncReport* report);
 
  private:

@@ -326,6 +326,10 @@ class HAMLET_EXPORT Replica {
 
   // ---- For a transport talking to a hub (protocol.md, "Hub protocol") ----
 
+  // The Hamlet-Page-Digest of a whole pull page (protocol.md 13.3): what a
+  // page put together from a cut answer and its rest must match.
+  static std::string PullPageDigest(std::string_view page);
+
   // The certificate of a device of ws, as this replica holds it.
   Status DeviceCertificate(const WorkspaceId& ws, const DeviceId& device, std::string* certificate);
   // The Authorization header value for one hub request, signed with this
