@@ -75,7 +75,7 @@ void Scenario(const Config& c, const std::string& name, ScenarioSize size, const
   for (int i = 1; i <= c.runs; i++) {
     LinkProfile p = LinkProfile::Hamlet2G();
     p.seed = static_cast<uint64_t>(i);
-    p.first_cut_at_ms = 3000 + static_cast<int64_t>((i * 7919) % 17) * 1000;
+    p.first_cut_at_ms = static_cast<int64_t>(((i - 1) * 4) % 20) * 1000;  // 0, 4, 8, 12, 16 s, ...: every phase of the cycle.
     p.cut_resets = c.resets;
     SyncOutcome o;
     if (run_one(p, static_cast<uint64_t>(i), &o)) done++;
