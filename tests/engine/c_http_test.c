@@ -55,6 +55,16 @@ static void on_progress(void* ctx, const char* phase, uint64_t commits, uint64_t
   if (commits > progress_commits) progress_commits = commits;
 }
 
+static int link_down_calls = 0;
+static int64_t link_give_up_ms = 0;
+
+static void on_link(void* ctx, int link_down, int64_t waiting_ms, int64_t give_up_ms) {
+  CHECK(ctx == &link_down_calls);
+  CHECK(waiting_ms >= 0);
+  if (link_down) link_down_calls++;
+  link_give_up_ms = give_up_ms;
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: c_http_test HUB_BINARY DIR\n");
@@ -168,6 +178,19 @@ int main(int argc, char** argv) {
   rc = hamlet_hub_sync(ha, ws, &rep);
   CHECK(rc == HAMLET_EUNAVAILABLE);
   CHECK(hamlet_code_retryable(rc) == 1);
+  CHECK(rep.retries >= 1);
+
+  /* With no count of tries, it goes on for the give-up time, telling the
+     link watch that the link is down, and then fails in words. */
+  CHECK(hamlet_hub_set_retries(ha, 0, 10, 20) == HAMLET_OK);
+  CHECK(hamlet_hub_set_give_up_after(ha, 1000) == HAMLET_OK);
+  CHECK(hamlet_hub_set_link_watch(ha, on_link, &link_down_calls) == HAMLET_OK);
+  rc = hamlet_hub_sync(ha, ws, &rep);
+  CHECK(rc == HAMLET_EUNAVAILABLE);
+  CHECK(strstr(hamlet_errmsg(), "nothing came through for") != NULL);
+  CHECK(strstr(hamlet_errmsg(), "could not connect to the hub") != NULL);
+  CHECK(link_down_calls >= 1);
+  CHECK(link_give_up_ms == 1000);
   CHECK(rep.retries >= 1);
 
   hamlet_free(ws);
