@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <memory>
 
@@ -77,6 +78,7 @@ int RunSync(const Context& context, SyncArgs args) {
   auto start = std::chrono::steady_clock::now();
   auto last = start;
   bool drew = false, was_down = false;
+  std::string push_text, pull_text;
   if (!args.quiet) {
     options.progress = [&](const SyncProgress& p) {
       auto now = std::chrono::steady_clock::now();
@@ -84,9 +86,12 @@ int RunSync(const Context& context, SyncArgs args) {
       was_down = p.link_down;
       if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
       last = now;
-      std::string line = p.phase[0] == '\0' ? std::string("connecting")
-                                               : std::string(p.phase) + ": " + std::to_string(p.commits) +
-                                                     " commits, " + Size(p.bytes);
+      // A long push runs beside the pull: the line keeps both.
+      std::string& text = std::strcmp(p.phase, "push") == 0 ? push_text : pull_text;
+      if (p.phase[0] != '\0') text = std::string(p.phase) + ": " + std::to_string(p.commits) + " commits, " + Size(p.bytes);
+      std::string line = push_text.empty() && pull_text.empty() ? std::string("connecting")
+                         : push_text.empty() || pull_text.empty() ? push_text + pull_text
+                                                                 : push_text + "; " + pull_text;
       if (p.link_down) {
         line += " - the link is down, trying again (nothing has come through for " +
                 std::to_string(p.waiting_ms / 1000) + " s; giving up after " + std::to_string(p.give_up_ms / 1000) +

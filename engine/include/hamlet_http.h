@@ -44,7 +44,9 @@ typedef struct hamlet_sync_report {
 
 /* Called as a sync moves bytes (at most every 200 ms) and after every page:
    phase is "push" or "pull" (static text), commits and bytes count what
-   moved so far in that phase. ctx is the pointer given to
+   moved so far in that phase. A sync whose push needs more than one page
+   pushes and pulls at once, and then tells of each phase in turn. Called on
+   the thread that called hamlet_hub_sync. ctx is the pointer given to
    hamlet_hub_set_progress. */
 typedef void (*hamlet_progress_fn)(void* ctx, const char* phase, uint64_t commits, uint64_t bytes,
                                    uint64_t retries);

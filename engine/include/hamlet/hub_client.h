@@ -18,8 +18,10 @@
 
 namespace hamlet {
 
+// One phase's progress. A sync whose push needs more than one page pushes
+// and pulls at once: the callback is then told of each phase in turn.
 struct SyncProgress {
-  const char* phase = "";      // "push" or "pull".
+  const char* phase = "";      // "push" or "pull" (static text); "" before either starts.
   size_t commits = 0;          // Commits moved so far in this phase.
   size_t bytes = 0;            // Bytes moved so far in this phase, as they cross.
   size_t retries = 0;          // Requests tried again so far.
@@ -84,7 +86,9 @@ class HAMLET_EXPORT HubClient {
   // device at once, and the new key's grants for the remaining devices.
   Status Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResult* result);
   // Fetches key grants and revocations, pushes this device's commits the
-  // hub lacks, then pulls until caught up. Goes on through cuts for as long
+  // hub lacks and pulls until caught up: one after the other when the push
+  // fits one page, else at once on a second connection with its own
+  // session (protocol.md 13.3). Goes on through cuts for as long
   // as something moves: a pull page cut in transit is resumed at the byte
   // where it stopped, a push resumes after what the hub acknowledged.
   // Unavailable when nothing moved for give_up_after_ms; a later Sync
