@@ -38,6 +38,7 @@
 #include "hamlet/replica.h"
 #include "hex.h"
 #include "hub_process.h"
+#include "plain_replicas.h"
 #include "workload.h"
 
 using namespace hamlet;
@@ -77,22 +78,12 @@ double Percentile(std::vector<double> v, double p) {
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::unique_ptr<Replica> NewReplica(int n) {
-  OpenOptions opt;
-  opt.durable = false;
-  std::string key(32, '\0');
-  for (int i = 0; i < 32; i++) key[i] = static_cast<char>(n * 37 + i * 11 + 5);
   std::unique_ptr<Replica> r;
-  Must(Replica::OpenWithKey(":memory:", key, opt, &r), "open");
+  Must(test::OpenInMemory(static_cast<uint64_t>(n), &r), "open");
   return r;
 }
 
-void Join(Replica& admin, const WorkspaceId& ws, Replica& device) {
-  std::string req, env;
-  WorkspaceId joined;
-  Must(device.JoinRequest(&req), "join request");
-  Must(admin.Admit(ws, req, Role::kCadre, &env), "admit");
-  Must(device.Accept(env, admin.device_id(), &joined), "accept");
-}
+void Join(Replica& admin, const WorkspaceId& ws, Replica& device) { Must(test::JoinDirect(admin, ws, device), "join"); }
 
 // Records n new concerns, one per commit; returns the bytes of their
 // plaintext bodies, encoded exactly as the engine encodes them.

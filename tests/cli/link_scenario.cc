@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "hamlet/hub_client.h"
+#include "plain_replicas.h"
 #include "run_cli.h"
 
 namespace hamlet::test {
@@ -21,22 +22,12 @@ void Must(const Status& s, const char* what) {
 }
 
 std::unique_ptr<Replica> InMemory(uint64_t n) {
-  OpenOptions opt;
-  opt.durable = false;
-  std::string key(32, '\0');
-  for (int i = 0; i < 32; i++) key[i] = static_cast<char>(n * 37 + static_cast<uint64_t>(i) * 11 + 5);
   std::unique_ptr<Replica> r;
-  Must(Replica::OpenWithKey(":memory:", key, opt, &r), "open");
+  Must(OpenInMemory(n, &r), "open");
   return r;
 }
 
-void Join(Replica& admin, const WorkspaceId& ws, Replica& device) {
-  std::string req, env;
-  WorkspaceId joined;
-  Must(device.JoinRequest(&req), "join request");
-  Must(admin.Admit(ws, req, Role::kCadre, &env), "admit");
-  Must(device.Accept(env, admin.device_id(), &joined), "accept");
-}
+void Join(Replica& admin, const WorkspaceId& ws, Replica& device) { Must(JoinDirect(admin, ws, device), "join"); }
 
 // A concern as a cadre records one: a few fields and a summary of a
 // typical length, one commit each.
