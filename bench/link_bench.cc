@@ -13,7 +13,8 @@
 // and delay (no loss, no cuts): what the transfer needs. Then N times over
 // the 2G link, the cuts starting at a different moment each time; `hamlet
 // sync` is run again after each exit 75, at most M times. Wasted is what
-// crossed the link beyond the clean run's bytes. --resets makes every cut
+// crossed the link beyond the clean run's bytes, split into what TCP sent
+// again and what sync itself sent beyond the clean run. --resets makes every cut
 // reset the connections crossing it instead of stalling them. --hamlet and
 // --hub run other builds (the figures before a change).
 #include <unistd.h>
@@ -70,7 +71,7 @@ void Scenario(const Config& c, const std::string& name, ScenarioSize size, const
     std::fprintf(stderr, "link_bench: the clean run failed\n");
     std::exit(1);
   }
-  std::vector<double> secs, up, down, requests, runs, wasted;
+  std::vector<double> secs, up, down, requests, runs, wasted, by_link, by_sync;
   int done = 0;
   for (int i = 1; i <= c.runs; i++) {
     LinkProfile p = LinkProfile::Hamlet2G();
@@ -85,17 +86,25 @@ void Scenario(const Config& c, const std::string& name, ScenarioSize size, const
     requests.push_back(static_cast<double>(o.requests));
     runs.push_back(o.runs);
     double need = static_cast<double>(clean.link.wire_up + clean.link.wire_down);
-    wasted.push_back(100.0 * (static_cast<double>(o.link.wire_up + o.link.wire_down) - need) / need);
+    double wire = static_cast<double>(o.link.wire_up + o.link.wire_down);
+    double delivered = static_cast<double>(o.link.delivered_up + o.link.delivered_down);
+    wasted.push_back(100.0 * (wire - need) / need);
+    // What TCP sent again (lost segments, and what was in flight at a cut
+    // or tried during it), and what sync itself sent beyond the clean run
+    // (requests tried again, a cut page's rest asked for, more pages).
+    by_link.push_back(100.0 * (wire - delivered) / need);
+    by_sync.push_back(100.0 * (delivered - need) / need);
   }
-  std::printf("| link | finished | wall s (median; min-max) | hamlet sync runs | requests | up KiB | down KiB | wasted |\n");
-  std::printf("|---|---|--:|--:|--:|--:|--:|--:|\n");
-  std::printf("| clean | 1 of 1 | %.1f | %d | %llu | %.1f | %.1f | - |\n", clean.seconds, clean.runs,
+  std::printf("| link | finished | wall s (median; min-max) | hamlet sync runs | requests | up KiB | down KiB | wasted "
+              "| of it TCP's | of it sync's |\n");
+  std::printf("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+  std::printf("| clean | 1 of 1 | %.1f | %d | %llu | %.1f | %.1f | - | - | - |\n", clean.seconds, clean.runs,
               static_cast<unsigned long long>(clean.requests), clean.link.wire_up / 1024.0,
               clean.link.wire_down / 1024.0);
-  std::printf("| 2G%s | %d of %d | %.1f; %.1f-%.1f | %.0f | %.0f | %.1f | %.1f | %.1f%% |\n", c.resets ? ", cuts reset" : "",
-              done, c.runs, Median(secs), *std::min_element(secs.begin(), secs.end()),
+  std::printf("| 2G%s | %d of %d | %.1f; %.1f-%.1f | %.0f | %.0f | %.1f | %.1f | %.1f%% | %.1f%% | %.1f%% |\n",
+              c.resets ? ", cuts reset" : "", done, c.runs, Median(secs), *std::min_element(secs.begin(), secs.end()),
               *std::max_element(secs.begin(), secs.end()), Median(runs), Median(requests), Median(up) / 1024.0,
-              Median(down) / 1024.0, Median(wasted));
+              Median(down) / 1024.0, Median(wasted), Median(by_link), Median(by_sync));
   std::fflush(stdout);
 }
 

@@ -84,11 +84,11 @@ int RunSync(const Context& context, SyncArgs args) {
       auto now = std::chrono::steady_clock::now();
       bool changed = p.link_down != was_down;
       was_down = p.link_down;
-      if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
-      last = now;
-      // A long push runs beside the pull: the line keeps both.
+      // A long push runs beside the pull: the line keeps both, each as last told.
       std::string& text = std::strcmp(p.phase, "push") == 0 ? push_text : pull_text;
       if (p.phase[0] != '\0') text = std::string(p.phase) + ": " + std::to_string(p.commits) + " commits, " + Size(p.bytes);
+      if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
+      last = now;
       std::string line = push_text.empty() && pull_text.empty() ? std::string("connecting")
                          : push_text.empty() || pull_text.empty() ? push_text + pull_text
                                                                  : push_text + "; " + pull_text;
@@ -157,7 +157,7 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
   cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")
       ->check(CLI::ExistingFile);
   cmd->add_option("--page-kib", args->page_kib,
-                  "Largest push or pull page in KiB; pages start at 16 KiB and grow while the link holds")
+                  "Largest push or pull page in KiB; push pages start at 16 KiB and grow while the link holds")
       ->check(CLI::Range(4, 16384))
       ->capture_default_str();
   cmd->add_option("--give-up-after", args->give_up_after_s,

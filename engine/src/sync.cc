@@ -112,13 +112,16 @@ Status Replica::LocalSetting(std::string_view key, std::string* value, bool* fou
   return impl_->store->GetMeta("setting:" + std::string(key), value, found);
 }
 
-Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  Impl& m = *impl_;
+namespace {
+
+// Export's work, with m.mu held: the commits of ws after vv, up to about
+// max_bytes; only those by only_author when it is given. Chains that
+// appear or grow while a caller holds vv are thus never taken for the
+// peer's.
+Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, size_t max_bytes,
+                    const DeviceId* only_author, ExportResult* out) {
   std::string admin;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
-  VersionVector vv;
-  HAMLET_RETURN_IF_ERROR(DecodeCursor(peer_cursor, &vv));
   std::map<DeviceId, ChainInfo> chains;
   HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
   Chunk chunk;
@@ -128,6 +131,7 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   Status inner;
   for (auto& [chain_author, info] : chains) {
     const DeviceId author = chain_author;  // A plain name the scan callback can capture.
+    if (only_author != nullptr && author != *only_author) continue;
     uint64_t after = vv.count(author) ? vv[author] : 0;
     if (info.head <= after) continue;
     if (!chunk.commits.empty() && budget >= max_bytes) {
@@ -163,6 +167,15 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   return Status::OK();
 }
 
+}  // namespace
+
+Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  VersionVector vv;
+  HAMLET_RETURN_IF_ERROR(DecodeCursor(peer_cursor, &vv));
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, nullptr, out);
+}
+
 std::string Replica::PullPageDigest(std::string_view page) {
   return HexEncode(Hash(page, format::kPageDigestBytes));
 }
@@ -187,18 +200,12 @@ Status Replica::AuthorizeRequest(const WorkspaceId& ws, std::string_view method,
 }
 
 Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max_bytes, ExportResult* out) {
-  std::string cursor;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    std::map<DeviceId, ChainInfo> chains;
-    HAMLET_RETURN_IF_ERROR(impl_->store->GetChains(ws, &chains));
-    // Every other author counts as fully held, so only this device's commits go.
-    VersionVector vv;
-    for (auto& [d, c] : chains) vv[d] = d == impl_->device ? after : c.head;
-    vv[impl_->device] = after;
-    cursor = EncodeCursor(vv);
-  }
-  return Export(ws, cursor, max_bytes, out);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  // Only this device's commits go, however the other chains grow while a
+  // pull imports beside the push.
+  VersionVector vv;
+  vv[impl_->device] = after;
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, &impl_->device, out);
 }
 
 Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {

@@ -180,7 +180,7 @@ Status LinkScenario::Verify() {
                               " commits of device " + device.Hex());
     }
   }
-  // The hub holds the cadre's whole chain, and the cadre knows it.
+  // The cadre still holds its whole chain, and the hub holds all of it.
   httplib::Client http(hub_->url());
   auto st = http.Get("/v1/status", httplib::Headers{{"Authorization", "Bearer " + operator_token_}});
   if (!st || st->status != 200) return Status::Unavailable("the hub's status page did not answer");

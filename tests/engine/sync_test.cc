@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sched.h>
+
+#include <atomic>
+#include <thread>
+
 #include "hand_device.h"
 #include "helpers.h"
 
@@ -381,4 +386,87 @@ TEST_CASE("export pages by size and resumes from its cursor", "[sync]") {
   CHECK(none.chunk.empty());
   CHECK(none.commits == 0);
   CHECK(a.Export(g.ws, "zz", 1500, &none).code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("a push's export holds only this device's commits while a pull imports beside it", "[sync]") {
+  // hamlet sync pushes and pulls at once: the pusher's replica exports its
+  // own chain while another thread imports other devices' commits into it.
+  // Both threads run on one processor, where the importer, woken when the
+  // exporter lets the replica go, tends to run before the exporter goes on:
+  // that is when an export could see chains grow under it.
+  cpu_set_t all, one;
+  REQUIRE(sched_getaffinity(0, sizeof all, &all) == 0);
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &all)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  }
+  REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
+  struct Restore {
+    cpu_set_t* all;
+    ~Restore() { sched_setaffinity(0, sizeof *all, all); }
+  } restore{&all};
+  for (int round = 0; round < 6; round++) {
+    INFO("round " << round);
+    Group g;
+    MakeGroup(3, "", &g);
+    Replica& pusher = *g.members[1];
+    Replica& other = *g.members[2];
+    for (int i = 0; i < 5; i++) {
+      WriteBatch w;
+      w.Insert("concerns", {{"summary", std::string("Kiến nghị của thôn ") + std::to_string(i)}});
+      REQUIRE(pusher.Commit(g.ws, w).ok());
+    }
+    for (int i = 0; i < 150; i++) {
+      WriteBatch w;
+      w.Insert("concerns", {{"summary", std::string("Phản ánh ") + std::to_string(i)}});
+      REQUIRE(other.Commit(g.ws, w).ok());
+    }
+    std::vector<std::string> pages;
+    std::string cursor;
+    REQUIRE(pusher.Cursor(g.ws, &cursor).ok());
+    for (;;) {  // One commit a page: the pusher's copy of the other chain grows 150 times.
+      ExportResult ex;
+      REQUIRE(other.Export(g.ws, cursor, 1, &ex).ok());
+      if (ex.chunk.empty()) break;
+      pages.push_back(ex.chunk);
+      cursor = ex.next_cursor;
+    }
+    REQUIRE(pages.size() == 150);
+
+    std::atomic<bool> done{false};
+    Status import_status;
+    std::thread puller([&] {
+      for (const std::string& page : pages) {
+        ImportResult r;
+        import_status = pusher.Import(page, &r);
+        if (!import_status.ok()) break;
+      }
+      done = true;
+    });
+    size_t exports = 0, foreign = 0, wrong_count = 0;
+    while (!done) {
+      ExportResult ex;
+      Status s = pusher.ExportAuthored(g.ws, 0, 1 << 20, &ex);
+      Chunk chunk;
+      if (s.ok()) s = DecodeChunk(ex.chunk, &chunk);
+      if (!s.ok()) {
+        done.wait(false);
+        puller.join();
+        FAIL(s.ToString());
+      }
+      if (ex.commits != 5) wrong_count++;
+      for (const SealedCommit& c : chunk.commits) {
+        if (c.header.author != pusher.device_id()) foreign++;
+      }
+      exports++;
+    }
+    puller.join();
+    REQUIRE(import_status.ok());
+    CHECK(exports > 0);
+    CHECK(foreign == 0);
+    CHECK(wrong_count == 0);
+  }
 }

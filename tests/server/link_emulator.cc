@@ -249,8 +249,9 @@ struct LinkEmulator::State {
     }
   }
 
-  // Reads what the lane has room for.
-  void Read(Conn* c, int lane, int64_t now) {
+  // Reads one segment, if the lane has room for it; true if it read one
+  // and the sender may have more.
+  bool ReadSegment(Conn* c, int lane, int64_t now) {
     Pipe* pipe = PipeOf(c, lane);
     char buf[kSegment];
     while (!c->dead && !pipe->eof && lanes[lane].queued < p.queue_bytes) {
@@ -258,13 +259,30 @@ struct LinkEmulator::State {
       ssize_t n = recv(pipe->src, buf, want, 0);
       if (n > 0) {
         Schedule(lane, pipe, std::string(buf, static_cast<size_t>(n)), now);
-      } else if (n == 0) {
+        return true;
+      }
+      if (n == 0) {
         pipe->eof = true;
       } else {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
         if (errno == EINTR) continue;
         Kill(c);
       }
+    }
+    return false;
+  }
+
+  // Reads what the lanes have room for from the senders that have bytes,
+  // a segment from each in turn: as a router's queue takes the packets of
+  // every connection crossing it in the order they come, so that a short
+  // request is not held back until a long transfer beside it pauses.
+  void Read(std::vector<std::pair<Conn*, int>> ready, int64_t now) {
+    while (!ready.empty()) {
+      std::vector<std::pair<Conn*, int>> more;
+      for (auto [c, lane] : ready) {
+        if (ReadSegment(c, lane, now)) more.emplace_back(c, lane);
+      }
+      ready = std::move(more);
     }
   }
 
@@ -333,11 +351,13 @@ struct LinkEmulator::State {
       if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) return;
       if (fds[0].revents & POLLIN) Accept();
       now = Now();
+      std::vector<std::pair<Conn*, int>> ready;
       for (size_t i = 2; i < fds.size(); i++) {
         if (fds[i].revents == 0) continue;
         auto [c, what] = who[i];
-        if (what < 2) Read(c, what, now);
+        if (what < 2) ready.emplace_back(c, what);
       }
+      Read(std::move(ready), now);
     }
   }
 };

@@ -7,7 +7,9 @@
 // - bandwidth: a lane sends one segment (at most 1,460 bytes) at a time at
 //   bytes_per_second, and reads from the sender only while its queue (the
 //   network's buffer, queue_bytes) has room, so a fast sender is held back
-//   by its own socket buffers as on a real link;
+//   by its own socket buffers as on a real link; connections with bytes to
+//   send take the room a segment each in turn, so that a short request
+//   waits behind the queue, not behind a whole transfer beside it;
 // - delay: a segment arrives one_way_delay_ms after it was sent, in order;
 // - loss: a segment is lost with probability loss; it is sent again one
 //   round trip later (as TCP's fast retransmit does) and everything behind

@@ -32,8 +32,9 @@ struct SyncProgress {
 
 struct SyncOptions {
   std::string hub;                       // "http://host:port" or "https://host:port".
-  // Pages of pushes and pulls start at first_page_bytes, double while they
-  // arrive whole, up to chunk_bytes, and halve after a cut (protocol.md 13.3).
+  // Push pages start at first_page_bytes and pull pages at chunk_bytes;
+  // both double while they arrive whole, up to chunk_bytes, and halve after
+  // a cut (protocol.md 13.4).
   size_t chunk_bytes = 256 << 10;
   size_t first_page_bytes = 16 << 10;
   // Sync keeps trying while something moves, and stops (Unavailable) when
