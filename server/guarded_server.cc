@@ -401,12 +401,15 @@ class GuardedStream : public httplib::Stream {
 // httplib's thread pool, counting the connections that wait for a thread.
 class CountingPool : public httplib::TaskQueue {
  public:
-  CountingPool(size_t threads, std::atomic<int>* waiting) : pool_(threads), waiting_(waiting) {}
+  CountingPool(size_t threads, std::atomic<int>* waiting, std::atomic<size_t>* busy)
+      : pool_(threads), waiting_(waiting), busy_(busy) {}
   void enqueue(std::function<void()> fn) override {
     ++*waiting_;
     pool_.enqueue([this, fn = std::move(fn)] {
+      ++*busy_;
       --*waiting_;
       fn();
+      --*busy_;
     });
   }
   void shutdown() override { pool_.shutdown(); }
@@ -414,6 +417,7 @@ class CountingPool : public httplib::TaskQueue {
  private:
   httplib::ThreadPool pool_;
   std::atomic<int>* waiting_;
+  std::atomic<size_t>* busy_;
 };
 
 }  // namespace
@@ -425,7 +429,7 @@ GuardedServer::GuardedServer(GuardLimits limits)
   assert(limits_.max_head_bytes > 0 && limits_.threads > 0);
   keep_alive_max_count_ = limits_.max_requests_per_connection;
   keep_alive_timeout_sec_ = static_cast<time_t>(limits_.keep_alive_ms / 1000);
-  new_task_queue = [this] { return new CountingPool(limits_.threads, &waiting_); };
+  new_task_queue = [this] { return new CountingPool(limits_.threads, &waiting_, &busy_); };
   // A body is only ever sent with its length: a chunked upload could not be
   // bounded before it is read.
   set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -502,7 +506,11 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     // when the hub stops.
     bool first = n == 0;
     int64_t wait = first ? limits_.head_timeout_ms : limits_.keep_alive_ms;
-    auto give_up = [&] { return svr_sock_ == INVALID_SOCKET || (!first && waiting_ > 0); };
+    // A connection waits for a thread only when every thread is busy: one
+    // accepted a moment ago while threads are idle is not a reason.
+    auto give_up = [&] {
+      return svr_sock_ == INVALID_SOCKET || (!first && waiting_ > 0 && busy_ >= limits_.threads);
+    };
     if (!conn.WaitForRequest(NowMs() + wait, give_up)) break;
     GuardedStream strm(&conn, limits_, addresses_.get(), address);
     bool closed = false;

@@ -101,9 +101,11 @@ class GuardedServer : public httplib::Server {
   GuardLimits limits_;
   std::unique_ptr<AddressTable> addresses_;
   SSL_CTX* tls_ = nullptr;
-  // Connections accepted and waiting for a worker thread. An idle keep-alive
-  // connection gives its thread up at once when another one waits.
+  // Connections accepted and waiting for a worker thread, and threads
+  // serving one. An idle keep-alive connection gives its thread up at once
+  // when another waits and every thread is busy.
   std::atomic<int> waiting_{0};
+  std::atomic<size_t> busy_{0};
 };
 
 }  // namespace hamlet::hub
