@@ -26,9 +26,11 @@
 // hub's --max-pull-kib), the deadline of a write is about progress (the
 // reader must take some bytes every answer_stall_ms and average
 // min_answer_bytes_per_second), and so the longest one answer can hold a
-// worker is its size over that rate (a 256 KiB page: about 4 minutes, where
-// the 2G link takes 45 s). A device that does this on purpose holds at most
-// its address's share of threads, and must be enrolled to do it at all.
+// worker is its size over that rate (a 256 KiB page, what hamlet sync asks
+// for: about 4 minutes, where the 2G link takes 35 s; the hub's largest,
+// 4 MiB: about 70 minutes). A device that does this on purpose holds at
+// most its address's share of threads, and must be enrolled to do it at
+// all.
 //
 // Thread safety: configure before listening; after that, only stop() may be
 // called from another thread.

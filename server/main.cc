@@ -74,6 +74,24 @@ int main(int argc, char** argv) {
                     "one address may make a minute, and at once")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  // A device's pull page goes out as fast as its reader takes it: over 2G a
+  // large one takes minutes, so what bounds it is progress, not time.
+  hub::HubOptions hub_options;
+  size_t max_pull_kib = hub_options.max_pull_bytes >> 10;
+  double answer_stall = limits.answer_stall_ms / 1000.0;
+  serve->add_option("--max-pull-kib", max_pull_kib,
+                    "Largest pull page in KiB, whatever a device asks for (at least one commit goes)")
+      ->check(CLI::Range(4, 65536))
+      ->capture_default_str();
+  serve->add_option("--answer-stall", answer_stall,
+                    "Seconds a device may take no bytes of an answer it signed for (a 2G link stalls "
+                    "for longer than its cuts) before the connection is closed")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
+  serve->add_option("--min-answer-rate", limits.min_answer_bytes_per_second,
+                    "Bytes per second a device must average taking such an answer, after its first 30 s")
+      ->check(CLI::Range(16, 1 << 30))
+      ->capture_default_str();
   CLI::App* token = app.add_subcommand("token", "Manage publish and operator tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
@@ -96,7 +114,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<hub::HubStore> store;
   Status s = hub::OpenSqliteHubStore(data, &store);
   if (!s.ok()) return Fail("cannot open the data folder", s);
-  hub::Hub hub(store.get(), Env::Default(), hub::HubOptions());
+  hub_options.max_pull_bytes = max_pull_kib << 10;
+  hub::Hub hub(store.get(), Env::Default(), hub_options);
 
   if (create->parsed()) {
     std::string t;
@@ -139,6 +158,7 @@ int main(int argc, char** argv) {
   }
   limits.head_timeout_ms = static_cast<int64_t>(head_timeout * 1000);
   limits.io_timeout_ms = limits.body_grace_ms = static_cast<int64_t>(io_timeout * 1000);
+  limits.answer_stall_ms = static_cast<int64_t>(answer_stall * 1000);
   auto server = std::make_unique<hub::GuardedServer>(limits);
   if (!tls_cert.empty()) {
     s = server->UseTls(tls_cert, tls_key);

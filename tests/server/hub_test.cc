@@ -200,6 +200,41 @@ TEST_CASE("a hub killed mid-sync loses nothing it acknowledged", "[hub]") {
   CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
 }
 
+TEST_CASE("the operator bounds the hub's pull pages whatever a device asks for", "[hub]") {
+  // 40 commits of at least 1 KiB each (size buckets): one page of the
+  // device's 256 KiB, or at least five of a hub that serves 8 KiB.
+  for (bool bounded : {false, true}) {
+    INFO("--max-pull-kib 8: " << bounded);
+    TempDir dir;
+    HubProcess hub(dir.File("hub"), bounded ? std::vector<std::string>{"--max-pull-kib", "8"}
+                                            : std::vector<std::string>{});
+    Group g;
+    MakeGroup(2, dir.path(), &g);
+    Publish(hub, g);
+    std::mt19937_64 rng(11);
+    WriteSome(*g.members[0], g.ws, 40, rng);
+    SyncOptions o = Options(hub);
+    o.chunk_bytes = 256 << 10;
+    SyncReport rep;
+    HubClient writer(g.members[0].get(), o);
+    REQUIRE(writer.Sync(g.ws, &rep).ToString() == "OK");
+    REQUIRE(rep.pushed == 40);
+    HubClient reader(g.members[1].get(), o);
+    REQUIRE(reader.Sync(g.ws, &rep).ToString() == "OK");
+    CHECK(rep.pulled == 40);
+    CHECK(rep.retries == 0);
+    // Session, keys and the pull pages (the push had nothing).
+    size_t pages = rep.requests - 2;
+    if (bounded) {
+      CHECK(pages >= 5);
+    } else {
+      CHECK(pages == 1);
+    }
+    CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+  }
+  CHECK(HubProcess::Run({"serve", "--data", "unused", "--max-pull-kib", "2"}) != 0);
+}
+
 TEST_CASE("syncs through a link cut at random bytes and a hub killed at random lose nothing", "[hub][faults]") {
   TempDir dir;
   HubProcess hub(dir.File("hub"));
