@@ -7,6 +7,53 @@ namespace hamlet {
 
 using nlohmann::json;
 
+namespace {
+
+// A pull page cut off when a sync stops, kept in the replica so that the
+// next sync asks only for the rest of it (protocol.md 13.4). The setting
+// holds the page's name as JSON, a newline, then the bytes that came.
+std::string PartialPageKey(const WorkspaceId& ws, const std::string& hub) {
+  return "partial-pull-page:" + ws.Hex() + ":" + hub;
+}
+
+Status KeepPartialPage(Replica* replica, const std::string& key, const HubConnection::Page& page) {
+  if (!page.named || page.bytes.empty() || page.bytes.size() >= page.size) return Status::OK();
+  json name{{"after", page.after}, {"max_bytes", page.max_bytes}, {"upto", page.upto},
+            {"size", page.size},   {"more", page.more},           {"digest", page.digest}};
+  return replica->SetLocalSetting(key, name.dump() + "\n" + page.bytes);
+}
+
+// The kept page if it starts at position; *page is left alone otherwise.
+// A kept page that does not parse is dropped: it only saves bytes.
+Status TakePartialPage(Replica* replica, const std::string& key, uint64_t position, HubConnection::Page* page) {
+  std::string kept;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(replica->LocalSetting(key, &kept, &found));
+  if (!found || kept.empty()) return Status::OK();
+  HAMLET_RETURN_IF_ERROR(replica->SetLocalSetting(key, ""));
+  size_t nl = kept.find('\n');
+  if (nl == std::string::npos) return Status::OK();
+  json name = json::parse(kept.substr(0, nl), nullptr, false);
+  HubConnection::Page p;
+  try {
+    p.after = name.at("after").get<uint64_t>();
+    p.max_bytes = name.at("max_bytes").get<size_t>();
+    p.upto = name.at("upto").get<uint64_t>();
+    p.size = name.at("size").get<size_t>();
+    p.more = name.at("more").get<bool>();
+    p.digest = name.at("digest").get<std::string>();
+  } catch (const json::exception&) {
+    return Status::OK();
+  }
+  p.bytes = kept.substr(nl + 1);
+  if (p.after != position || p.bytes.empty() || p.bytes.size() >= p.size) return Status::OK();
+  p.named = true;
+  *page = std::move(p);
+  return Status::OK();
+}
+
+}  // namespace
+
 size_t SmallestPage(const SyncOptions& options) { return std::min<size_t>(4 << 10, options.chunk_bytes); }
 
 size_t FirstPage(const SyncOptions& options) {
@@ -63,8 +110,16 @@ Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const
   // trips.
   size_t page_bytes = options.chunk_bytes;
   c->meter()->Begin(c->lane(), "pull");
+  const std::string kept_key = PartialPageKey(ws, options.hub);
+  HubConnection::Page page;
+  HAMLET_RETURN_IF_ERROR(TakePartialPage(replica, kept_key, position, &page));
+  if (page.named) page_bytes = page.max_bytes;
+  // When the sync stops, what came of a page is kept for the next one.
+  auto stop = [&](const Status& s) {
+    Status kept = KeepPartialPage(replica, kept_key, page);
+    return kept.ok() ? s : kept;
+  };
   for (bool from_start = position == 0;; from_start = true) {
-    HubConnection::Page page;
     int attempt = 0;
     for (;;) {
       if (!page.named) {
@@ -75,15 +130,17 @@ Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const
       Status s = c->PullOnce(ws, base, &page, &r);
       if (s.code() == Code::kUnauthenticated) {
         uint64_t unused = 0;
-        HAMLET_RETURN_IF_ERROR(c->OpenSession(ws, &unused));
+        s = c->OpenSession(ws, &unused);
+        if (!s.ok()) return stop(s);
         continue;
       }
       if (s.code() == Code::kAborted) continue;  // Another page than the one cut: from its start.
       if (!s.ok()) {
-        if (!s.Retryable() && s.code() != Code::kDataLoss) return s;
+        if (!s.Retryable() && s.code() != Code::kDataLoss) return stop(s);
         if (s.code() == Code::kDataLoss && attempt >= 2) return s;
         page_bytes = std::max(smallest, page_bytes / 2);
-        HAMLET_RETURN_IF_ERROR(c->WaitToRetry(++attempt, HubConnection::RetryAfterMs(r), s));
+        s = c->WaitToRetry(++attempt, HubConnection::RetryAfterMs(r), s);
+        if (!s.ok()) return stop(s);
         continue;
       }
       if (attempt == 0) page_bytes = std::min(options.chunk_bytes, page_bytes * 2);

@@ -1,7 +1,8 @@
 // The two halves of a sync, each over one HubConnection: pushing this
 // device's chain (protocol.md 13.3) and pulling the hub's log (13.4, 13.6).
-// Pages start at SyncOptions::first_page_bytes, double while they arrive
-// whole, up to chunk_bytes, and halve after a cut. Both may run at once on
+// Push pages start at SyncOptions::first_page_bytes and pull pages at
+// chunk_bytes; both double while they arrive whole, up to chunk_bytes, and
+// halve after a cut. Both may run at once on
 // two connections (two threads); each counts on its connection's report
 // and meter lane.
 #ifndef HAMLET_HTTP_HUB_TRANSFER_H_
@@ -24,7 +25,8 @@ size_t FirstPage(const SyncOptions& options);
 Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged);
 
 // Pulls everything after position, a page at a time; a page cut in transit
-// goes on from the byte where it stopped. At the end of the hub's log,
+// goes on from the byte where it stopped, in this sync or, kept in the
+// replica when the sync stops, in the next one. At the end of the hub's log,
 // every chain must reach what heads (from the session answer) said the hub
 // held; if not, and the pull did not start at the beginning, once more from
 // there (a hub restored from a copy made by hand can hand old positions to

@@ -113,4 +113,28 @@ TEST_CASE("hamlet sync gives up only when nothing comes through, in words, and t
   CheckDelivered(s, 5);
 }
 
+TEST_CASE("a pull page cut off when hamlet sync gives up goes on from its byte in the next run", "[cli][link]") {
+  // 60 commits of at least 1 KiB each: one pull page, of which the first
+  // run gets about half before the link goes for good.
+  ScenarioSize size{0, 60, 3, 0};
+  LinkCounts need = CleanNeeds(size);
+  TempDir dir;
+  LinkScenario s(dir.path(), size, 7);
+  LinkProfile half = LinkProfile::Clean();
+  half.down_bytes_until_gone = need.wire_down / 2;
+  SyncOutcome cut = s.Sync(half, HAMLET_CLI_BINARY, {"--give-up-after", "3"}, 1);
+  INFO(cut.err);
+  REQUIRE(cut.exit_code == 75);
+  REQUIRE(cut.link.delivered_down > 20 << 10);
+  SyncOutcome back = s.Sync(LinkProfile::Clean(), HAMLET_CLI_BINARY, {}, 1);
+  INFO(back.err);
+  REQUIRE(back.exit_code == 0);
+  REQUIRE(s.Verify().ToString() == "OK");
+  // What came before the cut is not asked for again: both runs together
+  // take what one needs, and the second run's session and keys answers.
+  INFO("first run " << cut.link.delivered_down << " bytes down, second " << back.link.wire_down << ", one run needs "
+                    << need.wire_down);
+  CHECK(cut.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
+}
+
 }  // namespace hamlet::test

@@ -87,6 +87,7 @@ struct LinkEmulator::State {
 
   mutable std::mutex mu;
   LinkCounts counts;
+  uint64_t delivered_down_partial = 0;  // Down bytes handed over, segments begun included.
 
   std::atomic<bool> stop{false};
 
@@ -95,6 +96,11 @@ struct LinkEmulator::State {
   }
   int64_t CutStart(int64_t k) const { return (p.first_cut_at_ms + k * p.cut_every_ms) * 1000; }
   bool Cuts() const { return p.cut_every_ms > 0 && p.cut_for_ms > 0; }
+  // Nothing more goes down (LinkProfile::down_bytes_until_gone).
+  bool GoneDown() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return p.down_bytes_until_gone > 0 && delivered_down_partial >= p.down_bytes_until_gone;
+  }
 
   bool InCut(int64_t t, int64_t* end = nullptr) const {
     if (!Cuts() || t < CutStart(0)) return false;
@@ -291,7 +297,14 @@ struct LinkEmulator::State {
     Pipe* pipe = PipeOf(c, lane);
     while (!c->dead && !pipe->queue.empty() && pipe->queue.front().deliver_us <= now) {
       Segment& s = pipe->queue.front();
-      ssize_t w = send(pipe->dst, s.data.data() + s.written, s.data.size() - s.written, MSG_NOSIGNAL);
+      size_t left = s.data.size() - s.written;
+      if (lane == 1 && p.down_bytes_until_gone > 0) {
+        std::lock_guard<std::mutex> lock(mu);
+        uint64_t room = p.down_bytes_until_gone - std::min(p.down_bytes_until_gone, delivered_down_partial);
+        if (room == 0) return;
+        left = std::min<uint64_t>(left, room);
+      }
+      ssize_t w = send(pipe->dst, s.data.data() + s.written, left, MSG_NOSIGNAL);
       if (w < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return;
         if (errno == EINTR) continue;
@@ -299,6 +312,10 @@ struct LinkEmulator::State {
         return;
       }
       s.written += static_cast<size_t>(w);
+      if (lane == 1) {
+        std::lock_guard<std::mutex> lock(mu);
+        delivered_down_partial += static_cast<uint64_t>(w);
+      }
       if (s.written < s.data.size()) return;
       lanes[lane].queued -= s.data.size();
       Count(lane, 0, s.data.size());
@@ -336,7 +353,7 @@ struct LinkEmulator::State {
             fds.push_back({pipe->src, POLLIN, 0});
             who.emplace_back(c.get(), lane);
           }
-          if (!pipe->queue.empty()) {
+          if (!pipe->queue.empty() && !(lane == 1 && GoneDown())) {
             const Segment& s = pipe->queue.front();
             if (s.deliver_us <= now) {
               fds.push_back({pipe->dst, POLLOUT, 0});

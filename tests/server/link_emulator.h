@@ -47,6 +47,10 @@ struct LinkProfile {
   bool cut_resets = false;
   size_t queue_bytes = 16 << 10;
   int64_t rto_ms = 1000;
+  // When not 0: once this many bytes went down, nothing more does, for as
+  // long as the emulator lives (a device carried out of coverage halfway
+  // through an answer, whatever the time).
+  uint64_t down_bytes_until_gone = 0;
   uint64_t seed = 1;
 
   // The 2G link of the hamlets (../shared/design.md): 64 kbit/s each way,
