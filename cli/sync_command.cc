@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "hamlet/hub_client.h"
+#include "stop_signal.h"
 
 namespace hamlet::cli {
 
@@ -86,7 +87,11 @@ int RunSync(const Context& context, SyncArgs args) {
       was_down = p.link_down;
       // A long push runs beside the pull: the line keeps both, each as last told.
       std::string& text = std::strcmp(p.phase, "push") == 0 ? push_text : pull_text;
-      if (p.phase[0] != '\0') text = std::string(p.phase) + ": " + std::to_string(p.commits) + " commits, " + Size(p.bytes);
+      // A push with nothing to send is not shown.
+      bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
+      if (p.phase[0] != '\0' && !idle_push) {
+        text = std::string(p.phase) + ": " + std::to_string(p.commits) + " commits, " + Size(p.bytes);
+      }
       if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
       last = now;
       std::string line = push_text.empty() && pull_text.empty() ? std::string("connecting")
@@ -103,17 +108,35 @@ int RunSync(const Context& context, SyncArgs args) {
     };
   }
   HubClient client(replica.get(), options);
-  // The admin's device admits those who asked to join with its invites.
+  // Ctrl-C stops the sync cleanly: what arrived is kept, a pull page cut
+  // off included, and the next run goes on from there.
+  int stopped_by = 0;
+  bool synced = false;
   size_t admitted = 0, refused = 0;
-  std::vector<DeviceStatus> devices;
-  s = replica->Devices(ws, &devices);
-  for (const DeviceStatus& d : devices) {
-    if (s.ok() && d.self && d.role == Role::kAdmin) s = client.AdmitPending(ws, &admitted, &refused);
-  }
   SyncReport report;
-  if (s.ok()) s = client.Sync(ws, &report);
+  {
+    StopOnSignal stop([&client] { client.Cancel(); });
+    // The admin's device admits those who asked to join with its invites.
+    std::vector<DeviceStatus> devices;
+    s = replica->Devices(ws, &devices);
+    for (const DeviceStatus& d : devices) {
+      if (s.ok() && d.self && d.role == Role::kAdmin) s = client.AdmitPending(ws, &admitted, &refused);
+    }
+    if (s.ok() && stop.signal() == 0) {
+      s = client.Sync(ws, &report);
+      synced = s.ok();
+    }
+    stopped_by = stop.signal();
+  }
   if (drew) std::fprintf(stderr, "\r\033[K");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (stopped_by != 0 && !synced) {
+    std::fprintf(stderr,
+                 "hamlet: sync with %s stopped as asked; nothing is lost: run hamlet sync again and it goes on from "
+                 "where it stopped\n",
+                 args.hub.c_str());
+    return 128 + stopped_by;
+  }
   if (!s.ok()) {
     std::string advice = Advice(s, args);
     std::string message = s.message().empty() ? Status::CodeName(s.code()) : s.message();
@@ -151,7 +174,7 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
   cmd->footer(
       "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
       "75 nothing came through the link for the --give-up-after time: nothing is lost; run it again later and it\n"
-      "goes on from where it stopped.");
+      "goes on from where it stopped; 130 stopped with Ctrl-C (143 with SIGTERM), nothing lost either.");
   cmd->add_option("--hub", args->hub,
                   "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB, else the workspace's)");
   cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")

@@ -2,6 +2,7 @@
 #include "hamlet_http.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "c_api_util.h"
@@ -23,6 +24,9 @@ struct hamlet_hub {
   // Made on first use and after an option changes; keeps its connection and
   // session between calls.
   std::unique_ptr<hamlet::HubClient> client;
+  // The client of the hamlet_hub_sync running now, for hamlet_hub_cancel.
+  std::mutex running_mu;
+  hamlet::HubClient* running = nullptr;
 
   hamlet::HubClient& Client() {
     if (!client) {
@@ -130,13 +134,29 @@ int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* re
     hamlet::WorkspaceId ws;
     Status s = ParseId(workspace, "workspace", &ws);
     hamlet::SyncReport rep;
-    if (s.ok()) s = h->Client().Sync(ws, &rep);
+    if (s.ok()) {
+      hamlet::HubClient& client = h->Client();
+      {
+        std::lock_guard<std::mutex> lock(h->running_mu);
+        h->running = &client;
+      }
+      s = client.Sync(ws, &rep);
+      std::lock_guard<std::mutex> lock(h->running_mu);
+      h->running = nullptr;
+    }
     if (report) {
       *report = hamlet_sync_report{rep.pushed, rep.pulled, rep.applied, rep.bytes_up, rep.bytes_down,
                                    rep.requests, rep.retries};
     }
     return Result(s);
   });
+}
+
+int hamlet_hub_cancel(hamlet_hub* h) {
+  HAMLET_CHECK_ARG(h, "hub is NULL");
+  std::lock_guard<std::mutex> lock(h->running_mu);
+  if (h->running != nullptr) h->running->Cancel();
+  return HAMLET_OK;
 }
 
 int hamlet_hub_publish(hamlet_hub* h, const char* workspace, const char* token) {

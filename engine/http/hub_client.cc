@@ -15,15 +15,11 @@ using nlohmann::json;
 struct HubClient::Impl {
   SyncOptions options;
   SyncMeter meter{options};
-  HubConnection main;                    // Every request but a concurrent pull's.
-  std::unique_ptr<HubConnection> second;  // A pull's while the push runs.
+  HubConnection main;    // Every request but a concurrent pull's.
+  HubConnection second;  // A pull's while the push runs.
 
-  Impl(Replica* r, SyncOptions o) : options(std::move(o)), main(r, options, &meter, 0) {}
-
-  HubConnection& Second() {
-    if (!second) second = std::make_unique<HubConnection>(main.replica(), options, &meter, 1);
-    return *second;
-  }
+  Impl(Replica* r, SyncOptions o)
+      : options(std::move(o)), main(r, options, &meter, 0), second(r, options, &meter, 1) {}
 };
 
 namespace {
@@ -192,6 +188,12 @@ Status HubClient::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeRe
   return m.Signed(ws, "POST", base + "/statements", statement, &r);
 }
 
+void HubClient::Cancel() {
+  impl_->meter.Stop();
+  impl_->main.Interrupt();
+  impl_->second.Interrupt();
+}
+
 Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   Impl& impl = *impl_;
   HubConnection& m = impl.main;
@@ -225,7 +227,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     impl.meter.End(0);
     return s;
   }
-  HubConnection& puller = impl.Second();
+  HubConnection& puller = impl.second;
   SyncReport pull_report;
   puller.set_report(&pull_report);
   std::mutex mu;

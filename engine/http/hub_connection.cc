@@ -93,7 +93,7 @@ HubConnection::HubConnection(Replica* replica, const SyncOptions& options, SyncM
 
 Status HubConnection::WaitToRetry(int attempt, int64_t retry_after_ms, const Status& last) {
   int64_t waited = meter_->MsSinceMoved();
-  if (meter_->Stopped()) return Status(Code::kCancelled, "the sync stopped");
+  if (meter_->Stopped()) return Stopped();
   if (waited >= options_.give_up_after_ms || (options_.max_attempts > 0 && attempt >= options_.max_attempts)) {
     return Status::Unavailable("nothing came through for " + Seconds(waited) + " (last: " + last.message() + ")");
   }
@@ -111,7 +111,7 @@ Status HubConnection::WaitToRetry(int attempt, int64_t retry_after_ms, const Sta
     if (left <= std::chrono::steady_clock::duration::zero() || meter_->Stopped()) break;
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::seconds(1)));
   }
-  if (meter_->Stopped()) return Status(Code::kCancelled, "the sync stopped");
+  if (meter_->Stopped()) return Stopped();
   return Status::OK();
 }
 
@@ -181,6 +181,7 @@ Status HubConnection::Signed(const WorkspaceId& ws, const std::string& method, c
 }
 
 Status HubConnection::PushOnce(const WorkspaceId& ws, const std::string& target, const std::string& body, httplib::Result* out) {
+  if (meter_->Stopped()) return Stopped();
   std::string auth;
   HAMLET_RETURN_IF_ERROR(replica_->AuthorizeRequest(ws, "POST", target, challenge_, ++counter_, body, &auth));
   if (report_) {
@@ -203,6 +204,7 @@ Status HubConnection::PushOnce(const WorkspaceId& ws, const std::string& target,
 }
 
 Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, Page* page, httplib::Result* out) {
+  if (meter_->Stopped()) return Stopped();
   bool resume = page->named && !page->bytes.empty();
   if (!resume) {
     Page fresh;

@@ -36,6 +36,9 @@ class HubConnection {
   HubConnection(Replica* replica, const SyncOptions& options, SyncMeter* meter, int lane);
 
   httplib::Client& http() { return *http_; }
+  // Closes the connection under a request in flight, from any thread: the
+  // request fails at once (HubClient::Cancel).
+  void Interrupt() { http_->stop(); }
   const SyncOptions& options() const { return options_; }
   Replica* replica() const { return replica_; }
   SyncMeter* meter() const { return meter_; }
@@ -57,6 +60,7 @@ class HubConnection {
     Status s;
     for (int attempt = 0;; attempt++) {
       if (attempt > 0) HAMLET_RETURN_IF_ERROR(WaitToRetry(attempt, RetryAfterMs(*out), s));
+      if (meter_->Stopped()) return Stopped();
       *out = send();
       if (report_) report_->requests++;
       s = FromResponse(*out);
@@ -89,6 +93,9 @@ class HubConnection {
   // One signed GET of page (its first bytes, or the rest). One try.
   // Aborted when the hub names another page than the one cut.
   Status PullOnce(const WorkspaceId& ws, const std::string& base, Page* page, httplib::Result* out);
+
+  // What a call returns once the sync was told to stop.
+  static Status Stopped() { return Status(Code::kCancelled, "the sync was stopped"); }
 
   // Before try number attempt+1 (attempt >= 1) after last failed: waits,
   // with exponential backoff and jitter but never less than the hub's

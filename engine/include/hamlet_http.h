@@ -89,6 +89,12 @@ HAMLET_API int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void*
    something moves: a pull page resumes at the byte where it was cut, a push
    after what the hub acknowledged. report may be NULL. */
 HAMLET_API int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* report);
+/* Stops the hamlet_hub_sync running on h, from any thread (the one exception
+   to "not thread safe" above) or from its progress callback: it returns
+   HAMLET_ECANCELLED (retryable) at once, having kept what arrived, a pull
+   page cut off included, for the next sync to go on from. Does nothing
+   when no sync runs; a sync that starts afterwards is not affected. */
+HAMLET_API int hamlet_hub_cancel(hamlet_hub* h);
 
 /* As the workspace's admin: publishes it with a token from the hub's
    operator; registers a member device (hex id) so it can sync; admits the

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -138,7 +140,8 @@ uint64_t LinkScenario::HubRequests() {
 }
 
 SyncOutcome LinkScenario::Sync(const LinkProfile& profile, const std::string& hamlet,
-                               const std::vector<std::string>& extra_args, int max_runs) {
+                               const std::vector<std::string>& extra_args, int max_runs,
+                               const std::function<bool(const std::string&)>& interrupt) {
   SyncOutcome out;
   uint64_t before = HubRequests();
   LinkEmulator link(hub_->port(), profile, link_port_);
@@ -146,7 +149,8 @@ SyncOutcome LinkScenario::Sync(const LinkProfile& profile, const std::string& ha
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto start = std::chrono::steady_clock::now();
   while (out.runs < max_runs) {
-    CliResult r = RunProgram(hamlet, args, CadreEnv());
+    CliResult r = interrupt ? RunProgramSignalled(hamlet, args, CadreEnv(), interrupt, SIGINT)
+                            : RunProgram(hamlet, args, CadreEnv());
     out.runs++;
     out.exit_code = r.exit_code;
     out.exits.push_back(r.exit_code);

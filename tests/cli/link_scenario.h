@@ -9,6 +9,7 @@
 #define HAMLET_TESTS_CLI_LINK_SCENARIO_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,9 +48,10 @@ class LinkScenario {
 
   // Runs `hamlet sync --hub LINK extra_args...` (the binary at hamlet) through
   // a LinkEmulator with profile, again after each failure, until it exits 0
-  // or max_runs runs were made.
+  // or max_runs runs were made. interrupt, when given, is asked of what each
+  // run printed to stderr so far; when it says so, the run gets SIGINT.
   SyncOutcome Sync(const LinkProfile& profile, const std::string& hamlet, const std::vector<std::string>& extra_args,
-                   int max_runs);
+                   int max_runs, const std::function<bool(const std::string&)>& interrupt = nullptr);
 
   // OK when the cadre holds every commit of every device, and the hub every
   // commit of the cadre; otherwise says what is missing.

@@ -5,6 +5,8 @@
 // quarter of the time without a link) so that every transfer meets several.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "helpers.h"
 #include "link_scenario.h"
 #include "run_cli.h"
@@ -135,6 +137,39 @@ TEST_CASE("a pull page cut off when hamlet sync gives up goes on from its byte i
   INFO("first run " << cut.link.delivered_down << " bytes down, second " << back.link.wire_down << ", one run needs "
                     << need.wire_down);
   CHECK(cut.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
+}
+
+TEST_CASE("Ctrl-C stops hamlet sync at once and the next run takes only the rest of the page", "[cli][link]") {
+  ScenarioSize size{0, 60, 3, 0};
+  LinkCounts need = CleanNeeds(size);
+  TempDir dir;
+  LinkScenario s(dir.path(), size, 7);
+  LinkProfile half = LinkProfile::Clean();
+  half.down_bytes_until_gone = need.wire_down / 2;
+  // Ctrl-C once the progress line shows 16 KiB of the pull or more: it
+  // shows every few seconds while bytes come, and when the link is found
+  // down.
+  auto pulled_16_kib = [](const std::string& err) {
+    size_t at = err.rfind("pull: ");
+    if (at == std::string::npos) return false;
+    size_t comma = err.find(", ", at);
+    if (comma == std::string::npos) return false;
+    double n = std::atof(err.c_str() + comma + 2);
+    std::string unit = err.substr(err.find(' ', comma + 2) + 1, 3);
+    return unit == "MiB" || (unit == "KiB" && n >= 16);
+  };
+  SyncOutcome stopped = s.Sync(half, HAMLET_CLI_BINARY, {}, 1, pulled_16_kib);
+  INFO(stopped.err);
+  REQUIRE(stopped.exit_code == 130);
+  CHECK(stopped.err.find("stopped as asked; nothing is lost") != std::string::npos);
+  REQUIRE(stopped.link.delivered_down > 16 << 10);
+  SyncOutcome back = s.Sync(LinkProfile::Clean(), HAMLET_CLI_BINARY, {}, 1);
+  INFO(back.err);
+  REQUIRE(back.exit_code == 0);
+  REQUIRE(s.Verify().ToString() == "OK");
+  INFO("first run " << stopped.link.delivered_down << " bytes down, second " << back.link.wire_down
+                    << ", one run needs " << need.wire_down);
+  CHECK(stopped.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
 }
 
 }  // namespace hamlet::test

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +12,11 @@
 
 namespace hamlet::test {
 
-CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                     const std::vector<std::pair<std::string, std::string>>& env, const std::string* input) {
+namespace {
+
+CliResult Run(const std::string& program, const std::vector<std::string>& args,
+              const std::vector<std::pair<std::string, std::string>>& env, const std::string* input,
+              std::function<bool(const std::string&)> ready, int sig) {
   // The command line and environment are made before fork: after it, the
   // child only makes async-signal-safe calls (a test's other threads may
   // hold the allocator's lock at that moment).
@@ -79,6 +83,10 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
         open_fds--;
       } else {
         (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        if (i == 1 && ready && ready(result.err)) {
+          kill(pid, sig);
+          ready = nullptr;
+        }
       }
     }
   }
@@ -86,6 +94,19 @@ CliResult RunProgram(const std::string& program, const std::vector<std::string>&
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+}  // namespace
+
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::vector<std::pair<std::string, std::string>>& env, const std::string* input) {
+  return Run(program, args, env, input, nullptr, 0);
+}
+
+CliResult RunProgramSignalled(const std::string& program, const std::vector<std::string>& args,
+                              const std::vector<std::pair<std::string, std::string>>& env,
+                              const std::function<bool(const std::string&)>& ready, int sig) {
+  return Run(program, args, env, nullptr, ready, sig);
 }
 
 CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env) {

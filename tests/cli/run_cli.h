@@ -2,6 +2,7 @@
 #ifndef HAMLET_TESTS_CLI_RUN_CLI_H_
 #define HAMLET_TESTS_CLI_RUN_CLI_H_
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,12 @@ CliResult RunHubCommand(const std::vector<std::string>& args);
 // The same for any program, by path; stdin is input when given, else empty.
 CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::pair<std::string, std::string>>& env, const std::string* input = nullptr);
+
+// The same, sending the program signal sig once ready(what it printed to
+// stderr so far) is true, as a person pressing Ctrl-C at what they see.
+CliResult RunProgramSignalled(const std::string& program, const std::vector<std::string>& args,
+                              const std::vector<std::pair<std::string, std::string>>& env,
+                              const std::function<bool(const std::string&)>& ready, int sig);
 
 }  // namespace hamlet::test
 

@@ -55,6 +55,23 @@ static void on_progress(void* ctx, const char* phase, uint64_t commits, uint64_t
   if (commits > progress_commits) progress_commits = commits;
 }
 
+/* Stops the sync it is told of, once. */
+static hamlet_hub* to_cancel = NULL;
+static int cancel_calls = 0;
+
+static void cancel_on_progress(void* ctx, const char* phase, uint64_t commits, uint64_t bytes, uint64_t retries) {
+  (void)ctx;
+  (void)phase;
+  (void)commits;
+  (void)bytes;
+  (void)retries;
+  if (to_cancel != NULL) {
+    CHECK(hamlet_hub_cancel(to_cancel) == HAMLET_OK);
+    to_cancel = NULL;
+    cancel_calls++;
+  }
+}
+
 static int link_down_calls = 0;
 static int64_t link_give_up_ms = 0;
 
@@ -159,6 +176,36 @@ int main(int argc, char** argv) {
   CHECK(hamlet_hub_sync(ha, ws, &rep) == HAMLET_OK);
   CHECK(rep.pulled == 30 && rep.applied == 30);
   char *da = NULL, *db = NULL;
+  CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
+  CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
+  CHECK(da && db && strcmp(da, db) == 0);
+
+  /* Stopped from its progress callback (a push of one page: the callback
+     runs before it is sent): a retryable HAMLET_ECANCELLED at once, and
+     the next sync goes on. */
+  CHECK(hamlet_hub_cancel(NULL) == HAMLET_EINVALID);
+  CHECK(hamlet_hub_cancel(hb) == HAMLET_OK); /* No sync runs: nothing to stop. */
+  for (int i = 0; i < 2; i++) {
+    char batch[256];
+    snprintf(batch, sizeof batch,
+             "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{\"summary\":\"Ph\xe1\xba\xa3n \xc3\xa1nh %d\"}}]", i);
+    CHECK(hamlet_commit(b, ws, batch, NULL) == HAMLET_OK);
+  }
+  CHECK(hamlet_hub_set_progress(hb, cancel_on_progress, NULL) == HAMLET_OK);
+  to_cancel = hb;
+  rc = hamlet_hub_sync(hb, ws, &rep);
+  CHECK(rc == HAMLET_ECANCELLED);
+  CHECK(hamlet_code_retryable(rc) == 1);
+  CHECK(cancel_calls == 1);
+  CHECK(rep.pushed == 0);
+  CHECK(hamlet_hub_set_progress(hb, NULL, NULL) == HAMLET_OK);
+  CHECK(hamlet_hub_sync(hb, ws, &rep) == HAMLET_OK);
+  CHECK(rep.pushed == 2);
+  CHECK(hamlet_hub_sync(ha, ws, &rep) == HAMLET_OK);
+  CHECK(rep.pulled == 2);
+  hamlet_free(da);
+  hamlet_free(db);
+  da = db = NULL;
   CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
   CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
   CHECK(da && db && strcmp(da, db) == 0);

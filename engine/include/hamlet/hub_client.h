@@ -97,6 +97,12 @@ class HAMLET_EXPORT HubClient {
   // retrying later can help (Status::Retryable).
   Status Sync(const WorkspaceId& ws, SyncReport* report);
 
+  // Stops the call running on another thread (or from its progress
+  // callback) at once: it returns Cancelled (retryable), having kept what
+  // arrived, a pull page cut off included, for the next Sync to go on
+  // from. A call that starts afterwards is not affected. Thread safe.
+  void Cancel();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
