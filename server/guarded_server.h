@@ -55,7 +55,12 @@ struct GuardLimits {
   int64_t io_timeout_ms = 20000;           // The longest wait for any read, or a write of an unsigned answer.
   int64_t body_grace_ms = 20000;           // A body may be slow for this long...
   size_t min_body_bytes_per_second = 512;  // ...and must then average at least this.
-  int64_t keep_alive_ms = 10000;           // How long an idle connection is kept.
+  // How long an idle connection is kept (given up at once when every thread
+  // is busy and another connection waits). A request sent into a 2G cut
+  // arrives when TCP next tries, up to 15 s after a 5 s cut began, behind
+  // what the link had queued: a short keep-alive closes the connection
+  // under it.
+  int64_t keep_alive_ms = 60000;
   size_t max_requests_per_connection = 1000;
   size_t threads = 256;                    // Connections served at once.
   size_t max_connections_per_address = 32; // Served at once for one address.

@@ -61,6 +61,12 @@ int main(int argc, char** argv) {
                     "Seconds any read or write may wait; a body may run slower than 512 bytes/s only this long")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
+  double keep_alive = limits.keep_alive_ms / 1000.0;
+  serve->add_option("--keep-alive", keep_alive,
+                    "Seconds an idle connection is kept for its next request (sooner given up when every thread is "
+                    "busy); a request sent into a 2G cut arrives late")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
   serve->add_option("--threads", limits.threads, "Connections served at once")
       ->check(CLI::Range(2, 4096))
       ->capture_default_str();
@@ -159,6 +165,7 @@ int main(int argc, char** argv) {
   limits.head_timeout_ms = static_cast<int64_t>(head_timeout * 1000);
   limits.io_timeout_ms = limits.body_grace_ms = static_cast<int64_t>(io_timeout * 1000);
   limits.answer_stall_ms = static_cast<int64_t>(answer_stall * 1000);
+  limits.keep_alive_ms = static_cast<int64_t>(keep_alive * 1000);
   auto server = std::make_unique<hub::GuardedServer>(limits);
   if (!tls_cert.empty()) {
     s = server->UseTls(tls_cert, tls_key);
