@@ -4,8 +4,9 @@
 // two, each with its own session, so that each session's counters grow in
 // the order its requests are sent.
 //
-// Not thread safe: one thread uses a connection at a time. The Replica,
-// the options and the meter must outlive it.
+// Not thread safe: one thread uses a connection at a time; only Interrupt
+// may be called from another. The Replica, the options and the meter must
+// outlive it.
 #ifndef HAMLET_HTTP_HUB_CONNECTION_H_
 #define HAMLET_HTTP_HUB_CONNECTION_H_
 
@@ -79,7 +80,7 @@ class HubConnection {
 
   // A pull page as it arrives: the first answer names it (upto, size,
   // digest); when a cut stops it, the bytes that came are kept and the rest
-  // is asked for from there (protocol.md 13.3).
+  // is asked for from there (protocol.md 13.4).
   struct Page {
     bool named = false;
     uint64_t after = 0, upto = 0;
