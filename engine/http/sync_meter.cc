@@ -58,7 +58,6 @@ void SyncMeter::Moved(int lane, size_t bytes) {
   bool was_down = false;
   for (const Lane& x : lanes_) was_down = was_down || x.down;
   l.down = false;
-  l.progress.link_down = false;
   l.progress.waiting_ms = 0;
   Changed(lock, was_down);
 }

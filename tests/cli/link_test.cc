@@ -53,6 +53,29 @@ void CheckDelivered(LinkScenario& s, int own) {
         std::string::npos);
 }
 
+// A workspace whose 60 commits (at least 1 KiB each) the cadre pulls in
+// one page, over a clean link that goes for good once half of what a whole
+// sync needs has gone down.
+constexpr ScenarioSize kOnePage{0, 60, 3, 0};
+LinkProfile GoneHalfway(const LinkCounts& need) {
+  LinkProfile p = LinkProfile::Clean();
+  p.down_bytes_until_gone = need.wire_down / 2;
+  return p;
+}
+
+// After a first run that stopped partway through the page: the next run
+// finishes, and the two together took what one needs (and the second
+// run's session and keys answers), never the page's first bytes again.
+void CheckRestOnly(LinkScenario& s, const SyncOutcome& first, const LinkCounts& need) {
+  SyncOutcome back = s.Sync(LinkProfile::Clean(), HAMLET_CLI_BINARY, {}, 1);
+  INFO(back.err);
+  REQUIRE(back.exit_code == 0);
+  REQUIRE(s.Verify().ToString() == "OK");
+  INFO("first run " << first.link.delivered_down << " bytes down, second " << back.link.wire_down
+                    << ", one run needs " << need.wire_down);
+  CHECK(first.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
+}
+
 }  // namespace
 
 TEST_CASE("a cadre back after a month syncs in one run over 2G, through cuts that keep the connection",
@@ -116,36 +139,20 @@ TEST_CASE("hamlet sync gives up only when nothing comes through, in words, and t
 }
 
 TEST_CASE("a pull page cut off when hamlet sync gives up goes on from its byte in the next run", "[cli][link]") {
-  // 60 commits of at least 1 KiB each: one pull page, of which the first
-  // run gets about half before the link goes for good.
-  ScenarioSize size{0, 60, 3, 0};
-  LinkCounts need = CleanNeeds(size);
+  LinkCounts need = CleanNeeds(kOnePage);
   TempDir dir;
-  LinkScenario s(dir.path(), size, 7);
-  LinkProfile half = LinkProfile::Clean();
-  half.down_bytes_until_gone = need.wire_down / 2;
-  SyncOutcome cut = s.Sync(half, HAMLET_CLI_BINARY, {"--give-up-after", "3"}, 1);
+  LinkScenario s(dir.path(), kOnePage, 7);
+  SyncOutcome cut = s.Sync(GoneHalfway(need), HAMLET_CLI_BINARY, {"--give-up-after", "3"}, 1);
   INFO(cut.err);
   REQUIRE(cut.exit_code == 75);
   REQUIRE(cut.link.delivered_down > 20 << 10);
-  SyncOutcome back = s.Sync(LinkProfile::Clean(), HAMLET_CLI_BINARY, {}, 1);
-  INFO(back.err);
-  REQUIRE(back.exit_code == 0);
-  REQUIRE(s.Verify().ToString() == "OK");
-  // What came before the cut is not asked for again: both runs together
-  // take what one needs, and the second run's session and keys answers.
-  INFO("first run " << cut.link.delivered_down << " bytes down, second " << back.link.wire_down << ", one run needs "
-                    << need.wire_down);
-  CHECK(cut.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
+  CheckRestOnly(s, cut, need);
 }
 
 TEST_CASE("Ctrl-C stops hamlet sync at once and the next run takes only the rest of the page", "[cli][link]") {
-  ScenarioSize size{0, 60, 3, 0};
-  LinkCounts need = CleanNeeds(size);
+  LinkCounts need = CleanNeeds(kOnePage);
   TempDir dir;
-  LinkScenario s(dir.path(), size, 7);
-  LinkProfile half = LinkProfile::Clean();
-  half.down_bytes_until_gone = need.wire_down / 2;
+  LinkScenario s(dir.path(), kOnePage, 7);
   // Ctrl-C once the progress line shows 16 KiB of the pull or more: it
   // shows every few seconds while bytes come, and when the link is found
   // down.
@@ -158,18 +165,12 @@ TEST_CASE("Ctrl-C stops hamlet sync at once and the next run takes only the rest
     std::string unit = err.substr(err.find(' ', comma + 2) + 1, 3);
     return unit == "MiB" || (unit == "KiB" && n >= 16);
   };
-  SyncOutcome stopped = s.Sync(half, HAMLET_CLI_BINARY, {}, 1, pulled_16_kib);
+  SyncOutcome stopped = s.Sync(GoneHalfway(need), HAMLET_CLI_BINARY, {}, 1, pulled_16_kib);
   INFO(stopped.err);
   REQUIRE(stopped.exit_code == 130);
   CHECK(stopped.err.find("stopped as asked; nothing is lost") != std::string::npos);
   REQUIRE(stopped.link.delivered_down > 16 << 10);
-  SyncOutcome back = s.Sync(LinkProfile::Clean(), HAMLET_CLI_BINARY, {}, 1);
-  INFO(back.err);
-  REQUIRE(back.exit_code == 0);
-  REQUIRE(s.Verify().ToString() == "OK");
-  INFO("first run " << stopped.link.delivered_down << " bytes down, second " << back.link.wire_down
-                    << ", one run needs " << need.wire_down);
-  CHECK(stopped.link.delivered_down + back.link.wire_down <= need.wire_down + (6 << 10));
+  CheckRestOnly(s, stopped, need);
 }
 
 }  // namespace hamlet::test
