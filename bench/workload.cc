@@ -46,6 +46,43 @@ const char* kTopics[] = {"tranh chấp đất đai", "sửa đường giao thôn
                          "an ninh trật tự", "xin hỗ trợ vốn vay"};
 }  // namespace
 
+const char* const kAppFields[8] = {"title",  "body",     "hamlet",      "category",
+                                   "status", "reporter", "assigned_to", "resolution"};
+
+namespace {
+
+const char* kAsciiWords[] = {"dat",  "dai",   "duong", "giao", "thong", "nuoc", "sach",  "dien",  "chieu", "sang",
+                             "truong", "hoc", "tram",  "te",   "ho",    "ngheo", "chinh", "sach",  "bao",   "hiem",
+                             "moi",  "rac",   "thai",  "an",   "ninh",  "trat", "tu",    "cau",   "cong",  "muong",
+                             "thuy", "loi",   "lua",   "ngo",  "chan",  "nuoi", "giong", "von",   "vay",   "ngan",
+                             "hang", "xay",   "dung",  "nha",  "van",   "hoa",  "thon",  "ban",   "xa",    "huyen"};
+
+// 40 to 200 bytes of words, uniformly.
+std::string AsciiText(std::mt19937_64& rng) {
+  size_t target = 40 + rng() % 161;
+  std::string s;
+  while (s.size() < target) {
+    if (!s.empty()) s += ' ';
+    s += kAsciiWords[rng() % (sizeof kAsciiWords / sizeof *kAsciiWords)];
+  }
+  s.resize(target);
+  if (s.back() == ' ') s.back() = 'a';
+  return s;
+}
+
+}  // namespace
+
+std::map<std::string, Value> AppRecord(std::mt19937_64& rng) {
+  std::map<std::string, Value> r;
+  for (const char* f : kAppFields) r[f] = AsciiText(rng);
+  return r;
+}
+
+std::pair<std::string, Value> AppField(std::mt19937_64& rng) {
+  std::string name = kAppFields[rng() % 8];
+  return {name, Value(AsciiText(rng))};
+}
+
 std::string HamletName(int i) { return "Thôn " + std::to_string(i + 1); }
 
 std::map<std::string, Value> Concern(std::mt19937_64& rng) {

@@ -6,6 +6,7 @@
 
 #include "bundle.h"
 #include "chain.h"
+#include "signature_runs.h"
 #include <nlohmann/json.hpp>
 
 #include "crypto.h"
@@ -59,6 +60,12 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
       revocations[rev.device] = rev;
     }
   }
+  std::vector<std::string> hashes(chunk.commits.size());
+  for (size_t i = 0; i < chunk.commits.size(); i++) hashes[i] = chunk.commits[i].Hash();
+  std::vector<size_t> run_ends;
+  FindRuns(chunk.commits, hashes, std::vector<bool>(chunk.commits.size(), true), &run_ends);
+  RunVerifier verifier(ws, chunk.commits, run_ends,
+                       [&](size_t i) -> std::string_view { return authors.at(chunk.commits[i].header.author).sign_public_key; });
   std::map<DeviceId, std::map<uint64_t, std::string_view>> by_author;
   for (const SealedCommit& c : chunk.commits) by_author[c.header.author][c.header.seq] = c.bytes;
   std::map<DeviceId, std::unique_ptr<RevokedChain>> revoked;
@@ -89,10 +96,12 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
     // A revoked device's commits count only up to its revocation, on the
     // chain the revocation names (the same rule as a replica's).
     if (auto r = revoked.find(author); r != revoked.end()) {
-      HAMLET_RETURN_IF_ERROR(r->second->Check(c.header, c.Hash()));
+      HAMLET_RETURN_IF_ERROR(r->second->Check(c.header, hashes[i]));
     }
-    HAMLET_RETURN_IF_ERROR(VerifyCommit(ws, c, it->second.sign_public_key));
   }
+  // One signature per run of linked commits (protocol.md 3.4); every
+  // author is known by now.
+  for (size_t i = 0; i < chunk.commits.size(); i++) HAMLET_RETURN_IF_ERROR(verifier.Verify(i));
   return store_->Append(ws, chunk.commits, env_->NowMillis(), out);
 }
 

@@ -148,8 +148,10 @@ HAMLET_API int hamlet_state_digest(hamlet_replica* r, const char* workspace, cha
 /* Sync core, without I/O. A cursor describes what a replica holds; a peer
    exports against it. peer_cursor may be "" (the peer holds nothing).
    *out_chunk is empty (len 0, pointer NULL) when the peer lacks nothing;
-   *out_more is 1 when more remains beyond max_bytes: call again with
-   *out_next_cursor. A chunk saved to a file is a bundle. */
+   *out_more is 1 when more remains beyond max_bytes: the chunk is then
+   only part of what the peer lacks, and the caller MUST call again with
+   *out_next_cursor until *out_more is 0 (hamlet_export_bundle gives
+   everything in one piece). A chunk saved to a file is a bundle. */
 HAMLET_API int hamlet_cursor(hamlet_replica* r, const char* workspace, char** out_cursor);
 HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const char* peer_cursor, size_t max_bytes,
                              unsigned char** out_chunk, size_t* out_len, char** out_next_cursor, int* out_more);

@@ -50,11 +50,11 @@ Status ChainBatch::Before(const DeviceId& author, ChainInfo* info) {
   return Status::OK();
 }
 
-Status ChainBatch::Check(const SealedCommit& c, bool* is_new) {
+Status ChainBatch::Check(const SealedCommit& c, bool* is_new, const std::string* known_hash) {
   const CommitHeader& h = c.header;
   ChainInfo stored;
   HAMLET_RETURN_IF_ERROR(Before(h.author, &stored));
-  std::string hash = c.Hash();
+  std::string hash = known_hash ? *known_hash : c.Hash();
   bool same_author = last_author_ == h.author;
   // A number above what the store held cannot be there yet, unless this
   // batch brought it.

@@ -53,9 +53,10 @@ class ChainBatch {
   // that no author can plant a commit far beyond its chain.
   explicit ChainBatch(Hooks hooks, bool gapless = false) : hooks_(std::move(hooks)), gapless_(gapless) {}
 
-  // Decides about commit c; *is_new false means a duplicate. Call Stored
-  // once a new commit is in the store.
-  Status Check(const SealedCommit& c, bool* is_new);
+  // Decides about commit c; *is_new false means a duplicate. hash, when
+  // not null, is c.Hash() computed already. Call Stored once a new commit
+  // is in the store.
+  Status Check(const SealedCommit& c, bool* is_new, const std::string* hash = nullptr);
   void Stored(const CommitHeader& h);
   // Calls save(author, progress) for every author that gained commits.
   Status Advance(const std::function<Status(const DeviceId&, const ChainInfo&)>& save);

@@ -166,7 +166,7 @@ Status Keystore::AddWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Ke
   return Status::OK();
 }
 
-Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, Key32* out) {
+Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32** out) {
   HAMLET_RETURN_IF_ERROR(LoadWorkspaceKeys(ws));
   auto& keys = ws_keys_[ws];
   auto it = keys.find(epoch);
@@ -174,7 +174,7 @@ Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, Key32* out)
     return Status::PermissionDenied("this replica holds no key of workspace " + ws.Hex() + " for epoch " +
                                     std::to_string(epoch));
   }
-  *out = it->second;
+  *out = &it->second;
   return Status::OK();
 }
 

@@ -41,7 +41,10 @@ class Keystore {
   // Seals and stores a workspace data key.
   Status AddWorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32& key);
   // The data key of ws for epoch; PermissionDenied if this replica lacks it.
-  Status WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, Key32* out);
+  // *out points into the keystore (no guarded copy is made: each costs a
+  // mapping of its own) and stays valid until AddWorkspaceKey for ws or the
+  // keystore goes.
+  Status WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32** out);
   // The newest epoch this replica holds a key for; NotFound if none.
   Status CurrentEpoch(const WorkspaceId& ws, uint32_t* epoch);
 

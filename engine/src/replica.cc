@@ -142,9 +142,9 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
   uint32_t current = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
   for (uint32_t epoch = 0; epoch <= current; epoch++) {
-    Key32 key;
+    const Key32* key = nullptr;
     if (!m.keys->WorkspaceKey(ws, epoch, &key).ok()) continue;
-    e.keys.push_back(WrappedKey{epoch, SealTo(req.kx_public_key, key.View())});
+    e.keys.push_back(WrappedKey{epoch, SealTo(req.kx_public_key, key->View())});
   }
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] { return m.store->PutDevice(ws, cert.device(), cert.bytes); }));
   *envelope = EncodeEnvelope(e, m.keys->sign_secret_key());
@@ -369,8 +369,8 @@ Status Replica::AcceptKeyGrant(std::string_view bytes) {
   uint32_t current = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(grant.workspace, &current));
   if (grant.epoch <= current) {
-    Key32 held;
-    if (m.keys->WorkspaceKey(grant.workspace, grant.epoch, &held).ok() && SecureEqual(held.View(), key.View())) {
+    const Key32* held = nullptr;
+    if (m.keys->WorkspaceKey(grant.workspace, grant.epoch, &held).ok() && SecureEqual(held->View(), key.View())) {
       return Status::OK();  // Taken before.
     }
     return Status::DataLoss("a key grant for epoch " + std::to_string(grant.epoch) +
@@ -420,7 +420,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
   if (batch.empty()) return Status::InvalidArgument("nothing to commit");
   uint32_t epoch = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &epoch));
-  Key32 data_key;
+  const Key32* data_key = nullptr;
   HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &data_key));
   SealedCommit sealed;
   std::vector<RecordOp> ops;
@@ -480,7 +480,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     h.epoch = epoch;
     std::string body;
     HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
-    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, data_key, m.keys->sign_secret_key(), &sealed));
+    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed));
     HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, m.device, h.seq, h.hlc, sealed.bytes));
     // A local commit extends the chain's head, and its contiguous prefix
     // when that reached the head.

@@ -16,6 +16,7 @@
 #include "identity.h"
 #include "replica_impl.h"
 #include "rights.h"
+#include "signature_runs.h"
 
 namespace hamlet {
 
@@ -26,8 +27,8 @@ struct Opened {
   const SealedCommit* sealed = nullptr;
   uint64_t hlc = 0;  // The clock stamp from inside the seal.
   std::vector<RecordOp> ops;
-  Status status;
-  bool signed_ok = false;  // The author's signature checked out (so a failure is the author's own).
+  Status signature;  // Whether the commit is its author's, by the batch alone.
+  Status status;     // Whether its seal, body and rights check out.
 };
 
 }  // namespace
@@ -41,7 +42,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
   // Decisions that need the store but no cryptography: who the author is,
   // whether it was revoked, whether this replica holds the key epoch.
   std::vector<bool> candidate(commits.size(), false);
-  std::map<uint32_t, Key32> keys;
+  std::map<uint32_t, const Key32*> keys;
   std::map<DeviceId, std::unique_ptr<RevokedChain>> revoked;  // Per revoked author in the batch.
   std::map<DeviceId, bool> checked_revocation;
   std::map<DeviceId, std::map<uint64_t, std::string_view>> by_author;
@@ -87,7 +88,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       }
     }
     if (!keys.count(c.header.epoch)) {
-      Key32 k;
+      const Key32* k = nullptr;
       Status s = this->keys->WorkspaceKey(ws, c.header.epoch, &k);
       if (s.code() == Code::kPermissionDenied) {
         aside.push_back(MakeAside(c,
@@ -102,6 +103,16 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
     }
     candidate[i] = true;
   }
+
+  // One signature per run of linked commits (protocol.md 3.4).
+  std::vector<std::string> hashes(commits.size());
+  for (size_t i = 0; i < commits.size(); i++) {
+    if (candidate[i]) hashes[i] = commits[i].Hash();
+  }
+  std::vector<size_t> run_ends;
+  FindRuns(commits, hashes, candidate, &run_ends);
+  RunVerifier verifier(ws, commits, run_ends,
+                       [&](size_t i) -> std::string_view { return certs.at(commits[i].header.author).sign_public_key; });
 
   // Signatures, seals and bodies are the costly part: worker threads check
   // them while this thread stores and merges the commits already checked.
@@ -125,10 +136,11 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
     o.sealed = &commits[i];
     if (candidate[i]) {
       const CommitHeader& h = o.sealed->header;
-      o.status = VerifyCommit(ws, *o.sealed, certs.at(h.author).sign_public_key);
-      o.signed_ok = o.status.ok();
+      // Opened even when the batch does not show it is the author's: the
+      // author's next commit, held already, may vouch for it.
+      o.signature = verifier.Verify(i);
       std::string body;
-      if (o.status.ok()) o.status = OpenCommit(ws, *o.sealed, keys.at(h.epoch), &o.hlc, &body);
+      o.status = OpenCommit(ws, *o.sealed, *keys.at(h.epoch), &o.hlc, &body);
       if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
       // What the author's role may not write merges nowhere (protocol.md 7.2).
       if (o.status.ok()) o.status = CheckRights(certs.at(h.author).role, o.ops);
@@ -190,12 +202,18 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       const SealedCommit& c = *o.sealed;
       CommitHeader h = c.header;
       h.hlc = o.hlc;
-      if (!o.signed_ok) {  // Not the author's: anyone could have made these bytes.
-        aside.push_back(MakeAside(c, o.status, false, false, now));
-        continue;
+      if (!o.signature.ok()) {
+        bool vouched = false;
+        HAMLET_RETURN_IF_ERROR(VouchedByNext(ws, c, hashes[i], &vouched));
+        if (!vouched) {
+          // Anyone could have made these bytes; only the author's next
+          // commit, linking to them, could still make them count.
+          aside.push_back(MakeAside(c, o.signature, true, false, now));
+          continue;
+        }
       }
       bool is_new = false;
-      Status linked = batch.Check(c, &is_new);
+      Status linked = batch.Check(c, &is_new, &hashes[i]);
       if (linked.code() == Code::kDataLoss) {  // A fork or a broken link: kept as evidence.
         aside.push_back(MakeAside(c, linked, false, false, now));
         continue;
@@ -241,6 +259,19 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
   out->applied = applied;
   out->duplicates = duplicates;
   out->set_aside = aside.size();
+  return Status::OK();
+}
+
+Status Replica::Impl::VouchedByNext(const WorkspaceId& ws, const SealedCommit& c, const std::string& hash,
+                                    bool* vouched) {
+  *vouched = false;
+  std::string next;
+  bool found = false;
+  HAMLET_RETURN_IF_ERROR(store->GetCommit(ws, c.header.author, c.header.seq + 1, &next, &found));
+  if (!found) return Status::OK();
+  SealedCommit nc;
+  HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
+  *vouched = nc.header.prev_hash == hash;
   return Status::OK();
 }
 

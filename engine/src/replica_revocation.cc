@@ -136,7 +136,7 @@ Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
     if (row.in_log) unmerged.emplace(row.author, row.seq);
   }
   std::map<DeviceId, Certificate> certs;
-  std::map<uint32_t, Key32> epoch_keys;
+  std::map<uint32_t, const Key32*> epoch_keys;
   Status inner;
   applier->SetAppliedOverride([&](const WriteRef& ref) { return merged.count({ref.device, ref.seq}) > 0; });
   Status s = store->ScanLog(ws, [&](const DeviceId& author, uint64_t seq, std::string_view bytes) {
@@ -146,7 +146,7 @@ Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
     std::vector<RecordOp> ops;
     inner = ParseCommit(bytes, &c);
     if (inner.ok() && !epoch_keys.count(c.header.epoch)) inner = keys->WorkspaceKey(ws, c.header.epoch, &epoch_keys[c.header.epoch]);
-    if (inner.ok()) inner = OpenCommit(ws, c, epoch_keys[c.header.epoch], &c.header.hlc, &body);
+    if (inner.ok()) inner = OpenCommit(ws, c, *epoch_keys[c.header.epoch], &c.header.hlc, &body);
     if (inner.ok()) inner = DecodeBody(author, body, &ops);
     if (inner.ok()) inner = applier->Apply(ws, c.header, ops);
     if (!inner.ok()) return false;

@@ -34,27 +34,6 @@ using namespace hamlet::test;
 
 namespace {
 
-// Registers a hand-made device's certificate with the hub, as its admin.
-void Register(HubProcess& hub, Replica& admin, const HandDevice& dev) {
-  REQUIRE(admin.AcceptCertificate(dev.cert).ok());
-  HubClient ac(&admin, Options(hub.url()));
-  REQUIRE(ac.RegisterDevice(dev.ws, dev.id()).ToString() == "OK");
-}
-
-// A push made by hand with the device's own key, as a modified client would.
-httplib::Result HandPush(const std::string& url, const HandDevice& dev, const std::string& chunk) {
-  httplib::Client http(url);
-  auto s = http.Post("/v1/workspaces/" + dev.ws.Hex() + "/session", "{\"device\":\"" + dev.id().Hex() + "\"}",
-                     "application/json");
-  if (!s || s->status != 200) return s;
-  std::string challenge;
-  size_t at = s->body.find("\"challenge\":\"");
-  REQUIRE(HexDecode(s->body.substr(at + 13, 32), &challenge));
-  std::string target = "/v1/workspaces/" + dev.ws.Hex() + "/push";
-  std::string auth = SignRequest(dev.id(), dev.sign.secret_key, "POST", target, challenge, 1, chunk);
-  return http.Post(target, httplib::Headers{{"Authorization", auth}}, chunk, "application/octet-stream");
-}
-
 // The admin's signing key of ws, as a member holds it.
 std::string AdminPublicKey(Replica& admin, const WorkspaceId& ws) {
   std::string cert;

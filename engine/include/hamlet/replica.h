@@ -293,7 +293,10 @@ class HAMLET_EXPORT Replica {
   // What this replica holds of ws, as an opaque cursor a peer exports against.
   Status Cursor(const WorkspaceId& ws, std::string* cursor);
   // The commits of ws that a peer with peer_cursor lacks (empty cursor: all),
-  // up to about max_bytes, as one chunk.
+  // up to about max_bytes, as one chunk. When out->more is set the chunk is
+  // only part of what the peer lacks: export again from out->next_cursor
+  // until it is not. ExportBundle gives everything a peer lacks in one
+  // piece, for a caller that does not page.
   Status Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out);
   // Verifies, opens and merges a chunk in one transaction. A damaged chunk
   // (checksum, framing) is refused whole and changes nothing. A commit that
