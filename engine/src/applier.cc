@@ -1,5 +1,7 @@
 #include "applier.h"
 
+#include <algorithm>
+
 #include "keystore.h"
 
 namespace hamlet {
@@ -72,31 +74,30 @@ Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const s
 }
 
 Status Applier::Flush() {
-  // Record rows first, tag changes after, each in one run: a row write in
-  // between FTS5 changes would open a statement savepoint, which makes FTS5
-  // flush its pending terms every time.
-  // A changed record moves to a fresh rowid, and its tags with it.
+  // Record rows first, tag changes after: a row write between FTS5 changes
+  // would open a statement savepoint, which makes FTS5 flush its pending
+  // terms every time. Only the tags that changed are removed and added, all
+  // removals before all additions and each run in rising rowid order: FTS5
+  // also flushes when handed a lower rowid, or an addition after a removal.
   std::string plain;
-  struct Move {
-    Entry* entry;
-    int64_t old_rowid;
-    std::string tags;
+  struct Change {
+    int64_t rowid;
+    std::string removed, added;
   };
-  std::vector<Move> moves;
+  std::vector<Change> changes;
   for (auto& [id, e] : cache_) {
     if (!e.dirty) continue;
     EncodeState(e.state, &plain);
     std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
-    int64_t old_rowid = e.rowid;
-    HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, old_rowid, &e.rowid));
-    moves.push_back(Move{&e, old_rowid, tagger_->ForRecord(e.ws, e.state)});
+    HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
+    Change c{e.rowid, {}, {}};
+    Tagger::Diff(e.old_tags, tagger_->ForRecord(e.ws, e.state), &c.removed, &c.added);
+    changes.push_back(std::move(c));
     e.dirty = false;
   }
-  for (Move& m : moves) {
-    if (m.old_rowid != 0) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(m.old_rowid, m.entry->old_tags));
-    HAMLET_RETURN_IF_ERROR(store_->AddTags(m.entry->rowid, m.tags));
-    m.entry->old_tags = std::move(m.tags);
-  }
+  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.rowid < b.rowid; });
+  for (const Change& c : changes) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(c.rowid, c.removed));
+  for (const Change& c : changes) HAMLET_RETURN_IF_ERROR(store_->AddTags(c.rowid, c.added));
   cache_.clear();
   return Status::OK();
 }

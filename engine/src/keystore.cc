@@ -9,7 +9,10 @@ namespace hamlet {
 
 namespace {
 
-constexpr char kFormat[] = "hamlet-store-3";  // 3: commits of format 2 in the log.
+// 3: commits of format 2 in the log; 4: records keep their rows, ordered by
+// a column of their own (a store of format 3 is given it when unlocked).
+constexpr char kFormat[] = "hamlet-store-4";
+constexpr char kFormatWithoutOrder[] = "hamlet-store-3";
 constexpr uint8_t kKdfRaw = 0;
 constexpr uint8_t kKdfArgon2id = 1;
 constexpr char kWrapAd[] = "hamlet store key";
@@ -63,7 +66,9 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   HAMLET_RETURN_IF_ERROR(store->GetMeta("format", &format, &found));
   Key32 store_key;
   if (found) {
-    if (format != kFormat) return Status::Unimplemented("store format '" + format + "' is not known to this build");
+    if (format != kFormat && format != kFormatWithoutOrder) {
+      return Status::Unimplemented("store format '" + format + "' is not known to this build");
+    }
     bool f1 = false, f2 = false;
     HAMLET_RETURN_IF_ERROR(store->GetMeta("kdf", &kdf, &f1));
     HAMLET_RETURN_IF_ERROR(store->GetMeta("wrapped_key", &wrapped, &f2));
@@ -76,6 +81,16 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
     }
     store_key = Key32::FromView(raw);
     Wipe(&raw);
+    if (format == kFormatWithoutOrder) {
+      HAMLET_RETURN_IF_ERROR(store->Begin());
+      Status s = store->MigrateRecordOrder();
+      if (s.ok()) s = store->PutMeta("format", kFormat);
+      if (s.ok()) s = store->Commit();
+      if (!s.ok()) {
+        store->Rollback();
+        return s.WithContext("bringing the store to format 4: ");
+      }
+    }
   } else {
     if (!options.create_if_missing) return Status::NotFound("no Hamlet store here");
     Writer w(&kdf);

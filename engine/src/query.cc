@@ -86,7 +86,8 @@ std::string AnyOf(const std::vector<uint64_t>& tags) {
 // opening them: only records on the partial edge days of a time range, or
 // filtered on a long text value that has no equality tag, are opened to be
 // checked. Without order_by, records come in the order they last changed on
-// this replica, newest first, and only the requested page is opened.
+// this replica, newest first (the store keeps that order), and only the
+// requested page is opened.
 Status Replica::Find(const Query& q, QueryResult* out) {
   if (q.collection.empty()) return Status::InvalidArgument("a query names a collection");
   if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument("a time range needs a time field");
@@ -158,14 +159,16 @@ Status Replica::Find(const Query& q, QueryResult* out) {
   out->records.clear();
 
   if (q.order_by.empty()) {
-    std::sort(accepted.begin(), accepted.end(), std::greater<int64_t>());
-    for (size_t i = q.offset; i < accepted.size() && out->records.size() < q.limit; i++) {
-      auto it = opened.find(accepted[i]);
+    std::vector<int64_t> newest;
+    size_t want = q.offset + std::min(q.limit, accepted.size());
+    HAMLET_RETURN_IF_ERROR(m.store->NewestChanged(accepted, want, &newest));
+    for (size_t i = q.offset; i < newest.size() && out->records.size() < q.limit; i++) {
+      auto it = opened.find(newest[i]);
       if (it != opened.end()) {
         out->records.push_back(std::move(it->second));
       } else {
         Record r;
-        HAMLET_RETURN_IF_ERROR(open(accepted[i], &r));
+        HAMLET_RETURN_IF_ERROR(open(newest[i], &r));
         out->records.push_back(std::move(r));
       }
     }

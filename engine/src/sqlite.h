@@ -28,6 +28,7 @@ class Stmt {
   ~Stmt() { sqlite3_finalize(stmt_); }
 
   Status Prepare(sqlite3* db, const char* sql);
+  bool prepared() const { return stmt_ != nullptr; }
 
   // Bind by 1-based index; the bound bytes are copied by SQLite.
   Stmt& Bind(int i, std::string_view blob) {

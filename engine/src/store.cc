@@ -1,6 +1,8 @@
 #include "store.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 
 namespace hamlet {
 
@@ -24,10 +26,16 @@ CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
 CREATE TABLE IF NOT EXISTS chains(ws BLOB NOT NULL, author BLOB NOT NULL, contiguous INTEGER NOT NULL,
   head INTEGER NOT NULL, PRIMARY KEY(ws, author)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records(id INTEGER PRIMARY KEY, rid BLOB NOT NULL UNIQUE, ws BLOB NOT NULL,
-  state BLOB NOT NULL);
+  state BLOB NOT NULL, changed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS records_by_ws ON records(ws, rid);
 CREATE VIRTUAL TABLE IF NOT EXISTS tags USING fts5(t, content='', columnsize=0, detail=none);
 )sql";
+
+// A record keeps its row, and its tags their rowid, for as long as it is
+// stored; changed orders records by when they last changed here. Stores of
+// format 3 lack the column until MigrateRecordOrder.
+const char* kRecordOrder = "CREATE INDEX IF NOT EXISTS records_by_changed ON records(changed)";
+const char* kNextChanged = "(SELECT coalesce(max(changed), 0) + 1 FROM records)";
 
 }  // namespace
 
@@ -38,7 +46,7 @@ struct Store::Statements {
   Stmt put_dev, get_dev;
   Stmt get_commit, has_commit, insert_commit, scan_commits, count_commits;
   Stmt get_chains, get_chain, put_chain;
-  Stmt load_rec, load_rec_rowid, insert_rec, delete_rec, scan_recs;
+  Stmt load_rec, load_rec_rowid, insert_rec, update_rec, scan_recs, changed_of, by_changed;
   Stmt add_tags, remove_tags;
 };
 
@@ -79,6 +87,9 @@ Status Store::Init(bool durable) {
   HAMLET_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
   HAMLET_RETURN_IF_ERROR(Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   HAMLET_RETURN_IF_ERROR(Exec("PRAGMA secure_delete=ON"));
+  // An import merges a chunk in one transaction; pages it dirties stay in
+  // memory until the commit instead of being written to the WAL twice.
+  HAMLET_RETURN_IF_ERROR(Exec("PRAGMA cache_size=-32768"));
   HAMLET_RETURN_IF_ERROR(Exec(kSchema));
   st_ = std::make_unique<Statements>();
   Statements& s = *st_;
@@ -107,14 +118,42 @@ Status Store::Init(bool durable) {
       {&s.put_chain, "INSERT OR REPLACE INTO chains(ws, author, contiguous, head) VALUES(?, ?, ?, ?)"},
       {&s.load_rec, "SELECT id, ws, state FROM records WHERE rid=?"},
       {&s.load_rec_rowid, "SELECT rid, ws, state FROM records WHERE id=?"},
-      {&s.insert_rec, "INSERT INTO records(rid, ws, state) VALUES(?, ?, ?)"},
-      {&s.delete_rec, "DELETE FROM records WHERE id=?"},
       {&s.scan_recs, "SELECT rid, state FROM records WHERE ws=? ORDER BY rid"},
       {&s.add_tags, "INSERT INTO tags(rowid, t) VALUES(?, ?)"},
       {&s.remove_tags, "INSERT INTO tags(tags, rowid, t) VALUES('delete', ?, ?)"},
   };
   for (auto& [stmt, sql] : all) HAMLET_RETURN_IF_ERROR(stmt->Prepare(db_, sql));
+  bool has_order = false;
+  {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT 1 FROM pragma_table_info('records') WHERE name='changed'"));
+    Status s;
+    has_order = q.Step(&s);
+    HAMLET_RETURN_IF_ERROR(s);
+  }
+  if (has_order) HAMLET_RETURN_IF_ERROR(PrepareRecordWrites());
   return Status::OK();
+}
+
+Status Store::PrepareRecordWrites() {
+  HAMLET_RETURN_IF_ERROR(Exec(kRecordOrder));
+  Statements& s = *st_;
+  std::string insert =
+      std::string("INSERT INTO records(rid, ws, state, changed) VALUES(?, ?, ?, ") + kNextChanged + ")";
+  std::string update = std::string("UPDATE records SET state=?, changed=") + kNextChanged + " WHERE id=?";
+  HAMLET_RETURN_IF_ERROR(s.insert_rec.Prepare(db_, insert.c_str()));
+  HAMLET_RETURN_IF_ERROR(s.update_rec.Prepare(db_, update.c_str()));
+  HAMLET_RETURN_IF_ERROR(s.changed_of.Prepare(db_, "SELECT changed FROM records WHERE id=?"));
+  HAMLET_RETURN_IF_ERROR(s.by_changed.Prepare(db_, "SELECT id FROM records ORDER BY changed DESC"));
+  return Status::OK();
+}
+
+Status Store::MigrateRecordOrder() {
+  if (st_->insert_rec.prepared()) return Status::OK();
+  // Rowids were handed out in the order records last changed.
+  HAMLET_RETURN_IF_ERROR(Exec("ALTER TABLE records ADD COLUMN changed INTEGER NOT NULL DEFAULT 0"));
+  HAMLET_RETURN_IF_ERROR(Exec("UPDATE records SET changed=id"));
+  return PrepareRecordWrites();
 }
 
 Status Store::Begin() { return st_->begin.Run(); }
@@ -447,12 +486,40 @@ Status Store::LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, st
   return s;
 }
 
-Status Store::SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t old_rowid,
-                         int64_t* rowid) {
-  if (old_rowid != 0) HAMLET_RETURN_IF_ERROR(st_->delete_rec.Bind(1, old_rowid).Run());
+Status Store::SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid) {
+  if (*rowid != 0) return st_->update_rec.Bind(1, sealed).Bind(2, *rowid).Run();
   HAMLET_RETURN_IF_ERROR(st_->insert_rec.Bind(1, id.View()).Bind(2, ws.View()).Bind(3, sealed).Run());
   *rowid = sqlite3_last_insert_rowid(db_);
   return Status::OK();
+}
+
+Status Store::NewestChanged(const std::vector<int64_t>& rowids, size_t n, std::vector<int64_t>* out) {
+  out->clear();
+  n = std::min(n, rowids.size());
+  if (n == 0) return Status::OK();
+  Status s;
+  if (rowids.size() <= kLookupAtMost) {
+    std::vector<std::pair<int64_t, int64_t>> order;  // (changed, rowid)
+    for (int64_t rowid : rowids) {
+      Stmt& q = st_->changed_of;
+      q.Bind(1, rowid);
+      if (q.Step(&s)) order.emplace_back(q.Int(0), rowid);
+      q.Reset();
+      HAMLET_RETURN_IF_ERROR(s);
+    }
+    n = std::min(n, order.size());
+    std::partial_sort(order.begin(), order.begin() + n, order.end(), std::greater<>());
+    for (size_t i = 0; i < n; i++) out->push_back(order[i].second);
+    return Status::OK();
+  }
+  // Many matches: walking all records newest first meets n of them soon.
+  std::unordered_set<int64_t> among(rowids.begin(), rowids.end());
+  Stmt& q = st_->by_changed;
+  while (out->size() < n && q.Step(&s)) {
+    if (among.count(q.Int(0))) out->push_back(q.Int(0));
+  }
+  q.Reset();
+  return s;
 }
 
 Status Store::ScanRecords(const WorkspaceId& ws, const std::function<bool(const RecordId&, std::string_view)>& fn) {

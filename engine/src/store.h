@@ -116,11 +116,16 @@ class Store {
   // Materialised records. rowid is the record's key in the tag index.
   Status LoadRecord(const RecordId& id, int64_t* rowid, WorkspaceId* ws, std::string* sealed, bool* found);
   Status LoadRecordByRowid(int64_t rowid, RecordId* id, WorkspaceId* ws, std::string* sealed, bool* found);
-  // Writes a record's state under a fresh rowid, dropping its old row
-  // (old_rowid, 0 for a new record), so rowid order is the order in which
-  // records last changed on this replica. Sets *rowid.
-  Status SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t old_rowid,
-                    int64_t* rowid);
+  // Writes a record's state: in its row *rowid, or, when *rowid is 0, in a
+  // new row whose rowid it sets. A record keeps its rowid (its key in the
+  // tag index) while it is stored; each write marks it changed last.
+  Status SaveRecord(const RecordId& id, const WorkspaceId& ws, std::string_view sealed, int64_t* rowid);
+  // The first n of rowids (records) by when they last changed on this
+  // replica, newest first.
+  Status NewestChanged(const std::vector<int64_t>& rowids, size_t n, std::vector<int64_t>* out);
+  // Gives a store of format 3 the order of change (after it is unlocked:
+  // nothing is written before).
+  Status MigrateRecordOrder();
   Status ScanRecords(const WorkspaceId& ws,
                      const std::function<bool(const RecordId&, std::string_view)>& fn);
 
@@ -137,6 +142,10 @@ class Store {
  private:
   Store() = default;
   Status Init(bool durable);
+  Status PrepareRecordWrites();
+  // Up to this many matches, each one's order is looked up; above, the
+  // records are walked newest first.
+  static constexpr size_t kLookupAtMost = 2048;
   Status Exec(const char* sql);
 
   sqlite3* db_ = nullptr;

@@ -120,6 +120,34 @@ uint64_t Tagger::Word(const WorkspaceId& ws, std::string_view folded_word) const
   return Tag('w', ws, {folded_word});
 }
 
+void Tagger::Diff(std::string_view before, std::string_view after, std::string* removed, std::string* added) {
+  removed->clear();
+  added->clear();
+  auto take = [](std::string_view* list) {
+    size_t end = list->find(' ');
+    std::string_view tag = list->substr(0, end);
+    list->remove_prefix(end == std::string_view::npos ? list->size() : end + 1);
+    return tag;
+  };
+  auto put = [](std::string* out, std::string_view tag) {
+    if (!out->empty()) out->push_back(' ');
+    out->append(tag);
+  };
+  std::string_view a = take(&before), b = take(&after);
+  while (!a.empty() || !b.empty()) {
+    if (b.empty() || (!a.empty() && a < b)) {
+      put(removed, a);
+      a = take(&before);
+    } else if (a.empty() || b < a) {
+      put(added, b);
+      b = take(&after);
+    } else {
+      a = take(&before);
+      b = take(&after);
+    }
+  }
+}
+
 std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) const {
   if (!st.Alive()) return {};
   std::vector<uint64_t> tags{Collection(ws, st.collection)};

@@ -56,6 +56,10 @@ class Tagger {
   // is deleted (deleted records are found by id only).
   std::string ForRecord(const WorkspaceId& ws, const RecordState& st) const;
 
+  // What changes from one tag list of ForRecord's form to another: the tags
+  // only before goes to *removed, those only after to *added (same form).
+  static void Diff(std::string_view before, std::string_view after, std::string* removed, std::string* added);
+
  private:
   // Hashes a one-letter domain, the workspace id and the parts, each
   // length-prefixed, without allocating for short inputs.

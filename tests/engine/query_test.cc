@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
+#include <set>
 
 #include "helpers.h"
 #include "text.h"
@@ -263,4 +264,86 @@ TEST_CASE("without an order, the records changed last come first", "[query]") {
   REQUIRE(res.records.size() == 2);
   CHECK(res.records[0].id == ids[2]);
   CHECK(res.records[1].id == ids[0]);
+}
+
+TEST_CASE("the index answers like a scan of every record through random writes, merges and deletes", "[query]") {
+  uint64_t seed = SeedFromEnv(20261202);
+  INFO("seed " << seed << " (set HAMLET_SEED to repeat)");
+  std::mt19937_64 rng(seed);
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& a = *g.members[0];
+  Replica& b = *g.members[1];
+  const char* words[] = {"đất", "đai", "nước", "sạch", "điện", "đường", "trường", "học"};
+  auto text = [&] {
+    std::string s;
+    for (int i = 0, n = 1 + static_cast<int>(rng() % 4); i < n; i++) s += std::string(i ? " " : "") + words[rng() % 8];
+    return s;
+  };
+  std::vector<RecordId> ids;
+  auto write = [&](Replica& r) {
+    WriteBatch w;
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 5); k < n; k++) {
+      int what = ids.empty() ? 0 : static_cast<int>(rng() % 10);
+      if (what < 3) {
+        ids.push_back(w.Insert("notes", {{"status", std::string(kStatuses[rng() % 5])}, {"summary", text()}}));
+        continue;
+      }
+      RecordId id = ids[rng() % ids.size()];
+      Record rec;
+      if (!r.Get(id, &rec).ok()) continue;  // Not here yet.
+      bool listed = false;
+      for (const auto& e : w.entries()) listed = listed || e.id == id;
+      if (listed) continue;
+      if (what == 3) {
+        rec.deleted ? w.Restore(id) : w.Delete(id);
+      } else if (what < 7) {
+        w.Update(id, {{"status", std::string(kStatuses[rng() % 5])}});
+      } else {
+        w.Update(id, {{"summary", text()}});
+      }
+    }
+    if (!w.empty()) REQUIRE(r.Commit(g.ws, w).ToString() == "OK");
+  };
+  // Every query's answer against the records read one by one.
+  auto check = [&](Replica& r) {
+    std::vector<Record> all;
+    for (const RecordId& id : ids) {
+      Record rec;
+      if (r.Get(id, &rec).ok() && !rec.deleted) all.push_back(rec);
+    }
+    for (int i = 0; i < 6; i++) {
+      Query q;
+      q.collection = "notes";
+      q.limit = 1000;
+      if (i < 5) q.equals = {{"status", Value(std::string(kStatuses[i]))}};
+      if (i >= 3) q.text = SearchWords(words[rng() % 8]).at(0);
+      std::set<RecordId> expected;
+      for (const Record& rec : all) {
+        bool ok = q.equals.empty() || rec.fields.at("status") == q.equals[0].second;
+        if (!q.text.empty()) {
+          bool has = false;
+          ForEachSearchWord(std::get<std::string>(rec.fields.at("summary")),
+                            [&](std::string_view w) { has = has || w == q.text; });
+          ok = ok && has;
+        }
+        if (ok) expected.insert(rec.id);
+      }
+      QueryResult res;
+      REQUIRE(r.Find(q, &res).ok());
+      std::set<RecordId> got;
+      for (const Record& rec : res.records) got.insert(rec.id);
+      REQUIRE(res.total == expected.size());
+      REQUIRE(got == expected);
+    }
+  };
+  for (int round = 0; round < 12; round++) {
+    for (int i = 0; i < 15; i++) write(rng() % 2 ? a : b);
+    if (round % 3 == 2) {
+      SyncOneWay(a, b, g.ws);
+      SyncOneWay(b, a, g.ws);
+    }
+    check(a);
+    check(b);
+  }
 }

@@ -1,3 +1,5 @@
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -157,4 +159,66 @@ TEST_CASE("a passphrase under 8 characters makes no store", "[store][security]")
     CHECK_FALSE(std::filesystem::exists(path + "-wal"));
   }
   REQUIRE(Replica::OpenWithPassphrase(dir.File("ok.db"), "ậậậậậậậậ", FastKdf(), &r).ok());
+}
+
+TEST_CASE("a store of format 3 keeps its records and their order when first unlocked", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("replica.db");
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(path, TestKey(4), OpenOptions(), &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  std::vector<RecordId> ids;
+  for (int i = 0; i < 4; i++) {
+    WriteBatch b;
+    ids.push_back(b.Insert("concerns", {{"summary", std::string("dat dai ") + std::to_string(i)}}));
+    REQUIRE(r->Commit(ws, b).ok());
+  }
+  WriteBatch touch;
+  touch.Update(ids[1], {{"status", std::string("resolved")}});
+  REQUIRE(r->Commit(ws, touch).ok());
+  std::string digest;
+  REQUIRE(r->StateDigest(ws, &digest).ok());
+  r.reset();
+
+  // What format 3 wrote: no order column; rowids in the order of change.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const char* to_format_3 =
+      "DROP INDEX records_by_changed; ALTER TABLE records DROP COLUMN changed; "
+      "UPDATE meta SET v='hamlet-store-3' WHERE k='format';";
+  REQUIRE(sqlite3_exec(db, to_format_3, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  // A wrong key changes nothing; the right one brings the store to format 4.
+  CHECK(Replica::OpenWithKey(path, TestKey(5), OpenOptions(), &r).code() == Code::kPermissionDenied);
+  REQUIRE(Replica::OpenWithKey(path, TestKey(4), OpenOptions(), &r).ok());
+  std::string after;
+  REQUIRE(r->StateDigest(ws, &after).ok());
+  CHECK(after == digest);
+  Query q;
+  q.collection = "concerns";
+  q.text = "dat dai";
+  QueryResult res;
+  REQUIRE(r->Find(q, &res).ok());
+  REQUIRE(res.records.size() == 4);
+  CHECK(res.records[0].id == ids[3]);
+  // A write after the change comes first; the others keep their order.
+  WriteBatch again;
+  again.Update(ids[0], {{"status", std::string("transferred")}});
+  REQUIRE(r->Commit(ws, again).ok());
+  REQUIRE(r->Find(q, &res).ok());
+  REQUIRE(res.records.size() == 4);
+  CHECK(res.records[0].id == ids[0]);
+  CHECK(res.records[1].id == ids[3]);
+  CHECK(res.records[2].id == ids[2]);
+  CHECK(res.records[3].id == ids[1]);
+  r.reset();
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k='format'", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "hamlet-store-4");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
