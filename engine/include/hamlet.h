@@ -79,9 +79,12 @@ HAMLET_API int hamlet_role_cadre(void);
 #define HAMLET_OPEN_KDF_INTERACTIVE 0x4 /* a store made now uses libsodium's interactive
                                            Argon2id limits (64 MiB: for phones) instead of
                                            the moderate ones (256 MiB) */
+#define HAMLET_OPEN_ONE_THREAD 0x8    /* imports check signatures and seals on the calling
+                                         thread only, leaving other cores to the app */
 HAMLET_API int hamlet_open_no_create(void);
 HAMLET_API int hamlet_open_relaxed(void);
 HAMLET_API int hamlet_open_kdf_interactive(void);
+HAMLET_API int hamlet_open_one_thread(void);
 
 typedef struct hamlet_replica hamlet_replica;
 

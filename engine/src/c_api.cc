@@ -49,6 +49,7 @@ hamlet::OpenOptions Options(int flags) {
   hamlet::OpenOptions o;
   o.create_if_missing = !(flags & HAMLET_OPEN_NO_CREATE);
   o.durable = !(flags & HAMLET_OPEN_RELAXED);
+  if (flags & HAMLET_OPEN_ONE_THREAD) o.import_threads = 1;
   if (flags & HAMLET_OPEN_KDF_INTERACTIVE) {
     o.pwhash_opslimit = hamlet::PwhashOpsInteractive();
     o.pwhash_memlimit = hamlet::PwhashMemInteractive();
@@ -81,6 +82,7 @@ int hamlet_role_cadre(void) { return HAMLET_ROLE_CADRE; }
 int hamlet_open_no_create(void) { return HAMLET_OPEN_NO_CREATE; }
 int hamlet_open_relaxed(void) { return HAMLET_OPEN_RELAXED; }
 int hamlet_open_kdf_interactive(void) { return HAMLET_OPEN_KDF_INTERACTIVE; }
+int hamlet_open_one_thread(void) { return HAMLET_OPEN_ONE_THREAD; }
 const char* hamlet_errmsg(void) { return t_errmsg.c_str(); }
 void hamlet_free(void* p) { std::free(p); }
 

@@ -40,6 +40,7 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   HAMLET_RETURN_IF_ERROR(InitCrypto());
   auto impl = std::make_unique<Replica::Impl>();
   impl->env = options.env ? options.env : Env::Default();
+  impl->import_threads = options.import_threads;
   std::error_code ec;
   const bool existed = path != ":memory:" && std::filesystem::exists(path, ec);
   HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, options.create_if_missing, &impl->store));

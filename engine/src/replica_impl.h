@@ -21,6 +21,7 @@ namespace hamlet {
 struct Replica::Impl {
   std::mutex mu;  // Serialises every public call.
   Env* env = nullptr;
+  unsigned import_threads = 0;  // OpenOptions::import_threads.
   std::unique_ptr<Store> store;
   std::unique_ptr<Keystore> keys;
   std::unique_ptr<Tagger> tagger;

@@ -151,6 +151,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
   // One worker per spare core; this thread checks too whenever it would wait.
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   unsigned workers = opened.size() < 32 ? 0 : std::min(cores - 1, 7u);
+  if (import_threads > 0) workers = std::min(workers, import_threads - 1);
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < workers; t++) {
     pool.emplace_back([&] {

@@ -77,9 +77,10 @@ std::string Digest(Replica& r, const WorkspaceId& ws) {
   return d;
 }
 
-std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role) {
+std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role, unsigned import_threads) {
   OpenOptions opt;
   opt.durable = false;
+  opt.import_threads = import_threads;
   opt.env = g.clocks[0].get();
   std::unique_ptr<Replica> r;
   REQUIRE(Replica::OpenWithKey(":memory:", TestKey(key), opt, &r).ok());

@@ -55,7 +55,7 @@ void MakeGroup(int n, const std::string& dir, Group* g);
 
 // Admits a fresh in-memory replica (store key TestKey(key)) into g's
 // workspace with role, sharing member 0's clock.
-std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role);
+std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role, unsigned import_threads = 0);
 
 // Moves every commit a has that b lacks into b; returns the number applied.
 size_t SyncOneWay(Replica& from, Replica& to, const WorkspaceId& ws);

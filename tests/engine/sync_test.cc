@@ -470,3 +470,20 @@ TEST_CASE("a push's export holds only this device's commits while a pull imports
     CHECK(wrong_count == 0);
   }
 }
+
+TEST_CASE("an import on the calling thread alone merges what one on every core does", "[sync]") {
+  Group g;
+  MakeGroup(1, "", &g);
+  Replica& writer = *g.members[0];
+  for (int i = 0; i < 200; i++) {
+    WriteBatch b;
+    b.Insert("concerns", {{"summary", "việc " + std::to_string(i)}});
+    REQUIRE(writer.Commit(g.ws, b).ok());
+  }
+  auto alone = AdmitNew(g, 60, Role::kOfficer, 1);
+  auto all_cores = AdmitNew(g, 61, Role::kOfficer);
+  CHECK(SyncOneWay(writer, *alone, g.ws) > 0);
+  CHECK(SyncOneWay(writer, *all_cores, g.ws) > 0);
+  CHECK(Digest(*alone, g.ws) == Digest(writer, g.ws));
+  CHECK(Digest(*all_cores, g.ws) == Digest(writer, g.ws));
+}

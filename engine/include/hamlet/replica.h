@@ -37,6 +37,10 @@ struct OpenOptions {
   // is InvalidArgument when the store is made.
   uint64_t pwhash_opslimit = 0;
   uint64_t pwhash_memlimit = 0;
+  // Threads an import checks signatures, seals and bodies on, the calling
+  // one included. Zero means one per core (at most 8); one keeps imports on
+  // the calling thread, for an app that wants its other cores.
+  unsigned import_threads = 0;
 };
 
 enum class Role : uint8_t { kAdmin = 0, kOfficer = 1, kCadre = 2 };
