@@ -1,5 +1,6 @@
 // Hub benchmarks against a real hamlet-hub process on loopback. Usage:
 //   hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]
+//             [--rates 2500,5000,7500,10000]  (the steady load's offered commits/s)
 //
 // concurrent: N devices, each holding C new commits, sync at the same time:
 //   a session, signed pushes of 64 KiB pages, then pulls of 256 KiB pages
@@ -53,6 +54,7 @@ struct Config {
   int runs = 3;
   std::vector<int> devices{50, 200};
   int commits = 50;
+  std::vector<double> rates{2500, 5000, 7500, 10000};
 };
 
 void Must(const Status& s, const char* what) {
@@ -413,7 +415,7 @@ void BenchSteady(const Config& c, const std::string& dir) {
   std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | p99 of each run, ms | retries | errors |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (int n : c.devices) {
-    for (double rate : {2500.0, 5000.0, 7500.0, 10000.0}) {
+    for (double rate : c.rates) {
       std::vector<double> ingested, p50, p99;
       int errors = 0, retries = 0;
       std::string each;
@@ -515,15 +517,21 @@ int main(int argc, char** argv) {
       std::stringstream list(argv[++i]);
       std::string item;
       while (std::getline(list, item, ',')) c.devices.push_back(std::atoi(item.c_str()));
+    } else if (a == "--rates" && i + 1 < argc) {
+      c.rates.clear();
+      std::stringstream list(argv[++i]);
+      std::string item;
+      while (std::getline(list, item, ',')) c.rates.push_back(std::atof(item.c_str()));
     } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "all") {
       c.what = a;
     } else {
-      std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]\n");
+      std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C] "
+                   "[--rates 2500,5000]\n");
       return 2;
     }
   }
-  if (c.runs < 1 || c.commits < 1 || c.devices.empty()) {
-    std::fprintf(stderr, "hub_bench: --runs, --commits and --devices must be positive\n");
+  if (c.runs < 1 || c.commits < 1 || c.devices.empty() || c.rates.empty()) {
+    std::fprintf(stderr, "hub_bench: --runs, --commits, --devices and --rates must be positive\n");
     return 2;
   }
   std::string dir = (std::filesystem::temp_directory_path() / ("hub_bench_" + std::to_string(getpid()))).string();

@@ -116,7 +116,8 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
       SealedCommit c;
       Status s = ParseCommit(CanonicalBytes(h, ct, sig), &c);
       if (!s.ok()) return s.WithContext("chunk: ");
-      h.prev_hash = c.Hash();
+      c.known_hash = c.Hash();
+      h.prev_hash = c.known_hash;
       h.seq++;
       out->commits.push_back(std::move(c));
     }

@@ -87,7 +87,10 @@ Status CheckName(const std::string& s, const char* what) {
 
 }  // namespace
 
-std::string SealedCommit::Hash() const { return hamlet::Hash(bytes); }
+std::string SealedCommit::Hash() const {
+  assert(known_hash.empty() || known_hash == hamlet::Hash(bytes));
+  return known_hash.empty() ? hamlet::Hash(bytes) : known_hash;
+}
 
 Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out) {
   if (ops.empty()) return Status::InvalidArgument("a commit needs at least one operation");
@@ -231,9 +234,11 @@ std::string CanonicalBytes(const CommitHeader& h, std::string_view ciphertext, s
   return out;
 }
 
+// Every maker of a SealedCommit ends here, once its bytes are final.
 static void PointInto(SealedCommit* c, size_t ct_len) {
   c->ciphertext_offset = c->bytes.size() - kSignatureBytes - ct_len;
   c->ciphertext_size = ct_len;
+  c->known_hash.clear();
 }
 
 Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view body, const Key32& data_key,

@@ -64,7 +64,10 @@ struct SealedCommit {
   std::string_view ciphertext() const { return std::string_view(bytes).substr(ciphertext_offset, ciphertext_size); }
   std::string_view signature() const { return std::string_view(bytes).substr(bytes.size() - kSignatureBytes); }
 
-  std::string Hash() const;  // BLAKE2b-256 of bytes: what the next commit's prev_hash names.
+  // BLAKE2b-256 of bytes: what the next commit's prev_hash names. Taken
+  // from known_hash when a decoder has set it.
+  std::string Hash() const;
+  std::string known_hash;  // Empty, or H(bytes) as computed when the bytes were decoded.
 };
 
 // Serialises ops into a commit body. Fails on names or values over the limits

@@ -148,32 +148,39 @@ void Tagger::Diff(std::string_view before, std::string_view after, std::string* 
   }
 }
 
+void Tagger::FieldTags(const WorkspaceId& ws, std::string_view collection, std::string_view name, const Register& reg,
+                       std::vector<uint64_t>* tags) const {
+  const Version* v = reg.winner();
+  if (!v) return;
+  const auto* text = std::get_if<std::string>(&v->value);
+  if (text && LooksSealed(*text)) return;  // Random bytes: nothing to find them by.
+  if (!text || text->size() <= kMaxEqualityText) tags->push_back(Equality(ws, collection, name, v->value));
+  if (const auto* t = std::get_if<Timestamp>(&v->value)) {
+    int64_t day = FloorDiv(t->millis, kDayMillis);
+    std::chrono::year_month_day ymd = DateOf(day);
+    int64_t y = static_cast<int>(ymd.year());
+    tags->push_back(Bucket(ws, collection, name, 'y', y));
+    tags->push_back(Bucket(ws, collection, name, 'm', y * 12 + (static_cast<unsigned>(ymd.month()) - 1)));
+    tags->push_back(Bucket(ws, collection, name, 'd', day));
+  }
+  if (text) ForEachSearchWord(*text, [&](std::string_view word) { tags->push_back(Word(ws, word)); });
+}
+
 std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) const {
   if (!st.Alive()) return {};
   std::vector<uint64_t> tags{Collection(ws, st.collection)};
-  for (const auto& [name, reg] : st.fields) {
-    const Version* v = reg.winner();
-    if (!v) continue;
-    const auto* text = std::get_if<std::string>(&v->value);
-    if (text && LooksSealed(*text)) continue;  // Random bytes: nothing to find them by.
-    if (!text || text->size() <= kMaxEqualityText) tags.push_back(Equality(ws, st.collection, name, v->value));
-    if (const auto* t = std::get_if<Timestamp>(&v->value)) {
-      int64_t day = FloorDiv(t->millis, kDayMillis);
-      std::chrono::year_month_day ymd = DateOf(day);
-      int64_t y = static_cast<int>(ymd.year());
-      tags.push_back(Bucket(ws, st.collection, name, 'y', y));
-      tags.push_back(Bucket(ws, st.collection, name, 'm', y * 12 + (static_cast<unsigned>(ymd.month()) - 1)));
-      tags.push_back(Bucket(ws, st.collection, name, 'd', day));
-    }
-    if (text) ForEachSearchWord(*text, [&](std::string_view word) { tags.push_back(Word(ws, word)); });
-  }
+  for (const auto& [name, reg] : st.fields) FieldTags(ws, st.collection, name, reg, &tags);
+  return Format(std::move(tags));
+}
+
+std::string Tagger::Format(std::vector<uint64_t> tags) {
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  std::string out;
-  out.reserve(tags.size() * 17);
-  for (uint64_t t : tags) {
-    if (!out.empty()) out.push_back(' ');
-    out += Hex(t);
+  static const char* kDigits = "0123456789abcdef";
+  std::string out(tags.empty() ? 0 : tags.size() * 17 - 1, ' ');
+  char* p = out.data();
+  for (size_t i = 0; i < tags.size(); i++, p += 17) {
+    for (int d = 0; d < 16; d++) p[d] = kDigits[(tags[i] >> (60 - 4 * d)) & 15];
   }
   return out;
 }

@@ -56,11 +56,19 @@ class Tagger {
   // is deleted (deleted records are found by id only).
   std::string ForRecord(const WorkspaceId& ws, const RecordState& st) const;
 
+
   // What changes from one tag list of ForRecord's form to another: the tags
   // only before goes to *removed, those only after to *added (same form).
   static void Diff(std::string_view before, std::string_view after, std::string* removed, std::string* added);
 
  private:
+  // The tags one field gives a live record of collection: of its winning
+  // value, none when it has none or holds a sealed value. ForRecord is the
+  // collection's tag and these of every field, in Format.
+  void FieldTags(const WorkspaceId& ws, std::string_view collection, std::string_view field, const Register& reg,
+                 std::vector<uint64_t>* out) const;
+  // Tags in ForRecord's form: sorted, each once, space separated.
+  static std::string Format(std::vector<uint64_t> tags);
   // Hashes a one-letter domain, the workspace id and the parts, each
   // length-prefixed, without allocating for short inputs.
   uint64_t Tag(char domain, const WorkspaceId& ws, std::initializer_list<std::string_view> parts) const;
