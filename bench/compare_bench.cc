@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "hamlet/replica.h"
 #include "workload.h"
 
@@ -41,36 +42,6 @@ struct Config {
   int Count(int n) const { return std::max(1, static_cast<int>(n * scale)); }
 };
 
-double Seconds(const std::function<void()>& fn) {
-  auto t0 = std::chrono::steady_clock::now();
-  fn();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void Must(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-void MustSql(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
-    std::exit(1);
-  }
-}
-
-void RemoveDb(const std::string& path) {
-  for (const char* s : {"", "-wal", "-shm"}) fs::remove(path + s);
-}
-
 uintmax_t FileSize(const std::string& path) {
   uintmax_t total = 0;
   std::error_code ec;
@@ -83,11 +54,7 @@ uintmax_t FileSize(const std::string& path) {
 
 std::unique_ptr<Replica> Open(const std::string& path, bool durable, int n) {
   RemoveDb(path);
-  OpenOptions o;
-  o.durable = durable;
-  std::unique_ptr<Replica> r;
-  Must(Replica::OpenWithKey(path, std::string(32, static_cast<char>('A' + n)), o, &r), "open");
-  return r;
+  return OpenReplica(path, durable, n);
 }
 
 // The operations of workload A, drawn once so both sides do the same.

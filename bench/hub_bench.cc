@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_util.h"
 #include "commit.h"
 #include "cut_proxy.h"
 #include "hamlet/hub_client.h"
@@ -56,19 +57,6 @@ struct Config {
   int commits = 50;
   std::vector<double> rates{2500, 5000, 7500, 10000};
 };
-
-void Must(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

@@ -26,10 +26,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "link_scenario.h"
 
 using namespace hamlet;
 using namespace hamlet::test;
+using hamlet::bench::Median;
 
 namespace {
 
@@ -42,12 +44,6 @@ struct Config {
   std::string hamlet = HAMLET_CLI_BINARY;
   std::vector<std::string> extra;
 };
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 void Scenario(const Config& c, const std::string& name, ScenarioSize size, const std::string& dir) {
   std::printf("\n## %s (%d own commits up, %d of others down)\n\n", name.c_str(), size.own, size.others);

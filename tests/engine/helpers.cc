@@ -92,4 +92,13 @@ std::unique_ptr<Replica> AdmitNew(Group& g, int key, Role role, unsigned import_
   return r;
 }
 
+size_t Matching(Replica& r, const std::string& text) {
+  Query q;
+  q.collection = "concerns";
+  q.text = text;
+  QueryResult found;
+  REQUIRE(r.Find(q, &found).ok());
+  return found.total;
+}
+
 }  // namespace hamlet::test

@@ -62,6 +62,9 @@ size_t SyncOneWay(Replica& from, Replica& to, const WorkspaceId& ws);
 
 std::string Digest(Replica& r, const WorkspaceId& ws);
 
+// How many concerns r finds by text (every word in it, diacritics optional).
+size_t Matching(Replica& r, const std::string& text);
+
 // The seed of a randomized test: HAMLET_SEED when set (to replay a failure),
 // else fallback. Tests print it with INFO so a failure names it.
 uint64_t SeedFromEnv(uint64_t fallback);

@@ -62,15 +62,6 @@ ImportResult Import(Replica& r, const std::string& chunk) {
   return res;
 }
 
-size_t Matches(Replica& r, const std::string& text) {
-  Query q;
-  q.collection = "concerns";
-  q.text = text;
-  QueryResult found;
-  REQUIRE(r.Find(q, &found).ok());
-  return found.total;
-}
-
 std::vector<uint64_t> AsideSeqs(Replica& r, const WorkspaceId& ws) {
   std::vector<SetAsideCommit> aside;
   REQUIRE(r.SetAside(ws, &aside).ok());
@@ -104,12 +95,12 @@ TEST_CASE("a signature vouches only for the commits it links to", "[security]") 
     res = Import(r, author.ChunkOf({c4}));
     CHECK(res.applied == 1);
     CHECK(AsideSeqs(r, g.ws) == std::vector<uint64_t>{3});
-    CHECK(Matches(r, "forged") == 0);
+    CHECK(Matching(r, "forged") == 0);
     // The real commit 3 takes its place.
     res = Import(r, author.ChunkOf({c3}));
     CHECK(res.applied == 1);
-    CHECK(Matches(r, "three") == 1);
-    CHECK(Matches(r, "forged") == 0);
+    CHECK(Matching(r, "three") == 1);
+    CHECK(Matching(r, "forged") == 0);
   }
 
   SECTION("a valid signature after a forgery in one batch does not carry it") {
@@ -124,9 +115,9 @@ TEST_CASE("a signature vouches only for the commits it links to", "[security]") 
     certificate_only.certificates = {author.cert};
     Import(r, EncodeChunk(certificate_only));
     CHECK(AsideSeqs(r, g.ws) == std::vector<uint64_t>{3});
-    CHECK(Matches(r, "one") == 1);
-    CHECK(Matches(r, "four") == 1);
-    CHECK(Matches(r, "forged") == 0);
+    CHECK(Matching(r, "one") == 1);
+    CHECK(Matching(r, "four") == 1);
+    CHECK(Matching(r, "forged") == 0);
   }
 }
 
@@ -153,11 +144,11 @@ TEST_CASE("an author's commit whose own signature fails counts once its next com
   CHECK(aside[0].seq == 2);
   CHECK(aside[0].code == Code::kDataLoss);
   CHECK(aside[0].may_pass_later);
-  CHECK(Matches(x, "two") == 0);
+  CHECK(Matching(x, "two") == 0);
   // Commit 3, signed over commit 2's bytes, arrives later and vouches for it.
   CHECK(Import(x, author.ChunkOf({c3})).applied == 1);
   CHECK(AsideSeqs(x, g.ws).empty());
-  CHECK(Matches(x, "two") == 1);
+  CHECK(Matching(x, "two") == 1);
 
   // Another replica that gets all three at once ends in the same state.
   Replica& y = *g.members[2];

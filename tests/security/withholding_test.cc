@@ -40,15 +40,6 @@ std::string WarningOf(Replica& r, const WorkspaceId& ws, const std::string& kind
   return "";
 }
 
-size_t Matching(Replica& r, const std::string& text) {
-  Query q;
-  q.collection = "concerns";
-  q.text = text;
-  QueryResult found;
-  REQUIRE(r.Find(q, &found).ok());
-  return found.total;
-}
-
 // Rewrites the JSON body of a keys answer.
 void EditKeys(httplib::Response& res, const std::function<void(nlohmann::json&)>& edit) {
   nlohmann::json j = nlohmann::json::parse(res.body);
