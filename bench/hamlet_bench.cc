@@ -36,8 +36,6 @@ struct Config {
   long ops = 1000000;
 };
 
-std::unique_ptr<Replica> Open(const std::string& path, bool durable, int n) { return OpenReplica(path, durable, n); }
-
 // ---- Local writes ----
 
 // Plain SQLite: the same rows, plaintext, in the same transactions, with
@@ -103,7 +101,7 @@ double SqliteWrites(const std::string& path, int txns, int per_txn, uint64_t see
 
 double HamletWrites(const std::string& path, int txns, int per_txn, uint64_t seed) {
   RemoveDb(path);
-  auto r = Open(path, true, 0);
+  auto r = OpenReplica(path, true, 0);
   WorkspaceId ws;
   Must(r->CreateWorkspace(&ws), "workspace");
   std::mt19937_64 rng(seed);
@@ -156,7 +154,7 @@ struct Source {
 void MakeSource(const Config& c, Source* src) {
   std::string path = c.dir + "/source.db";
   RemoveDb(path);
-  src->replica = Open(path, false, 1);
+  src->replica = OpenReplica(path, false, 1);
   Must(src->replica->CreateWorkspace(&src->ws), "workspace");
   std::mt19937_64 rng(42);
   double secs = Seconds([&] {
@@ -188,7 +186,7 @@ void MakeSource(const Config& c, Source* src) {
 std::unique_ptr<Replica> Receiver(const Config& c, Source& src, int n) {
   std::string path = c.dir + "/receiver" + std::to_string(n) + ".db";
   RemoveDb(path);
-  auto r = Open(path, true, 2 + n);
+  auto r = OpenReplica(path, true, 2 + n);
   std::string req, env;
   Must(r->JoinRequest(&req), "join");
   Must(src.replica->Admit(src.ws, req, Role::kOfficer, &env), "admit");
@@ -282,7 +280,7 @@ void BenchBytes(const Config& c) {
   std::printf("\n## Bytes: a chunk of 1,000 typical commits\n\n");
   std::string path = c.dir + "/bytes.db";
   RemoveDb(path);
-  auto r = Open(path, false, 9);
+  auto r = OpenReplica(path, false, 9);
   WorkspaceId ws;
   Must(r->CreateWorkspace(&ws), "workspace");
   std::mt19937_64 rng(7);
@@ -351,11 +349,11 @@ void BenchKinds(const Config& c) {
   std::printf("| officers | request | complaint | denunciation | short request | short denunciation |\n");
   std::printf("|---|---|---|---|---|---|\n");
   for (int officers : {1, 2, 3, 5}) {
-    auto admin = Open(":memory:", false, 20);
+    auto admin = OpenReplica(":memory:", false, 20);
     WorkspaceId ws;
     Must(admin->CreateWorkspace(&ws), "workspace");
     auto join = [&](int n, Role role) {
-      auto r = Open(":memory:", false, n);
+      auto r = OpenReplica(":memory:", false, n);
       std::string req, env;
       Must(r->JoinRequest(&req), "join request");
       Must(admin->Admit(ws, req, role, &env), "admit");

@@ -42,10 +42,11 @@ struct Replica::Impl {
   // (replica_import.cc). certs adds certificates to those stored.
   Status ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Certificate> certs,
                        const std::vector<SealedCommit>& commits, ImportResult* out);
-  // Whether the log holds the author's next commit and it names hash (H of
-  // c) as its predecessor: then c is its author's even where its own
-  // signature fails (protocol.md 3.4).
-  Status VouchedByNext(const WorkspaceId& ws, const SealedCommit& c, const std::string& hash, bool* vouched);
+  // Whether the log holds the author's next commit (*next_held) and it
+  // names hash (H of c) as its predecessor: then c is its author's even
+  // where its own signature fails (protocol.md 3.4).
+  Status VouchedByNext(const WorkspaceId& ws, const SealedCommit& c, const std::string& hash, bool* vouched,
+                       bool* next_held);
   // Tries again the commits of ws set aside that may pass now.
   Status RetryAside(const WorkspaceId& ws);
   // Inside a transaction, for a revocation just stored: moves the revoked

@@ -204,12 +204,13 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       CommitHeader h = c.header;
       h.hlc = o.hlc;
       if (!o.signature.ok()) {
-        bool vouched = false;
-        HAMLET_RETURN_IF_ERROR(VouchedByNext(ws, c, hashes[i], &vouched));
+        bool vouched = false, next_held = false;
+        HAMLET_RETURN_IF_ERROR(VouchedByNext(ws, c, hashes[i], &vouched, &next_held));
         if (!vouched) {
           // Anyone could have made these bytes; only the author's next
-          // commit, linking to them, could still make them count.
-          aside.push_back(MakeAside(c, o.signature, true, false, now));
+          // commit, linking to them, could still make them count, and not
+          // once the next commit held links to other bytes.
+          aside.push_back(MakeAside(c, o.signature, !next_held, false, now));
           continue;
         }
       }
@@ -264,12 +265,11 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
 }
 
 Status Replica::Impl::VouchedByNext(const WorkspaceId& ws, const SealedCommit& c, const std::string& hash,
-                                    bool* vouched) {
+                                    bool* vouched, bool* next_held) {
   *vouched = false;
   std::string next;
-  bool found = false;
-  HAMLET_RETURN_IF_ERROR(store->GetCommit(ws, c.header.author, c.header.seq + 1, &next, &found));
-  if (!found) return Status::OK();
+  HAMLET_RETURN_IF_ERROR(store->GetCommit(ws, c.header.author, c.header.seq + 1, &next, next_held));
+  if (!*next_held) return Status::OK();
   SealedCommit nc;
   HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
   *vouched = nc.header.prev_hash == hash;
