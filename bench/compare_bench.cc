@@ -4,9 +4,11 @@
 //      beside plain SQLite doing the same rows, one transaction each;
 //   B  three replicas that worked offline merge everything;
 //   C  after B, 100 updates on one replica reach a converged peer.
-// Usage: compare_bench [a|b|c|all] [--dir DIR] [--runs N] [--durable] [--scale F]
+// Usage: compare_bench [a|b|c|all] [--dir DIR] [--runs N] [--durable] [--scale F] [--all-words]
 // --durable measures A with synchronous=FULL on both sides (default NORMAL,
-// Hamlet's durable=false); --scale multiplies every count (1 = the issue's).
+// Hamlet's durable=false); --scale multiplies every count (1 = the issue's);
+// --all-words keeps Hamlet's default index (every field searched by words)
+// instead of the spec an app would declare (AppIndex).
 // B and C use one set of replicas per run; C runs after B.
 #include <sqlite3.h>
 
@@ -38,6 +40,7 @@ struct Config {
   int runs = 3;
   bool durable = false;
   double scale = 1;
+  bool all_words = false;  // Leave the default index spec: every field by words.
 
   int Count(int n) const { return std::max(1, static_cast<int>(n * scale)); }
 };
@@ -52,9 +55,20 @@ uintmax_t FileSize(const std::string& path) {
   return total;
 }
 
-std::unique_ptr<Replica> Open(const std::string& path, bool durable, int n) {
+// What an app with these records would declare: words of the title, body
+// and resolution searched, the other five fields found by exact value.
+IndexSpec AppIndex() {
+  IndexSpec spec;
+  for (const char* f : {"title", "body", "resolution"}) spec.fields[f] = FieldIndex::kWords;
+  spec.others = FieldIndex::kExact;
+  return spec;
+}
+
+std::unique_ptr<Replica> Open(const Config& c, const std::string& path, bool durable, int n) {
   RemoveDb(path);
-  return OpenReplica(path, durable, n);
+  std::unique_ptr<Replica> r = OpenReplica(path, durable, n);
+  if (!c.all_words) Must(r->SetIndex("records", AppIndex()), "declaring the index");
+  return r;
 }
 
 // The operations of workload A, drawn once so both sides do the same.
@@ -149,7 +163,7 @@ ResultA SqliteA(const Config& c, const OpsA& ops) {
 
 ResultA HamletA(const Config& c, const OpsA& ops) {
   std::string path = c.dir + "/a_hamlet.db";
-  auto r = Open(path, c.durable, 0);
+  auto r = Open(c, path, c.durable, 0);
   WorkspaceId ws;
   Must(r->CreateWorkspace(&ws), "workspace");
   std::vector<RecordId> ids;
@@ -255,7 +269,7 @@ ResultB RunBC(const Config& c, int run) {
   std::mt19937_64 rng(1000 + run);
   std::vector<Peer> peers(3);
   WorkspaceId ws;
-  for (int i = 0; i < 3; i++) peers[i].replica = Open(c.dir + "/b" + std::to_string(i) + ".db", false, 10 + i);
+  for (int i = 0; i < 3; i++) peers[i].replica = Open(c, c.dir + "/b" + std::to_string(i) + ".db", false, 10 + i);
   Must(peers[0].replica->CreateWorkspace(&ws), "workspace");
   for (int i = 1; i < 3; i++) {
     std::string req, env;
@@ -375,10 +389,12 @@ int main(int argc, char** argv) {
       c.scale = std::atof(argv[++i]);
     } else if (a == "--durable") {
       c.durable = true;
+    } else if (a == "--all-words") {
+      c.all_words = true;
     } else if (a == "a" || a == "b" || a == "c" || a == "bc" || a == "all") {
       c.what = a;
     } else {
-      std::fprintf(stderr, "usage: compare_bench [a|b|c|all] [--dir DIR] [--runs N] [--durable] [--scale F]\n");
+      std::fprintf(stderr, "usage: compare_bench [a|b|c|all] [--dir DIR] [--runs N] [--durable] [--scale F] [--all-words]\n");
       return 2;
     }
   }

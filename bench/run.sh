@@ -2,8 +2,8 @@
 # Builds the benchmarks (optimised) and runs them. Arguments go to
 # hamlet_bench, e.g. `bench/run.sh all --runs 5` or `bench/run.sh query`;
 # `bench/run.sh hub [concurrent|steady|offline|all] [--runs N]` runs the hub's;
-# `bench/run.sh compare [a|b|c|all] [--runs N] [--durable]` the workloads
-# compared with other libraries (BENCHMARKS.md).
+# `bench/run.sh compare [a|b|c|all] [--runs N] [--durable] [--all-words]` the
+# workloads compared with other libraries (BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "record_kinds.h"
+
 namespace hamlet::cli {
 
 namespace {
@@ -132,6 +134,11 @@ int Context::OpenReplica(std::unique_ptr<Replica>* out) const {
     return kExitError;
   }
   if (!s.ok()) return Report("cannot open " + db, s);
+  s = DeclareIndexes(**out);
+  if (!s.ok()) {
+    out->reset();
+    return Report("cannot open " + db, s);
+  }
   // How long the admin may be silent before writing warns of it.
   if (const char* days = std::getenv("HAMLET_STATEMENT_MAX_DAYS")) {
     char* end = nullptr;
@@ -170,6 +177,11 @@ int Context::CreateReplica(const std::string& kdf, std::unique_ptr<Replica>* out
   }
   s = Replica::OpenWithPassphrase(db, passphrase, options, out);
   if (!s.ok()) return Refuse("cannot create " + db, s);
+  s = DeclareIndexes(**out);
+  if (!s.ok()) {
+    out->reset();
+    return Report("cannot create " + db, s);
+  }
   return kExitOk;
 }
 

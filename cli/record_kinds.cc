@@ -35,7 +35,7 @@ const std::vector<RecordSpec>& Specs() {
        "received",
        "summary",
        {
-           {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true},
+           {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true, false, FieldIndex::kExact},
            {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
            {"kind", "What it is", Kind::kChoice, true, {"request", "complaint", "denunciation"}, true, true},
            {"category", "Its category (hamlet categories lists them)", Kind::kCategory, true, {}, true, true},
@@ -44,9 +44,10 @@ const std::vector<RecordSpec>& Specs() {
            {"reporter_name", "Who raised it (sealed to the officers for a denunciation; - reads it from stdin)", Kind::kText, false, {},
             false, false, false, true},
            {"reporter_contact", "How to reach them (sealed likewise; - reads it from stdin)", Kind::kText, false, {}, false, false, false,
-            true},
+            true, FieldIndex::kExact},
            {"hamlet", "Hamlet", Kind::kText, false, {}, true, true},
-           {"dialogue", "The dialogue it came from (id)", Kind::kText, false, {}, false, false},
+           {"dialogue", "The dialogue it came from (id)", Kind::kText, false, {}, false, false, false, false,
+            FieldIndex::kExact},
            {"status", "Where it stands", Kind::kChoice, false,
             {"received", "in_progress", "resolved", "transferred", "rejected"}, true, true},
            {"assigned_to", "Who handles it", Kind::kText, false, {}, false, true},
@@ -70,6 +71,17 @@ const std::vector<RecordSpec>& Specs() {
        }},
   };
   return specs;
+}
+
+Status DeclareIndexes(Replica& r) {
+  for (const RecordSpec& spec : Specs()) {
+    IndexSpec index;
+    for (const FieldSpec& f : spec.fields) {
+      index.fields[f.name] = f.kind == Kind::kText ? f.index : FieldIndex::kExact;
+    }
+    HAMLET_RETURN_IF_ERROR(r.SetIndex(spec.collection, index));
+  }
+  return Status::OK();
 }
 
 std::string OptionName(const std::string& field) {

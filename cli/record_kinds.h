@@ -30,6 +30,9 @@ struct FieldSpec {
   bool filter = false;               // `list --name VALUE` keeps equal values.
   bool automatic = false;            // Set by hamlet itself, never by an option of add or edit.
   bool confidential = false;         // Sealed to the officers when the concern is a denunciation.
+  // For text: whether `search` finds its words, or only list filters its
+  // exact value. Other kinds are always found by value only.
+  FieldIndex index = FieldIndex::kWords;
 };
 
 struct RecordSpec {
@@ -43,6 +46,11 @@ struct RecordSpec {
 const std::vector<RecordSpec>& Specs();
 // The kind of record kept in collection, or nullptr.
 const RecordSpec* SpecFor(const std::string& collection);
+
+// Tells the replica what its index keeps of each kind's fields (words of
+// free text; exact values of choices, dates, numbers and ids): called on
+// every replica the commands open or create.
+Status DeclareIndexes(Replica& r);
 
 // "--reporter-name" for reporter_name.
 std::string OptionName(const std::string& field);

@@ -145,6 +145,16 @@ HAMLET_API int hamlet_is_sealed(const char* value);
 /* Reads. */
 HAMLET_API int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json);
 HAMLET_API int hamlet_find(hamlet_replica* r, const char* query_json, char** out_json);
+/* Sets what this replica's index keeps of the fields of collection, in
+   every workspace: spec_json is {"fields":{name:LEVEL,...},"others":LEVEL}
+   with LEVEL "words" (found by value and by the words of text: the
+   default), "exact" (by value only) or "none" (not indexed: a query on it
+   opens every record of the collection). Fewer indexed fields make
+   commits faster and the store smaller; text queries find only the words
+   of "words" fields. The spec is this replica's own and kept in its store;
+   calling again with the same spec writes nothing, a changed one retags
+   the collection's records before returning. */
+HAMLET_API int hamlet_set_index(hamlet_replica* r, const char* collection, const char* spec_json);
 HAMLET_API int hamlet_conflicts(hamlet_replica* r, const char* workspace, char** out_json);
 HAMLET_API int hamlet_state_digest(hamlet_replica* r, const char* workspace, char** out_hex);
 

@@ -37,7 +37,7 @@ Status Applier::Load(const WorkspaceId& ws, const RecordId& id, Entry** entry) {
         return Status::DataLoss("record " + id.Hex() + " belongs to another workspace");
       }
       HAMLET_RETURN_IF_ERROR(OpenState(*record_key_, id, ws, sealed, &e.state));
-      e.old_tags = tagger_->ForRecord(ws, e.state);
+      e.old_tags = tagger_->ForRecord(ws, e.state, specs_->For(e.state.collection));
     }
     it = cache_.emplace(id, std::move(e)).first;
   } else if (it->second.ws != ws) {
@@ -76,28 +76,24 @@ Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const s
 Status Applier::Flush() {
   // Record rows first, tag changes after: a row write between FTS5 changes
   // would open a statement savepoint, which makes FTS5 flush its pending
-  // terms every time. Only the tags that changed are removed and added, all
-  // removals before all additions and each run in rising rowid order: FTS5
-  // also flushes when handed a lower rowid, or an addition after a removal.
+  // terms every time. Only the tags that changed are removed and added.
   std::string plain;
-  struct Change {
-    int64_t rowid;
-    std::string removed, added;
-  };
-  std::vector<Change> changes;
+  std::vector<TagChange> changes;
   for (auto& [id, e] : cache_) {
     if (!e.dirty) continue;
     EncodeState(e.state, &plain);
     std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
     HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
-    Change c{e.rowid, {}, {}};
-    Tagger::Diff(e.old_tags, tagger_->ForRecord(e.ws, e.state), &c.removed, &c.added);
+    std::string tags = tagger_->ForRecord(e.ws, e.state, specs_->For(e.state.collection));
+    TagChange c;
+    c.rowid = e.rowid;
+    c.before = !e.old_tags.empty();
+    c.after = !tags.empty();
+    Tagger::Diff(e.old_tags, tags, &c.removed, &c.added);
     changes.push_back(std::move(c));
     e.dirty = false;
   }
-  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.rowid < b.rowid; });
-  for (const Change& c : changes) HAMLET_RETURN_IF_ERROR(store_->RemoveTags(c.rowid, c.removed));
-  for (const Change& c : changes) HAMLET_RETURN_IF_ERROR(store_->AddTags(c.rowid, c.added));
+  HAMLET_RETURN_IF_ERROR(store_->ChangeTags(std::move(changes)));
   cache_.clear();
   return Status::OK();
 }

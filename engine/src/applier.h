@@ -6,7 +6,7 @@
 // changed states (sealed under the record key) and swaps their blind tags.
 // Call Flush before committing the transaction, Discard after a rollback.
 //
-// Not thread safe. The store, key and tagger must outlive the Applier.
+// Not thread safe. The store, key, tagger and specs must outlive the Applier.
 #ifndef HAMLET_APPLIER_H_
 #define HAMLET_APPLIER_H_
 
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commit.h"
+#include "index_specs.h"
 #include "merge.h"
 #include "store.h"
 #include "tags.h"
@@ -24,8 +25,9 @@ namespace hamlet {
 
 class Applier {
  public:
-  Applier(Store* store, const Key32* record_key, const Tagger* tagger)
-      : store_(store), record_key_(record_key), tagger_(tagger) {}
+  // Tags records as specs says; Flush before specs change.
+  Applier(Store* store, const Key32* record_key, const Tagger* tagger, const IndexSpecs* specs)
+      : store_(store), record_key_(record_key), tagger_(tagger), specs_(specs) {}
 
   // The state of record id, loaded through the cache. A record this replica
   // has never seen comes back empty (Known() is false). A record of another
@@ -61,6 +63,7 @@ class Applier {
   Store* store_;
   const Key32* record_key_;
   const Tagger* tagger_;
+  const IndexSpecs* specs_;
   std::map<RecordId, Entry> cache_;
   std::function<bool(const WriteRef&)> applied_override_;
 };

@@ -266,6 +266,16 @@ int hamlet_find(hamlet_replica* r, const char* query_json, char** out_json) {
   });
 }
 
+int hamlet_set_index(hamlet_replica* r, const char* collection, const char* spec_json) {
+  CHECK_ARG(r && collection && spec_json, "replica, collection and spec_json are required");
+  return Guarded([&] {
+    hamlet::IndexSpec spec;
+    HAMLET_RETURN_IF_ERROR_INT(hamlet::ParseIndexSpecJson(spec_json, &spec));
+    HAMLET_RETURN_IF_ERROR_INT(r->replica->SetIndex(collection, spec));
+    return HAMLET_OK;
+  });
+}
+
 int hamlet_conflicts(hamlet_replica* r, const char* workspace, char** out_json) {
   CHECK_ARG(r && out_json, "replica and out_json are required");
   *out_json = nullptr;

@@ -208,4 +208,39 @@ Status ParseQueryJson(std::string_view text, Query* q) {
   });
 }
 
+Status ParseIndexSpecJson(std::string_view text, IndexSpec* spec) {
+  return Guard([&]() -> Status {
+    json j = json::parse(text);
+    if (!j.is_object()) return Status::InvalidArgument("an index spec is a JSON object");
+    auto level = [](const json& v, const std::string& where, FieldIndex* out) -> Status {
+      static const std::pair<const char*, FieldIndex> kLevels[] = {
+          {"words", FieldIndex::kWords}, {"exact", FieldIndex::kExact}, {"none", FieldIndex::kNone}};
+      if (v.is_string()) {
+        for (const auto& [name, l] : kLevels) {
+          if (v.get<std::string>() == name) {
+            *out = l;
+            return Status::OK();
+          }
+        }
+      }
+      return Status::InvalidArgument("index spec: " + where + " must be \"words\", \"exact\" or \"none\"");
+    };
+    IndexSpec parsed;
+    for (auto& [k, v] : j.items()) {
+      if (k == "others") {
+        HAMLET_RETURN_IF_ERROR(level(v, "\"others\"", &parsed.others));
+      } else if (k == "fields") {
+        if (!v.is_object()) return Status::InvalidArgument("index spec: \"fields\" must be an object");
+        for (auto& [field, l] : v.items()) {
+          HAMLET_RETURN_IF_ERROR(level(l, "field \"" + field + "\"", &parsed.fields[field]));
+        }
+      } else {
+        return Status::InvalidArgument("index spec: unknown member \"" + k + "\"");
+      }
+    }
+    *spec = std::move(parsed);
+    return Status::OK();
+  });
+}
+
 }  // namespace hamlet

@@ -10,8 +10,12 @@ namespace hamlet {
 namespace {
 
 // 3: commits of format 2 in the log; 4: records keep their rows, ordered by
-// a column of their own (a store of format 3 is given it when unlocked).
-constexpr char kFormat[] = "hamlet-store-4";
+// a column of their own (a store of format 3 is given it when unlocked);
+// 5: the tags of a collection follow its index spec (meta "index specs"),
+// which a build that knows only 4 would not, so it must not open one. An
+// older store is brought to the current format when unlocked.
+constexpr char kFormat[] = "hamlet-store-5";
+constexpr char kFormatWithoutSpecs[] = "hamlet-store-4";
 constexpr char kFormatWithoutOrder[] = "hamlet-store-3";
 constexpr uint8_t kKdfRaw = 0;
 constexpr uint8_t kKdfArgon2id = 1;
@@ -66,7 +70,7 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   HAMLET_RETURN_IF_ERROR(store->GetMeta("format", &format, &found));
   Key32 store_key;
   if (found) {
-    if (format != kFormat && format != kFormatWithoutOrder) {
+    if (format != kFormat && format != kFormatWithoutSpecs && format != kFormatWithoutOrder) {
       return Status::Unimplemented("store format '" + format + "' is not known to this build");
     }
     bool f1 = false, f2 = false;
@@ -81,14 +85,14 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
     }
     store_key = Key32::FromView(raw);
     Wipe(&raw);
-    if (format == kFormatWithoutOrder) {
+    if (format != kFormat) {
       HAMLET_RETURN_IF_ERROR(store->Begin());
-      Status s = store->MigrateRecordOrder();
+      Status s = format == kFormatWithoutOrder ? store->MigrateRecordOrder() : Status::OK();
       if (s.ok()) s = store->PutMeta("format", kFormat);
       if (s.ok()) s = store->Commit();
       if (!s.ok()) {
         store->Rollback();
-        return s.WithContext("bringing the store to format 4: ");
+        return s.WithContext(std::string("bringing the store to ") + kFormat + ": ");
       }
     }
   } else {

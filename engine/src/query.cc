@@ -85,9 +85,10 @@ std::string AnyOf(const std::vector<uint64_t>& tags) {
 // its own value, but for a 2^-64 chance), so most matches are taken without
 // opening them: only records on the partial edge days of a time range, or
 // filtered on a long text value that has no equality tag, are opened to be
-// checked. Without order_by, records come in the order they last changed on
-// this replica, newest first (the store keeps that order), and only the
-// requested page is opened.
+// checked, and every record of the collection for a condition on a field
+// its IndexSpec leaves out of the index. Without order_by, records come in
+// the order they last changed on this replica, newest first (the store
+// keeps that order), and only the requested page is opened.
 Status Replica::Find(const Query& q, QueryResult* out) {
   if (q.collection.empty()) return Status::InvalidArgument("a query names a collection");
   if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument("a time range needs a time field");
@@ -102,6 +103,10 @@ Status Replica::Find(const Query& q, QueryResult* out) {
     for (auto& [id, pk] : all) spaces.push_back(id);
   }
   std::vector<std::string> words = SearchWords(q.text);
+  const IndexSpec& spec = m.index_specs.For(q.collection);
+  // A time range on a field the index keeps no buckets of: every record
+  // of the collection is opened and checked.
+  const bool range_indexed = spec.Of(q.time_field) != FieldIndex::kNone;
 
   std::vector<int64_t> accepted;  // Matches, known without opening them.
   std::vector<int64_t> to_check;  // Candidates that must be opened and checked.
@@ -110,7 +115,7 @@ Status Replica::Find(const Query& q, QueryResult* out) {
     bool untagged = false;
     for (const auto& [field, value] : q.equals) {
       const auto* s = std::get_if<std::string>(&value);
-      if (s && s->size() > Tagger::kMaxEqualityText) {
+      if ((s && s->size() > Tagger::kMaxEqualityText) || spec.Of(field) == FieldIndex::kNone) {
         untagged = true;
       } else {
         base += " AND " + Quoted(m.tagger->Equality(ws, q.collection, field, value));
@@ -118,7 +123,7 @@ Status Replica::Find(const Query& q, QueryResult* out) {
     }
     for (const std::string& w : words) base += " AND " + Quoted(m.tagger->Word(ws, w));
     std::vector<int64_t> rowids;
-    if (q.from && q.to) {
+    if (q.from && q.to && range_indexed) {
       Tagger::Cover cover = m.tagger->RangeCover(ws, q.collection, q.time_field, q.from->millis, q.to->millis);
       if (!cover.whole.empty()) {
         HAMLET_RETURN_IF_ERROR(m.store->Match(base + " AND " + AnyOf(cover.whole), &rowids));

@@ -57,7 +57,9 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   }
   impl->device = DeviceIdFor(impl->keys->sign_public_key());
   impl->tagger = std::make_unique<Tagger>(impl->keys->tag_key());
-  impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get());
+  HAMLET_RETURN_IF_ERROR(impl->index_specs.Load(impl->store.get(), impl->keys->record_key()));
+  impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get(),
+                                            &impl->index_specs);
   std::string hlc;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(impl->store->GetMeta("hlc", &hlc, &found));

@@ -12,6 +12,7 @@
 #include "hamlet/replica.h"
 #include "hlc.h"
 #include "identity.h"
+#include "index_specs.h"
 #include "keystore.h"
 #include "store.h"
 #include "tags.h"
@@ -25,6 +26,7 @@ struct Replica::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<Keystore> keys;
   std::unique_ptr<Tagger> tagger;
+  IndexSpecs index_specs;  // Replica::SetIndex; the applier reads them.
   std::unique_ptr<HybridClock> clock;
   std::unique_ptr<Applier> applier;
   DeviceId device;

@@ -125,7 +125,7 @@ Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
   HAMLET_RETURN_IF_ERROR(store->DeleteRecords(ws, [&](const RecordId& id, std::string_view sealed, std::string* tags) {
     RecordState state;
     HAMLET_RETURN_IF_ERROR(Applier::OpenState(keys->record_key(), id, ws, sealed, &state));
-    *tags = tagger->ForRecord(ws, state);
+    *tags = tagger->ForRecord(ws, state, index_specs.For(state.collection));
     return Status::OK();
   }));
   // Commits kept in the log but never merged (their content unusable) stay so.

@@ -392,26 +392,12 @@ Status Store::DeleteCommit(const WorkspaceId& ws, const DeviceId& author, uint64
 
 Status Store::DeleteRecords(const WorkspaceId& ws,
                             const std::function<Status(const RecordId&, std::string_view, std::string*)>& tags_of) {
-  struct Row {
-    int64_t rowid;
-    std::string tags;
-  };
-  std::vector<Row> rows;
-  {
-    Stmt q;
-    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT id, rid, state FROM records WHERE ws=?"));
-    q.Bind(1, ws.View());
-    Status s;
-    while (q.Step(&s)) {
-      auto id = RecordId::FromBytes(q.Blob(1));
-      if (!id) return Status::DataLoss("a record row names a malformed id");
-      Row row{q.Int(0), {}};
-      HAMLET_RETURN_IF_ERROR(tags_of(*id, q.Blob(2), &row.tags));
-      rows.push_back(std::move(row));
-    }
-    HAMLET_RETURN_IF_ERROR(s);
-  }
-  for (const Row& row : rows) HAMLET_RETURN_IF_ERROR(RemoveTags(row.rowid, row.tags));
+  HAMLET_RETURN_IF_ERROR(
+      RetagRecords(ws, [&](const RecordId& id, std::string_view sealed, TagChange* c) -> Status {
+        HAMLET_RETURN_IF_ERROR(tags_of(id, sealed, &c->removed));
+        c->before = !c->removed.empty();
+        return Status::OK();
+      }));
   Stmt del;
   HAMLET_RETURN_IF_ERROR(del.Prepare(db_, "DELETE FROM records WHERE ws=?"));
   del.Bind(1, ws.View());
@@ -534,14 +520,37 @@ Status Store::ScanRecords(const WorkspaceId& ws, const std::function<bool(const 
   return s;
 }
 
-Status Store::AddTags(int64_t rowid, std::string_view tags) {
-  if (tags.empty()) return Status::OK();
-  return st_->add_tags.Bind(1, rowid).BindText(2, tags).Run();
+Status Store::RetagRecords(const WorkspaceId& ws,
+                           const std::function<Status(const RecordId&, std::string_view, TagChange*)>& retag) {
+  std::vector<TagChange> changes;
+  {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT id, rid, state FROM records WHERE ws=?"));
+    q.Bind(1, ws.View());
+    Status s;
+    while (q.Step(&s)) {
+      auto id = RecordId::FromBytes(q.Blob(1));
+      if (!id) return Status::DataLoss("a record row names a malformed id");
+      TagChange c;
+      c.rowid = q.Int(0);
+      HAMLET_RETURN_IF_ERROR(retag(*id, q.Blob(2), &c));
+      if (!c.removed.empty() || !c.added.empty()) changes.push_back(std::move(c));
+    }
+    HAMLET_RETURN_IF_ERROR(s);
+  }
+  return ChangeTags(std::move(changes));
 }
 
-Status Store::RemoveTags(int64_t rowid, std::string_view tags) {
-  if (tags.empty()) return Status::OK();
-  return st_->remove_tags.Bind(1, rowid).BindText(2, tags).Run();
+Status Store::ChangeTags(std::vector<TagChange> changes) {
+  std::sort(changes.begin(), changes.end(), [](const TagChange& a, const TagChange& b) { return a.rowid < b.rowid; });
+  auto moot = [](const TagChange& c) { return c.removed.empty() && c.added.empty() && c.before == c.after; };
+  for (const TagChange& c : changes) {
+    if (c.before && !moot(c)) HAMLET_RETURN_IF_ERROR(st_->remove_tags.Bind(1, c.rowid).BindText(2, c.removed).Run());
+  }
+  for (const TagChange& c : changes) {
+    if (c.after && !moot(c)) HAMLET_RETURN_IF_ERROR(st_->add_tags.Bind(1, c.rowid).BindText(2, c.added).Run());
+  }
+  return Status::OK();
 }
 
 Status Store::Match(const std::string& expression, std::vector<int64_t>* rowids) {

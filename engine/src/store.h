@@ -38,6 +38,18 @@ struct AsideRow {
   int64_t seen = 0;    // Wall clock when first set aside, ms.
 };
 
+// A change of one record's tags in the index: the tags it loses and those
+// it gains (lists in Tagger's form, either may be empty) and whether it has
+// any tags before and after. FTS5 counts rows, one less for every removal
+// and one more for every addition, and calls itself corrupt when the count
+// goes below zero; so a record is a row of the index while it has tags, and
+// a change that keeps it one removes and adds, though one list be empty.
+struct TagChange {
+  int64_t rowid = 0;
+  std::string removed, added;
+  bool before = false, after = false;
+};
+
 class Store {
  public:
   // Opens the file, creating it if create is set (else a missing file is
@@ -128,10 +140,16 @@ class Store {
   Status MigrateRecordOrder();
   Status ScanRecords(const WorkspaceId& ws,
                      const std::function<bool(const RecordId&, std::string_view)>& fn);
+  // Changes the tags of records of ws: retag(id, sealed state, &change)
+  // fills in, for each record, what changes (nothing, when left as it is).
+  Status RetagRecords(const WorkspaceId& ws,
+                      const std::function<Status(const RecordId&, std::string_view, TagChange*)>& retag);
 
-  // Blind tag index (contentless FTS5). Removal needs exactly the text added.
-  Status AddTags(int64_t rowid, std::string_view tags);
-  Status RemoveTags(int64_t rowid, std::string_view tags);
+  // Changes the blind tag index (contentless FTS5: removal needs exactly
+  // the tags added), all removals before all additions, each in rising
+  // rowid order: FTS5 writes out its pending terms whenever it is handed a
+  // lower rowid or an addition after a removal.
+  Status ChangeTags(std::vector<TagChange> changes);
   // Rowids of records whose tags satisfy an FTS5 expression built from
   // quoted tags, AND, OR and parentheses, in descending order.
   Status Match(const std::string& expression, std::vector<int64_t>* rowids);

@@ -149,9 +149,9 @@ void Tagger::Diff(std::string_view before, std::string_view after, std::string* 
 }
 
 void Tagger::FieldTags(const WorkspaceId& ws, std::string_view collection, std::string_view name, const Register& reg,
-                       std::vector<uint64_t>* tags) const {
+                       FieldIndex level, std::vector<uint64_t>* tags) const {
   const Version* v = reg.winner();
-  if (!v) return;
+  if (!v || level == FieldIndex::kNone) return;
   const auto* text = std::get_if<std::string>(&v->value);
   if (text && LooksSealed(*text)) return;  // Random bytes: nothing to find them by.
   if (!text || text->size() <= kMaxEqualityText) tags->push_back(Equality(ws, collection, name, v->value));
@@ -163,13 +163,15 @@ void Tagger::FieldTags(const WorkspaceId& ws, std::string_view collection, std::
     tags->push_back(Bucket(ws, collection, name, 'm', y * 12 + (static_cast<unsigned>(ymd.month()) - 1)));
     tags->push_back(Bucket(ws, collection, name, 'd', day));
   }
-  if (text) ForEachSearchWord(*text, [&](std::string_view word) { tags->push_back(Word(ws, word)); });
+  if (text && level == FieldIndex::kWords) {
+    ForEachSearchWord(*text, [&](std::string_view word) { tags->push_back(Word(ws, word)); });
+  }
 }
 
-std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st) const {
+std::string Tagger::ForRecord(const WorkspaceId& ws, const RecordState& st, const IndexSpec& spec) const {
   if (!st.Alive()) return {};
   std::vector<uint64_t> tags{Collection(ws, st.collection)};
-  for (const auto& [name, reg] : st.fields) FieldTags(ws, st.collection, name, reg, &tags);
+  for (const auto& [name, reg] : st.fields) FieldTags(ws, st.collection, name, reg, spec.Of(name), &tags);
   return Format(std::move(tags));
 }
 

@@ -53,9 +53,9 @@ class Tagger {
   static std::string Hex(uint64_t tag);
 
   // All tags of a record, space separated and sorted; empty when the record
-  // is deleted (deleted records are found by id only).
-  std::string ForRecord(const WorkspaceId& ws, const RecordState& st) const;
-
+  // is deleted (deleted records are found by id only). spec is what the
+  // index keeps of the fields of the record's collection.
+  std::string ForRecord(const WorkspaceId& ws, const RecordState& st, const IndexSpec& spec) const;
 
   // What changes from one tag list of ForRecord's form to another: the tags
   // only before goes to *removed, those only after to *added (same form).
@@ -63,10 +63,11 @@ class Tagger {
 
  private:
   // The tags one field gives a live record of collection: of its winning
-  // value, none when it has none or holds a sealed value. ForRecord is the
-  // collection's tag and these of every field, in Format.
+  // value as far as level asks, none when it has none or holds a sealed
+  // value. ForRecord is the collection's tag and these of every field, in
+  // Format.
   void FieldTags(const WorkspaceId& ws, std::string_view collection, std::string_view field, const Register& reg,
-                 std::vector<uint64_t>* out) const;
+                 FieldIndex level, std::vector<uint64_t>* out) const;
   // Tags in ForRecord's form: sorted, each once, space separated.
   static std::string Format(std::vector<uint64_t> tags);
   // Hashes a one-letter domain, the workspace id and the parts, each

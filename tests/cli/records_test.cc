@@ -94,6 +94,11 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CHECK(count({"--kind", "complaint"}) == 1);
   CHECK(count({"--hamlet", "Thôn 1"}) == 1);
   CHECK(count({"--search", "tranh chap dat dai"}) == 1);
+  // Search looks in what people wrote; kinds, categories and statuses are
+  // found by their filters (the index keeps only their exact values).
+  CHECK(count({"--search", "complaint"}) == 0);
+  CHECK(count({"--search", "infrastructure"}) == 0);
+  CHECK(count({"--search", "thon 1"}) == 1);
   CHECK(count({"--from", "01/11/2026", "--to", "05/11/2026"}) == 1);
   CHECK(count({"--from", "06/11/2026", "--to", "06/11/2026"}) == 0);
   CHECK(count({"--overdue"}) == 1);

@@ -170,6 +170,18 @@ int main(int argc, char** argv) {
   CHECK(hamlet_find(b, "{\"collection\":\"concerns\",\"equals\":{\"status\":\"resolved\"}}", &found) == HAMLET_OK);
   CHECK(found && strstr(found, "\"total\":0"));
   hamlet_free(found);
+  /* An index spec that leaves the words of every field out: text finds
+     nothing, exact values are still found; a bad spec is refused. */
+  CHECK(hamlet_set_index(b, "concerns", "{\"others\":\"exact\"}") == HAMLET_OK);
+  CHECK(hamlet_find(b, "{\"collection\":\"concerns\",\"text\":\"dat dai\"}", &found) == HAMLET_OK);
+  CHECK(found && strstr(found, "\"total\":0"));
+  hamlet_free(found);
+  CHECK(hamlet_set_index(b, "concerns", "{\"others\":\"some\"}") == HAMLET_EINVALID);
+  CHECK(strstr(hamlet_errmsg(), "\"words\", \"exact\" or \"none\"") != NULL);
+  CHECK(hamlet_set_index(b, "concerns", "{}") == HAMLET_OK);
+  CHECK(hamlet_find(b, "{\"collection\":\"concerns\",\"text\":\"dat dai\"}", &found) == HAMLET_OK);
+  CHECK(found && strstr(found, "\"total\":1"));
+  hamlet_free(found);
 
   /* The pieces an app's own HTTP stack needs to talk to a hub. */
   char* device_b = NULL;

@@ -31,6 +31,10 @@ HAMLET_EXPORT Status ParseWriteBatchJson(std::string_view json, WriteBatch* batc
 //  "offset":N, "limit":N}; only "collection" is required.
 HAMLET_EXPORT Status ParseQueryJson(std::string_view json, Query* query);
 
+// {"fields":{field:"words"|"exact"|"none"}, "others":"words"|"exact"|"none"};
+// both members optional ("others" defaults to "words"). See IndexSpec.
+HAMLET_EXPORT Status ParseIndexSpecJson(std::string_view json, IndexSpec* spec);
+
 }  // namespace hamlet
 
 #endif  // HAMLET_JSON_H_

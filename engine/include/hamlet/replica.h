@@ -294,6 +294,22 @@ class HAMLET_EXPORT Replica {
   Status Find(const Query& query, QueryResult* out);
   Status Conflicts(const WorkspaceId& ws, std::vector<Conflict>* out);
 
+  // Sets what this replica's index keeps of the fields of collection, in
+  // every workspace (see FieldIndex). By default every field is indexed by
+  // value and by words. A field the app never searches by word is best
+  // kExact, one it never queries kNone: commits that write it then change
+  // fewer index entries and the store is smaller. Queries answer the same
+  // whatever the spec, except that Query::text finds only the words of
+  // kWords fields; a condition on a kNone field opens every record of the
+  // collection to check it. The spec is this replica's own (no commit, no
+  // other replica changes) and is kept in its store; an app may call this
+  // after every open, since an unchanged spec writes nothing. A changed one
+  // retags the collection's records before returning, in one transaction.
+  // InvalidArgument for an empty collection or field name.
+  Status SetIndex(std::string_view collection, const IndexSpec& spec);
+  // The spec SetIndex last set for collection, or the default.
+  IndexSpec GetIndex(std::string_view collection);
+
   // What this replica holds of ws, as an opaque cursor a peer exports against.
   Status Cursor(const WorkspaceId& ws, std::string* cursor);
   // The commits of ws that a peer with peer_cursor lacks (empty cursor: all),

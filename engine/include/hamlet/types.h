@@ -8,6 +8,8 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +85,27 @@ using Value = std::variant<std::monostate, std::string, int64_t, bool, Timestamp
 enum class ValueType : uint8_t { kNull = 0, kText = 1, kInteger = 2, kBool = 3, kTimestamp = 4 };
 
 inline ValueType TypeOf(const Value& v) { return static_cast<ValueType>(v.index()); }
+
+// How a replica's local index finds the values of one field of a
+// collection (Replica::SetIndex). The index is this device's own: what an
+// app declares here changes no commit and nothing another replica sees.
+enum class FieldIndex : uint8_t {
+  kWords = 0,  // By exact value, time range and the words of its text (the default).
+  kExact = 1,  // By exact value and time range; its words are not searched.
+  kNone = 2,   // Not indexed: a query on it opens every record of the collection.
+};
+
+// What the local index keeps of one collection's fields.
+struct IndexSpec {
+  std::map<std::string, FieldIndex, std::less<>> fields;  // By field name.
+  FieldIndex others = FieldIndex::kWords;                  // Every field not named.
+
+  FieldIndex Of(std::string_view field) const {
+    auto it = fields.find(field);
+    return it == fields.end() ? others : it->second;
+  }
+  bool operator==(const IndexSpec&) const = default;
+};
 
 }  // namespace hamlet
 
