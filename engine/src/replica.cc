@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -63,7 +64,10 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   std::string hlc;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(impl->store->GetMeta("hlc", &hlc, &found));
-  impl->clock = std::make_unique<HybridClock>(impl->env, found ? Reader(hlc).Fixed64() : 0);
+  // Local commits do not write the clock: each keeps the stamp it took.
+  uint64_t own = 0;
+  HAMLET_RETURN_IF_ERROR(impl->store->LatestStamp(impl->device, &own));
+  impl->clock = std::make_unique<HybridClock>(impl->env, std::max(own, found ? Reader(hlc).Fixed64() : 0));
   *out = std::move(impl);
   return Status::OK();
 }
@@ -490,7 +494,6 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     HAMLET_RETURN_IF_ERROR(m.store->PutChain(
         ws, m.device, ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq}));
     HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
-    HAMLET_RETURN_IF_ERROR(m.PersistClock());
     if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};
     return Status::OK();
   });

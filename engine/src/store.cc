@@ -404,6 +404,17 @@ Status Store::DeleteRecords(const WorkspaceId& ws,
   return del.Run();
 }
 
+Status Store::LatestStamp(const DeviceId& author, uint64_t* hlc) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_,
+                                   "SELECT max((SELECT hlc FROM commits c WHERE c.ws=w.ws AND c.author=? "
+                                   "ORDER BY seq DESC LIMIT 1)) FROM workspaces w"));
+  q.Bind(1, author.View());
+  Status s;
+  *hlc = q.Step(&s) ? static_cast<uint64_t>(q.Int(0)) : 0;
+  return s;
+}
+
 Status Store::CountCommits(const WorkspaceId& ws, uint64_t* n) {
   Stmt& q = st_->count_commits;
   q.Bind(1, ws.View());

@@ -110,6 +110,9 @@ class Store {
   Status ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
                      const std::function<bool(uint64_t, std::string_view)>& fn);
   Status CountCommits(const WorkspaceId& ws, uint64_t* n);
+  // The greatest clock stamp of author's latest commit in any workspace
+  // (0 when it has none).
+  Status LatestStamp(const DeviceId& author, uint64_t* hlc);
   // Calls fn(author, seq, bytes) for every commit of ws in the order they
   // arrived, until fn returns false.
   Status ScanLog(const WorkspaceId& ws,
