@@ -239,6 +239,7 @@ static void PointInto(SealedCommit* c, size_t ct_len) {
   c->ciphertext_offset = c->bytes.size() - kSignatureBytes - ct_len;
   c->ciphertext_size = ct_len;
   c->known_hash.clear();
+  c->padding_zeros = 0;
 }
 
 Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view body, const Key32& data_key,
@@ -262,6 +263,7 @@ Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view b
     if (compressed) plaintext[8] = static_cast<char>(format::kCommitInnerFlagZstd);
   }
   if (!compressed) plaintext.append(body);
+  const size_t zeros = plaintext.size() + 1;  // After the padding's marker.
   Pad(&plaintext, format::kCommitPadMinBytes);
   std::string ad = AssociatedData(ws, header);
   std::string ciphertext;
@@ -271,6 +273,7 @@ Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view b
   out->header = std::move(header);
   out->bytes = CanonicalBytes(out->header, ciphertext, signature);
   PointInto(out, ciphertext.size());
+  out->padding_zeros = zeros;
   return Status::OK();
 }
 
@@ -314,7 +317,7 @@ Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_vi
 }
 
 Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, uint64_t* hlc,
-                  std::string* body) {
+                  std::string* body, size_t* padding_zeros) {
   std::string ad = AssociatedData(ws, c.header);
   std::string plaintext;
   std::string name = "commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq);
@@ -328,6 +331,7 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
   } wiper{&plaintext};
   Status s = Unpad(&plaintext, format::kCommitPadMinBytes);
   if (!s.ok()) return s.WithContext(name + ": ");
+  if (padding_zeros) *padding_zeros = plaintext.size() + 1;
   Reader r(plaintext);
   *hlc = r.Fixed64();
   uint8_t flags = r.U8();
@@ -346,6 +350,46 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
   body->resize(size);
   size_t n = ZSTD_decompressDCtx(Zstd().d, body->data(), body->size(), payload.data(), payload.size());
   if (ZSTD_isError(n) || n != size) return Status::DataLoss(name + ": plaintext does not decompress");
+  return Status::OK();
+}
+
+bool CompactCommit(const SealedCommit& c, size_t padding_zeros, std::string* out) {
+  const size_t plain = c.ciphertext_size - kAeadTagBytes;
+  if (padding_zeros == 0 || padding_zeros > plain || plain - padding_zeros < format::kCompactMinElided) return false;
+  std::string_view ct = c.ciphertext();
+  std::string shorter(ct.substr(0, padding_zeros));
+  shorter.append(ct.substr(plain));  // The tag.
+  out->clear();
+  Writer w(out);
+  w.U8(format::kCompactCommitMarker);
+  w.Varint(padding_zeros);
+  w.Varint(plain - padding_zeros);
+  out->append(CanonicalBytes(c.header, shorter, c.signature()));
+  return true;
+}
+
+bool IsCompactCommit(std::string_view stored) {
+  return !stored.empty() && static_cast<uint8_t>(stored[0]) == format::kCompactCommitMarker;
+}
+
+Status ExpandCommit(const WorkspaceId& ws, std::string_view stored,
+                    const std::function<Status(uint32_t epoch, const Key32** key)>& key_for, std::string* bytes) {
+  Reader r(stored);
+  r.U8();
+  uint64_t zeros = r.Varint();
+  uint64_t elided = r.Varint();
+  SealedCommit c;
+  if (!r.ok() || !IsCompactCommit(stored) || elided > format::kMaxCommitCiphertext ||
+      !ParseCommit(stored.substr(r.pos()), &c).ok() || zeros != c.ciphertext_size - kAeadTagBytes) {
+    return Status::DataLoss("a commit in the log is malformed");
+  }
+  const Key32* key = nullptr;
+  HAMLET_RETURN_IF_ERROR(key_for(c.header.epoch, &key));
+  std::string_view ct = c.ciphertext();
+  std::string full(ct.substr(0, zeros));
+  AeadZerosCiphertext(*key, NonceFor(AssociatedData(ws, c.header)), zeros, elided, &full);
+  full.append(ct.substr(zeros));
+  *bytes = CanonicalBytes(c.header, full, c.signature());
   return Status::OK();
 }
 

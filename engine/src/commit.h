@@ -10,6 +10,7 @@
 #define HAMLET_COMMIT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,9 @@ struct SealedCommit {
   // from known_hash when a decoder has set it.
   std::string Hash() const;
   std::string known_hash;  // Empty, or H(bytes) as computed when the bytes were decoded.
+  // Where the zeros of the padding begin in the plaintext, when this replica
+  // sealed the commit (SealCommit sets it); 0 when not known.
+  size_t padding_zeros = 0;
 };
 
 // Serialises ops into a commit body. Fails on names or values over the limits
@@ -91,7 +95,21 @@ Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_vi
 // signature must have been verified. *hlc receives the commit's clock stamp
 // (callers that need it in the header set c.header.hlc from it).
 Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& data_key, uint64_t* hlc,
-                  std::string* body);
+                  std::string* body, size_t* padding_zeros = nullptr);
+
+// The local store's compact form (protocol.md 8, "Log"): the canonical
+// bytes of c without the ciphertext of its padding's zeros, from
+// padding_zeros (as SealCommit or OpenCommit gave it) on, which anyone
+// holding the epoch's key can make again. False, and *out untouched, when
+// too little would be left out to be worth it.
+bool CompactCommit(const SealedCommit& c, size_t padding_zeros, std::string* out);
+// Whether stored bytes are in the compact form rather than canonical.
+bool IsCompactCommit(std::string_view stored);
+// The canonical bytes of a commit of ws stored compact. key_for(epoch)
+// gives the workspace key of the commit's epoch. DataLoss when stored is
+// malformed.
+Status ExpandCommit(const WorkspaceId& ws, std::string_view stored,
+                    const std::function<Status(uint32_t epoch, const Key32** key)>& key_for, std::string* bytes);
 
 // Serialises a header and sealed parts back into canonical bytes.
 std::string CanonicalBytes(const CommitHeader& h, std::string_view ciphertext, std::string_view signature);

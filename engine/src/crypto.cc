@@ -113,6 +113,21 @@ void AeadSeal(const Key32& key, std::string_view nonce, std::string_view ad,
   assert(clen == plaintext.size() + kAeadTagBytes);
 }
 
+void AeadZerosCiphertext(const Key32& key, std::string_view nonce, size_t offset, size_t n, std::string* out) {
+  assert(nonce.size() == kAeadNonceBytes);
+  // The AEAD encrypts with IETF ChaCha20 (32-bit counter from 1, its nonce
+  // four zero bytes then the last 8 of the XChaCha20 nonce) under the
+  // HChaCha20 subkey: for counters below 2^32 the same keystream as
+  // XChaCha20 with a 64-bit counter, which libsodium lets us start anywhere.
+  constexpr size_t kBlock = 64;
+  size_t skip = offset % kBlock;
+  std::string zeros(skip + n, '\0');
+  std::string stream(zeros.size(), '\0');
+  crypto_stream_xchacha20_xor_ic(reinterpret_cast<unsigned char*>(stream.data()), U(zeros), zeros.size(), U(nonce),
+                                 1 + offset / kBlock, key.data());
+  out->append(stream, skip, n);
+}
+
 bool AeadOpen(const Key32& key, std::string_view nonce, std::string_view ad,
               std::string_view ciphertext, std::string* out) {
   if (nonce.size() != kAeadNonceBytes || ciphertext.size() < kAeadTagBytes) return false;

@@ -84,6 +84,11 @@ void AeadSeal(const Key32& key, std::string_view nonce, std::string_view ad,
 // Returns false if the tag does not check out (wrong key, altered bytes).
 bool AeadOpen(const Key32& key, std::string_view nonce, std::string_view ad,
               std::string_view ciphertext, std::string* out);
+// Appends to *out the n bytes of ciphertext that AeadSeal with key and
+// nonce makes of n zero bytes of plaintext starting at byte offset of the
+// plaintext: the cipher's keystream there (XChaCha20 from block 1, the
+// block after the one the tag's key comes from).
+void AeadZerosCiphertext(const Key32& key, std::string_view nonce, size_t offset, size_t n, std::string* out);
 
 // Ed25519.
 struct SignKeyPair {

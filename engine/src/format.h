@@ -22,6 +22,12 @@ constexpr size_t kMaxCommitPlaintext = 4 << 20;  // The body, decompressed.
 // The smallest size bucket of a sealed commit plaintext: every commit whose
 // clock, flags and body fit in it looks the same size to a hub.
 constexpr size_t kCommitPadMinBytes = 1024;
+// The local store's compact form of a commit (protocol.md 8, "Log"): this
+// byte (never a commit version), varint where the padding's zeros begin in
+// the plaintext, varint how many ciphertext bytes were left out there, then
+// the canonical bytes without them. Only worth it from this many bytes.
+constexpr uint8_t kCompactCommitMarker = 0xC0;
+constexpr size_t kCompactMinElided = 64;
 // The largest ciphertext a decoder takes: a 4 MiB body that zstd could not
 // shrink, padded to its bucket (at most 1/8 more), and the AEAD tag.
 constexpr size_t kMaxCommitCiphertext = kMaxCommitPlaintext + kMaxCommitPlaintext / 8 + 4096;

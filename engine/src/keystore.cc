@@ -12,8 +12,9 @@ namespace {
 // 3: commits of format 2 in the log; 4: records keep their rows, ordered by
 // a column of their own (a store of format 3 is given it when unlocked);
 // 5: the tags of a collection follow its index spec (meta "index specs"),
-// which a build that knows only 4 would not, so it must not open one. An
-// older store is brought to the current format when unlocked.
+// and the log may hold commits in the compact form (commit.h), neither of
+// which a build that knows only 4 would follow, so it must not open one.
+// An older store is brought to the current format when unlocked.
 constexpr char kFormat[] = "hamlet-store-5";
 constexpr char kFormatWithoutSpecs[] = "hamlet-store-4";
 constexpr char kFormatWithoutOrder[] = "hamlet-store-3";

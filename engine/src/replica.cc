@@ -59,6 +59,11 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   impl->device = DeviceIdFor(impl->keys->sign_public_key());
   impl->tagger = std::make_unique<Tagger>(impl->keys->tag_key());
   HAMLET_RETURN_IF_ERROR(impl->index_specs.Load(impl->store.get(), impl->keys->record_key()));
+  Keystore* keys = impl->keys.get();
+  impl->store->SetExpander([keys](const WorkspaceId& ws, std::string_view stored, std::string* bytes) {
+    return ExpandCommit(
+        ws, stored, [&](uint32_t epoch, const Key32** key) { return keys->WorkspaceKey(ws, epoch, key); }, bytes);
+  });
   impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get(),
                                             &impl->index_specs);
   std::string hlc;
@@ -488,7 +493,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     std::string body;
     HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
     HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed));
-    HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, m.device, h.seq, h.hlc, sealed.bytes));
+    HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, sealed, h.hlc, sealed.padding_zeros));
     // A local commit extends the chain's head, and its contiguous prefix
     // when that reached the head.
     HAMLET_RETURN_IF_ERROR(m.store->PutChain(

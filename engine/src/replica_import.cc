@@ -26,6 +26,7 @@ namespace {
 struct Opened {
   const SealedCommit* sealed = nullptr;
   uint64_t hlc = 0;  // The clock stamp from inside the seal.
+  size_t padding_zeros = 0;  // Where the zeros of its padding begin, once opened.
   std::vector<RecordOp> ops;
   Status signature;  // Whether the commit is its author's, by the batch alone.
   Status status;     // Whether its seal, body and rights check out.
@@ -140,7 +141,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       // author's next commit, held already, may vouch for it.
       o.signature = verifier.Verify(i);
       std::string body;
-      o.status = OpenCommit(ws, *o.sealed, *keys.at(h.epoch), &o.hlc, &body);
+      o.status = OpenCommit(ws, *o.sealed, *keys.at(h.epoch), &o.hlc, &body, &o.padding_zeros);
       if (o.status.ok()) o.status = DecodeBody(h.author, body, &o.ops);
       // What the author's role may not write merges nowhere (protocol.md 7.2).
       if (o.status.ok()) o.status = CheckRights(certs.at(h.author).role, o.ops);
@@ -226,7 +227,7 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
         if (held_aside > 0) dropped.push_back(MakeAside(c, Status::OK(), false, false, now));  // Nothing waits.
         continue;
       }
-      HAMLET_RETURN_IF_ERROR(store->InsertCommit(ws, h.author, h.seq, h.hlc, c.bytes));
+      HAMLET_RETURN_IF_ERROR(store->InsertCommit(ws, c, h.hlc, o.status.ok() ? o.padding_zeros : 0));
       batch.Stored(h);
       if (!o.status.ok()) {
         // Signed by its author but unreadable: it keeps its place in the

@@ -326,15 +326,33 @@ Status Store::CountAside(const WorkspaceId& ws, uint64_t* n) {
   return s;
 }
 
+Status Store::Canonical(const WorkspaceId& ws, std::string_view stored, std::string* scratch,
+                        std::string_view* bytes) {
+  if (!IsCompactCommit(stored)) {
+    *bytes = stored;
+    return Status::OK();
+  }
+  if (!expander_) return Status::Internal("the log holds a compact commit and no expander is set");
+  HAMLET_RETURN_IF_ERROR(expander_(ws, stored, scratch));
+  *bytes = *scratch;
+  return Status::OK();
+}
+
 Status Store::GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
                         bool* found) {
   Stmt& q = st_->get_commit;
   q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq));
   Status s;
   *found = q.Step(&s);
-  if (*found) bytes->assign(q.Blob(0));
+  std::string stored;
+  if (*found) stored.assign(q.Blob(0));
   q.Reset();
-  return s;
+  HAMLET_RETURN_IF_ERROR(s);
+  if (!*found) return Status::OK();
+  std::string_view canonical;
+  HAMLET_RETURN_IF_ERROR(Canonical(ws, stored, bytes, &canonical));
+  if (canonical.data() == stored.data()) bytes->swap(stored);
+  return Status::OK();
 }
 
 Status Store::HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found) {
@@ -346,13 +364,14 @@ Status Store::HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t 
   return s;
 }
 
-Status Store::InsertCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, uint64_t hlc,
-                           std::string_view bytes) {
+Status Store::InsertCommit(const WorkspaceId& ws, const SealedCommit& c, uint64_t hlc, size_t padding_zeros) {
+  std::string compact;
+  std::string_view stored = CompactCommit(c, padding_zeros, &compact) ? std::string_view(compact) : c.bytes;
   return st_->insert_commit.Bind(1, ws.View())
-      .Bind(2, author.View())
-      .Bind(3, static_cast<int64_t>(seq))
+      .Bind(2, c.header.author.View())
+      .Bind(3, static_cast<int64_t>(c.header.seq))
       .Bind(4, static_cast<int64_t>(hlc))
-      .Bind(5, bytes)
+      .Bind(5, stored)
       .Run();
 }
 
@@ -363,8 +382,11 @@ Status Store::ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_
   HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT seq, bytes FROM commits WHERE ws=? AND author=? AND seq>? ORDER BY seq"));
   q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(after));
   Status s;
+  std::string scratch;
   while (q.Step(&s)) {
-    if (!fn(static_cast<uint64_t>(q.Int(0)), q.Blob(1))) break;
+    std::string_view bytes;
+    HAMLET_RETURN_IF_ERROR(Canonical(ws, q.Blob(1), &scratch, &bytes));
+    if (!fn(static_cast<uint64_t>(q.Int(0)), bytes)) break;
   }
   return s;
 }
@@ -375,10 +397,13 @@ Status Store::ScanLog(const WorkspaceId& ws,
   HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT author, seq, bytes FROM commits WHERE ws=? ORDER BY arrival"));
   q.Bind(1, ws.View());
   Status s;
+  std::string scratch;
   while (q.Step(&s)) {
     auto author = DeviceId::FromBytes(q.Blob(0));
     if (!author) return Status::DataLoss("a commit in the log names a malformed author");
-    if (!fn(*author, static_cast<uint64_t>(q.Int(1)), q.Blob(2))) break;
+    std::string_view bytes;
+    HAMLET_RETURN_IF_ERROR(Canonical(ws, q.Blob(2), &scratch, &bytes));
+    if (!fn(*author, static_cast<uint64_t>(q.Int(1)), bytes)) break;
   }
   return s;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "chain.h"
+#include "commit.h"
 #include "hamlet/status.h"
 #include "hamlet/types.h"
 #include "sqlite.h"
@@ -100,11 +101,17 @@ class Store {
   Status ListAside(const WorkspaceId& ws, bool retry_only, std::vector<AsideRow>* out);
   Status CountAside(const WorkspaceId& ws, uint64_t* n);
 
-  // The commit log.
+  // The commit log. Every read gives a commit's canonical bytes; a commit
+  // whose padding_zeros is known is kept in the compact form (commit.h),
+  // which the expander turns back into them.
+  using Expander = std::function<Status(const WorkspaceId&, std::string_view stored, std::string* bytes)>;
+  // Set once, before the log is read, by the owner of the keys.
+  void SetExpander(Expander expander) { expander_ = std::move(expander); }
   Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes, bool* found);
   Status HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found);
-  Status InsertCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, uint64_t hlc,
-                      std::string_view bytes);
+  // Stores c (its stamp hlc) in the log; padding_zeros as OpenCommit or
+  // SealCommit gave it, 0 when not known.
+  Status InsertCommit(const WorkspaceId& ws, const SealedCommit& c, uint64_t hlc, size_t padding_zeros);
   // Calls fn(seq, bytes) for author's commits with seq > after, ascending,
   // until fn returns false.
   Status ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
@@ -168,6 +175,10 @@ class Store {
   // records are walked newest first.
   static constexpr size_t kLookupAtMost = 2048;
   Status Exec(const char* sql);
+  // The canonical bytes of a commit of ws as stored: stored itself, or
+  // expanded into *scratch.
+  Status Canonical(const WorkspaceId& ws, std::string_view stored, std::string* scratch, std::string_view* bytes);
+  Expander expander_;
 
   sqlite3* db_ = nullptr;
   bool wal_existed_ = false;  // Whether a WAL file was there before this connection.
