@@ -2,24 +2,63 @@
 
 #include <algorithm>
 
+#include "compress.h"
 #include "keystore.h"
 
 namespace hamlet {
 
-std::string RecordStateAd(const RecordId& id, const WorkspaceId& ws) {
-  std::string ad("hamlet record ");
+namespace {
+
+// Record states are sealed under the record key with a form byte first:
+// the state as EncodeState writes it, or its zstd frame. Stores of format 4
+// hold states sealed raw under the older associated data, without the byte.
+constexpr char kStateAd[] = "hamlet record2 ";
+constexpr char kLegacyStateAd[] = "hamlet record ";
+constexpr uint8_t kStateRaw = 0;
+constexpr uint8_t kStateZstd = 1;
+// States from this size are compressed when that saves at least 1/8.
+constexpr size_t kCompressStateFrom = 256;
+constexpr size_t kMaxStateBytes = 64 << 20;
+
+std::string StateAd(const char* prefix, const RecordId& id, const WorkspaceId& ws) {
+  std::string ad(prefix);
   ad.append(id.View());
   ad.append(ws.View());
   return ad;
 }
 
+}  // namespace
+
+std::string Applier::SealState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
+                               const RecordState& state) {
+  std::string encoded;
+  EncodeState(state, &encoded);
+  std::string plain(1, static_cast<char>(kStateRaw));
+  if (encoded.size() >= kCompressStateFrom && Compress(encoded, 1, encoded.size() / 8, &plain)) {
+    plain[0] = static_cast<char>(kStateZstd);
+  } else {
+    plain.append(encoded);
+  }
+  return Keystore::SealAtRest(record_key, StateAd(kStateAd, id, ws), plain);
+}
+
 Status Applier::OpenState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
                           std::string_view sealed, RecordState* state) {
   std::string plain;
-  if (!Keystore::OpenAtRest(record_key, RecordStateAd(id, ws), sealed, &plain)) {
-    return Status::DataLoss("record " + id.Hex() + " is damaged in the store");
+  if (Keystore::OpenAtRest(record_key, StateAd(kStateAd, id, ws), sealed, &plain)) {
+    std::string_view payload = std::string_view(plain).substr(plain.empty() ? 0 : 1);
+    if (!plain.empty() && plain[0] == static_cast<char>(kStateRaw)) return DecodeState(payload, state);
+    std::string encoded;
+    if (plain.empty() || plain[0] != static_cast<char>(kStateZstd) ||
+        !Decompress(payload, kMaxStateBytes, &encoded).ok()) {
+      return Status::DataLoss("record " + id.Hex() + " is malformed in the store");
+    }
+    return DecodeState(encoded, state);
   }
-  return DecodeState(plain, state);
+  if (Keystore::OpenAtRest(record_key, StateAd(kLegacyStateAd, id, ws), sealed, &plain)) {
+    return DecodeState(plain, state);
+  }
+  return Status::DataLoss("record " + id.Hex() + " is damaged in the store");
 }
 
 Status Applier::Load(const WorkspaceId& ws, const RecordId& id, Entry** entry) {
@@ -77,12 +116,10 @@ Status Applier::Flush() {
   // Record rows first, tag changes after: a row write between FTS5 changes
   // would open a statement savepoint, which makes FTS5 flush its pending
   // terms every time. Only the tags that changed are removed and added.
-  std::string plain;
   std::vector<TagChange> changes;
   for (auto& [id, e] : cache_) {
     if (!e.dirty) continue;
-    EncodeState(e.state, &plain);
-    std::string sealed = Keystore::SealAtRest(*record_key_, RecordStateAd(id, e.ws), plain);
+    std::string sealed = SealState(*record_key_, id, e.ws, e.state);
     HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
     std::string tags = tagger_->ForRecord(e.ws, e.state, specs_->For(e.state.collection));
     TagChange c;

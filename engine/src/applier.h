@@ -45,7 +45,10 @@ class Applier {
   // not yet applied again). Null restores the log.
   void SetAppliedOverride(std::function<bool(const WriteRef&)> applied) { applied_override_ = std::move(applied); }
 
-  // Opens a sealed record state read from the store.
+  // A record state sealed for the store (protocol.md 8, "Records"), and
+  // opened again: DataLoss when it does not open or decode.
+  static std::string SealState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
+                               const RecordState& state);
   static Status OpenState(const Key32& record_key, const RecordId& id, const WorkspaceId& ws,
                           std::string_view sealed, RecordState* state);
 
@@ -67,8 +70,6 @@ class Applier {
   std::map<RecordId, Entry> cache_;
   std::function<bool(const WriteRef&)> applied_override_;
 };
-
-std::string RecordStateAd(const RecordId& id, const WorkspaceId& ws);
 
 }  // namespace hamlet
 

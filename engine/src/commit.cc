@@ -1,13 +1,12 @@
 #include "commit.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <cassert>
 #include <map>
 #include <set>
 
 #include "coding.h"
+#include "compress.h"
 #include "format.h"
 #include "padding.h"
 #include "value_coding.h"
@@ -15,20 +14,6 @@
 namespace hamlet {
 
 namespace {
-
-// zstd contexts are costly to make; each thread keeps one of each.
-struct ZstdContexts {
-  ZSTD_CCtx* c = ZSTD_createCCtx();
-  ZSTD_DCtx* d = ZSTD_createDCtx();
-  ~ZstdContexts() {
-    ZSTD_freeCCtx(c);
-    ZSTD_freeDCtx(d);
-  }
-};
-ZstdContexts& Zstd() {
-  thread_local ZstdContexts ctx;
-  return ctx;
-}
 
 void EncodeHeader(const CommitHeader& h, Writer& w) {
   w.U8(h.version);
@@ -253,15 +238,8 @@ Status SealCommit(const WorkspaceId& ws, CommitHeader header, std::string_view b
   Writer w(&plaintext);
   w.Fixed64(header.hlc);
   w.U8(0);
-  bool compressed = false;
-  if (body.size() >= format::kCompressMinBytes) {
-    size_t at = plaintext.size();
-    plaintext.resize(at + ZSTD_compressBound(body.size()));
-    size_t n = ZSTD_compressCCtx(Zstd().c, plaintext.data() + at, plaintext.size() - at, body.data(), body.size(), 3);
-    compressed = !ZSTD_isError(n) && n + 8 < body.size();
-    plaintext.resize(compressed ? at + n : at);
-    if (compressed) plaintext[8] = static_cast<char>(format::kCommitInnerFlagZstd);
-  }
+  bool compressed = body.size() >= format::kCompressMinBytes && Compress(body, 3, 9, &plaintext);
+  if (compressed) plaintext[8] = static_cast<char>(format::kCommitInnerFlagZstd);
   if (!compressed) plaintext.append(body);
   const size_t zeros = plaintext.size() + 1;  // After the padding's marker.
   Pad(&plaintext, format::kCommitPadMinBytes);
@@ -343,13 +321,8 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
     body->assign(payload);
     return Status::OK();
   }
-  unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > format::kMaxCommitPlaintext) {
-    return Status::DataLoss(name + ": plaintext has a bad compressed size");
-  }
-  body->resize(size);
-  size_t n = ZSTD_decompressDCtx(Zstd().d, body->data(), body->size(), payload.data(), payload.size());
-  if (ZSTD_isError(n) || n != size) return Status::DataLoss(name + ": plaintext does not decompress");
+  Status unpacked = Decompress(payload, format::kMaxCommitPlaintext, body);
+  if (!unpacked.ok()) return unpacked.WithContext(name + ": plaintext: ");
   return Status::OK();
 }
 

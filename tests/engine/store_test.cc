@@ -5,8 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "applier.h"
 #include "crypto.h"
 #include "helpers.h"
+#include "keystore.h"
+#include "store.h"
 
 using namespace hamlet;
 using namespace hamlet::test;
@@ -221,4 +224,57 @@ TEST_CASE("a store of format 3 keeps its records and their order when first unlo
   CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "hamlet-store-5");
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+TEST_CASE("record states sealed the format-4 way are still read, and rewritten the new way", "[store]") {
+  TempDir dir;
+  std::string path = dir.File("replica.db");
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(path, TestKey(4), OpenOptions(), &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  WriteBatch b;
+  RecordId id = b.Insert("concerns", {{"summary", std::string(400, 'a') + " đất đai"}, {"votes", int64_t{7}}});
+  REQUIRE(r->Commit(ws, b).ok());
+  std::string digest;
+  REQUIRE(r->StateDigest(ws, &digest).ok());
+  r.reset();
+
+  // Seal the record's state as format 4 did: raw, under "hamlet record ".
+  {
+    std::unique_ptr<Store> store;
+    REQUIRE(Store::Open(path, false, false, &store).ok());
+    std::unique_ptr<Keystore> keys;
+    REQUIRE(Keystore::Open(store.get(), UserSecret{false, TestKey(4)}, OpenOptions(), &keys).ok());
+    int64_t rowid = 0;
+    WorkspaceId stored_ws;
+    std::string sealed;
+    bool found = false;
+    REQUIRE(store->LoadRecord(id, &rowid, &stored_ws, &sealed, &found).ok());
+    REQUIRE(found);
+    RecordState st;
+    REQUIRE(Applier::OpenState(keys->record_key(), id, ws, sealed, &st).ok());
+    std::string plain;
+    EncodeState(st, &plain);
+    std::string ad = "hamlet record ";
+    ad.append(id.View());
+    ad.append(ws.View());
+    std::string legacy = Keystore::SealAtRest(keys->record_key(), ad, plain);
+    CHECK(legacy.size() > sealed.size());  // The new way compressed it.
+    REQUIRE(store->Begin().ok());
+    REQUIRE(store->SaveRecord(id, ws, legacy, &rowid).ok());
+    REQUIRE(store->Commit().ok());
+  }
+  REQUIRE(Replica::OpenWithKey(path, TestKey(4), OpenOptions(), &r).ok());
+  std::string after;
+  REQUIRE(r->StateDigest(ws, &after).ok());
+  CHECK(after == digest);
+  Record rec;
+  REQUIRE(r->Get(id, &rec).ok());
+  CHECK(std::get<int64_t>(rec.fields.at("votes")) == 7);
+  WriteBatch u;
+  u.Update(id, {{"votes", int64_t{8}}});
+  REQUIRE(r->Commit(ws, u).ok());
+  REQUIRE(r->Get(id, &rec).ok());
+  CHECK(std::get<int64_t>(rec.fields.at("votes")) == 8);
 }
