@@ -131,6 +131,14 @@ HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, in
    the ids of inserted records in order. */
 HAMLET_API int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json);
 
+/* The record id that name stands for in collection of workspace, the same
+   on every device (hex, into *out_hex): for an app with keys of its own
+   (an external case number, a setting's name), which inserts with this as
+   "id" when hamlet_get finds no such record and updates it otherwise.
+   Concurrent first inserts on two devices merge like any other writes. */
+HAMLET_API int hamlet_named_record_id(const char* workspace, const char* collection, const char* name,
+                                      char** out_hex);
+
 /* Confidential text, such as the reporter of a denunciation (protocol.md,
    "Sealed values"). hamlet_seal_for_officers turns text into a text value
    that only the workspace's admin and officer devices known to this replica

@@ -240,6 +240,18 @@ int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_js
   });
 }
 
+int hamlet_named_record_id(const char* workspace, const char* collection, const char* name, char** out_hex) {
+  CHECK_ARG(workspace && collection && name && out_hex, "workspace, collection, name and out_hex are required");
+  *out_hex = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
+    if (!*collection) HAMLET_RETURN_IF_ERROR_INT(Status::InvalidArgument("collection is empty"));
+    *out_hex = CopyString(hamlet::Replica::NamedRecordId(ws, collection, name).Hex());
+    return HAMLET_OK;
+  });
+}
+
 int hamlet_get(hamlet_replica* r, const char* record_id, char** out_json) {
   CHECK_ARG(r && record_id && out_json, "replica, record_id and out_json are required");
   *out_json = nullptr;

@@ -238,6 +238,32 @@ int main(int argc, char** argv) {
 
   hamlet_free(da);
   hamlet_free(db);
+
+  /* An app's own key names one record on every device. */
+  char* named = NULL;
+  char* named_again = NULL;
+  char* other_name = NULL;
+  CHECK(hamlet_named_record_id(ws, "cases", "HS-2026/117", &named) == HAMLET_OK);
+  CHECK(hamlet_named_record_id(ws, "cases", "HS-2026/117", &named_again) == HAMLET_OK);
+  CHECK(hamlet_named_record_id(ws, "cases", "HS-2026/118", &other_name) == HAMLET_OK);
+  CHECK(named && named_again && other_name && strlen(named) == 32);
+  CHECK(named && named_again && strcmp(named, named_again) == 0);
+  CHECK(named && other_name && strcmp(named, other_name) != 0);
+  if (named) {
+    char batch[256];
+    snprintf(batch, sizeof batch, "[{\"op\":\"insert\",\"collection\":\"cases\",\"id\":\"%s\",\"fields\":{\"n\":1}}]",
+             named);
+    CHECK(hamlet_commit(b, ws, batch, NULL) == HAMLET_OK);
+    char* got = NULL;
+    CHECK(hamlet_get(b, named, &got) == HAMLET_OK);
+    CHECK(got && strstr(got, "\"n\":1"));
+    hamlet_free(got);
+    CHECK(hamlet_commit(b, ws, batch, NULL) == HAMLET_EEXISTS);
+  }
+  hamlet_free(named);
+  hamlet_free(named_again);
+  hamlet_free(other_name);
+  CHECK(hamlet_named_record_id("not hex", "cases", "x", &named) == HAMLET_EINVALID && named == NULL);
   hamlet_free(chunk);
   hamlet_free(next);
   hamlet_free(cursor);
