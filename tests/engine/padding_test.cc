@@ -15,6 +15,30 @@
 using namespace hamlet;
 using namespace hamlet::test;
 
+namespace {
+
+// A first commit by dev of one record whose summary is about text bytes of
+// hex, sealed under key as of epoch; *body receives its body.
+SealedCommit SealSummary(const WorkspaceId& ws, const SignKeyPair& dev, const Key32& key, size_t text,
+                         uint32_t epoch, uint64_t hlc, std::string* body) {
+  RecordOp op;
+  op.record = *RecordId::FromHex("101112131415161718191a1b1c1d1e1f");
+  op.collection = "concerns";
+  op.fields.push_back(FieldWrite{"summary", Value(HexEncode(RandomBytes(text / 2 + 1))), {}});
+  REQUIRE(EncodeBody(DeviceIdFor(dev.public_key), {op}, body).ok());
+  CommitHeader h;
+  h.author = DeviceIdFor(dev.public_key);
+  h.seq = 1;
+  h.epoch = epoch;
+  h.hlc = hlc;
+  h.prev_hash = std::string(kHashBytes, '\0');
+  SealedCommit c;
+  REQUIRE(SealCommit(ws, h, *body, key, dev.secret_key, &c).ok());
+  return c;
+}
+
+}  // namespace
+
 TEST_CASE("the bucket rule", "[padding]") {
   CHECK(PaddedSize(1, 1024) == 1024);
   CHECK(PaddedSize(1024, 1024) == 1024);
@@ -60,34 +84,24 @@ TEST_CASE("commits of one record are one size, and carry their clock sealed", "[
   Key32 key = Key32::Random();
   size_t ciphertext = 0;
   for (size_t text : {1, 100, 400, 900}) {
-    RecordOp op;
-    op.record = *RecordId::FromHex("101112131415161718191a1b1c1d1e1f");
-    op.collection = "concerns";
-    op.fields.push_back(FieldWrite{"summary", Value(HexEncode(RandomBytes(text / 2 + 1))), {}});
     std::string body;
-    REQUIRE(EncodeBody(DeviceIdFor(dev.public_key), {op}, &body).ok());
-    CommitHeader h;
-    h.author = DeviceIdFor(dev.public_key);
-    h.seq = 1;
-    h.hlc = (uint64_t{kNow} << 16) + text;
-    h.prev_hash = std::string(kHashBytes, '\0');
-    SealedCommit c;
-    REQUIRE(SealCommit(ws, h, body, key, dev.secret_key, &c).ok());
+    const uint64_t hlc = (uint64_t{kNow} << 16) + text;
+    SealedCommit c = SealSummary(ws, dev, key, text, 0, hlc, &body);
     if (ciphertext == 0) ciphertext = c.ciphertext_size;
     CHECK(c.ciphertext_size == ciphertext);
     CHECK(c.ciphertext_size == format::kCommitPadMinBytes + kAeadTagBytes);
     // The stamp is nowhere in the clear bytes, and reappears when opened.
     std::string stamp;
     Writer w(&stamp);
-    w.Fixed64(h.hlc);
+    w.Fixed64(hlc);
     CHECK(c.bytes.find(stamp) == std::string::npos);
     SealedCommit parsed;
     REQUIRE(ParseCommit(c.bytes, &parsed).ok());
     CHECK(parsed.header.hlc == 0);
-    uint64_t hlc = 0;
+    uint64_t opened_hlc = 0;
     std::string opened;
-    REQUIRE(OpenCommit(ws, parsed, key, &hlc, &opened).ok());
-    CHECK(hlc == h.hlc);
+    REQUIRE(OpenCommit(ws, parsed, key, &opened_hlc, &opened).ok());
+    CHECK(opened_hlc == hlc);
     CHECK(opened == body);
   }
 }
@@ -121,20 +135,8 @@ TEST_CASE("the log keeps a commit without its padding and gives back the same by
   // offset within a cipher block, and ones past the smallest bucket.
   for (size_t text : {1, 100, 400, 900, 901, 902, 903, 950, 1000, 1500, 3000, 20000}) {
     INFO("text of " << text);
-    RecordOp op;
-    op.record = *RecordId::FromHex("101112131415161718191a1b1c1d1e1f");
-    op.collection = "concerns";
-    op.fields.push_back(FieldWrite{"summary", Value(HexEncode(RandomBytes(text / 2 + 1))), {}});
     std::string body;
-    REQUIRE(EncodeBody(DeviceIdFor(dev.public_key), {op}, &body).ok());
-    CommitHeader h;
-    h.author = DeviceIdFor(dev.public_key);
-    h.seq = 7;
-    h.epoch = 3;
-    h.hlc = uint64_t{kNow} << 16;
-    h.prev_hash = std::string(kHashBytes, '\0');
-    SealedCommit c;
-    REQUIRE(SealCommit(ws, h, body, key, dev.secret_key, &c).ok());
+    SealedCommit c = SealSummary(ws, dev, key, text, 3, uint64_t{kNow} << 16, &body);
     REQUIRE(c.padding_zeros > 0);
     // Opening finds where the zeros begin just as sealing knew it.
     SealedCommit parsed;

@@ -241,6 +241,7 @@ TEST_CASE("record states sealed the format-4 way are still read, and rewritten t
   r.reset();
 
   // Seal the record's state as format 4 did: raw, under "hamlet record ".
+  size_t legacy_size = 0;
   {
     std::unique_ptr<Store> store;
     REQUIRE(Store::Open(path, false, false, &store).ok());
@@ -261,6 +262,7 @@ TEST_CASE("record states sealed the format-4 way are still read, and rewritten t
     ad.append(ws.View());
     std::string legacy = Keystore::SealAtRest(keys->record_key(), ad, plain);
     CHECK(legacy.size() > sealed.size());  // The new way compressed it.
+    legacy_size = legacy.size();
     REQUIRE(store->Begin().ok());
     REQUIRE(store->SaveRecord(id, ws, legacy, &rowid).ok());
     REQUIRE(store->Commit().ok());
@@ -277,4 +279,15 @@ TEST_CASE("record states sealed the format-4 way are still read, and rewritten t
   REQUIRE(r->Commit(ws, u).ok());
   REQUIRE(r->Get(id, &rec).ok());
   CHECK(std::get<int64_t>(rec.fields.at("votes")) == 8);
+  r.reset();
+  // Changed, the record was sealed the new way: compressed, smaller.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT length(state) FROM records WHERE rid=?", -1, &st, nullptr) == SQLITE_OK);
+  sqlite3_bind_blob(st, 1, id.bytes.data(), 16, SQLITE_STATIC);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(static_cast<size_t>(sqlite3_column_int64(st, 0)) < legacy_size);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
