@@ -18,7 +18,8 @@ Status Replica::SetIndex(std::string_view collection, const IndexSpec& spec) {
   HAMLET_RETURN_IF_ERROR(m.store->ListWorkspaces(&spaces));
   Status s = InTransaction(&m, [&] {
     HAMLET_RETURN_IF_ERROR(m.applier->Flush());
-    for (const auto& [ws, admin_pk] : spaces) {
+    for (const auto& space : spaces) {
+      const WorkspaceId& ws = space.first;
       HAMLET_RETURN_IF_ERROR(m.store->RetagRecords(
           ws, [&](const RecordId& id, std::string_view sealed, TagChange* c) {
             RecordState st;
