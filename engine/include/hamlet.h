@@ -172,7 +172,10 @@ HAMLET_API int hamlet_state_digest(hamlet_replica* r, const char* workspace, cha
    *out_more is 1 when more remains beyond max_bytes: the chunk is then
    only part of what the peer lacks, and the caller MUST call again with
    *out_next_cursor until *out_more is 0 (hamlet_export_bundle gives
-   everything in one piece). A chunk saved to a file is a bundle. */
+   everything in one piece). The chunk is for another replica of the
+   workspace (protocol.md 6.4: sealed as a whole, its commits without their
+   padding); a hub takes bundles, which hamlet_export_bundle writes in the
+   form anyone may carry. A chunk saved to a file is a bundle. */
 HAMLET_API int hamlet_cursor(hamlet_replica* r, const char* workspace, char** out_cursor);
 HAMLET_API int hamlet_export(hamlet_replica* r, const char* workspace, const char* peer_cursor, size_t max_bytes,
                              unsigned char** out_chunk, size_t* out_len, char** out_next_cursor, int* out_more);

@@ -4,6 +4,7 @@
 #include "coding.h"
 #include "crypto.h"
 #include "format.h"
+#include "member_chunk.h"
 
 namespace hamlet {
 
@@ -29,6 +30,12 @@ Status DecodeBundle(std::string_view bytes, Bundle* out) {
     Chunk chunk;
     HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk));
     out->workspace = chunk.workspace;
+    out->chunks.emplace_back(bytes);
+    return Status::OK();
+  }
+  if (IsMemberChunk(bytes)) {
+    uint32_t epoch = 0;
+    HAMLET_RETURN_IF_ERROR(MemberChunkHeader(bytes, &out->workspace, &epoch));
     out->chunks.emplace_back(bytes);
     return Status::OK();
   }

@@ -11,27 +11,31 @@ namespace hamlet {
 
 namespace {
 
-void EncodeRunCommit(const SealedCommit& c, Writer& w) {
+void EncodeRunCommit(const SealedCommit& c, bool compact, Writer& w) {
   w.U8(c.header.version);
   w.U8(c.header.flags);
   w.Varint(c.header.epoch);
   w.Raw(c.header.salt);
-  w.Bytes(c.ciphertext());
+  if (compact) {
+    std::string shorter;
+    size_t elided = 0;
+    if (ShortenCiphertext(c, c.padding_zeros, &shorter, &elided)) {
+      w.Varint(elided);
+      w.Bytes(shorter);
+    } else {
+      w.Varint(0);
+      w.Bytes(c.ciphertext());
+    }
+  } else {
+    w.Bytes(c.ciphertext());
+  }
   w.Raw(c.signature());
 }
 
-}  // namespace
-
-size_t ChunkFixedOverhead(const std::vector<std::string>& certificates) {
-  Chunk empty;
-  empty.certificates = certificates;
-  return EncodeChunk(empty).size();
-}
-
-std::string EncodeChunk(const Chunk& chunk) {
+std::string Encode(const Chunk& chunk, bool compact) {
   std::string out(format::kChunkMagic);
   Writer w(&out);
-  w.U8(format::kChunkVersion);
+  w.U8(compact ? format::kChunkCompactVersion : format::kChunkVersion);
   w.Raw(chunk.workspace.View());
   w.Varint(chunk.certificates.size());
   for (const std::string& c : chunk.certificates) w.Bytes(c);
@@ -57,14 +61,31 @@ std::string EncodeChunk(const Chunk& chunk) {
     w.Varint(first.seq);
     w.Raw(first.prev_hash);
     w.Varint(end - begin);
-    for (size_t i = begin; i < end; i++) EncodeRunCommit(chunk.commits[i], w);
+    for (size_t i = begin; i < end; i++) EncodeRunCommit(chunk.commits[i], compact, w);
   }
   out += Hash(out, format::kChunkChecksumBytes);
   return out;
 }
 
-Status DecodeChunk(std::string_view bytes, Chunk* out) {
+}  // namespace
+
+size_t ChunkFixedOverhead(const std::vector<std::string>& certificates) {
+  Chunk empty;
+  empty.certificates = certificates;
+  return EncodeChunk(empty).size();
+}
+
+std::string EncodeChunk(const Chunk& chunk) { return Encode(chunk, false); }
+
+std::string EncodeCompactChunk(const Chunk& chunk) { return Encode(chunk, true); }
+
+Status DecodeChunk(std::string_view bytes, Chunk* out, const EpochKeyLookup* keys) {
   std::string_view magic(format::kChunkMagic);
+  if (bytes.substr(0, 4) == format::kMemberChunkMagic) {
+    return Status::InvalidArgument(
+        "a member chunk is sealed for the workspace's members and opened by a replica's import; a hub or relay takes "
+        "the blind form (a push, or a bundle file)");
+  }
   if (bytes.substr(0, std::min(bytes.size(), magic.size())) != magic.substr(0, std::min(bytes.size(), magic.size()))) {
     return Status::InvalidArgument("not a Hamlet chunk or bundle");
   }
@@ -74,7 +95,11 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
     return Status::DataLoss("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
                             " is older than any this build reads; export it again with a current build");
   }
-  if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion) {
+  const bool compact = static_cast<uint8_t>(bytes[4]) == format::kChunkCompactVersion;
+  if (compact && keys == nullptr) {
+    return Status::InvalidArgument("a chunk without its commits' padding travels only inside a member chunk");
+  }
+  if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion && !compact) {
     return Status::Unimplemented("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
                                  " is newer than this build");
   }
@@ -90,6 +115,7 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
   uint64_t ncerts = r.Varint();
   if (ncerts > r.remaining()) r.Fail();
   for (uint64_t i = 0; i < ncerts && r.ok(); i++) out->certificates.emplace_back(r.Bytes(4096));
+  size_t expanded = body.size();  // What the commits come to, padding made again.
   uint64_t nruns = r.Varint();
   if (nruns > r.remaining()) r.Fail();
   for (uint64_t run = 0; run < nruns && r.ok(); run++) {
@@ -110,9 +136,25 @@ Status DecodeChunk(std::string_view bytes, Chunk* out) {
       if (epoch > UINT32_MAX) r.Fail();
       h.epoch = static_cast<uint32_t>(epoch);
       h.salt = r.Raw(format::kSaltBytes);
+      uint64_t elided = compact ? r.Varint() : 0;
       std::string_view ct = r.Bytes(format::kMaxCommitCiphertext);
       std::string_view sig = r.Raw(kSignatureBytes);
-      if (!r.ok()) break;
+      if (!r.ok() || elided > format::kMaxCommitCiphertext) {
+        r.Fail();
+        break;
+      }
+      std::string full;
+      expanded += elided;
+      if (expanded > format::kMaxChunkBytes) {
+        return Status::DataLoss("chunk: its commits with their padding would exceed 64 MiB");
+      }
+      if (elided > 0) {
+        const Key32* key = nullptr;
+        Status s = (*keys)(h.epoch, &key);
+        if (s.ok()) s = LengthenCiphertext(out->workspace, h, ct, elided, *key, &full);
+        if (!s.ok()) return s.WithContext("chunk: ");
+        ct = full;
+      }
       SealedCommit c;
       Status s = ParseCommit(CanonicalBytes(h, ct, sig), &c);
       if (!s.ok()) return s.WithContext("chunk: ");

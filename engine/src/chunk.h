@@ -8,9 +8,15 @@
 // the decoder; the rebuilt commit bytes are exactly the author's, signature
 // included. A BLAKE2b checksum over the whole chunk rejects truncation and
 // corruption before any cryptography runs.
+//
+// The compact form (protocol.md 6.4) leaves out the ciphertext of each
+// commit's padding where the encoder knows where it begins; it travels only
+// sealed inside a member chunk (member_chunk.h), and its decoder needs the
+// workspace keys to make those bytes again.
 #ifndef HAMLET_CHUNK_H_
 #define HAMLET_CHUNK_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,9 +31,18 @@ struct Chunk {
   std::vector<SealedCommit> commits;  // Ordered by (author, seq).
 };
 
-// commits must be ordered by (author, seq).
+// Gives the workspace key of an epoch (owned by the caller's keystore,
+// valid while the decode runs), or the lookup's error.
+using EpochKeyLookup = std::function<Status(uint32_t epoch, const Key32** key)>;
+
+// The blind form, for anyone. commits must be ordered by (author, seq).
 std::string EncodeChunk(const Chunk& chunk);
-Status DecodeChunk(std::string_view bytes, Chunk* out);
+// The compact form: every commit whose padding_zeros is set travels
+// without its padding's ciphertext.
+std::string EncodeCompactChunk(const Chunk& chunk);
+// Decodes the blind form, or with keys also the compact form (the keys make
+// the left-out bytes again, so every commit comes out canonical).
+Status DecodeChunk(std::string_view bytes, Chunk* out, const EpochKeyLookup* keys = nullptr);
 
 // Bytes EncodeChunk spends on a chunk with no commits and these certificates.
 size_t ChunkFixedOverhead(const std::vector<std::string>& certificates);

@@ -326,23 +326,57 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
   return Status::OK();
 }
 
-bool CompactCommit(const SealedCommit& c, size_t padding_zeros, std::string* out) {
+size_t ElidableBytes(const SealedCommit& c, size_t padding_zeros) {
   const size_t plain = c.ciphertext_size - kAeadTagBytes;
-  if (padding_zeros == 0 || padding_zeros > plain || plain - padding_zeros < format::kCompactMinElided) return false;
+  if (padding_zeros == 0 || padding_zeros > plain || plain - padding_zeros < format::kCompactMinElided) return 0;
+  return plain - padding_zeros;
+}
+
+bool ShortenCiphertext(const SealedCommit& c, size_t padding_zeros, std::string* shorter, size_t* elided) {
+  const size_t n = ElidableBytes(c, padding_zeros);
+  if (n == 0) return false;
   std::string_view ct = c.ciphertext();
-  std::string shorter(ct.substr(0, padding_zeros));
-  shorter.append(ct.substr(plain));  // The tag.
+  shorter->assign(ct.substr(0, padding_zeros));
+  shorter->append(ct.substr(padding_zeros + n));  // The tag.
+  *elided = n;
+  return true;
+}
+
+Status LengthenCiphertext(const WorkspaceId& ws, const CommitHeader& h, std::string_view shorter, size_t elided,
+                          const Key32& key, std::string* full) {
+  if (shorter.size() < kAeadTagBytes || elided > format::kMaxCommitCiphertext) {
+    return Status::DataLoss("a commit without its padding is malformed");
+  }
+  const size_t zeros = shorter.size() - kAeadTagBytes;
+  full->assign(shorter.substr(0, zeros));
+  AeadZerosCiphertext(key, NonceFor(AssociatedData(ws, h)), zeros, elided, full);
+  full->append(shorter.substr(zeros));
+  return Status::OK();
+}
+
+bool CompactCommit(const SealedCommit& c, size_t padding_zeros, std::string* out) {
+  std::string shorter;
+  size_t elided = 0;
+  if (!ShortenCiphertext(c, padding_zeros, &shorter, &elided)) return false;
   out->clear();
   Writer w(out);
   w.U8(format::kCompactCommitMarker);
   w.Varint(padding_zeros);
-  w.Varint(plain - padding_zeros);
+  w.Varint(elided);
   out->append(CanonicalBytes(c.header, shorter, c.signature()));
   return true;
 }
 
 bool IsCompactCommit(std::string_view stored) {
   return !stored.empty() && static_cast<uint8_t>(stored[0]) == format::kCompactCommitMarker;
+}
+
+size_t CompactPaddingZeros(std::string_view stored) {
+  if (!IsCompactCommit(stored)) return 0;
+  Reader r(stored);
+  r.U8();
+  uint64_t zeros = r.Varint();
+  return r.ok() ? static_cast<size_t>(zeros) : 0;
 }
 
 Status ExpandCommit(const WorkspaceId& ws, std::string_view stored,
@@ -358,10 +392,8 @@ Status ExpandCommit(const WorkspaceId& ws, std::string_view stored,
   }
   const Key32* key = nullptr;
   HAMLET_RETURN_IF_ERROR(key_for(c.header.epoch, &key));
-  std::string_view ct = c.ciphertext();
-  std::string full(ct.substr(0, zeros));
-  AeadZerosCiphertext(*key, NonceFor(AssociatedData(ws, c.header)), zeros, elided, &full);
-  full.append(ct.substr(zeros));
+  std::string full;
+  HAMLET_RETURN_IF_ERROR(LengthenCiphertext(ws, c.header, c.ciphertext(), elided, *key, &full));
   *bytes = CanonicalBytes(c.header, full, c.signature());
   return Status::OK();
 }

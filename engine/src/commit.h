@@ -105,6 +105,23 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
 bool CompactCommit(const SealedCommit& c, size_t padding_zeros, std::string* out);
 // Whether stored bytes are in the compact form rather than canonical.
 bool IsCompactCommit(std::string_view stored);
+// Where the padding's zeros begin in the plaintext of a commit stored
+// compact; 0 for canonical bytes (or a malformed compact form, which
+// ExpandCommit reports).
+size_t CompactPaddingZeros(std::string_view stored);
+// How many bytes of c's ciphertext the compact forms leave out when its
+// padding's zeros begin at padding_zeros: 0 when padding_zeros is not
+// known or fewer than format::kCompactMinElided would be.
+size_t ElidableBytes(const SealedCommit& c, size_t padding_zeros);
+// The ciphertext of c without its padding's zeros from padding_zeros on
+// (the tag kept), and how many bytes were left out. False, outputs
+// untouched, when fewer than format::kCompactMinElided would be.
+bool ShortenCiphertext(const SealedCommit& c, size_t padding_zeros, std::string* shorter, size_t* elided);
+// The inverse, for a commit of ws with header h sealed with key: shorter
+// with the elided bytes of its padding's ciphertext made again before the
+// tag. DataLoss when shorter cannot be a shortened ciphertext.
+Status LengthenCiphertext(const WorkspaceId& ws, const CommitHeader& h, std::string_view shorter, size_t elided,
+                          const Key32& key, std::string* full);
 // The canonical bytes of a commit of ws stored compact. key_for(epoch)
 // gives the workspace key of the commit's epoch. DataLoss when stored is
 // malformed.

@@ -54,6 +54,18 @@ constexpr char kChunkMagic[] = "HMLK";
 constexpr uint8_t kChunkVersion = 2;  // 2: commits of version 2, no clock in a run.
 constexpr size_t kChunkChecksumBytes = 32;
 constexpr size_t kMaxChunkBytes = 64 << 20;
+// The chunk inside a member chunk: each commit of a run says how many bytes
+// of its padding's ciphertext were left out (0: none) before its ciphertext.
+// Read only from inside a member chunk, whose key rebuilds them.
+constexpr uint8_t kChunkCompactVersion = 3;
+
+// Member chunk (protocol.md 6.4): a compact chunk sealed as a whole with a
+// workspace data key and padded to its size bucket, for another member.
+constexpr char kMemberChunkMagic[] = "HMLM";
+constexpr uint8_t kMemberChunkVersion = 1;
+constexpr char kMemberChunkAdPrefix[] = "hamlet member chunk v1";
+constexpr size_t kMemberChunkPadMinBytes = 1024;
+constexpr size_t kMaxMemberChunkBytes = kMaxChunkBytes + kMaxChunkBytes / 8 + 4096;
 
 // Bundle file.
 constexpr char kBundleMagic[] = "HMLB";

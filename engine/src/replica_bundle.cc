@@ -28,7 +28,7 @@ Status Replica::ExportBundle(const WorkspaceId& ws, std::string_view peer_cursor
   size_t total = 0;
   for (;;) {
     ExportResult ex;
-    HAMLET_RETURN_IF_ERROR(Export(ws, cursor, format::kBundleChunkBytes, &ex));
+    HAMLET_RETURN_IF_ERROR(Export(ws, cursor, format::kBundleChunkBytes, &ex, ChunkForm::kBlind));
     if (ex.chunk.empty()) break;
     total += ex.chunk.size();
     if (total > format::kMaxBundleBytes - (1 << 20)) {

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "applier.h"
+#include "chunk.h"
 #include "coding.h"
 #include "hamlet/replica.h"
 #include "hlc.h"
@@ -49,6 +50,9 @@ struct Replica::Impl {
   // where its own signature fails (protocol.md 3.4).
   Status VouchedByNext(const WorkspaceId& ws, const SealedCommit& c, const std::string& hash, bool* vouched,
                        bool* next_held);
+  // Opens a member chunk (member_chunk.h) of a workspace this replica is
+  // in and decodes what it holds, giving the workspace admin's key too.
+  Status OpenMember(std::string_view bytes, Chunk* chunk, std::string* admin_pk);
   // Tries again the commits of ws set aside that may pass now.
   Status RetryAside(const WorkspaceId& ws);
   // Inside a transaction, for a revocation just stored: moves the revoked

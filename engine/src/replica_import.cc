@@ -14,6 +14,7 @@
 #include "chunk.h"
 #include "hex.h"
 #include "identity.h"
+#include "member_chunk.h"
 #include "replica_impl.h"
 #include "rights.h"
 #include "signature_runs.h"
@@ -293,16 +294,45 @@ Status Replica::Impl::RetryAside(const WorkspaceId& ws) {
   return ImportCommits(ws, {}, commits, &unused);
 }
 
+namespace {
+
+Status NotAMember(const WorkspaceId& ws) {
+  return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
+}
+
+}  // namespace
+
+Status Replica::Impl::OpenMember(std::string_view bytes, Chunk* chunk, std::string* admin_pk) {
+  WorkspaceId ws;
+  uint32_t epoch = 0;
+  HAMLET_RETURN_IF_ERROR(MemberChunkHeader(bytes, &ws, &epoch));
+  if (!AdminKey(ws, admin_pk).ok()) return NotAMember(ws);
+  const Key32* key = nullptr;
+  if (!keys->WorkspaceKey(ws, epoch, &key).ok()) {
+    return Status::PermissionDenied("the chunk is sealed with key " + std::to_string(epoch) + " of workspace " +
+                                    ws.Hex() + ", which this replica does not hold yet: sync with the hub to "
+                                    "receive it, or import a bundle file from the sender");
+  }
+  std::string inner;
+  HAMLET_RETURN_IF_ERROR(OpenMemberChunk(bytes, *key, &inner));
+  EpochKeyLookup lookup = [&](uint32_t e, const Key32** k) { return keys->WorkspaceKey(ws, e, k); };
+  HAMLET_RETURN_IF_ERROR(DecodeChunk(inner, chunk, &lookup));
+  if (chunk->workspace != ws) return Status::DataLoss("a member chunk names two workspaces");
+  return Status::OK();
+}
+
 Status Replica::Import(std::string_view bytes, ImportResult* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   Chunk chunk;
-  HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk).WithContext("import: "));
-  const WorkspaceId ws = chunk.workspace;
   std::string admin_pk;
-  if (!m.AdminKey(ws, &admin_pk).ok()) {
-    return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
+  if (IsMemberChunk(bytes)) {
+    HAMLET_RETURN_IF_ERROR(m.OpenMember(bytes, &chunk, &admin_pk).WithContext("import: "));
+  } else {
+    HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk).WithContext("import: "));
+    if (!m.AdminKey(chunk.workspace, &admin_pk).ok()) return NotAMember(chunk.workspace);
   }
+  const WorkspaceId ws = chunk.workspace;
   // Certificates: only the admin's work counts. One that is not is left
   // out, and commits that need it are set aside as by an unknown author.
   std::map<DeviceId, Certificate> certs;

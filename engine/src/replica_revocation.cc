@@ -83,7 +83,7 @@ Status Replica::AcceptRevocation(std::string_view bytes) {
 Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
   const WorkspaceId& ws = rev.workspace;
   std::vector<std::pair<uint64_t, std::string>> held;
-  HAMLET_RETURN_IF_ERROR(store->ScanCommits(ws, rev.device, 0, [&](uint64_t seq, std::string_view bytes) {
+  HAMLET_RETURN_IF_ERROR(store->ScanCommits(ws, rev.device, 0, [&](uint64_t seq, std::string_view bytes, size_t) {
     held.emplace_back(seq, std::string(bytes));
     return true;
   }));

@@ -376,7 +376,7 @@ Status Store::InsertCommit(const WorkspaceId& ws, const SealedCommit& c, uint64_
 }
 
 Status Store::ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
-                          const std::function<bool(uint64_t, std::string_view)>& fn) {
+                          const std::function<bool(uint64_t, std::string_view, size_t)>& fn) {
   // A fresh statement: callers may scan while other store calls run.
   Stmt q;
   HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT seq, bytes FROM commits WHERE ws=? AND author=? AND seq>? ORDER BY seq"));
@@ -385,8 +385,9 @@ Status Store::ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_
   std::string scratch;
   while (q.Step(&s)) {
     std::string_view bytes;
-    HAMLET_RETURN_IF_ERROR(Canonical(ws, q.Blob(1), &scratch, &bytes));
-    if (!fn(static_cast<uint64_t>(q.Int(0)), bytes)) break;
+    std::string_view stored = q.Blob(1);
+    HAMLET_RETURN_IF_ERROR(Canonical(ws, stored, &scratch, &bytes));
+    if (!fn(static_cast<uint64_t>(q.Int(0)), bytes, CompactPaddingZeros(stored))) break;
   }
   return s;
 }

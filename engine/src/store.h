@@ -112,10 +112,11 @@ class Store {
   // Stores c (its stamp hlc) in the log; padding_zeros as OpenCommit or
   // SealCommit gave it, 0 when not known.
   Status InsertCommit(const WorkspaceId& ws, const SealedCommit& c, uint64_t hlc, size_t padding_zeros);
-  // Calls fn(seq, bytes) for author's commits with seq > after, ascending,
-  // until fn returns false.
+  // Calls fn(seq, bytes, padding_zeros) for author's commits with seq >
+  // after, ascending, until fn returns false; padding_zeros as the log
+  // keeps it (0 when not known).
   Status ScanCommits(const WorkspaceId& ws, const DeviceId& author, uint64_t after,
-                     const std::function<bool(uint64_t, std::string_view)>& fn);
+                     const std::function<bool(uint64_t, std::string_view, size_t)>& fn);
   Status CountCommits(const WorkspaceId& ws, uint64_t* n);
   // The greatest clock stamp of author's latest commit in any workspace
   // (0 when it has none).

@@ -14,6 +14,7 @@
 #include "coding.h"
 #include "hex.h"
 #include "identity.h"
+#include "member_chunk.h"
 #include "replica_impl.h"
 #include "request_auth.h"
 
@@ -119,14 +120,16 @@ namespace {
 // appear or grow while a caller holds vv are thus never taken for the
 // peer's.
 Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, size_t max_bytes,
-                    const DeviceId* only_author, ExportResult* out) {
+                    const DeviceId* only_author, ChunkForm form, ExportResult* out) {
+  const bool member = form == ChunkForm::kMember;
   std::string admin;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
   std::map<DeviceId, ChainInfo> chains;
   HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
   Chunk chunk;
   chunk.workspace = ws;
-  size_t budget = 0;
+  size_t budget = 0, canonical = 0;
+  const size_t kMaxCanonical = format::kMaxChunkBytes - (1 << 20);
   bool more = false;
   Status inner;
   for (auto& [chain_author, info] : chains) {
@@ -144,15 +147,20 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
     if (!found) return Status::DataLoss("certificate of device " + author.Hex() + " is missing");
     chunk.certificates.push_back(cert);
     budget += cert.size();
-    HAMLET_RETURN_IF_ERROR(m.store->ScanCommits(ws, author, after, [&](uint64_t seq, std::string_view bytes) {
-      if (!chunk.commits.empty() && budget + bytes.size() > max_bytes) {
-        more = true;
-        return false;
-      }
+    HAMLET_RETURN_IF_ERROR(m.store->ScanCommits(ws, author, after, [&](uint64_t seq, std::string_view bytes, size_t padding_zeros) {
       SealedCommit c;
       inner = ParseCommit(bytes, &c);
       if (!inner.ok()) return false;
-      budget += bytes.size();
+      c.padding_zeros = member ? padding_zeros : 0;
+      const size_t size = bytes.size() - ElidableBytes(c, c.padding_zeros);
+      // A member chunk's commits, padding made again, stay within what
+      // one chunk may hold.
+      if (!chunk.commits.empty() && (budget + size > max_bytes || canonical + bytes.size() > kMaxCanonical)) {
+        more = true;
+        return false;
+      }
+      budget += size;
+      canonical += bytes.size();
       chunk.commits.push_back(std::move(c));
       vv[author] = seq;
       return true;
@@ -162,18 +170,36 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
   }
   out->commits = chunk.commits.size();
   out->more = more;
-  out->chunk = chunk.commits.empty() ? std::string() : EncodeChunk(chunk);
   out->next_cursor = EncodeCursor(vv);
+  out->chunk.clear();
+  if (chunk.commits.empty()) return Status::OK();
+  if (!member) {
+    out->chunk = EncodeChunk(chunk);
+    return Status::OK();
+  }
+  // Sealed with the oldest key epoch of its commits, which every member
+  // that can open any of them holds (a device is given the keys before the
+  // one it joins at); commits of later epochs keep their padding, so the
+  // holder of that key learns the size of none it cannot open.
+  uint32_t epoch = UINT32_MAX;
+  for (const SealedCommit& c : chunk.commits) epoch = std::min(epoch, c.header.epoch);
+  for (SealedCommit& c : chunk.commits) {
+    if (c.header.epoch != epoch) c.padding_zeros = 0;
+  }
+  const Key32* key = nullptr;
+  HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &key));
+  out->chunk = SealMemberChunk(ws, epoch, *key, EncodeCompactChunk(chunk));
   return Status::OK();
 }
 
 }  // namespace
 
-Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out) {
+Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out,
+                       ChunkForm form) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   VersionVector vv;
   HAMLET_RETURN_IF_ERROR(DecodeCursor(peer_cursor, &vv));
-  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, nullptr, out);
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, nullptr, form, out);
 }
 
 std::string Replica::PullPageDigest(std::string_view page) {
@@ -205,7 +231,7 @@ Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max
   // pull imports beside the push.
   VersionVector vv;
   vv[impl_->device] = after;
-  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, &impl_->device, out);
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, &impl_->device, ChunkForm::kBlind, out);
 }
 
 Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {

@@ -18,6 +18,8 @@
 #include <set>
 
 #include "chunk.h"
+#include "coding.h"
+#include "hex.h"
 #include "helpers.h"
 #include "merge.h"
 
@@ -199,14 +201,54 @@ struct Schedule {
     return keys;
   }
 
-  bool Deliver(size_t to, const std::string& chunk) {
+  // A cursor's entries (protocol.md 6.1), read here on their own.
+  static std::map<DeviceId, uint64_t> CursorEntries(const std::string& hex) {
+    std::map<DeviceId, uint64_t> vv;
+    std::string raw;
+    REQUIRE(HexDecode(hex, &raw));
+    Reader r(raw);
+    uint64_t n = hex.empty() ? 0 : r.Varint();
+    for (uint64_t i = 0; i < n; i++) {
+      auto d = DeviceId::FromBytes(r.Raw(16));
+      REQUIRE(d);
+      vv[*d] = r.Varint();
+    }
+    REQUIRE(r.done());
+    return vv;
+  }
+
+  // A page, and the commits it holds. A member chunk cannot be read
+  // without the workspace key: its commits are those the exporter held
+  // between the cursor it was asked for and the one it answered with.
+  struct Page {
+    std::string chunk;
+    std::vector<CommitKey> commits;
+  };
+  Page MakePage(size_t from, const std::string& cursor, const ExportResult& ex, ChunkForm form) {
+    Page p{ex.chunk, {}};
+    if (form == ChunkForm::kBlind) {
+      p.commits = CommitsIn(ex.chunk);
+      return p;
+    }
+    auto before = CursorEntries(cursor), after = CursorEntries(ex.next_cursor);
+    for (const CommitKey& k : known[from]) {
+      uint64_t lo = before.count(k.first) ? before[k.first] : 0;
+      uint64_t hi = after.count(k.first) ? after[k.first] : 0;
+      if (k.second > lo && k.second <= hi) p.commits.push_back(k);
+    }
+    if (p.commits.size() != ex.commits) failure = "a member chunk holds other commits than its cursors say";
+    return p;
+  }
+
+  bool Deliver(size_t to, const Page& page) {
     ImportResult res;
-    Status s = g.members[to]->Import(chunk, &res);
+    Status s = g.members[to]->Import(page.chunk, &res);
     if (!s.ok()) {
       failure = "import failed: " + s.ToString();
       return false;
     }
-    for (const CommitKey& k : CommitsIn(chunk)) known[to].insert(k);
+    if (res.commits != page.commits.size()) failure = "an import counted other commits than the page holds";
+    for (const CommitKey& k : page.commits) known[to].insert(k);
     return true;
   }
 
@@ -216,15 +258,16 @@ struct Schedule {
     std::string cursor;
     if (!Chance(15)) REQUIRE(b.Cursor(g.ws, &cursor).ok());  // Else: a stale, empty cursor.
     size_t max_bytes = std::vector<size_t>{300, 2000, 1 << 20}[Pick(3)];
-    std::vector<std::string> pages;
+    const ChunkForm form = Pick(2) ? ChunkForm::kMember : ChunkForm::kBlind;
+    std::vector<Page> pages;
     for (int i = 0; i < 50; i++) {
       ExportResult ex;
-      Status s = a.Export(g.ws, cursor, max_bytes, &ex);
+      Status s = a.Export(g.ws, cursor, max_bytes, &ex, form);
       if (!s.ok()) {
         failure = "export failed: " + s.ToString();
         return;
       }
-      if (!ex.chunk.empty()) pages.push_back(ex.chunk);
+      if (!ex.chunk.empty()) pages.push_back(MakePage(from, cursor, ex, form));
       if (!ex.more) break;
       cursor = ex.next_cursor;
     }
@@ -234,7 +277,7 @@ struct Schedule {
       case 1: pages.resize(1); break;                                     // Link cut after one chunk.
       case 2: pages.push_back(pages[Pick(pages.size())]); break;          // A duplicate.
       case 3: {                                                           // A truncated chunk first.
-        const std::string& p = pages[Pick(pages.size())];
+        const std::string& p = pages[Pick(pages.size())].chunk;
         std::string before = Digest(b, g.ws);
         ImportResult res;
         Status s = b.Import(std::string_view(p).substr(0, Pick(p.size())), &res);
@@ -244,7 +287,7 @@ struct Schedule {
       }
       default: break;
     }
-    for (const std::string& p : pages) {
+    for (const Page& p : pages) {
       if (!Deliver(to, p)) return;
     }
   }
@@ -290,7 +333,7 @@ struct Schedule {
           for (;;) {
             ExportResult ex;
             REQUIRE(g.members[a]->Export(g.ws, cursor, 1 << 20, &ex).ok());
-            if (!ex.chunk.empty() && !Deliver(b, ex.chunk)) break;
+            if (!ex.chunk.empty() && !Deliver(b, MakePage(a, cursor, ex, ChunkForm::kMember))) break;
             if (!ex.more) break;
             cursor = ex.next_cursor;
           }

@@ -67,7 +67,7 @@ TEST_CASE("decoders refuse damaged input without crashing", "[decoder]") {
   SyncOneWay(*g.members[0], *g.members[1], g.ws);
   REQUIRE(g.members[1]->Commit(g.ws, u).ok());
   ExportResult ex;
-  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex).ok());
+  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex, ChunkForm::kBlind).ok());
   std::string chunk = ex.chunk;
   Chunk parsed;
   REQUIRE(DecodeChunk(chunk, &parsed).ok());

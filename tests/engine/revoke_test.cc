@@ -7,11 +7,11 @@ using namespace hamlet;
 using namespace hamlet::test;
 
 namespace {
-std::string ExportFrom(Replica& from, Replica& to, const WorkspaceId& ws) {
+std::string ExportFrom(Replica& from, Replica& to, const WorkspaceId& ws, ChunkForm form = ChunkForm::kMember) {
   std::string cursor;
   REQUIRE(to.Cursor(ws, &cursor).ok());
   ExportResult ex;
-  REQUIRE(from.Export(ws, cursor, 1 << 24, &ex).ok());
+  REQUIRE(from.Export(ws, cursor, 1 << 24, &ex, form).ok());
   return ex.chunk;
 }
 }  // namespace
@@ -55,8 +55,13 @@ TEST_CASE("a revoked device gets no new key and its later commits are refused", 
   Record rec;
   REQUIRE(kept.Get(secret, &rec).ok());
   std::string before = Digest(revoked, g.ws);
-  // It cannot open the commit: set aside, waiting for a key it never gets.
-  REQUIRE(revoked.Import(ExportFrom(admin, revoked, g.ws), &im).ok());
+  // A member chunk of it is sealed with the new key: refused whole.
+  Status refused = revoked.Import(ExportFrom(admin, revoked, g.ws), &im);
+  CHECK(refused.code() == Code::kPermissionDenied);
+  CHECK(Digest(revoked, g.ws) == before);
+  // In the blind form it cannot open the commit: set aside, waiting for a
+  // key it never gets.
+  REQUIRE(revoked.Import(ExportFrom(admin, revoked, g.ws, ChunkForm::kBlind), &im).ok());
   CHECK(im.set_aside == 1);
   std::vector<SetAsideCommit> aside;
   REQUIRE(revoked.SetAside(g.ws, &aside).ok());

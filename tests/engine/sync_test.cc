@@ -76,7 +76,7 @@ Snapshot Snap(Replica& r, const WorkspaceId& ws) {
 
 std::string ExportAll(Replica& r, const WorkspaceId& ws) {
   ExportResult ex;
-  REQUIRE(r.Export(ws, "", 1 << 24, &ex).ok());
+  REQUIRE(r.Export(ws, "", 1 << 24, &ex, ChunkForm::kBlind).ok());
   REQUIRE_FALSE(ex.more);
   return ex.chunk;
 }

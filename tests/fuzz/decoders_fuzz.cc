@@ -1,7 +1,8 @@
 // libFuzzer target for every decoder that takes bytes from outside: chunks
 // (bundle files, pushes, pulls), commits, commit bodies, record states,
 // certificates, join requests, key envelopes, revocations, key grants and
-// the Authorization header of signed requests, sealed values, bundle files.
+// the Authorization header of signed requests, sealed values, bundle files,
+// and what a member chunk holds (a member may seal any bytes it likes).
 //
 // The first input byte picks the decoder; the rest is its input. A decoder
 // must return a Status for any input: no crash, no sanitizer report, no
@@ -15,6 +16,7 @@
 #include "chunk.h"
 #include "commit.h"
 #include "identity.h"
+#include "member_chunk.h"
 #include "merge.h"
 #include "request_auth.h"
 #include "sealed_value.h"
@@ -25,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string admin_key(32, '\x07');
-  switch (data[0] % 12) {
+  switch (data[0] % 13) {
     case 0: {
       Chunk chunk;
       if (DecodeChunk(in, &chunk).ok()) {
@@ -85,6 +87,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 11: {
       Bundle bundle;
       (void)DecodeBundle(in, &bundle);
+      break;
+    }
+    case 12: {
+      // The compact chunk inside a member chunk, and the member chunk itself.
+      static const Key32 key = Key32::FromView(std::string(32, '\x05'));
+      EpochKeyLookup keys = [](uint32_t epoch, const Key32** k) {
+        if (epoch > 3) return Status::PermissionDenied("no key of that epoch");
+        *k = &key;
+        return Status::OK();
+      };
+      Chunk chunk;
+      (void)DecodeChunk(in, &chunk, &keys);
+      std::string inner;
+      (void)OpenMemberChunk(in, key, &inner);
       break;
     }
     case 10: {

@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   std::string certificate, auth, third_request;
   RevokeResult revoked;
   std::string sealed;
-  if (!Check(cadre->Export(ws, "", 1 << 20, &ex), "export") || !Check(DecodeChunk(ex.chunk, &chunk), "decode") ||
+  if (!Check(cadre->Export(ws, "", 1 << 20, &ex, ChunkForm::kBlind), "export") || !Check(DecodeChunk(ex.chunk, &chunk), "decode") ||
       !Check(admin->DeviceCertificate(ws, cadre->device_id(), &certificate), "certificate") ||
       !Check(cadre->AuthorizeRequest(ws, "POST", "/v1/workspaces/" + ws.Hex() + "/push", std::string(16, 'x'), 7,
                                      "body", &auth),
@@ -90,5 +90,6 @@ int main(int argc, char** argv) {
   size_t bundled = 0;
   if (!Check(cadre->ExportBundle(ws, "", &bundle, &bundled), "bundle")) return 1;
   Write(dir, 11, "bundle", bundle);
+  Write(dir, 12, "compact_chunk", EncodeCompactChunk(chunk));
   return 0;
 }

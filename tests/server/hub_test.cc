@@ -145,7 +145,7 @@ TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub
   httplib::Client http(hub.url());
   std::string challenge = RawSession(http, g.ws, g.members[1]->device_id());
   ExportResult ex;
-  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex).ok());
+  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &ex, ChunkForm::kBlind).ok());
   std::string target = "/v1/workspaces/" + g.ws.Hex() + "/push";
   std::string auth;
   REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, 1, ex.chunk, &auth).ok());
@@ -342,10 +342,16 @@ TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") 
   w.Insert("concerns", {{"x", int64_t{1}}});
   REQUIRE(other.members[0]->Commit(other.ws, w).ok());
   ExportResult foreign;
-  REQUIRE(other.members[0]->Export(other.ws, "", 1 << 20, &foreign).ok());
+  REQUIRE(other.members[0]->Export(other.ws, "", 1 << 20, &foreign, ChunkForm::kBlind).ok());
   auto [s3, b3] = push(foreign.chunk);
   CHECK(s3 == 400);
   CHECK(b3.find("another workspace") != std::string::npos);
+  // A member chunk, which no hub can open.
+  ExportResult sealed;
+  REQUIRE(g.members[1]->Export(g.ws, "", 1 << 20, &sealed, ChunkForm::kMember).ok());
+  auto [s_member, b_member] = push(sealed.chunk);
+  CHECK(s_member == 400);
+  CHECK(b_member.find("member chunk") != std::string::npos);
   // A body over the limit is refused before it is read whole.
   auto big = http.Post(target, std::string(17 << 20, 'x'), "application/octet-stream");
   REQUIRE(big);
@@ -406,7 +412,7 @@ TEST_CASE("a revoked device is refused at once and cannot read what follows", "[
   CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
   // Even holding the hub's bytes, the revoked device cannot open them.
   ExportResult ex;
-  REQUIRE(g.members[0]->Export(g.ws, "", 1 << 20, &ex).ok());
+  REQUIRE(g.members[0]->Export(g.ws, "", 1 << 20, &ex, ChunkForm::kBlind).ok());
   ImportResult im;
   REQUIRE(g.members[2]->Import(ex.chunk, &im).ok());
   CHECK(im.set_aside >= 1);  // Sealed with the new key: kept aside, unread.

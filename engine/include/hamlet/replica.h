@@ -127,6 +127,18 @@ struct ExportResult {
   bool more = false;        // More commits remain beyond max_bytes.
 };
 
+// Who a chunk that Export makes is for (protocol.md 6 and 6.4).
+enum class ChunkForm {
+  // Another replica of the workspace: the commits without the ciphertext of
+  // their padding, sealed as a whole with a workspace key and padded to its
+  // size bucket. Less than half the bytes for small commits; only a member
+  // can import it, and whoever carries it learns the size of no commit.
+  kMember,
+  // Anyone: what a hub or a relay takes, and what bundle files hold. Every
+  // commit travels in its own size bucket.
+  kBlind,
+};
+
 struct RevokeResult {
   uint32_t epoch = 0;               // The new key epoch.
   std::string revocation;           // The signed revocation, for the hub and every replica.
@@ -316,9 +328,13 @@ class HAMLET_EXPORT Replica {
   // up to about max_bytes, as one chunk. When out->more is set the chunk is
   // only part of what the peer lacks: export again from out->next_cursor
   // until it is not. ExportBundle gives everything a peer lacks in one
-  // piece, for a caller that does not page.
-  Status Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out);
-  // Verifies, opens and merges a chunk in one transaction. A damaged chunk
+  // piece, for a caller that does not page. The member form, the default,
+  // is for another replica of ws; the blind form for a hub or a relay.
+  Status Export(const WorkspaceId& ws, std::string_view peer_cursor, size_t max_bytes, ExportResult* out,
+                ChunkForm form = ChunkForm::kMember);
+  // Verifies, opens and merges a chunk (either form) in one transaction. A
+  // member chunk sealed with a key epoch this replica does not hold yet is
+  // PermissionDenied and changes nothing. A damaged chunk
   // (checksum, framing) is refused whole and changes nothing. A commit that
   // fails on its own (forged or garbled, an unknown author or key epoch, a
   // revoked device's commit beyond its revocation, a fork) is set aside:
