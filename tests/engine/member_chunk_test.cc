@@ -5,7 +5,10 @@
 #include <map>
 
 #include "chunk.h"
+#include "coding.h"
+#include "commit.h"
 #include "format.h"
+#include "hand_device.h"
 #include "helpers.h"
 #include "member_chunk.h"
 #include "padding.h"
@@ -199,4 +202,102 @@ TEST_CASE("a member chunk spanning a key rotation hides only what the older key 
   CHECK(s.code() == Code::kPermissionDenied);
   CHECK(s.message().find("key 1") != std::string::npos);
   CHECK(Digest(revoked, g.ws) == digest);
+}
+
+namespace {
+
+// A rogue member's own encoder of a compact chunk (protocol.md 6.4): one run
+// of its commits, each with whatever `elided` it likes to claim and the
+// ciphertext bytes it likes to send.
+struct Claim {
+  const SealedCommit* commit;
+  uint64_t elided;
+  std::string ciphertext;
+};
+
+std::string RogueMemberChunk(const HandDevice& d, const std::vector<Claim>& claims) {
+  std::string inner(format::kChunkMagic);
+  Writer w(&inner);
+  w.U8(format::kChunkCompactVersion);
+  w.Raw(d.ws.View());
+  w.Varint(1);
+  w.Bytes(d.cert);
+  w.Varint(1);
+  const CommitHeader& first = claims.front().commit->header;
+  w.Raw(first.author.View());
+  w.Varint(first.seq);
+  w.Raw(first.prev_hash);
+  w.Varint(claims.size());
+  for (const Claim& c : claims) {
+    w.U8(c.commit->header.version);
+    w.U8(c.commit->header.flags);
+    w.Varint(c.commit->header.epoch);
+    w.Raw(c.commit->header.salt);
+    w.Varint(c.elided);
+    w.Bytes(c.ciphertext);
+    w.Raw(c.commit->signature());
+  }
+  inner += Hash(inner, format::kChunkChecksumBytes);
+  return SealMemberChunk(d.ws, 0, d.data_key, inner);
+}
+
+// c's ciphertext shortened as the compact form does it.
+Claim Honest(const SealedCommit& c) {
+  Claim claim{&c, 0, {}};
+  size_t elided = 0;
+  REQUIRE(ShortenCiphertext(c, c.padding_zeros, &claim.ciphertext, &elided));
+  claim.elided = elided;
+  return claim;
+}
+
+}  // namespace
+
+TEST_CASE("a rogue member's member chunk can neither blow up a receiver nor slip in other bytes", "[member][attack]") {
+  Group g;
+  MakeGroup(2, "", &g);
+  Replica& victim = *g.members[1];
+  HandDevice rogue(*g.members[0], g.ws);
+  std::vector<SealedCommit> chain;
+  std::string prev(kHashBytes, '\0');
+  for (uint64_t seq = 1; seq <= 20; seq++) {
+    chain.push_back(rogue.Make(seq, prev, "thôn " + std::to_string(seq)));
+    prev = chain.back().Hash();
+    REQUIRE(chain.back().padding_zeros > 0);
+  }
+  const std::string before = Digest(victim, g.ws);
+  ImportResult r;
+
+  // Each commit claims 4 MiB of padding left out: a few kilobytes that
+  // would make the receiver build 80 MiB. Refused whole, nothing taken.
+  std::vector<Claim> bomb;
+  for (const SealedCommit& c : chain) bomb.push_back(Claim{&c, format::kMaxCommitPlaintext, Honest(c).ciphertext});
+  std::string bytes = RogueMemberChunk(rogue, bomb);
+  CHECK(bytes.size() < 64 << 10);
+  Status s = victim.Import(bytes, &r);
+  CHECK(s.code() == Code::kDataLoss);
+  CHECK(s.message().find("64 MiB") != std::string::npos);
+  CHECK(Digest(victim, g.ws) == before);
+
+  // Commit 3 claims 16 bytes fewer left out and sends 16 bytes of its own
+  // in their place: the rebuilt bytes are not what the author signed. Set
+  // aside, and since the chain breaks there, so is all that follows it;
+  // commits 1 and 2 merge.
+  std::vector<Claim> lie;
+  for (const SealedCommit& c : chain) lie.push_back(Honest(c));
+  Claim& third = lie[2];
+  third.elided -= 16;
+  third.ciphertext.insert(third.ciphertext.size() - kAeadTagBytes, std::string(16, 'x'));
+  s = victim.Import(RogueMemberChunk(rogue, lie), &r);
+  REQUIRE(s.ok());
+  CHECK(r.applied == 2);
+  CHECK(r.set_aside >= 1);
+  CHECK(Matching(victim, "thon 2") == 1);
+  CHECK(Matching(victim, "thon 3") == 0);
+
+  // The honest chunk of the same commits goes in whole afterwards.
+  std::vector<Claim> honest;
+  for (const SealedCommit& c : chain) honest.push_back(Honest(c));
+  REQUIRE(victim.Import(RogueMemberChunk(rogue, honest), &r).ok());
+  CHECK(r.applied == 18);
+  CHECK(Matching(victim, "thon 20") == 1);
 }
