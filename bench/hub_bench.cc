@@ -1,6 +1,7 @@
 // Hub benchmarks against a real hamlet-hub process on loopback. Usage:
 //   hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]
 //             [--rates 2500,5000,7500,10000]  (the steady load's offered commits/s)
+//             [--hub-threads N]  (the hub's --threads; its default otherwise)
 //
 // concurrent: N devices, each holding C new commits, sync at the same time:
 //   a session, signed pushes of 64 KiB pages, then pulls of 256 KiB pages
@@ -114,8 +115,9 @@ bool ParseChallenge(const httplib::Result& answer, std::string* challenge) {
 
 // Every simulated device connects from loopback, one address to the hub:
 // the per-address limits, meant for one client among many, are lifted.
-const std::vector<std::string> kManyDevicesOneAddress = {"--max-connections-per-address", "100000",
-                                                         "--unsigned-requests-per-minute", "1000000"};
+// --hub-threads N adds the hub's --threads N.
+std::vector<std::string> kManyDevicesOneAddress = {"--max-connections-per-address", "100000",
+                                                   "--unsigned-requests-per-minute", "1000000"};
 
 // A workspace published on hub with n member devices, each filled by fill
 // (which records commits and prepares the device's push pages).
@@ -510,11 +512,14 @@ int main(int argc, char** argv) {
       std::stringstream list(argv[++i]);
       std::string item;
       while (std::getline(list, item, ',')) c.rates.push_back(std::atof(item.c_str()));
+    } else if (a == "--hub-threads" && i + 1 < argc) {
+      kManyDevicesOneAddress.push_back("--threads");
+      kManyDevicesOneAddress.push_back(argv[++i]);
     } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "all") {
       c.what = a;
     } else {
       std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C] "
-                   "[--rates 2500,5000]\n");
+                   "[--rates 2500,5000] [--hub-threads N]\n");
       return 2;
     }
   }
