@@ -10,6 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev libqrencode-dev
   nlohmann-json3-dev libcli11-dev
   catch2 python3 openssl chromium
+  nodejs node-yjs
 )
 
 missing=()
