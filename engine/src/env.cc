@@ -10,6 +10,7 @@
 namespace hamlet {
 
 Env::~Env() = default;
+AppendFile::~AppendFile() = default;
 
 namespace {
 
@@ -31,7 +32,69 @@ class PosixEnv final : public Env {
   }
 };
 
+class PosixAppendFile final : public AppendFile {
+ public:
+  PosixAppendFile(int fd, std::string path, bool created) : fd_(fd), path_(std::move(path)), created_(created) {}
+  ~PosixAppendFile() override { ::close(fd_); }
+
+  Status Append(std::string_view data) override {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("cannot write", path_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::OK();
+  }
+
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return IoError("cannot sync", path_);
+    if (created_) {
+      // A file made since it was opened exists after a power cut only once
+      // its folder's entry is on the disk too.
+      std::string dir = path_.substr(0, path_.find_last_of('/') + 1);
+      int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0) return IoError("cannot open the folder of", path_);
+      int rc = ::fsync(dfd);
+      ::close(dfd);
+      if (rc != 0) return IoError("cannot sync the folder of", path_);
+      created_ = false;
+    }
+    return Status::OK();
+  }
+
+  Status Truncate(uint64_t size) override {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return IoError("cannot truncate", path_);
+    return Status::OK();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+  bool created_;
+};
+
 }  // namespace
+
+Status Env::OpenAppendFile(const std::string& path, std::unique_ptr<AppendFile>* out) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  bool created = false;
+  if (fd < 0 && errno == ENOENT) {
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    created = true;
+  }
+  if (fd < 0) return IoError("cannot open", path);
+  out->reset(new PosixAppendFile(fd, path, created));
+  return Status::OK();
+}
+
+Status Env::RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot remove", path);
+  return Status::OK();
+}
 
 Status Env::ReadFile(const std::string& path, std::string* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -134,6 +134,19 @@ constexpr size_t kPageDigestBytes = 16;
 // Receipts.
 constexpr char kReceiptSigPrefix[] = "hamlet receipt v2";
 
+// The pending file (protocol.md 8): local commits the store has not yet
+// committed. The magic and version, then entries: a varint length, that
+// many bytes (workspace id, then the commit's canonical bytes), and the
+// first kPendingCheckBytes of BLAKE2b of those bytes.
+constexpr char kPendingMagic[] = "HMLP";
+constexpr uint8_t kPendingVersion = 1;
+constexpr size_t kPendingCheckBytes = 16;
+constexpr char kPendingSuffix[] = "-pending";  // After the store's path.
+// A group of local commits is committed to SQLite after this many commits
+// or once its pending file holds this many bytes.
+constexpr size_t kGroupMaxCommits = 256;
+constexpr size_t kGroupMaxBytes = 8 << 20;
+
 // Device ids are the first 16 bytes of BLAKE2b-256 of the Ed25519 public key.
 constexpr size_t kIdBytes = 16;
 

@@ -15,7 +15,8 @@ namespace {
 // and the log may hold commits in the compact form (commit.h), neither of
 // which a build that knows only 4 would follow, so it must not open one.
 // An older store is brought to the current format when unlocked.
-constexpr char kFormat[] = "hamlet-store-5";
+constexpr char kFormat[] = "hamlet-store-6";  // 6: the pending file (protocol.md 8).
+constexpr char kFormatWithoutPending[] = "hamlet-store-5";
 constexpr char kFormatWithoutSpecs[] = "hamlet-store-4";
 constexpr char kFormatWithoutOrder[] = "hamlet-store-3";
 constexpr uint8_t kKdfRaw = 0;
@@ -71,7 +72,8 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   HAMLET_RETURN_IF_ERROR(store->GetMeta("format", &format, &found));
   Key32 store_key;
   if (found) {
-    if (format != kFormat && format != kFormatWithoutSpecs && format != kFormatWithoutOrder) {
+    if (format != kFormat && format != kFormatWithoutPending && format != kFormatWithoutSpecs &&
+        format != kFormatWithoutOrder) {
       return Status::Unimplemented("store format '" + format + "' is not known to this build");
     }
     bool f1 = false, f2 = false;

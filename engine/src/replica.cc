@@ -34,7 +34,10 @@ void WriteBatch::Restore(const RecordId& id) { entries_.push_back(Entry{Kind::kR
 // ---- Opening ----
 
 Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Replica::~Replica() = default;
+Replica::~Replica() {
+  // A group that cannot be committed now waits in the pending file.
+  if (impl_) (void)impl_->Close();
+}
 
 static Status OpenReplica(const std::string& path, UserSecret secret, const OpenOptions& options,
                           std::unique_ptr<Replica::Impl>* out) {
@@ -52,7 +55,9 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
     impl->store.reset();
     // A store this call made, and could not set up, is not left behind.
     if (!existed && path != ":memory:") {
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
+      for (const char* suffix : {"", "-wal", "-shm", "-journal", format::kPendingSuffix}) {
+        std::filesystem::remove(path + suffix, ec);
+      }
     }
     return unlocked;
   }
@@ -73,6 +78,17 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   uint64_t own = 0;
   HAMLET_RETURN_IF_ERROR(impl->store->LatestStamp(impl->device, &own));
   impl->clock = std::make_unique<HybridClock>(impl->env, std::max(own, found ? Reader(hlc).Fixed64() : 0));
+  if (path != ":memory:") {
+    // Local commits of a group that had not been committed when the process
+    // ended are merged again before anything else.
+    std::vector<PendingCommit> pending;
+    HAMLET_RETURN_IF_ERROR(
+        PendingLog::Open(impl->env, path + format::kPendingSuffix, options.durable, &impl->pending, &pending));
+    if (!pending.empty()) {
+      HAMLET_RETURN_IF_ERROR(impl->MergePending(pending).WithContext("merging the commits of the pending file: "));
+      HAMLET_RETURN_IF_ERROR(impl->pending->Clear());
+    }
+  }
   *out = std::move(impl);
   return Status::OK();
 }
@@ -407,110 +423,15 @@ Status Replica::Workspaces(std::vector<WorkspaceId>* out) {
   return Status::OK();
 }
 
-// ---- Local commits ----
-
-namespace {
-
-Status CheckFields(const std::map<std::string, Value>& fields) {
-  for (const auto& [name, value] : fields) {
-    if (name.empty() || name.size() > format::kMaxNameBytes || !IsValidUtf8(name)) {
-      return Status::InvalidArgument("field names must be 1 to 255 bytes of UTF-8");
-    }
-    if (name[0] == '_') return Status::InvalidArgument("field names starting with '_' are reserved");
-    if (auto* s = std::get_if<std::string>(&value); s && !IsValidUtf8(*s)) {
-      return Status::InvalidArgument("value of field '" + name + "' is not valid UTF-8");
-    }
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
-Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  Impl& m = *impl_;
-  if (batch.empty()) return Status::InvalidArgument("nothing to commit");
-  uint32_t epoch = 0;
-  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &epoch));
-  const Key32* data_key = nullptr;
-  HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &data_key));
-  SealedCommit sealed;
-  std::vector<RecordOp> ops;
-  return InTransaction(&m, [&]() -> Status {
-    std::set<RecordId> seen;
-    for (const WriteBatch::Entry& e : batch.entries()) {
-      if (!seen.insert(e.id).second) {
-        return Status::InvalidArgument("record " + e.id.Hex() + " appears twice in one batch");
-      }
-      HAMLET_RETURN_IF_ERROR(CheckFields(e.fields));
-      const RecordState* st = nullptr;
-      HAMLET_RETURN_IF_ERROR(m.applier->State(ws, e.id, &st));
-      RecordOp op;
-      op.record = e.id;
-      if (e.kind == WriteBatch::Kind::kInsert) {
-        if (st->Known()) return Status::AlreadyExists("record " + e.id.Hex() + " exists already");
-        if (e.collection.empty() || e.collection.size() > format::kMaxNameBytes || !IsValidUtf8(e.collection)) {
-          return Status::InvalidArgument("a collection name must be 1 to 255 bytes of UTF-8");
-        }
-        op.collection = e.collection;
-      } else {
-        if (!st->Known()) return Status::NotFound("no record " + e.id.Hex() + " in this workspace");
-        op.collection = st->collection;
-        op.alive_base = st->alive.HeadIds();
-      }
-      op.alive = e.kind != WriteBatch::Kind::kDelete;
-      for (const auto& [name, value] : e.fields) {
-        FieldWrite f{name, value, {}};
-        if (auto it = st->fields.find(name); it != st->fields.end()) f.base = it->second.HeadIds();
-        op.fields.push_back(std::move(f));
-      }
-      ops.push_back(std::move(op));
-    }
-    // Every replica would set aside what this device's role may not write:
-    // refuse it here, where the user can still be told.
-    std::string own_cert;
-    bool certified = false;
-    HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &own_cert, &certified));
-    if (!certified) return Status::DataLoss("this device's own certificate is missing");
-    Certificate cert;
-    HAMLET_RETURN_IF_ERROR(ParseCertificate(own_cert, &cert));
-    HAMLET_RETURN_IF_ERROR(CheckRights(cert.role, ops));
-    ChainInfo mine;
-    HAMLET_RETURN_IF_ERROR(m.store->GetChain(ws, m.device, &mine));
-    CommitHeader h;
-    h.author = m.device;
-    h.seq = mine.head + 1;
-    h.prev_hash = std::string(kHashBytes, '\0');
-    if (h.seq > 1) {
-      std::string prev;
-      bool found = false;
-      HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, m.device, h.seq - 1, &prev, &found));
-      if (!found) return Status::DataLoss("this device's previous commit is missing from its log");
-      h.prev_hash = Hash(prev);
-    }
-    h.hlc = m.clock->Next();
-    h.epoch = epoch;
-    std::string body;
-    HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
-    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed));
-    HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, sealed, h.hlc, sealed.padding_zeros));
-    // A local commit extends the chain's head, and its contiguous prefix
-    // when that reached the head.
-    HAMLET_RETURN_IF_ERROR(m.store->PutChain(
-        ws, m.device, ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq}));
-    HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
-    if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};
-    return Status::OK();
-  });
-}
-
 Status Replica::Checkpoint() {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
   return impl_->store->Checkpoint();
 }
 
 Status Replica::IntegrityCheck(std::string* result) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
   return impl_->store->IntegrityCheck(result);
 }
 

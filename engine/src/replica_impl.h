@@ -4,8 +4,10 @@
 #define HAMLET_REPLICA_IMPL_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "applier.h"
 #include "chunk.h"
@@ -15,6 +17,7 @@
 #include "identity.h"
 #include "index_specs.h"
 #include "keystore.h"
+#include "pending_log.h"
 #include "store.h"
 #include "tags.h"
 
@@ -32,6 +35,30 @@ struct Replica::Impl {
   std::unique_ptr<Applier> applier;
   DeviceId device;
   std::atomic<int64_t> statement_max_age_ms{30 * 24 * 3600 * 1000LL};
+  // Grouped local commits (replica_commit.cc). pending is null for a store
+  // in memory. replay_needed: the pending file holds commits that SQLite
+  // lost (a group failed to commit); Settle merges them again.
+  std::unique_ptr<PendingLog> pending;
+  bool group_open = false;
+  size_t group_commits = 0;
+  bool replay_needed = false;
+  bool replaying = false;
+
+  // Runs fn, which makes the commit it stores in its argument, in a
+  // savepoint of the open group (opening one if none is), then writes the
+  // commit to the pending file. On success the commit is durable. On
+  // failure nothing of it is kept.
+  Status InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& fn);
+  // Commits the open group, if any, and empties the pending file; then
+  // Settle. Every other write starts with it (InTransaction does).
+  Status EndGroup();
+  // Merges again what the pending file holds when replay_needed.
+  Status Settle();
+  // Merges commits found in the pending file, as an import does.
+  Status MergePending(const std::vector<PendingCommit>& found);
+  // Ends the group and removes the pending file; the Replica's destructor.
+  Status Close();
+  void AbandonGroup();  // Rolls the group back; its commits wait in the pending file.
 
   // The admin public key of ws; NotFound if this replica is not a member.
   Status AdminKey(const WorkspaceId& ws, std::string* admin_pk);
@@ -87,6 +114,7 @@ inline AsideRow MakeAside(const SealedCommit& c, const Status& why, bool retry, 
 // back, discards the applier's cache and returns fn's error.
 template <class Fn>
 Status InTransaction(Replica::Impl* impl, Fn&& fn) {
+  HAMLET_RETURN_IF_ERROR(impl->EndGroup());
   HAMLET_RETURN_IF_ERROR(impl->store->Begin());
   Status s = fn();
   if (s.ok()) s = impl->applier->Flush();

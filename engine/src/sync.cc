@@ -105,6 +105,7 @@ Status Replica::Devices(const WorkspaceId& ws, std::vector<DeviceStatus>* out) {
 
 Status Replica::SetLocalSetting(std::string_view key, std::string_view value) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
   return impl_->store->PutMeta("setting:" + std::string(key), value);
 }
 
@@ -241,6 +242,7 @@ Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64
 
 Status Replica::SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
   return PutNumber(*impl_->store, PullKey(ws, hub), position);
 }
 
@@ -251,6 +253,7 @@ Status Replica::Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t*
 
 Status Replica::SetDelivered(const WorkspaceId& ws, std::string_view hub, uint64_t seq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
   return PutNumber(*impl_->store, DeliveredKey(ws, hub), seq);
 }
 

@@ -45,8 +45,9 @@ inline constexpr int64_t kNow = 1795000000000;  // 2026-11-18.
 
 // A workspace created by member 0 with members 1..n-1 admitted.
 struct Group {
-  std::vector<std::unique_ptr<Replica>> members;
+  // The clocks are the members' Envs, so they go after them (declared first).
   std::vector<std::unique_ptr<ManualClockEnv>> clocks;
+  std::vector<std::unique_ptr<Replica>> members;
   WorkspaceId ws;
 };
 // Each member's store lives in dir (files member0.db, ...), or in memory

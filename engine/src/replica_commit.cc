@@ -1,0 +1,217 @@
+// Local commits (protocol.md 3 and 8): a WriteBatch becomes a signed,
+// sealed commit on this device's chain, merged into its records at once.
+//
+// Local commits are grouped: they run in one SQLite transaction, each in a
+// savepoint of its own, and each is durable as soon as its bytes are in the
+// pending file (pending_log.h). The group's transaction commits after
+// format::kGroupMaxCommits commits, before any other transaction, and when
+// the replica closes; after a crash, the pending file's commits are merged
+// again as an import would merge them.
+#include <set>
+
+#include "format.h"
+#include "replica_impl.h"
+#include "rights.h"
+#include "text.h"
+
+namespace hamlet {
+
+Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& fn) {
+  if (!group_open) {
+    HAMLET_RETURN_IF_ERROR(store->Begin());
+    group_open = true;
+    group_commits = 0;
+  }
+  Status s = store->Savepoint();
+  if (!s.ok()) {
+    AbandonGroup();
+    return s;
+  }
+  SealedCommit sealed;
+  bool written = false;  // The pending file holds the commit.
+  s = fn(sealed);
+  if (s.ok()) s = applier->Flush();
+  if (s.ok() && pending) {
+    s = pending->Append(ws, sealed.bytes);
+    // A failed append may have left part of the entry, which the next open
+    // ignores; a whole one is replayed, as a duplicate if need be.
+    written = s.ok();
+  }
+  if (s.ok()) s = store->Release();
+  if (!s.ok()) {
+    applier->Discard();
+    if (!store->RollbackToSavepoint().ok()) AbandonGroup();
+    // A commit in the pending file counts even though its savepoint failed.
+    if (written) replay_needed = true;
+    return s;
+  }
+  group_commits++;
+  if (group_commits >= format::kGroupMaxCommits || (pending && pending->size() >= format::kGroupMaxBytes)) {
+    // The commit is durable in the pending file whatever happens here: a
+    // group that fails to commit is merged again from the file by the next
+    // call (Settle), which reports the failure if it lasts.
+    (void)EndGroup();
+  }
+  return Status::OK();
+}
+
+void Replica::Impl::AbandonGroup() {
+  store->Rollback();
+  applier->Discard();
+  group_open = false;
+  replay_needed = true;
+}
+
+Status Replica::Impl::EndGroup() {
+  if (group_open) {
+    group_open = false;
+    Status s = store->Commit();
+    if (!s.ok()) {
+      store->Rollback();
+      applier->Discard();
+      replay_needed = true;
+      return s.WithContext("committing a group of local commits: ");
+    }
+    // Were the file not emptied, its commits would be merged again later
+    // as duplicates, which changes nothing.
+    if (pending) (void)pending->Clear();
+  }
+  return Settle();
+}
+
+Status Replica::Impl::Settle() {
+  if (!replay_needed || replaying) return Status::OK();
+  if (group_open) return EndGroup();
+  std::vector<PendingCommit> found;
+  if (pending) HAMLET_RETURN_IF_ERROR(pending->Reread(&found));
+  HAMLET_RETURN_IF_ERROR(MergePending(found));
+  replay_needed = false;
+  if (pending) HAMLET_RETURN_IF_ERROR(pending->Clear());
+  return Status::OK();
+}
+
+Status Replica::Impl::MergePending(const std::vector<PendingCommit>& found) {
+  struct Replaying {
+    bool* flag;
+    ~Replaying() { *flag = false; }
+  } guard{&replaying};
+  replaying = true;
+  for (size_t i = 0; i < found.size();) {
+    const WorkspaceId& ws = found[i].workspace;
+    std::vector<SealedCommit> commits;
+    for (; i < found.size() && found[i].workspace == ws; i++) {
+      SealedCommit c;
+      HAMLET_RETURN_IF_ERROR(ParseCommit(found[i].bytes, &c).WithContext("a commit in the pending file: "));
+      commits.push_back(std::move(c));
+    }
+    // The same checks as any import: a commit that fails them is set
+    // aside with its reason, not lost.
+    ImportResult result;
+    HAMLET_RETURN_IF_ERROR(ImportCommits(ws, {}, commits, &result));
+  }
+  return Status::OK();
+}
+
+Status Replica::Impl::Close() {
+  std::lock_guard<std::mutex> lock(mu);
+  HAMLET_RETURN_IF_ERROR(EndGroup());
+  if (pending) HAMLET_RETURN_IF_ERROR(pending->Remove());
+  return Status::OK();
+}
+
+namespace {
+
+Status CheckFields(const std::map<std::string, Value>& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name.empty() || name.size() > format::kMaxNameBytes || !IsValidUtf8(name)) {
+      return Status::InvalidArgument("field names must be 1 to 255 bytes of UTF-8");
+    }
+    if (name[0] == '_') return Status::InvalidArgument("field names starting with '_' are reserved");
+    if (auto* s = std::get_if<std::string>(&value); s && !IsValidUtf8(*s)) {
+      return Status::InvalidArgument("value of field '" + name + "' is not valid UTF-8");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  if (batch.empty()) return Status::InvalidArgument("nothing to commit");
+  HAMLET_RETURN_IF_ERROR(m.Settle());
+  uint32_t epoch = 0;
+  HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &epoch));
+  const Key32* data_key = nullptr;
+  HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &data_key));
+  std::vector<RecordOp> ops;
+  return m.InGroup(ws, [&](SealedCommit& sealed) -> Status {
+    std::set<RecordId> seen;
+    for (const WriteBatch::Entry& e : batch.entries()) {
+      if (!seen.insert(e.id).second) {
+        return Status::InvalidArgument("record " + e.id.Hex() + " appears twice in one batch");
+      }
+      HAMLET_RETURN_IF_ERROR(CheckFields(e.fields));
+      const RecordState* st = nullptr;
+      HAMLET_RETURN_IF_ERROR(m.applier->State(ws, e.id, &st));
+      RecordOp op;
+      op.record = e.id;
+      if (e.kind == WriteBatch::Kind::kInsert) {
+        if (st->Known()) return Status::AlreadyExists("record " + e.id.Hex() + " exists already");
+        if (e.collection.empty() || e.collection.size() > format::kMaxNameBytes || !IsValidUtf8(e.collection)) {
+          return Status::InvalidArgument("a collection name must be 1 to 255 bytes of UTF-8");
+        }
+        op.collection = e.collection;
+      } else {
+        if (!st->Known()) return Status::NotFound("no record " + e.id.Hex() + " in this workspace");
+        op.collection = st->collection;
+        op.alive_base = st->alive.HeadIds();
+      }
+      op.alive = e.kind != WriteBatch::Kind::kDelete;
+      for (const auto& [name, value] : e.fields) {
+        FieldWrite f{name, value, {}};
+        if (auto it = st->fields.find(name); it != st->fields.end()) f.base = it->second.HeadIds();
+        op.fields.push_back(std::move(f));
+      }
+      ops.push_back(std::move(op));
+    }
+    // Every replica would set aside what this device's role may not write:
+    // refuse it here, where the user can still be told.
+    std::string own_cert;
+    bool certified = false;
+    HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &own_cert, &certified));
+    if (!certified) return Status::DataLoss("this device's own certificate is missing");
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(own_cert, &cert));
+    HAMLET_RETURN_IF_ERROR(CheckRights(cert.role, ops));
+    ChainInfo mine;
+    HAMLET_RETURN_IF_ERROR(m.store->GetChain(ws, m.device, &mine));
+    CommitHeader h;
+    h.author = m.device;
+    h.seq = mine.head + 1;
+    h.prev_hash = std::string(kHashBytes, '\0');
+    if (h.seq > 1) {
+      std::string prev;
+      bool found = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, m.device, h.seq - 1, &prev, &found));
+      if (!found) return Status::DataLoss("this device's previous commit is missing from its log");
+      h.prev_hash = Hash(prev);
+    }
+    h.hlc = m.clock->Next();
+    h.epoch = epoch;
+    std::string body;
+    HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
+    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed));
+    HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, sealed, h.hlc, sealed.padding_zeros));
+    // A local commit extends the chain's head, and its contiguous prefix
+    // when that reached the head.
+    HAMLET_RETURN_IF_ERROR(m.store->PutChain(
+        ws, m.device, ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq}));
+    HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
+    if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};
+    return Status::OK();
+  });
+}
+
+}  // namespace hamlet
