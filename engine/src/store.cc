@@ -166,7 +166,6 @@ Status Store::Commit() { return st_->commit.Run(); }
 void Store::Rollback() {
   if (!sqlite3_get_autocommit(db_)) st_->rollback.Run();
 }
-bool Store::InTransaction() const { return !sqlite3_get_autocommit(db_); }
 Status Store::Savepoint() { return st_->savepoint.Run(); }
 Status Store::Release() { return st_->release.Run(); }
 Status Store::RollbackToSavepoint() {

@@ -68,7 +68,6 @@ class Store {
   Status Begin();  // BEGIN IMMEDIATE.
   Status Commit();
   void Rollback();
-  bool InTransaction() const;
   // A savepoint inside the open transaction: Release keeps its changes in
   // the transaction, RollbackToSavepoint undoes them (and ends it too).
   Status Savepoint();
