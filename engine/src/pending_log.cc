@@ -75,9 +75,16 @@ Status PendingLog::Append(const WorkspaceId& ws, std::string_view commit) {
   w.Raw(ws.View());
   w.Raw(commit);
   w.Raw(Check(std::string_view(entry_).substr(start)));
-  HAMLET_RETURN_IF_ERROR(file_->Append(entry_));
+  Status s = file_->Append(entry_);
+  if (s.ok() && sync_) s = file_->Sync();
+  if (!s.ok()) {
+    // The commit is reported failed, so it must not be merged later: cut
+    // what reached the file of it. Should that fail too, a torn entry is
+    // ignored at the next read and a whole one is merged as a commit.
+    (void)file_->Truncate(Header().size() + size_);
+    return s;
+  }
   size_ += entry_.size();
-  if (sync_) HAMLET_RETURN_IF_ERROR(file_->Sync());
   return Status::OK();
 }
 

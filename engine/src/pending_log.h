@@ -41,8 +41,8 @@ class PendingLog {
   Status Reread(std::vector<PendingCommit>* found);
 
   // Appends a commit, and syncs the file when the log was opened with sync.
-  // On failure the file may end with part of the entry, which a later Open
-  // ignores.
+  // On failure the entry is cut from the file again; should that fail as
+  // well, a part of it is ignored by a later Open, and a whole one read.
   Status Append(const WorkspaceId& ws, std::string_view commit);
 
   // Empties the file (its header stays).

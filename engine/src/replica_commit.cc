@@ -1,8 +1,8 @@
 // Local commits (protocol.md 3 and 8): a WriteBatch becomes a signed,
 // sealed commit on this device's chain, merged into its records at once.
 //
-// Local commits are grouped: they run in one SQLite transaction, each in a
-// savepoint of its own, and each is durable as soon as its bytes are in the
+// Local commits are grouped: they run in one SQLite transaction, and each
+// is durable as soon as its bytes are in the
 // pending file (pending_log.h). The group's transaction commits after
 // format::kGroupMaxCommits commits, before any other transaction, and when
 // the replica closes; after a crash, the pending file's commits are merged
@@ -16,33 +16,35 @@
 
 namespace hamlet {
 
-Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& fn) {
+Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& prepare,
+                              const std::function<Status(const SealedCommit&)>& write) {
   if (!group_open) {
     HAMLET_RETURN_IF_ERROR(store->Begin());
     group_open = true;
     group_commits = 0;
   }
-  Status s = store->Savepoint();
+  SealedCommit sealed;
+  Status s = prepare(sealed);
   if (!s.ok()) {
-    AbandonGroup();
+    // Nothing was written: the group goes on without this commit.
+    applier->Discard();
     return s;
   }
-  SealedCommit sealed;
-  bool written = false;  // The pending file holds the commit.
-  s = fn(sealed);
+  s = write(sealed);
   if (s.ok()) s = applier->Flush();
   if (s.ok() && pending) {
-    s = pending->Append(ws, sealed.bytes);
     // A failed append may have left part of the entry, which the next open
-    // ignores; a whole one is replayed, as a duplicate if need be.
-    written = s.ok();
+    // ignores.
+    s = pending->Append(ws, sealed.bytes);
   }
-  if (s.ok()) s = store->Release();
   if (!s.ok()) {
-    applier->Discard();
-    if (!store->RollbackToSavepoint().ok()) AbandonGroup();
-    // A commit in the pending file counts even though its savepoint failed.
-    if (written) replay_needed = true;
+    // Part of this commit may be in the transaction. No savepoint undoes
+    // it (a savepoint per commit would make FTS5 write its pending terms
+    // out at every commit): the whole group is rolled back, and Settle
+    // merges its earlier commits again from the pending file, now if it
+    // can, so that reads see them, else before the next write.
+    AbandonGroup();
+    (void)Settle();
     return s;
   }
   group_commits++;
@@ -56,6 +58,7 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
 }
 
 void Replica::Impl::AbandonGroup() {
+  group_heads.clear();
   store->Rollback();
   applier->Discard();
   group_open = false;
@@ -65,6 +68,7 @@ void Replica::Impl::AbandonGroup() {
 Status Replica::Impl::EndGroup() {
   if (group_open) {
     group_open = false;
+    group_heads.clear();
     Status s = store->Commit();
     if (!s.ok()) {
       store->Rollback();
@@ -146,7 +150,13 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
   const Key32* data_key = nullptr;
   HAMLET_RETURN_IF_ERROR(m.keys->WorkspaceKey(ws, epoch, &data_key));
   std::vector<RecordOp> ops;
-  return m.InGroup(ws, [&](SealedCommit& sealed) -> Status {
+  CommitHeader h;
+  // A local commit extends the chain's head, and its contiguous prefix
+  // when that reached the head.
+  ChainInfo chain;
+  // Checks and seals the commit, reading only: a refused batch leaves the
+  // group as it was.
+  auto prepare = [&](SealedCommit& sealed) -> Status {
     std::set<RecordId> seen;
     for (const WriteBatch::Entry& e : batch.entries()) {
       if (!seen.insert(e.id).second) {
@@ -187,11 +197,12 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     HAMLET_RETURN_IF_ERROR(CheckRights(cert.role, ops));
     ChainInfo mine;
     HAMLET_RETURN_IF_ERROR(m.store->GetChain(ws, m.device, &mine));
-    CommitHeader h;
     h.author = m.device;
     h.seq = mine.head + 1;
     h.prev_hash = std::string(kHashBytes, '\0');
-    if (h.seq > 1) {
+    if (auto it = m.group_heads.find(ws); it != m.group_heads.end() && it->second.first == mine.head) {
+      h.prev_hash = it->second.second;
+    } else if (h.seq > 1) {
       std::string prev;
       bool found = false;
       HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, m.device, h.seq - 1, &prev, &found));
@@ -202,16 +213,18 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     h.epoch = epoch;
     std::string body;
     HAMLET_RETURN_IF_ERROR(EncodeBody(m.device, ops, &body));
-    HAMLET_RETURN_IF_ERROR(SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed));
+    chain = ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq};
+    return SealCommit(ws, h, body, *data_key, m.keys->sign_secret_key(), &sealed);
+  };
+  auto write = [&](const SealedCommit& sealed) -> Status {
     HAMLET_RETURN_IF_ERROR(m.store->InsertCommit(ws, sealed, h.hlc, sealed.padding_zeros));
-    // A local commit extends the chain's head, and its contiguous prefix
-    // when that reached the head.
-    HAMLET_RETURN_IF_ERROR(m.store->PutChain(
-        ws, m.device, ChainInfo{mine.contiguous == mine.head ? h.seq : mine.contiguous, h.seq}));
+    HAMLET_RETURN_IF_ERROR(m.store->PutChain(ws, m.device, chain));
     HAMLET_RETURN_IF_ERROR(m.applier->Apply(ws, sealed.header, ops));
+    m.group_heads[ws] = {h.seq, sealed.Hash()};
     if (info) *info = CommitInfo{m.device, h.seq, h.hlc, sealed.bytes.size()};
     return Status::OK();
-  });
+  };
+  return m.InGroup(ws, prepare, write);
 }
 
 }  // namespace hamlet

@@ -43,12 +43,19 @@ struct Replica::Impl {
   size_t group_commits = 0;
   bool replay_needed = false;
   bool replaying = false;
+  // Number and hash of this device's last commit in each workspace, made
+  // in the open group: what the next one names as its predecessor, without
+  // reading it back. Emptied when the group ends.
+  std::map<WorkspaceId, std::pair<uint64_t, std::string>> group_heads;
 
-  // Runs fn, which makes the commit it stores in its argument, in a
-  // savepoint of the open group (opening one if none is), then writes the
-  // commit to the pending file. On success the commit is durable. On
-  // failure nothing of it is kept.
-  Status InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& fn);
+  // Adds a commit to the open group (opening one if none is): prepare
+  // checks and makes the commit it stores in its argument, reading only;
+  // write stores it and merges it; then the commit goes to the pending
+  // file, and is durable. When prepare fails, nothing changes; when a later
+  // step fails, the whole group is rolled back and its earlier commits
+  // wait in the pending file for Settle.
+  Status InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& prepare,
+                 const std::function<Status(const SealedCommit&)>& write);
   // Commits the open group, if any, and empties the pending file; then
   // Settle. Every other write starts with it (InTransaction does).
   Status EndGroup();

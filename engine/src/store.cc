@@ -40,7 +40,7 @@ const char* kNextChanged = "(SELECT coalesce(max(changed), 0) + 1 FROM records)"
 }  // namespace
 
 struct Store::Statements {
-  Stmt begin, commit, rollback, savepoint, release, rollback_to;
+  Stmt begin, commit, rollback;
   Stmt get_meta, put_meta;
   Stmt put_ws, list_ws, put_key, list_keys;
   Stmt put_dev, get_dev;
@@ -102,9 +102,6 @@ Status Store::Init(bool durable) {
       {&s.begin, "BEGIN IMMEDIATE"},
       {&s.commit, "COMMIT"},
       {&s.rollback, "ROLLBACK"},
-      {&s.savepoint, "SAVEPOINT local"},
-      {&s.release, "RELEASE local"},
-      {&s.rollback_to, "ROLLBACK TO local"},
       {&s.get_meta, "SELECT v FROM meta WHERE k=?"},
       {&s.put_meta, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)"},
       {&s.put_ws, "INSERT OR IGNORE INTO workspaces(ws, admin_pk) VALUES(?, ?)"},
@@ -166,13 +163,6 @@ Status Store::Commit() { return st_->commit.Run(); }
 void Store::Rollback() {
   if (!sqlite3_get_autocommit(db_)) st_->rollback.Run();
 }
-Status Store::Savepoint() { return st_->savepoint.Run(); }
-Status Store::Release() { return st_->release.Run(); }
-Status Store::RollbackToSavepoint() {
-  HAMLET_RETURN_IF_ERROR(st_->rollback_to.Run());
-  return st_->release.Run();
-}
-
 Status Store::GetMeta(std::string_view key, std::string* value, bool* found) {
   Stmt& q = st_->get_meta;
   q.BindText(1, key);

@@ -68,11 +68,6 @@ class Store {
   Status Begin();  // BEGIN IMMEDIATE.
   Status Commit();
   void Rollback();
-  // A savepoint inside the open transaction: Release keeps its changes in
-  // the transaction, RollbackToSavepoint undoes them (and ends it too).
-  Status Savepoint();
-  Status Release();
-  Status RollbackToSavepoint();
 
   Status GetMeta(std::string_view key, std::string* value, bool* found);
   Status PutMeta(std::string_view key, std::string_view value);

@@ -258,3 +258,93 @@ TEST_CASE("attack: a commit forged into the pending file is set aside, not merge
   REQUIRE(aside.size() == 1);
   CHECK(aside[0].seq == 4);
 }
+
+namespace {
+
+// Files as the real file system has them, except that while fail is set,
+// an append to the pending file writes half its bytes and then fails, as
+// a full disk would.
+class FullDiskEnv : public Env {
+ public:
+  int64_t NowMillis() override { return Env::Default()->NowMillis(); }
+  Status OpenAppendFile(const std::string& path, std::unique_ptr<AppendFile>* out) override {
+    std::unique_ptr<AppendFile> real;
+    HAMLET_RETURN_IF_ERROR(Env::Default()->OpenAppendFile(path, &real));
+    out->reset(new File(std::move(real), &fail));
+    return Status::OK();
+  }
+  bool fail = false;
+
+ private:
+  class File : public AppendFile {
+   public:
+    File(std::unique_ptr<AppendFile> real, bool* fail) : real_(std::move(real)), fail_(fail) {}
+    Status Append(std::string_view data) override {
+      if (!*fail_) return real_->Append(data);
+      HAMLET_RETURN_IF_ERROR(real_->Append(data.substr(0, data.size() / 2)));
+      return Status::Unavailable("no space left on the device");
+    }
+    Status Sync() override { return real_->Sync(); }
+    Status Truncate(uint64_t size) override { return real_->Truncate(size); }
+
+   private:
+    std::unique_ptr<AppendFile> real_;
+    bool* fail_;
+  };
+};
+
+}  // namespace
+
+TEST_CASE("a commit that fails midway loses none of its group, and one refused changes nothing", "[pending]") {
+  TempDir dir;
+  std::string db = dir.File("full.db");
+  FullDiskEnv env;
+  OpenOptions o = Relaxed();
+  o.env = &env;
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(db, TestKey(1), o, &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  auto insert = [&](int n) {
+    WriteBatch b;
+    b.Insert("concerns", {{"n", Value(int64_t{n})}, {"text", Value("letter " + std::to_string(n))}});
+    return r->Commit(ws, b);
+  };
+  for (int i = 1; i <= 5; i++) REQUIRE(insert(i).ok());
+
+  // Refused before anything is written: the group goes on untouched.
+  WriteBatch unknown;
+  unknown.Update(*RecordId::FromHex("0123456789abcdef0123456789abcdef"), {{"n", Value(int64_t{0})}});
+  CHECK(r->Commit(ws, unknown).code() == Code::kNotFound);
+  REQUIRE(insert(6).ok());
+  CHECK(CommittedRows(db) == 0);
+  CHECK(CountRecords(*r) == 6);
+
+  // Fails after its rows are in the transaction: the group is rolled back
+  // and its six commits are merged again from the pending file, at once.
+  env.fail = true;
+  Status s = insert(7);
+  env.fail = false;
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK(CountRecords(*r) == 6);
+  CHECK(CommittedRows(db) == 6);
+
+  CommitInfo info;
+  WriteBatch next;
+  next.Insert("concerns", {{"n", Value(int64_t{8})}});
+  REQUIRE(r->Commit(ws, next, &info).ok());
+  CHECK(info.seq == 7);  // The failed commit took no number.
+  r.reset();
+
+  std::unique_ptr<Replica> again;
+  REQUIRE(Replica::OpenWithKey(db, TestKey(1), Relaxed(), &again).ok());
+  CHECK(CountRecords(*again) == 7);
+  std::vector<ChainStatus> chains;
+  REQUIRE(again->Chains(ws, &chains).ok());
+  REQUIRE(chains.size() == 1);
+  CHECK(chains[0].head == 7);
+  CHECK(chains[0].contiguous == 7);
+  std::vector<SetAsideCommit> aside;
+  REQUIRE(again->SetAside(ws, &aside).ok());
+  CHECK(aside.empty());
+}
