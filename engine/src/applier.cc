@@ -109,17 +109,25 @@ Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const s
     ApplyOp(&e->state, op, header.author, header.seq, header.hlc, applied);
     HAMLET_RETURN_IF_ERROR(lookup);
     e->dirty = true;
+    e->touched = ++touches_;
   }
   return Status::OK();
 }
 
 Status Applier::Flush() {
+  flushes_++;
   // Record rows first, tag changes after: a row write between FTS5 changes
   // would open a statement savepoint, which makes FTS5 flush its pending
   // terms every time. Only the tags that changed are removed and added.
-  std::vector<TagChange> changes;
+  std::vector<std::pair<const RecordId*, Entry*>> order;
   for (auto& [id, e] : cache_) {
-    if (!e.dirty) continue;
+    if (e.dirty) order.emplace_back(&id, &e);
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->touched < b.second->touched; });
+  std::vector<TagChange> changes;
+  for (auto [idp, ep] : order) {
+    const RecordId& id = *idp;
+    Entry& e = *ep;
     std::string sealed = SealState(*record_key_, id, e.ws, e.state);
     HAMLET_RETURN_IF_ERROR(store_->SaveRecord(id, e.ws, sealed, &e.rowid));
     std::string tags = tagger_->ForRecord(e.ws, e.state, specs_->For(e.state.collection));

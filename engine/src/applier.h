@@ -37,8 +37,13 @@ class Applier {
   // Applies the ops of a commit whose bytes are already in the log.
   Status Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops);
 
+  // Writes the changed states in the order Apply last changed them, so
+  // that the store's order of change is the order of the commits.
   Status Flush();
   void Discard() { cache_.clear(); }
+  // How many times Flush has been called (State calls it when the cache is
+  // full): a caller can tell whether anything was written.
+  uint64_t flushes() const { return flushes_; }
 
   // While set, decides whether a write a base names has been applied,
   // instead of the log (which, while records are rebuilt, holds commits
@@ -59,6 +64,7 @@ class Applier {
     int64_t rowid = 0;       // 0 while the record is not in the store.
     std::string old_tags;    // The tags the store holds for it now.
     bool dirty = false;
+    uint64_t touched = 0;    // When Apply last changed it: Flush writes in this order.
   };
   Status Load(const WorkspaceId& ws, const RecordId& id, Entry** entry);
 
@@ -68,6 +74,8 @@ class Applier {
   const Tagger* tagger_;
   const IndexSpecs* specs_;
   std::map<RecordId, Entry> cache_;
+  uint64_t touches_ = 0;
+  uint64_t flushes_ = 0;
   std::function<bool(const WriteRef&)> applied_override_;
 };
 

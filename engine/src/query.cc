@@ -39,6 +39,7 @@ Record Replica::Impl::View(const RecordId& id, const WorkspaceId& ws, const Reco
 Status Replica::Get(const RecordId& id, Record* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
+  HAMLET_RETURN_IF_ERROR(m.ShowGroup());
   int64_t rowid = 0;
   WorkspaceId ws;
   std::string sealed;
@@ -94,6 +95,7 @@ Status Replica::Find(const Query& q, QueryResult* out) {
   if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument("a time range needs a time field");
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
+  HAMLET_RETURN_IF_ERROR(m.ShowGroup());
   std::vector<WorkspaceId> spaces;
   if (q.workspace) {
     spaces.push_back(*q.workspace);
@@ -214,6 +216,7 @@ Status Replica::Find(const Query& q, QueryResult* out) {
 Status Replica::Conflicts(const WorkspaceId& ws, std::vector<Conflict>* out) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
+  HAMLET_RETURN_IF_ERROR(m.ShowGroup());
   out->clear();
   Status inner;
   HAMLET_RETURN_IF_ERROR(m.store->ScanRecords(ws, [&](const RecordId& id, std::string_view sealed) {
@@ -232,6 +235,7 @@ Status Replica::Conflicts(const WorkspaceId& ws, std::vector<Conflict>* out) {
 Status Replica::StateDigest(const WorkspaceId& ws, std::string* hex) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
+  HAMLET_RETURN_IF_ERROR(m.ShowGroup());
   Hasher h;
   Status inner;
   HAMLET_RETURN_IF_ERROR(m.store->ScanRecords(ws, [&](const RecordId& id, std::string_view sealed) {

@@ -2,11 +2,13 @@
 // sealed commit on this device's chain, merged into its records at once.
 //
 // Local commits are grouped: they run in one SQLite transaction, and each
-// is durable as soon as its bytes are in the
-// pending file (pending_log.h). The group's transaction commits after
-// format::kGroupMaxCommits commits, before any other transaction, and when
-// the replica closes; after a crash, the pending file's commits are merged
-// again as an import would merge them.
+// is durable as soon as its bytes are in the pending file (pending_log.h).
+// The group's transaction commits after format::kGroupMaxCommits commits,
+// before any other transaction, and when the replica closes; after a
+// crash, the pending file's commits are merged again as an import would
+// merge them. The group's records are written when it ends or a read needs
+// them (ShowGroup), so a record changed many times is sealed and retagged
+// once and the tag index takes its changes in few runs.
 #include <set>
 
 #include "format.h"
@@ -24,25 +26,22 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
     group_commits = 0;
   }
   SealedCommit sealed;
+  const uint64_t flushes = applier->flushes();
   Status s = prepare(sealed);
-  if (!s.ok()) {
-    // Nothing was written: the group goes on without this commit.
-    applier->Discard();
-    return s;
-  }
-  s = write(sealed);
-  if (s.ok()) s = applier->Flush();
+  if (!s.ok() && applier->flushes() == flushes) return s;  // Nothing written: the group goes on.
+  if (s.ok()) s = write(sealed);
   if (s.ok() && pending) {
     // A failed append may have left part of the entry, which the next open
     // ignores.
     s = pending->Append(ws, sealed.bytes);
   }
   if (!s.ok()) {
-    // Part of this commit may be in the transaction. No savepoint undoes
-    // it (a savepoint per commit would make FTS5 write its pending terms
-    // out at every commit): the whole group is rolled back, and Settle
-    // merges its earlier commits again from the pending file, now if it
-    // can, so that reads see them, else before the next write.
+    // Part of this commit, or of the records of earlier ones, may be in the
+    // transaction. No savepoint undoes it (a savepoint per commit would
+    // make FTS5 write its pending terms out at every commit): the whole
+    // group is rolled back, and Settle merges its earlier commits again
+    // from the pending file, now if it can, so that reads see them, else
+    // before the next write.
     AbandonGroup();
     (void)Settle();
     return s;
@@ -69,7 +68,8 @@ Status Replica::Impl::EndGroup() {
   if (group_open) {
     group_open = false;
     group_heads.clear();
-    Status s = store->Commit();
+    Status s = applier->Flush();
+    if (s.ok()) s = store->Commit();
     if (!s.ok()) {
       store->Rollback();
       applier->Discard();
@@ -81,6 +81,16 @@ Status Replica::Impl::EndGroup() {
     if (pending) (void)pending->Clear();
   }
   return Settle();
+}
+
+Status Replica::Impl::ShowGroup() {
+  if (!group_open) return Status::OK();
+  Status s = applier->Flush();
+  if (!s.ok()) {
+    AbandonGroup();
+    (void)Settle();
+  }
+  return s;
 }
 
 Status Replica::Impl::Settle() {

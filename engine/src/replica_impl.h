@@ -51,14 +51,19 @@ struct Replica::Impl {
   // Adds a commit to the open group (opening one if none is): prepare
   // checks and makes the commit it stores in its argument, reading only;
   // write stores it and merges it; then the commit goes to the pending
-  // file, and is durable. When prepare fails, nothing changes; when a later
-  // step fails, the whole group is rolled back and its earlier commits
+  // file, and is durable; its records are written when the group ends
+  // (EndGroup) or a read needs them (ShowGroup). When prepare fails without
+  // writing, nothing changes; when a later step fails, the whole group is rolled back and its earlier commits
   // wait in the pending file for Settle.
   Status InGroup(const WorkspaceId& ws, const std::function<Status(SealedCommit&)>& prepare,
                  const std::function<Status(const SealedCommit&)>& write);
   // Commits the open group, if any, and empties the pending file; then
   // Settle. Every other write starts with it (InTransaction does).
   Status EndGroup();
+  // Writes the records the open group has changed, which the applier
+  // holds: every read of records starts with it. On failure the group is
+  // rolled back and merged again from the pending file.
+  Status ShowGroup();
   // Merges again what the pending file holds when replay_needed.
   Status Settle();
   // Merges commits found in the pending file, as an import does.

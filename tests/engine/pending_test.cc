@@ -348,3 +348,30 @@ TEST_CASE("a commit that fails midway loses none of its group, and one refused c
   REQUIRE(again->SetAside(ws, &aside).ok());
   CHECK(aside.empty());
 }
+
+TEST_CASE("records a group changed are found in the order of its commits", "[pending]") {
+  TempDir dir;
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(dir.File("order.db"), TestKey(1), Relaxed(), &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  // Eight records: that their ids fall in the order of the commits by
+  // chance is one in 40,320.
+  std::vector<RecordId> ids;
+  for (int i = 0; i < 8; i++) {
+    WriteBatch b;
+    ids.push_back(b.Insert("concerns", {{"text", Value(std::string("giay to dat"))}}));
+    REQUIRE(r->Commit(ws, b).ok());
+  }
+  WriteBatch again;
+  again.Update(ids[1], {{"status", Value(std::string("resolved"))}});
+  REQUIRE(r->Commit(ws, again).ok());
+  Query q;
+  q.collection = "concerns";
+  q.text = "giay to";
+  QueryResult res;
+  REQUIRE(r->Find(q, &res).ok());
+  REQUIRE(res.records.size() == 8);
+  const std::vector<RecordId> newest_first{ids[1], ids[7], ids[6], ids[5], ids[4], ids[3], ids[2], ids[0]};
+  for (size_t i = 0; i < 8; i++) CHECK(res.records[i].id == newest_first[i]);
+}

@@ -205,7 +205,8 @@ TEST_CASE("a store of format 3 keeps its records and their order when first unlo
   QueryResult res;
   REQUIRE(r->Find(q, &res).ok());
   REQUIRE(res.records.size() == 4);
-  CHECK(res.records[0].id == ids[3]);
+  CHECK(res.records[0].id == ids[1]);  // Changed last.
+  CHECK(res.records[1].id == ids[3]);
   // A write after the change comes first; the others keep their order.
   WriteBatch again;
   again.Update(ids[0], {{"status", std::string("transferred")}});
@@ -213,9 +214,9 @@ TEST_CASE("a store of format 3 keeps its records and their order when first unlo
   REQUIRE(r->Find(q, &res).ok());
   REQUIRE(res.records.size() == 4);
   CHECK(res.records[0].id == ids[0]);
-  CHECK(res.records[1].id == ids[3]);
-  CHECK(res.records[2].id == ids[2]);
-  CHECK(res.records[3].id == ids[1]);
+  CHECK(res.records[1].id == ids[1]);
+  CHECK(res.records[2].id == ids[3]);
+  CHECK(res.records[3].id == ids[2]);
   r.reset();
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* st = nullptr;
