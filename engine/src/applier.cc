@@ -123,7 +123,10 @@ Status Applier::Flush() {
   for (auto& [id, e] : cache_) {
     if (e.dirty) order.emplace_back(&id, &e);
   }
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->touched < b.second->touched; });
+  if (in_order_of_change_) {
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.second->touched < b.second->touched; });
+  }
   std::vector<TagChange> changes;
   for (auto [idp, ep] : order) {
     const RecordId& id = *idp;

@@ -37,9 +37,12 @@ class Applier {
   // Applies the ops of a commit whose bytes are already in the log.
   Status Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops);
 
-  // Writes the changed states in the order Apply last changed them, so
-  // that the store's order of change is the order of the commits.
+  // Writes the changed states: in the order Apply last changed them while
+  // in_order_of_change is set (local commits, so that the store's order of
+  // change is the order of the commits), else in the order of their ids
+  // (an import: fewer pages touched).
   Status Flush();
+  void set_in_order_of_change(bool on) { in_order_of_change_ = on; }
   void Discard() { cache_.clear(); }
   // How many times Flush has been called (State calls it when the cache is
   // full): a caller can tell whether anything was written.
@@ -76,6 +79,7 @@ class Applier {
   std::map<RecordId, Entry> cache_;
   uint64_t touches_ = 0;
   uint64_t flushes_ = 0;
+  bool in_order_of_change_ = false;
   std::function<bool(const WriteRef&)> applied_override_;
 };
 

@@ -23,6 +23,7 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
   if (!group_open) {
     HAMLET_RETURN_IF_ERROR(store->Begin());
     group_open = true;
+    applier->set_in_order_of_change(true);
     group_commits = 0;
   }
   SealedCommit sealed;
@@ -58,6 +59,7 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
 
 void Replica::Impl::AbandonGroup() {
   group_heads.clear();
+  applier->set_in_order_of_change(false);
   store->Rollback();
   applier->Discard();
   group_open = false;
@@ -69,6 +71,7 @@ Status Replica::Impl::EndGroup() {
     group_open = false;
     group_heads.clear();
     Status s = applier->Flush();
+    applier->set_in_order_of_change(false);
     if (s.ok()) s = store->Commit();
     if (!s.ok()) {
       store->Rollback();
