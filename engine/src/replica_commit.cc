@@ -31,11 +31,7 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
   Status s = prepare(sealed);
   if (!s.ok() && applier->flushes() == flushes) return s;  // Nothing written: the group goes on.
   if (s.ok()) s = write(sealed);
-  if (s.ok() && pending) {
-    // A failed append may have left part of the entry, which the next open
-    // ignores.
-    s = pending->Append(ws, sealed.bytes);
-  }
+  if (s.ok() && pending) s = pending->Append(ws, sealed.bytes);
   if (!s.ok()) {
     // Part of this commit, or of the records of earlier ones, may be in the
     // transaction. No savepoint undoes it (a savepoint per commit would
