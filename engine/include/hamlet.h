@@ -128,7 +128,12 @@ HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, in
 
 /* Records one commit. batch_json is an array of operations (protocol.md,
    "JSON forms"). *out_json (may be NULL) receives {"seq":N,"ids":[...]},
-   the ids of inserted records in order. */
+   the ids of inserted records in order. Once it returns HAMLET_OK the
+   commit survives the app ending (and a power cut unless the replica was
+   opened with relaxed durability) and this handle's reads see it; other
+   connections to the same file see it when the replica's group of local
+   commits ends: after 256 commits, at any other write, and at
+   hamlet_close (protocol.md 8). */
 HAMLET_API int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json);
 
 /* The record id that name stands for in collection of workspace, the same

@@ -300,6 +300,15 @@ class HAMLET_EXPORT Replica {
   Status OfficersDigest(const WorkspaceId& ws, std::string* digest);
 
   // Seals, signs, stores and applies the batch as one commit, atomically.
+  // Once it returns OK the commit survives the process ending (and a power
+  // cut when the replica was opened durable), and this replica's reads see
+  // it. Local commits are grouped (protocol.md 8): other connections to the
+  // same file see them, and the file's write lock is released, when the
+  // group ends: after 256 commits, at any other write of this replica, at
+  // Checkpoint, and when the Replica is destroyed. A batch refused by its
+  // checks (InvalidArgument, NotFound, AlreadyExists, PermissionDenied)
+  // changes nothing; a failure while storing (retryable when the status
+  // says so) loses none of the earlier commits.
   Status Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info = nullptr);
 
   Status Get(const RecordId& id, Record* out);  // NotFound if unknown; deleted records are returned.
@@ -477,7 +486,7 @@ class HAMLET_EXPORT Replica {
   // A digest of the merged state of ws: equal on replicas holding the same commits.
   Status StateDigest(const WorkspaceId& ws, std::string* hex);
 
-  Status Checkpoint();                         // Folds the WAL into the database file.
+  Status Checkpoint();                         // Ends the group of local commits; folds the WAL into the file.
   Status IntegrityCheck(std::string* result);  // SQLite's integrity_check: "ok" when sound.
 
   struct Impl;
