@@ -81,10 +81,14 @@ HAMLET_API int hamlet_role_cadre(void);
                                            the moderate ones (256 MiB) */
 #define HAMLET_OPEN_ONE_THREAD 0x8    /* imports check signatures and seals on the calling
                                          thread only, leaving other cores to the app */
+#define HAMLET_OPEN_UNGROUPED 0x10    /* each local commit reaches SQLite on its own (slower):
+                                         for a store file other processes open while this
+                                         handle is open (see hamlet_commit) */
 HAMLET_API int hamlet_open_no_create(void);
 HAMLET_API int hamlet_open_relaxed(void);
 HAMLET_API int hamlet_open_kdf_interactive(void);
 HAMLET_API int hamlet_open_one_thread(void);
+HAMLET_API int hamlet_open_ungrouped(void);
 
 typedef struct hamlet_replica hamlet_replica;
 
@@ -133,7 +137,7 @@ HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, in
    opened with relaxed durability) and this handle's reads see it; other
    connections to the same file see it when the replica's group of local
    commits ends: after 256 commits, at any other write, and at
-   hamlet_close (protocol.md 8). */
+   hamlet_close (protocol.md 8); at once with HAMLET_OPEN_UNGROUPED. */
 HAMLET_API int hamlet_commit(hamlet_replica* r, const char* workspace, const char* batch_json, char** out_json);
 
 /* The record id that name stands for in collection of workspace, the same

@@ -50,6 +50,7 @@ hamlet::OpenOptions Options(int flags) {
   o.create_if_missing = !(flags & HAMLET_OPEN_NO_CREATE);
   o.durable = !(flags & HAMLET_OPEN_RELAXED);
   if (flags & HAMLET_OPEN_ONE_THREAD) o.import_threads = 1;
+  if (flags & HAMLET_OPEN_UNGROUPED) o.group_commits = false;
   if (flags & HAMLET_OPEN_KDF_INTERACTIVE) {
     o.pwhash_opslimit = hamlet::PwhashOpsInteractive();
     o.pwhash_memlimit = hamlet::PwhashMemInteractive();
@@ -83,6 +84,7 @@ int hamlet_open_no_create(void) { return HAMLET_OPEN_NO_CREATE; }
 int hamlet_open_relaxed(void) { return HAMLET_OPEN_RELAXED; }
 int hamlet_open_kdf_interactive(void) { return HAMLET_OPEN_KDF_INTERACTIVE; }
 int hamlet_open_one_thread(void) { return HAMLET_OPEN_ONE_THREAD; }
+int hamlet_open_ungrouped(void) { return HAMLET_OPEN_UNGROUPED; }
 const char* hamlet_errmsg(void) { return t_errmsg.c_str(); }
 void hamlet_free(void* p) { std::free(p); }
 

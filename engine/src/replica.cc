@@ -45,6 +45,7 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   auto impl = std::make_unique<Replica::Impl>();
   impl->env = options.env ? options.env : Env::Default();
   impl->import_threads = options.import_threads;
+  impl->group_max = options.group_commits ? format::kGroupMaxCommits : 1;
   std::error_code ec;
   const bool existed = path != ":memory:" && std::filesystem::exists(path, ec);
   HAMLET_RETURN_IF_ERROR(Store::Open(path, options.durable, options.create_if_missing, &impl->store));

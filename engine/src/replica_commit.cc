@@ -31,7 +31,7 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
   Status s = prepare(sealed);
   if (!s.ok() && applier->flushes() == flushes) return s;  // Nothing written: the group goes on.
   if (s.ok()) s = write(sealed);
-  if (s.ok() && pending) s = pending->Append(ws, sealed.bytes);
+  if (s.ok() && pending && group_max > 1) s = pending->Append(ws, sealed.bytes);
   if (!s.ok()) {
     // Part of this commit, or of the records of earlier ones, may be in the
     // transaction. No savepoint undoes it (a savepoint per commit would
@@ -44,7 +44,9 @@ Status Replica::Impl::InGroup(const WorkspaceId& ws, const std::function<Status(
     return s;
   }
   group_commits++;
-  if (group_commits >= format::kGroupMaxCommits || (pending && pending->size() >= format::kGroupMaxBytes)) {
+  // A commit alone is durable once SQLite commits it.
+  if (group_max == 1) return EndGroup();
+  if (group_commits >= group_max || (pending && pending->size() >= format::kGroupMaxBytes)) {
     // The commit is durable in the pending file whatever happens here: a
     // group that fails to commit is merged again from the file by the next
     // call (Settle), which reports the failure if it lasts.
@@ -77,7 +79,7 @@ Status Replica::Impl::EndGroup() {
     }
     // Were the file not emptied, its commits would be merged again later
     // as duplicates, which changes nothing.
-    if (pending) (void)pending->Clear();
+    if (pending && pending->size() > 0) (void)pending->Clear();
   }
   return Settle();
 }

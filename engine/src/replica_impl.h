@@ -12,6 +12,7 @@
 #include "applier.h"
 #include "chunk.h"
 #include "coding.h"
+#include "format.h"
 #include "hamlet/replica.h"
 #include "hlc.h"
 #include "identity.h"
@@ -41,6 +42,10 @@ struct Replica::Impl {
   std::unique_ptr<PendingLog> pending;
   bool group_open = false;
   size_t group_commits = 0;
+  // Commits per group: format::kGroupMaxCommits, or 1 when
+  // OpenOptions::group_commits is false (each commits on its own and needs
+  // no pending file).
+  size_t group_max = format::kGroupMaxCommits;
   bool replay_needed = false;
   bool replaying = false;
   // Number and hash of this device's last commit in each workspace, made

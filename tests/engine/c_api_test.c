@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   hamlet_replica* b = NULL;
   CHECK(hamlet_open_with_key(a_path, key_a, HAMLET_OPEN_RELAXED, &a) == HAMLET_OK);
   CHECK(hamlet_open_one_thread() == HAMLET_OPEN_ONE_THREAD);
+  CHECK(hamlet_open_ungrouped() == HAMLET_OPEN_UNGROUPED);
   CHECK(hamlet_open_with_key(b_path, key_b, HAMLET_OPEN_RELAXED | HAMLET_OPEN_ONE_THREAD, &b) == HAMLET_OK);
   if (!a || !b) return 1;
 

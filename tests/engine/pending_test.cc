@@ -375,3 +375,27 @@ TEST_CASE("records a group changed are found in the order of its commits", "[pen
   const std::vector<RecordId> newest_first{ids[1], ids[7], ids[6], ids[5], ids[4], ids[3], ids[2], ids[0]};
   for (size_t i = 0; i < 8; i++) CHECK(res.records[i].id == newest_first[i]);
 }
+
+TEST_CASE("a replica opened ungrouped commits each local commit to SQLite on its own", "[pending]") {
+  TempDir dir;
+  std::string db = dir.File("shared.db");
+  OpenOptions o = Relaxed();
+  o.group_commits = false;
+  std::unique_ptr<Replica> r;
+  REQUIRE(Replica::OpenWithKey(db, TestKey(1), o, &r).ok());
+  WorkspaceId ws;
+  REQUIRE(r->CreateWorkspace(&ws).ok());
+  for (int i = 1; i <= 3; i++) {
+    WriteBatch b;
+    b.Insert("concerns", {{"n", Value(int64_t{i})}});
+    REQUIRE(r->Commit(ws, b).ok());
+    // Another connection sees it at once, and may write: no lock is held.
+    CHECK(CommittedRows(db) == i);
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &other) == SQLITE_OK);
+    CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE; ROLLBACK;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(other);
+  }
+  CHECK(access((db + "-pending").c_str(), F_OK) != 0);  // Never written.
+  CHECK(CountRecords(*r) == 3);
+}

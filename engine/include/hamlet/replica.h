@@ -41,6 +41,12 @@ struct OpenOptions {
   // one included. Zero means one per core (at most 8); one keeps imports on
   // the calling thread, for an app that wants its other cores.
   unsigned import_threads = 0;
+  // Local commits in groups (see Commit): much faster, but other
+  // connections to the file see a commit, and its write lock is released,
+  // only when the group ends. False commits each local commit to SQLite on
+  // its own, for a store file that other processes open while this one
+  // keeps it open.
+  bool group_commits = true;
 };
 
 enum class Role : uint8_t { kAdmin = 0, kOfficer = 1, kCadre = 2 };
@@ -302,10 +308,11 @@ class HAMLET_EXPORT Replica {
   // Seals, signs, stores and applies the batch as one commit, atomically.
   // Once it returns OK the commit survives the process ending (and a power
   // cut when the replica was opened durable), and this replica's reads see
-  // it. Local commits are grouped (protocol.md 8): other connections to the
-  // same file see them, and the file's write lock is released, when the
-  // group ends: after 256 commits, at any other write of this replica, at
-  // Checkpoint, and when the Replica is destroyed. A batch refused by its
+  // it. Local commits are grouped (protocol.md 8) unless
+  // OpenOptions::group_commits is false: other connections to the same file
+  // see them, and the file's write lock is released, when the group ends:
+  // after 256 commits, at any other write of this replica, at Checkpoint,
+  // and when the Replica is destroyed. A batch refused by its
   // checks (InvalidArgument, NotFound, AlreadyExists, PermissionDenied)
   // changes nothing; a failure while storing (retryable when the status
   // says so) loses none of the earlier commits.
