@@ -41,6 +41,9 @@ class TempDir {
 // 32 bytes derived from n: a distinct raw store key per replica.
 std::string TestKey(int n);
 
+// The whole file at path; empty when it cannot be read.
+std::string ReadAll(const std::string& path);
+
 inline constexpr int64_t kNow = 1795000000000;  // 2026-11-18.
 
 // A workspace created by member 0 with members 1..n-1 admitted.

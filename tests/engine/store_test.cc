@@ -16,13 +16,6 @@ using namespace hamlet::test;
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // Cheap Argon2id limits: the tests check behaviour, not cost.
 OpenOptions FastKdf() {
   OpenOptions o;
