@@ -163,6 +163,7 @@ Status Store::Commit() { return st_->commit.Run(); }
 void Store::Rollback() {
   if (!sqlite3_get_autocommit(db_)) st_->rollback.Run();
 }
+
 Status Store::GetMeta(std::string_view key, std::string* value, bool* found) {
   Stmt& q = st_->get_meta;
   q.BindText(1, key);
