@@ -9,11 +9,6 @@ using namespace hamlet::test;
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::string DeviceOf(const CliEnv& user) {
   std::string out = MustRun({"devices", "--json"}, user).out;
   size_t self = out.find("\"this_device\": true");
