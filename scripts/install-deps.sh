@@ -9,6 +9,7 @@ PACKAGES=(
   libsqlite3-dev libsodium-dev libzstd-dev libutf8proc-dev
   libcpp-httplib-dev libssl-dev libqrencode-dev
   nlohmann-json3-dev libcli11-dev
+  libpq-dev postgresql haproxy
   catch2 python3 openssl chromium
   nodejs node-yjs
 )

@@ -144,10 +144,17 @@ class HubStore {
   // Writes a consistent copy of the store into dir (created if missing;
   // AlreadyExists if it holds a store), with an instance id of its own.
   virtual Status Backup(const std::string& dir) = 0;
+  // Gives the store a new instance id: for a store restored from a backup
+  // or copied by other means, whose positions devices must not take for
+  // those of the store they pulled from.
+  virtual Status RenewInstance() = 0;
 };
 
 // Opens (or creates) the SQLite hub store in directory dir.
 Status OpenSqliteHubStore(const std::string& dir, std::unique_ptr<HubStore>* out);
+// Opens the PostgreSQL hub store in the database url names
+// (postgresql://...), creating or migrating its schema.
+Status OpenPostgresHubStore(const std::string& url, std::unique_ptr<HubStore>* out);
 
 }  // namespace hamlet::hub
 

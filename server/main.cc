@@ -1,8 +1,10 @@
 // hamlet-hub: the sync hub.
 //
 //   hamlet-hub serve --data DIR --listen 127.0.0.1:8787 [--tls-cert F --tls-key F]
-//   hamlet-hub token create --data DIR
+//   hamlet-hub serve --store postgresql://... --listen ...
+//   hamlet-hub token create --data DIR | --store URL
 //   hamlet-hub backup --data DIR --to DIR2
+//   hamlet-hub restored --data DIR | --store URL
 //
 // serve prints "hamlet-hub listening on HOST:PORT" once it accepts
 // connections, and stops cleanly on SIGTERM or SIGINT: requests in flight
@@ -17,6 +19,7 @@
 
 #include "guarded_server.h"
 #include "hub.h"
+#include "pg.h"
 
 using namespace hamlet;
 
@@ -46,9 +49,21 @@ bool SplitListen(const std::string& listen, std::string* host, int* port) {
 int main(int argc, char** argv) {
   CLI::App app{"hamlet-hub: stores and relays sealed Hamlet commits; it cannot read them"};
   app.require_subcommand(1);
-  std::string data, listen = "127.0.0.1:8787", tls_cert, tls_key;
+  std::string data, store_url, listen = "127.0.0.1:8787", tls_cert, tls_key;
+  // Where the hub keeps what it stores: a data folder (SQLite), or a
+  // PostgreSQL database that several hub processes can share.
+  auto add_store = [&](CLI::App* cmd, const std::string& data_help) {
+    CLI::Option* d = cmd->add_option("--data", data, data_help);
+    CLI::Option* u =
+        cmd->add_option("--store", store_url,
+                        "A PostgreSQL database instead of a data folder: postgresql://USER@HOST/DB "
+                        "(libpq's form; several hub processes may serve one)");
+    d->excludes(u);
+    u->excludes(d);
+    return d;
+  };
   CLI::App* serve = app.add_subcommand("serve", "Serve the hub");
-  serve->add_option("--data", data, "Data folder (created if missing)")->required();
+  add_store(serve, "Data folder (created if missing)");
   serve->add_option("--listen", listen, "Address and port to listen on, e.g. 127.0.0.1:8787 (port 0 picks one)");
   serve->add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
@@ -101,25 +116,39 @@ int main(int argc, char** argv) {
   CLI::App* token = app.add_subcommand("token", "Manage publish and operator tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
-  create->add_option("--data", data, "Data folder")->required();
+  add_store(create, "Data folder");
   bool operator_token = false;
   create->add_flag("--operator", operator_token,
                    "Instead, a lasting token for the status pages and metrics (/, /v1/status, /metrics)");
   std::string bundle_file;
   CLI::App* import = app.add_subcommand("import", "Store the commits of a bundle file carried from a device");
   import->add_option("file", bundle_file, "The bundle, from hamlet bundle export")->required()->check(CLI::ExistingFile);
-  import->add_option("--data", data, "Data folder of the hub")->required()->check(CLI::ExistingDirectory);
+  add_store(import, "Data folder of the hub")->check(CLI::ExistingDirectory);
   std::string backup_dir;
   CLI::App* backup = app.add_subcommand(
       "backup", "Copy the hub's store, consistently, while it serves; served one day, the copy is a hub of its own "
                 "(devices then pull everything again rather than miss commits)");
   backup->add_option("--data", data, "Data folder of the hub")->required()->check(CLI::ExistingDirectory);
   backup->add_option("--to", backup_dir, "Folder for the copy (created; must not hold a hub)")->required();
+  CLI::App* restored = app.add_subcommand(
+      "restored", "Give a store restored from a backup (pg_restore, or a data folder copied by hand) an identity of "
+                  "its own before it serves, so that devices pull everything again rather than miss commits");
+  add_store(restored, "Data folder of the hub")->check(CLI::ExistingDirectory);
   CLI11_PARSE(app, argc, argv);
 
+  if (data.empty() && store_url.empty()) {
+    std::fprintf(stderr, "hamlet-hub: say where the hub keeps its store: --data DIR or --store postgresql://...\n");
+    return 2;
+  }
+  if (!store_url.empty() && !hub::IsPostgresUrl(store_url)) {
+    std::fprintf(stderr, "hamlet-hub: --store takes a PostgreSQL URL (postgresql://...), got '%s'\n",
+                 store_url.c_str());
+    return 2;
+  }
   std::unique_ptr<hub::HubStore> store;
-  Status s = hub::OpenSqliteHubStore(data, &store);
-  if (!s.ok()) return Fail("cannot open the data folder", s);
+  Status s = store_url.empty() ? hub::OpenSqliteHubStore(data, &store) : hub::OpenPostgresHubStore(store_url, &store);
+  if (!s.ok()) return Fail(store_url.empty() ? "cannot open the data folder" : "cannot open the database", s);
+  const std::string where = store_url.empty() ? data : "the database";
   hub_options.max_pull_bytes = max_pull_kib << 10;
   hub::Hub hub(store.get(), Env::Default(), hub_options);
 
@@ -133,8 +162,15 @@ int main(int argc, char** argv) {
 
   if (backup->parsed()) {
     s = store->Backup(backup_dir);
-    if (!s.ok()) return Fail("cannot back up " + data, s);
-    std::printf("Backed up %s to %s.\n", data.c_str(), backup_dir.c_str());
+    if (!s.ok()) return Fail("cannot back up " + where, s);
+    std::printf("Backed up %s to %s.\n", where.c_str(), backup_dir.c_str());
+    return 0;
+  }
+
+  if (restored->parsed()) {
+    s = store->RenewInstance();
+    if (!s.ok()) return Fail("cannot renew the identity of " + where, s);
+    std::printf("The store in %s has a new identity: devices will pull from it from the start.\n", where.c_str());
     return 0;
   }
 

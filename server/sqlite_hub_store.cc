@@ -6,7 +6,6 @@
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -14,6 +13,8 @@
 #include <thread>
 
 #include "chain.h"
+#include "group_commit.h"
+#include "hub_append.h"
 #include "hub_store.h"
 #include "identity.h"
 #include "sqlite.h"
@@ -331,28 +332,8 @@ class SqliteHubStore final : public HubStore {
   // group's COMMIT is on disk.
   Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
                 AppendResult* out) override {
-    PendingAppend me;
-    me.ws = &ws;
-    me.commits = &commits;
-    me.out = out;
-    std::unique_lock<std::mutex> queue(queue_mu_);
-    pending_.push_back(&me);
-    while (!me.done && &me != pending_.front()) me.cv.wait(queue);
-    if (me.done) return me.status;
-    // This push leads: it writes every push queued so far.
-    std::vector<PendingAppend*> group(pending_.begin(), pending_.end());
-    queue.unlock();
-    WriteGroup(group);
-    queue.lock();
-    for (PendingAppend* p : group) {
-      assert(pending_.front() == p);
-      pending_.pop_front();
-      if (p != &me) {
-        p->done = true;
-        p->cv.notify_one();
-      }
-    }
-    if (!pending_.empty()) pending_.front()->cv.notify_one();
+    PendingAppend me{&ws, &commits, out, Status()};
+    appends_.Write(&me, [this](const std::vector<PendingAppend*>& group) { WriteGroup(group); });
     return me.status;
   }
 
@@ -430,6 +411,11 @@ class SqliteHubStore final : public HubStore {
     sqlite3_close_v2(copy);
     if (!s.ok()) std::filesystem::remove(path, ec);
     return s;
+  }
+
+  Status RenewInstance() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Exec("UPDATE meta SET value=randomblob(16) WHERE key='instance'");
   }
 
   Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) override {
@@ -535,12 +521,10 @@ class SqliteHubStore final : public HubStore {
   }
 
   struct PendingAppend {
-    const WorkspaceId* ws = nullptr;
-    const std::vector<SealedCommit>* commits = nullptr;
-    AppendResult* out = nullptr;
+    const WorkspaceId* ws;
+    const std::vector<SealedCommit>* commits;
+    AppendResult* out;
     Status status;
-    bool done = false;
-    std::condition_variable cv;
   };
 
   void WriteGroup(const std::vector<PendingAppend*>& group) {
@@ -576,66 +560,45 @@ class SqliteHubStore final : public HubStore {
     auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
       q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
     };
-    ChainBatch batch(ChainBatch::Hooks{
-        [&](const DeviceId& a, ChainInfo* info) {
-          *info = ChainInfo();
-          return Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
-                       [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
-                       [&](Stmt& q) {
-                         *info = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))};
-                       });
-        },
-        [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
-          *found = false;
-          return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?",
-                       [&](Stmt& q) { bind3(q, a, seq); },
-                       [&](Stmt& q) {
-                         *found = true;
-                         bytes->assign(q.Blob(0));
-                       });
-        },
-        [&](const DeviceId& a, uint64_t seq, bool* found) {
-          *found = false;
-          return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
-                       [&](Stmt&) { *found = true; });
-        }},
-        /*gapless=*/true);
-    // A revocation that landed after the request was checked still holds:
-    // it is read inside the same transaction as the insert.
-    std::map<DeviceId, std::optional<uint64_t>> limits;
-    for (const SealedCommit& c : commits) {
-      const CommitHeader& h = c.header;
-      auto limit = limits.find(h.author);
-      if (limit == limits.end()) {
-        std::optional<uint64_t> last;
-        HAMLET_RETURN_IF_ERROR(Query("SELECT last_seq FROM devices WHERE ws=? AND device=? AND revoked=1",
-                                     [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, h.author.View()); },
-                                     [&](Stmt& q) { last = static_cast<uint64_t>(q.Int(0)); }));
-        limit = limits.emplace(h.author, last).first;
-      }
-      if (limit->second && h.seq > *limit->second) {
-        return Status::PermissionDenied("device " + h.author.Hex() + " was revoked; its commit " +
-                                        std::to_string(h.seq) + " comes after its revocation");
-      }
-      bool is_new = false;
-      HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));
-      if (!is_new) {
-        out->duplicates++;
-        continue;
-      }
-      HAMLET_RETURN_IF_ERROR(Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
-        bind3(q, h.author, h.seq);
+    AppendHooks hooks;
+    hooks.chain.chain = [&](const DeviceId& a, ChainInfo* info) {
+      *info = ChainInfo();
+      return Query("SELECT contiguous, head FROM devices WHERE ws=? AND device=?",
+                   [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
+                   [&](Stmt& q) { *info = ChainInfo{static_cast<uint64_t>(q.Int(0)), static_cast<uint64_t>(q.Int(1))}; });
+    };
+    hooks.chain.get = [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
+      *found = false;
+      return Query("SELECT bytes FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
+                   [&](Stmt& q) {
+                     *found = true;
+                     bytes->assign(q.Blob(0));
+                   });
+    };
+    hooks.chain.has = [&](const DeviceId& a, uint64_t seq, bool* found) {
+      *found = false;
+      return Query("SELECT 1 FROM commits WHERE ws=? AND author=? AND seq=?", [&](Stmt& q) { bind3(q, a, seq); },
+                   [&](Stmt&) { *found = true; });
+    };
+    hooks.revoked_after = [&](const DeviceId& a, std::optional<uint64_t>* last) {
+      *last = std::nullopt;
+      return Query("SELECT last_seq FROM devices WHERE ws=? AND device=? AND revoked=1",
+                   [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
+                   [&](Stmt& q) { *last = static_cast<uint64_t>(q.Int(0)); });
+    };
+    hooks.insert = [&](const SealedCommit& c) {
+      return Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+        bind3(q, c.header.author, c.header.seq);
         q.Bind(4, c.bytes);
-      }));
-      batch.Stored(h);
-      out->stored++;
-    }
-    return batch.Advance([&](const DeviceId& a, const ChainInfo& info) {
+      });
+    };
+    hooks.save = [&](const DeviceId& a, const ChainInfo& info) {
       return Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {
         q.Bind(1, static_cast<int64_t>(info.contiguous)).Bind(2, static_cast<int64_t>(info.head)).Bind(3, ws.View());
         q.Bind(4, a.View());
       });
-    });
+    };
+    return AppendCommits(commits, hooks, out);
   }
 
   template <class Fn>
@@ -654,8 +617,7 @@ class SqliteHubStore final : public HubStore {
   std::mutex checkpoint_mu_;  // Guards stopping_.
   std::condition_variable checkpoint_cv_;
   bool stopping_ = false;
-  std::mutex queue_mu_;  // Guards pending_.
-  std::deque<PendingAppend*> pending_;
+  GroupCommit<PendingAppend> appends_;
   std::map<std::string, SessionState> sessions_;  // By challenge.
 };
 

@@ -71,7 +71,7 @@ void HubProcess::Start(int port) {
   // may hold the allocator's lock at that moment, and a child that allocates
   // would wait for it forever (only async-signal-safe calls after fork).
   std::string listen = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> args{"hamlet-hub", "serve", "--data", dir_, "--listen", listen};
+  std::vector<std::string> args{"hamlet-hub", "serve", StoreFlag(), dir_, "--listen", listen};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -100,7 +100,7 @@ void HubProcess::Start(int port) {
 }
 
 std::string HubProcess::CreateToken(bool operator_token) {
-  std::string cmd = Binary() + " token create --data " + dir_ + (operator_token ? " --operator" : "");
+  std::string cmd = Binary() + " token create " + StoreFlag() + " '" + dir_ + "'" + (operator_token ? " --operator" : "");
   FILE* p = popen(cmd.c_str(), "r");
   Expect(p != nullptr, "cannot run " + cmd);
   char buf[128] = {0};
@@ -109,6 +109,10 @@ std::string HubProcess::CreateToken(bool operator_token) {
   std::string token(buf);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   return token;
+}
+
+std::string HubProcess::StoreFlag() const {
+  return dir_.rfind("postgresql://", 0) == 0 ? "--store" : "--data";
 }
 
 void HubProcess::StopAndRestart(const std::function<void()>& while_stopped) {

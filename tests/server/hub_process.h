@@ -13,7 +13,8 @@ namespace hamlet::test {
 class HubProcess {
  public:
   // Starts `hamlet-hub serve --data dir --listen 127.0.0.1:0 [extra_args]`
-  // and waits for its "listening" line.
+  // and waits for its "listening" line; a dir that is a PostgreSQL URL
+  // (postgresql://...) is served with --store instead.
   explicit HubProcess(const std::string& dir, std::vector<std::string> extra_args = {});
   // The same, serving HTTPS with a PEM certificate and key.
   HubProcess(const std::string& dir, const std::string& tls_cert, const std::string& tls_key);
@@ -26,7 +27,7 @@ class HubProcess {
   // if it cannot be read.
   long RssKb() const { return StatusKb("VmRSS"); }
   long PeakRssKb() const { return StatusKb("VmHWM"); }
-  // Runs `hamlet-hub token create --data dir [--operator]` and returns the
+  // Runs `hamlet-hub token create --data dir [--operator]` (or --store) and returns the
   // token: a publish token, or an operator token for the status pages.
   std::string CreateToken(bool operator_token = false);
   // Stops the hub with SIGTERM and waits for it; the destructor then does nothing.
@@ -46,6 +47,7 @@ class HubProcess {
 
  private:
   void Start(int port);
+  std::string StoreFlag() const;  // --data or --store, for dir_.
   long StatusKb(const char* field) const;
   std::string dir_;
   std::string tls_cert_, tls_key_;

@@ -15,6 +15,7 @@
 #include "hex.h"
 #include "cut_proxy.h"
 #include "hub_process.h"
+#include "test_postgres.h"
 
 using namespace hamlet;
 using namespace hamlet::test;
@@ -63,7 +64,9 @@ std::string RawSession(httplib::Client& http, const WorkspaceId& ws, const Devic
 
 TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(4, dir.path(), &g);
   Publish(hub, g);
@@ -120,7 +123,9 @@ TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
 
 TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub][bad-input]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(3, dir.path(), &g);
   // Member 2 joined the workspace but the admin never registered it here.
@@ -180,7 +185,9 @@ TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub
 
 TEST_CASE("a hub killed mid-sync loses nothing it acknowledged", "[hub]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(2, dir.path(), &g);
   Publish(hub, g);
@@ -237,7 +244,9 @@ TEST_CASE("the operator bounds the hub's pull pages whatever a device asks for",
 
 TEST_CASE("syncs through a link cut at random bytes and a hub killed at random lose nothing", "[hub][faults]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(3, dir.path(), &g);
   Publish(hub, g);
@@ -310,7 +319,9 @@ TEST_CASE("syncs through a link cut at random bytes and a hub killed at random l
 
 TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(2, dir.path(), &g);
   Publish(hub, g);
@@ -372,7 +383,9 @@ TEST_CASE("bad pushes get the right 4xx and store nothing", "[hub][bad-input]") 
 
 TEST_CASE("a revoked device is refused at once and cannot read what follows", "[hub][revoke]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(3, dir.path(), &g);
   Publish(hub, g);
@@ -447,7 +460,9 @@ TEST_CASE("a server that is not a current hub is named as such", "[hub]") {
 
 TEST_CASE("a device joins with an invite code whose secret never reaches the hub", "[hub][invite]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(1, dir.path(), &g);
   Replica& admin = *g.members[0];
@@ -557,7 +572,9 @@ TEST_CASE("pushes written together keep their own outcomes", "[hub][bad-input]")
   // Concurrent pushes are written in groups, one transaction each: a forked
   // push in a group must fail alone, and the others must be stored.
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(6, dir.path(), &g);
   Publish(hub, g);
@@ -634,7 +651,9 @@ TEST_CASE("pushes written together keep their own outcomes", "[hub][bad-input]")
 
 TEST_CASE("members learn the officers from the hub and seal values to them", "[hub][sealed]") {
   TempDir dir;
-  HubProcess hub(dir.File("hub"));
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
   Group g;
   MakeGroup(2, dir.path(), &g);  // Admin and a cadre.
   Replica& admin = *g.members[0];
