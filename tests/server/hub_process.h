@@ -32,6 +32,8 @@ class HubProcess {
   std::string CreateToken(bool operator_token = false);
   // Stops the hub with SIGTERM and waits for it; the destructor then does nothing.
   void Stop();
+  // Stops the hub with SIGKILL (no clean shutdown) and waits for it.
+  void Kill();
   // Stops the hub with SIGKILL (no clean shutdown) and starts it again on
   // the same port and data folder.
   void KillAndRestart();

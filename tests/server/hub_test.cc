@@ -14,6 +14,7 @@
 #include "helpers.h"
 #include "hex.h"
 #include "cut_proxy.h"
+#include "hub_group.h"
 #include "hub_process.h"
 #include "test_postgres.h"
 
@@ -22,22 +23,9 @@ using namespace hamlet::test;
 
 namespace {
 
-SyncOptions Options(const HubProcess& hub) {
-  SyncOptions o;
-  o.hub = hub.url();
-  o.chunk_bytes = 4096;  // Many small pages, as on a 2G link.
-  o.first_backoff_ms = 10;
-  return o;
-}
+SyncOptions Options(const HubProcess& hub) { return TestSyncOptions(hub.url()); }
 
-// A workspace of n members, published on the hub, every member registered.
-void Publish(HubProcess& hub, Group& g) {
-  HubClient admin(g.members[0].get(), Options(hub));
-  REQUIRE(admin.Publish(g.ws, hub.CreateToken()).ToString() == "OK");
-  for (size_t i = 1; i < g.members.size(); i++) {
-    REQUIRE(admin.RegisterDevice(g.ws, g.members[i]->device_id()).ToString() == "OK");
-  }
-}
+void Publish(HubProcess& hub, Group& g) { PublishGroup(hub.url(), hub.CreateToken(), g); }
 
 void WriteSome(Replica& r, const WorkspaceId& ws, int n, std::mt19937_64& rng) {
   for (int i = 0; i < n; i++) {

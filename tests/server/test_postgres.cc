@@ -106,11 +106,10 @@ void TestPostgres::Start() {
   }
 }
 
-void TestPostgres::CrashAndRestart() {
+void TestPostgres::Crash() {
   if (RunAs(kBin + "/pg_ctl -D " + folder_ + "/data -m immediate -w stop > " + folder_ + "/pg_ctl.log 2>&1") != 0) {
     throw std::runtime_error("pg_ctl stop failed: " + ReadFile(folder_ + "/pg_ctl.log"));
   }
-  Start();
 }
 
 int TestPostgres::Tool(const std::string& program, const std::string& args) {

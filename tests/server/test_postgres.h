@@ -19,8 +19,10 @@ class TestPostgres {
   // A new, empty database on the server; its libpq URL.
   std::string NewDatabase();
   // Stops the server as a crash would (pg_ctl -m immediate: no checkpoint,
-  // connections cut) and starts it again on the same socket.
-  void CrashAndRestart();
+  // connections cut); Start starts it again on the same socket and waits
+  // until it takes connections.
+  void Crash();
+  void Start();
   // Runs a program of PostgreSQL's (pg_dump, pg_restore, psql, ...) with
   // args, as the server's user; returns its exit status. Output goes to
   // the server's folder (log of the last tool).
@@ -31,7 +33,6 @@ class TestPostgres {
 
  private:
   TestPostgres();
-  void Start();  // pg_ctl start, waiting until it takes connections.
   // Runs the shell command line cmd as the server's user; returns its exit status.
   int RunAs(const std::string& cmd);
   std::string UrlOf(const std::string& database) const;
