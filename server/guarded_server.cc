@@ -17,9 +17,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "address_table.h"
 #include "http_error.h"
+#include "proxy_header.h"
 #include "request_auth.h"
 
 namespace hamlet::hub {
@@ -98,6 +100,32 @@ class Connection {
         ERR_clear_error();
         return false;
       }
+    }
+  }
+
+  // Reads one line ending in CRLF, of at most max bytes with the CRLF, by
+  // deadline, taking nothing after it from the socket (what follows may be
+  // a TLS handshake). *line is without the CRLF.
+  bool ReadLine(size_t max, int64_t deadline, std::string* line) {
+    char buf[256];
+    max = std::min(max, sizeof buf);
+    for (;;) {
+      ssize_t n = recv(sock_, buf, max, MSG_PEEK);
+      if (n == 0) return false;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || !Wait(POLLIN, deadline)) return false;
+        continue;
+      }
+      std::string_view seen(buf, static_cast<size_t>(n));
+      size_t end = seen.find("\r\n");
+      if (end != std::string_view::npos) {
+        line->assign(buf, end);
+        return recv(sock_, buf, end + 2, 0) == static_cast<ssize_t>(end + 2);
+      }
+      if (static_cast<size_t>(n) >= max || NowMs() >= deadline) return false;
+      // Part of the line is here: wait a moment for the rest.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
 
@@ -220,8 +248,9 @@ constexpr size_t kWriteSlice = 16 << 10;
 // counts the head up to its blank line and times the body.
 class GuardedStream : public httplib::Stream {
  public:
-  GuardedStream(Connection* conn, const GuardLimits& limits, AddressTable* addresses, const std::string& address)
-      : conn_(conn), limits_(limits), addresses_(addresses), address_(address), start_(NowMs()) {}
+  GuardedStream(Connection* conn, const GuardLimits& limits, AddressTable* addresses, const SharedBucket* shared,
+                const std::string& address)
+      : conn_(conn), limits_(limits), addresses_(addresses), shared_(shared), address_(address), start_(NowMs()) {}
 
   bool refused() const { return refused_; }
 
@@ -272,7 +301,7 @@ class GuardedStream : public httplib::Stream {
           body_bytes_ = static_cast<size_t>(n - i - 1);
           ReadFraming();
           int64_t retry_after = 0;
-          if (!signed_ && !addresses_->TakeUnsigned(address_, NowMs(), &retry_after)) {
+          if (!signed_ && !TakeUnsigned(&retry_after)) {
             return Refuse(429, "Too Many Requests",
                           Status::Unavailable("too many requests without a device signature from this address; "
                                               "try again in " +
@@ -380,9 +409,18 @@ class GuardedStream : public httplib::Stream {
     ip = text;
   }
 
+  // A request without a signature takes a token from its address's bucket:
+  // the one all hub processes share when there is one. An address not
+  // counted ("", a Unix socket) is never limited.
+  bool TakeUnsigned(int64_t* retry_after) {
+    if (shared_ != nullptr && *shared_ && !address_.empty()) return (*shared_)(address_, retry_after);
+    return addresses_->TakeUnsigned(address_, NowMs(), retry_after);
+  }
+
   Connection* conn_;
   const GuardLimits& limits_;
   AddressTable* addresses_;
+  const SharedBucket* shared_;
   const std::string& address_;
   int64_t start_;
   bool signed_ = false;
@@ -468,6 +506,21 @@ Status GuardedServer::UseTls(const std::string& cert_file, const std::string& ke
   return Status::OK();
 }
 
+bool GuardedServer::FromProxy(const sockaddr_storage& peer) const {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (peer.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
+  } else if (peer.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+  } else {
+    return false;
+  }
+  for (const std::string& p : limits_.proxies) {
+    if (p == text) return true;
+  }
+  return false;
+}
+
 int GuardedServer::Bind(const std::string& host, int port) {
   int bound = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
   if (bound < 0) return -1;
@@ -483,6 +536,18 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   std::string address = getpeername(sock, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0
                             ? AddressTable::KeyOf(peer)
                             : std::string();
+  if (!limits_.proxies.empty() && FromProxy(peer)) {
+    // A load balancer's connection: its first line names the client. One
+    // that does not is closed unanswered (it is not speaking to a hub).
+    std::string line;
+    sockaddr_storage client{};
+    bool known = false;
+    if (!conn.ReadLine(kMaxProxyLine, NowMs() + limits_.head_timeout_ms, &line) ||
+        !ParseProxyLine(line, &client, &known)) {
+      return true;
+    }
+    if (known) address = AddressTable::KeyOf(client);
+  }
   if (!addresses_->Open(address, NowMs())) {
     // Over its address's share: a plain client is told why; a TLS one is
     // closed before the handshake's cost is paid.
@@ -512,7 +577,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
       return svr_sock_ == INVALID_SOCKET || (!first && waiting_ > 0 && busy_ >= limits_.threads);
     };
     if (!conn.WaitForRequest(NowMs() + wait, give_up)) break;
-    GuardedStream strm(&conn, limits_, addresses_.get(), address);
+    GuardedStream strm(&conn, limits_, addresses_.get(), &shared_bucket_, address);
     bool closed = false;
     bool last = n + 1 == limits_.max_requests_per_connection || svr_sock_ == INVALID_SOCKET;
     bool ok = process_request(strm, last, closed, nullptr);

@@ -40,8 +40,10 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hamlet/status.h"
 
@@ -81,7 +83,16 @@ struct GuardLimits {
   int64_t answer_stall_ms = 60000;
   int64_t answer_grace_ms = 30000;
   size_t min_answer_bytes_per_second = 1024;
+  // Addresses (IPv4 or IPv6, as written) of load balancers whose
+  // connections begin with a PROXY protocol line naming the client
+  // (proxy_header.h): the limits per address count that client.
+  std::vector<std::string> proxies;
 };
+
+// Takes one unsigned request for a client address from a bucket that every
+// hub process shares (the store's): false when it is empty, and
+// *retry_after_ms then says when the next one will be taken.
+using SharedBucket = std::function<bool(const std::string& address, int64_t* retry_after_ms)>;
 
 class AddressTable;
 
@@ -102,11 +113,19 @@ class GuardedServer : public httplib::Server {
 
   const GuardLimits& limits() const { return limits_; }
 
+  // Limits unsigned requests through bucket instead of this process's own
+  // table: several hub processes behind one address then allow a client
+  // the rate once, not once each. Call before listening.
+  void ShareUnsignedBucket(SharedBucket bucket) { shared_bucket_ = std::move(bucket); }
+
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // Whether peer is one of limits_.proxies.
+  bool FromProxy(const sockaddr_storage& peer) const;
 
   GuardLimits limits_;
   std::unique_ptr<AddressTable> addresses_;
+  SharedBucket shared_bucket_;
   SSL_CTX* tls_ = nullptr;
   // Connections accepted and waiting for a worker thread, and threads
   // serving one. An idle keep-alive connection gives its thread up at once

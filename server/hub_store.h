@@ -144,6 +144,18 @@ class HubStore {
   // Writes a consistent copy of the store into dir (created if missing;
   // AlreadyExists if it holds a store), with an instance id of its own.
   virtual Status Backup(const std::string& dir) = 0;
+  // Takes one request without a device signature from the bucket of a
+  // client address (protocol.md 13.5: per_minute a minute, as a bucket that
+  // holds per_minute and refills evenly; now is the wall clock, ms): for
+  // stores that several hub processes share, so that the rate holds for
+  // the hub, not for each process. *taken false: empty, and *retry_after_ms
+  // says when the next is taken. Unimplemented for a store one process
+  // holds alone (its own table then counts).
+  virtual Status TakeUnsigned(const std::string& address, int64_t now, size_t per_minute, bool* taken,
+                              int64_t* retry_after_ms) {
+    (void)address, (void)now, (void)per_minute, (void)taken, (void)retry_after_ms;
+    return Status::Unimplemented("this store is not shared by several hub processes");
+  }
   // Gives the store a new instance id: for a store restored from a backup
   // or copied by other means, whose positions devices must not take for
   // those of the store they pulled from.

@@ -90,6 +90,9 @@ int main(int argc, char** argv) {
                     "raise it when many devices share one address behind NAT")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  serve->add_option("--proxy-protocol-from", limits.proxies,
+                    "Address of a load balancer (haproxy with send-proxy) whose connections begin with a PROXY "
+                    "protocol line naming the client; the limits per address then count clients. Repeatable");
   serve->add_option("--unsigned-requests-per-minute", limits.unsigned_requests_per_minute,
                     "Requests without a device signature (sessions, joins, publishing, status pages) "
                     "one address may make a minute, and at once")
@@ -208,6 +211,17 @@ int main(int argc, char** argv) {
     if (!s.ok()) return Fail("cannot serve HTTPS", s);
   }
   hub.Install(server.get());
+  if (!store_url.empty()) {
+    // Several processes serve one database: a client's unsigned requests
+    // are counted once for all of them. Should the database fail, the
+    // request is let through: it meets the same failure at once.
+    const size_t per_minute = limits.unsigned_requests_per_minute;
+    server->ShareUnsignedBucket([&store, per_minute](const std::string& address, int64_t* retry_after_ms) {
+      bool taken = true;
+      Status st = store->TakeUnsigned(address, Env::Default()->NowMillis(), per_minute, &taken, retry_after_ms);
+      return !st.ok() || taken;
+    });
+  }
 
   // Signals go to one waiting thread, which stops the server.
   sigset_t signals;

@@ -10,6 +10,8 @@
 // (protocol.md 13.3). Pushes that arrive at one process while another is
 // being written share a transaction (group commit), as in the SQLite store.
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -52,6 +54,12 @@ CREATE TABLE sessions(challenge bytea PRIMARY KEY, ws bytea NOT NULL, device byt
   expires bigint NOT NULL, counter bigint NOT NULL DEFAULT 0);
 CREATE INDEX sessions_by_device ON sessions(ws, device);
 CREATE INDEX sessions_by_expiry ON sessions(expires);
+)sql",
+    // 2: the buckets of requests without a device signature, per client
+    // address, shared by every hub process.
+    R"sql(
+CREATE TABLE request_buckets(address bytea PRIMARY KEY, tokens double precision NOT NULL, refilled bigint NOT NULL);
+CREATE INDEX request_buckets_by_time ON request_buckets(refilled);
 )sql",
 };
 constexpr int kSchemaVersion = sizeof kMigrations / sizeof kMigrations[0];
@@ -418,6 +426,36 @@ class PgHubStore final : public HubStore {
     return Status::OK();
   }
 
+  Status TakeUnsigned(const std::string& address, int64_t now, size_t per_minute, bool* taken,
+                      int64_t* retry_after_ms) override {
+    std::unique_ptr<PgPool::Lease> c;
+    HAMLET_RETURN_IF_ERROR(session_pool_.Acquire(&c));
+    const int64_t rate = static_cast<int64_t>(per_minute);
+    // Buckets full again (a minute untouched) are forgotten now and then.
+    if (++bucket_calls_ % 1024 == 0) {
+      HAMLET_RETURN_IF_ERROR((*c)->Query("DELETE FROM request_buckets WHERE refilled<$1", {now - 60000}));
+    }
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR((*c)->Query(
+        "INSERT INTO request_buckets AS b(address, tokens, refilled) VALUES($1, $2::float8 - 1, $3) "
+        "ON CONFLICT(address) DO UPDATE SET "
+        "tokens=least($2::float8, b.tokens + greatest($3 - b.refilled, 0)::float8 * $2::float8 / 60000) - 1, "
+        "refilled=greatest($3, b.refilled) "
+        "WHERE least($2::float8, b.tokens + greatest($3 - b.refilled, 0)::float8 * $2::float8 / 60000) >= 1 "
+        "RETURNING tokens",
+        {address, rate, now}, &r));
+    *taken = r.rows() > 0;
+    *retry_after_ms = 0;
+    if (*taken) return Status::OK();
+    HAMLET_RETURN_IF_ERROR((*c)->Query(
+        "SELECT least($2::float8, tokens + greatest($3 - refilled, 0)::float8 * $2::float8 / 60000) "
+        "FROM request_buckets WHERE address=$1",
+        {address, rate, now}, &r));
+    double tokens = r.rows() > 0 ? Float(r, 0, 0) : 0;
+    *retry_after_ms = static_cast<int64_t>((1 - tokens) * 60000 / static_cast<double>(std::max<int64_t>(rate, 1))) + 1;
+    return Status::OK();
+  }
+
   Status RenewInstance() override {
     return Run("UPDATE meta SET value=$2 WHERE key=$1", {PgParam::Text("instance"), RandomBytes(16)});
   }
@@ -536,8 +574,17 @@ class PgHubStore final : public HubStore {
     return AppendCommits(commits, hooks, out);
   }
 
+  // A float8 column, as the binary form gives it.
+  static double Float(const PgResult& r, int row, int col) {
+    uint64_t u = static_cast<uint64_t>(r.Int(row, col));
+    double d;
+    std::memcpy(&d, &u, sizeof d);
+    return d;
+  }
+
   PgPool pool_;
   PgPool session_pool_;
+  std::atomic<uint64_t> bucket_calls_{0};
   PgPool writer_pool_;
   GroupCommit<PendingAppend> appends_;
 };

@@ -458,6 +458,31 @@ TEST_CASE("hub store: concurrent pushes through several stores, and no reader sk
   }
 }
 
+TEST_CASE("hub store: the request buckets of PostgreSQL are shared by every store on the database",
+          "[hub-store][postgresql]") {
+  std::string url = TestPostgres::Get().NewDatabase();
+  auto one = OpenAt(url), two = OpenAt(url);
+  bool taken = false;
+  int64_t retry = 0;
+  // 60 a minute, refilled one a second: 60 taken, through either store...
+  for (int i = 0; i < 60; i++) {
+    REQUIRE((i % 2 ? one : two)->TakeUnsigned("203.0.113.7", 10000, 60, &taken, &retry).ok());
+    CHECK(taken);
+  }
+  // ...then the bucket is empty for both, for about a second.
+  REQUIRE(one->TakeUnsigned("203.0.113.7", 10000, 60, &taken, &retry).ok());
+  CHECK_FALSE(taken);
+  CHECK(retry > 0);
+  CHECK(retry <= 1001);
+  REQUIRE(two->TakeUnsigned("203.0.113.7", 10500, 60, &taken, &retry).ok());
+  CHECK_FALSE(taken);
+  REQUIRE(two->TakeUnsigned("203.0.113.7", 11001, 60, &taken, &retry).ok());
+  CHECK(taken);
+  // Another address has its own bucket.
+  REQUIRE(one->TakeUnsigned("203.0.113.8", 11001, 60, &taken, &retry).ok());
+  CHECK(taken);
+}
+
 TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused", "[hub-store][postgresql]") {
   std::string url = TestPostgres::Get().NewDatabase();
   OpenAt(url);
@@ -466,8 +491,20 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
   REQUIRE(PgConnection::Connect(url, &c).ok());
   PgResult r;
   REQUIRE(c->Query("SELECT count(*), max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 1);
-  CHECK(r.Int(0, 1) == 1);
+  CHECK(r.Int(0, 0) == 2);
+  CHECK(r.Int(0, 1) == 2);
+  // A store of version 1 (before the shared request buckets) is brought
+  // to the latest when a hub opens it.
+  REQUIRE(c->Exec("DROP TABLE request_buckets; DELETE FROM schema_migrations WHERE version=2").ok());
+  {
+    auto store = OpenAt(url);
+    bool taken = false;
+    int64_t retry = 0;
+    REQUIRE(store->TakeUnsigned("addr", 1000, 2, &taken, &retry).ok());
+    CHECK(taken);
+  }
+  REQUIRE(c->Query("SELECT max(version)::bigint FROM schema_migrations", {}, &r).ok());
+  CHECK(r.Int(0, 0) == 2);
   REQUIRE(c->Exec("INSERT INTO schema_migrations(version) VALUES(99)").ok());
   std::unique_ptr<HubStore> store;
   Status s = OpenPostgresHubStore(url, &store);

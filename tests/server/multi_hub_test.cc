@@ -23,6 +23,7 @@
 #include "hub_group.h"
 #include "hub_process.h"
 #include "pg.h"
+#include "raw_connection.h"
 #include "test_postgres.h"
 
 using namespace hamlet;
@@ -67,7 +68,10 @@ int FreePort() {
 // haproxy in front of hubs, balancing each request on its own.
 class Haproxy {
  public:
-  Haproxy(const std::string& dir, const std::vector<std::unique_ptr<HubProcess>>& hubs) : port_(FreePort()) {
+  // With send_proxy, haproxy opens each connection to a hub with a PROXY
+  // protocol line naming the client.
+  Haproxy(const std::string& dir, const std::vector<std::unique_ptr<HubProcess>>& hubs, bool send_proxy = false)
+      : port_(FreePort()) {
     std::string cfg = dir + "/haproxy.cfg";
     std::ofstream out(cfg);
     out << "global\n  maxconn 4000\n"
@@ -75,7 +79,9 @@ class Haproxy {
         << "  retries 3\n  option redispatch\n"
         << "frontend hubs\n  bind 127.0.0.1:" << port_ << "\n  default_backend hubs\n"
         << "backend hubs\n  balance roundrobin\n";
-    for (size_t i = 0; i < hubs.size(); i++) out << "  server hub" << i << " 127.0.0.1:" << hubs[i]->port() << "\n";
+    for (size_t i = 0; i < hubs.size(); i++) {
+      out << "  server hub" << i << " 127.0.0.1:" << hubs[i]->port() << (send_proxy ? " send-proxy" : "") << "\n";
+    }
     out.close();
     std::string log = dir + "/haproxy.log";
     pid_ = fork();
@@ -255,4 +261,48 @@ TEST_CASE("behind haproxy, a hub killed mid-push and a database crashed mid-sync
   REQUIRE(refused == 0);
   const std::string digest = Digest(*g.members[1], g.ws);
   for (int d = 1; d < kDevices; d++) CHECK(Digest(*g.members[1 + d], g.ws) == digest);
+}
+
+TEST_CASE("behind a balancer, requests without a signature are limited per client across every hub process",
+          "[hub][postgresql][proxy]") {
+  TempDir dir;
+  const std::string store = TestPostgres::Get().NewDatabase();
+  std::vector<std::unique_ptr<HubProcess>> hubs;
+  for (int i = 0; i < 2; i++) {
+    hubs.push_back(std::make_unique<HubProcess>(
+        store, std::vector<std::string>{"--proxy-protocol-from", "127.0.0.1", "--unsigned-requests-per-minute", "4"}));
+  }
+  Haproxy proxy(dir.path(), hubs, /*send_proxy=*/true);
+  Group g;
+  MakeGroup(2, "", &g);
+  PublishGroup(proxy.url(), hubs[0]->CreateToken(), g);
+  // What haproxy sends, written by hand: a PROXY line naming a client,
+  // then the request (opening a session: no signature).
+  auto session = [&](size_t hub, const std::string& client, const char* source = "127.0.0.1") {
+    RawConnection c(hubs[hub]->port(), source);
+    REQUIRE(c.connected());
+    std::string body = "{\"device\":\"" + g.members[1]->device_id().Hex() + "\"}";
+    std::string proxy_line = client.empty() ? "" : "PROXY TCP4 " + client + " 127.0.0.1 40000 8787\r\n";
+    c.Send(proxy_line + "POST /v1/workspaces/" + g.ws.Hex() + "/session HTTP/1.1\r\nHost: hub\r\n" +
+           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body);
+    return c.ReadAll(60000);
+  };
+  // Four a minute for 203.0.113.7, taken at either process...
+  for (int i = 0; i < 4; i++) CHECK(session(i % 2, "203.0.113.7").rfind("HTTP/1.1 200", 0) == 0);
+  // ...and then none at either.
+  for (size_t hub = 0; hub < 2; hub++) {
+    std::string answer = session(hub, "203.0.113.7");
+    CHECK(answer.rfind("HTTP/1.1 429", 0) == 0);
+    CHECK(answer.find("Retry-After") != std::string::npos);
+  }
+  // Another client behind the same balancer has its own.
+  CHECK(session(1, "203.0.113.8").rfind("HTTP/1.1 200", 0) == 0);
+  // The balancer's connection must say whom it is for: without the line,
+  // nothing is answered.
+  CHECK(session(0, "").empty());
+  // Anyone else's PROXY line is a forgery: not taken as naming a client.
+  std::string forged = session(0, "203.0.113.9", "127.0.0.2");
+  CHECK(forged.rfind("HTTP/1.1 200", 0) != 0);
+  CHECK(forged.rfind("HTTP/1.1 4", 0) == 0);
 }
