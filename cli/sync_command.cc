@@ -154,6 +154,10 @@ int RunSync(const Context& context, SyncArgs args) {
     std::printf("Synced workspace %s with %s in %.1f s: sent %zu commits (%s), received %zu (%zu new, %s)",
                 ws.Hex().c_str(), args.hub.c_str(), seconds, report.pushed, Size(report.bytes_up).c_str(),
                 report.pulled, report.applied, Size(report.bytes_down).c_str());
+    if (report.relayed > 0) {
+      std::printf("; passed on %zu commit%s of other devices that the hub lacked", report.relayed,
+                  report.relayed == 1 ? "" : "s");
+    }
     if (report.retries > 0) {
       std::printf("; the link dropped or the hub was busy %zu time%s, and each time the sync went on from where it "
                   "stopped",

@@ -94,9 +94,16 @@ class Hub {
   void MetricsText(const httplib::Request& req, httplib::Response& res);
 
   // Checks the commits of chunk (signatures, authors, revocation limits) and
-  // stores them all or none. With pusher set, every commit must be by that
-  // device (a push); otherwise by any device the hub knows (an import).
+  // stores them all or none. Every author must be a device the hub knows:
+  // the pusher (whose certificate a push passes), or another member whose
+  // commits an import or a push relays, checked the same way and within
+  // the admin's revocations.
   Status Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate* pusher, AppendResult* out);
+  // Registers the devices whose certificates chunk carries and the hub
+  // lacks, each signed by the workspace's admin (a bad one fails the lot);
+  // counts them in *registered.
+  Status RegisterCertificates(const WorkspaceId& ws, const std::string& admin_pk, const Chunk& chunk,
+                              size_t* registered);
 
   // Authenticates a request to workspace ws; on failure writes the error.
   // Sets the caller's device and, if cert is given, its certificate.

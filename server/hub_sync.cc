@@ -31,6 +31,16 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
   Chunk chunk;
   Status s = DecodeChunk(req.body, &chunk);
   if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument("the chunk belongs to another workspace");
+  // Other members' commits relayed by this device: a member the hub has
+  // not heard of yet comes with the certificate the admin signed.
+  bool relays = false;
+  for (const SealedCommit& c : chunk.commits) relays = relays || c.header.author != device;
+  if (s.ok() && relays) {
+    std::string admin_pk;
+    size_t registered = 0;
+    s = store_->AdminKey(ws, &admin_pk);
+    if (s.ok()) s = RegisterCertificates(ws, admin_pk, chunk, &registered);
+  }
   AppendResult appended;
   if (s.ok()) s = Ingest(ws, chunk, &cert, &appended);
   uint64_t contiguous = 0;
@@ -45,12 +55,33 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
       "application/json");
 }
 
+Status Hub::RegisterCertificates(const WorkspaceId& ws, const std::string& admin_pk, const Chunk& chunk,
+                                 size_t* registered) {
+  for (const std::string& bytes : chunk.certificates) {
+    Certificate cert;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes, &cert));
+    DeviceRecord known;
+    Status found = store_->GetDevice(ws, cert.device(), &known);
+    if (found.ok()) continue;
+    if (found.code() != Code::kNotFound) return found;
+    if (cert.workspace != ws) return Status::DataLoss("a certificate is for another workspace");
+    HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk));
+    HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
+    (*registered)++;
+  }
+  return Status::OK();
+}
+
 Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate* pusher, AppendResult* out) {
   std::map<DeviceId, Certificate> authors;
   if (pusher != nullptr) authors[pusher->device()] = *pusher;
   std::string admin_pk;
   std::map<DeviceId, Revocation> revocations;
-  if (pusher == nullptr) {
+  bool others = false;
+  for (const SealedCommit& c : chunk.commits) others = others || !authors.count(c.header.author);
+  // Commits of authors other than the pusher (an import, or a device
+  // relaying them) count as far as the admin's revocations let them.
+  if (others) {
     HAMLET_RETURN_IF_ERROR(store_->AdminKey(ws, &admin_pk));
     std::vector<std::string> grants, statements;
     HAMLET_RETURN_IF_ERROR(store_->KeysFor(ws, DeviceId(), &grants, &statements));
@@ -73,10 +104,6 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
     const SealedCommit& c = chunk.commits[i];
     const DeviceId& author = c.header.author;
     auto it = authors.find(author);
-    if (it == authors.end() && pusher != nullptr) {
-      return Status::PermissionDenied("a device pushes only its own commits; commit " + std::to_string(i) + " is by " +
-                                      author.Hex());
-    }
     if (it == authors.end()) {
       DeviceRecord rec;
       Certificate cert;
@@ -150,18 +177,7 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
     HAMLET_RETURN_IF_ERROR(DecodeChunk(bundle.chunks[i], &chunk).WithContext(where));
     if (chunk.workspace != ws) return Status::DataLoss(where + "it belongs to another workspace");
     // Devices the admin admitted while this hub was out of reach.
-    for (const std::string& bytes_c : chunk.certificates) {
-      Certificate cert;
-      HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes_c, &cert).WithContext(where));
-      DeviceRecord known;
-      Status found = store_->GetDevice(ws, cert.device(), &known);
-      if (found.ok()) continue;
-      if (found.code() != Code::kNotFound) return found;
-      if (cert.workspace != ws) return Status::DataLoss(where + "a certificate is for another workspace");
-      HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk).WithContext(where));
-      HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
-      out->devices_registered++;
-    }
+    HAMLET_RETURN_IF_ERROR(RegisterCertificates(ws, admin_pk, chunk, &out->devices_registered).WithContext(where));
     if (!waiting.empty()) HAMLET_RETURN_IF_ERROR(take_revocations(waiting));
     AppendResult appended;
     HAMLET_RETURN_IF_ERROR(Ingest(ws, chunk, nullptr, &appended).WithContext(where));

@@ -146,7 +146,7 @@ int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* re
     }
     if (report) {
       *report = hamlet_sync_report{rep.pushed, rep.pulled, rep.applied, rep.bytes_up, rep.bytes_down,
-                                   rep.requests, rep.retries};
+                                   rep.requests, rep.retries, rep.relayed};
     }
     return Result(s);
   });

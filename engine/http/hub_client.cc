@@ -26,6 +26,7 @@ namespace {
 
 void Add(const SyncReport& from, SyncReport* to) {
   to->pushed += from.pushed;
+  to->relayed += from.relayed;
   to->pulled += from.pulled;
   to->applied += from.applied;
   to->bytes_up += from.bytes_up;
@@ -223,6 +224,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   HAMLET_RETURN_IF_ERROR(replica->ExportAuthored(ws, acknowledged, FirstPage(impl.options), &first));
   if (!first.more) {
     Status s = PushChain(&m, ws, acknowledged);
+    if (s.ok()) s = PushRelayed(&m, ws, heads);
     if (s.ok()) s = PullLog(&m, ws, position, heads);
     impl.meter.End(0);
     return s;
@@ -241,7 +243,11 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     impl.meter.End(lane);
   };
   impl.meter.SetThreaded(true);
-  std::thread push([&] { finish(0, PushChain(&m, ws, acknowledged)); });
+  std::thread push([&] {
+    Status s = PushChain(&m, ws, acknowledged);
+    if (s.ok()) s = PushRelayed(&m, ws, heads);
+    finish(0, s);
+  });
   std::thread pull([&] {
     uint64_t unused = 0;
     Status s = puller.OpenSession(ws, &unused);

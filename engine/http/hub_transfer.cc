@@ -100,6 +100,46 @@ Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged)
   return Status::OK();
 }
 
+Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, uint64_t> held) {
+  const SyncOptions& options = c->options();
+  Replica* replica = c->replica();
+  const std::string target = "/v1/workspaces/" + ws.Hex() + "/push";
+  const size_t smallest = SmallestPage(options);
+  size_t page_bytes = FirstPage(options);
+  int attempt = 0;
+  bool begun = false;
+  for (;;) {
+    std::map<DeviceId, uint64_t> after = held;
+    ExportResult ex;
+    HAMLET_RETURN_IF_ERROR(replica->ExportRelayed(ws, &after, page_bytes, &ex));
+    if (ex.chunk.empty()) return Status::OK();
+    if (!begun) c->meter()->Begin(c->lane(), "relay");
+    begun = true;
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    Status s = c->PushOnce(ws, target, ex.chunk, &r);
+    if (s.code() == Code::kUnauthenticated) {  // The session ran out: open another and go on.
+      uint64_t unused = 0;
+      HAMLET_RETURN_IF_ERROR(c->OpenSession(ws, &unused));
+      continue;
+    }
+    if (!s.ok()) {
+      if (!s.Retryable()) return s;
+      page_bytes = std::max(smallest, page_bytes / 2);
+      HAMLET_RETURN_IF_ERROR(c->WaitToRetry(++attempt, HubConnection::RetryAfterMs(r), s));
+      continue;
+    }
+    if (attempt == 0) page_bytes = std::min(options.chunk_bytes, page_bytes * 2);
+    attempt = 0;
+    json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("stored") || !j["stored"].is_number_unsigned()) {
+      return Status::DataLoss("hub: malformed push answer");
+    }
+    if (c->report() != nullptr) c->report()->relayed += j["stored"].get<size_t>();
+    c->meter()->Commits(c->lane(), ex.commits);
+    held = std::move(after);
+  }
+}
+
 Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads) {
   const SyncOptions& options = c->options();
   Replica* replica = c->replica();

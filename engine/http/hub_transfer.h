@@ -24,6 +24,11 @@ size_t FirstPage(const SyncOptions& options);
 // how far it holds the chain, so a cut connection resumes from there.
 Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged);
 
+// Relays what the hub lacks of other members' chains (protocol.md 13.3):
+// held is how far the hub held each chain when the session opened (its
+// heads). Page by page, as PushChain; a page the hub took moves held on.
+Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, uint64_t> held);
+
 // Pulls everything after position, a page at a time; a page cut in transit
 // goes on from the byte where it stopped, in this sync or, kept in the
 // replica when the sync stops, in the next one. At the end of the hub's log,

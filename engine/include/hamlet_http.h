@@ -40,6 +40,7 @@ typedef struct hamlet_sync_report {
   uint64_t bytes_down; /* response bodies received */
   uint64_t requests;
   uint64_t retries;
+  uint64_t relayed;    /* commits of other members the hub stored from this device */
 } hamlet_sync_report;
 
 /* Called as a sync moves bytes (at most every 200 ms) and after every page:

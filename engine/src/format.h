@@ -127,7 +127,8 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // 2: gapless chains on push, revocations naming their last commit's hash.
 // 3: a pull page cut in transit is resumed at the byte where it was cut
 // (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
-constexpr int kHubProtocolVersion = 3;
+// 4: a push may relay other members' commits the hub lacks.
+constexpr int kHubProtocolVersion = 4;
 // Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
 constexpr size_t kPageDigestBytes = 16;
 

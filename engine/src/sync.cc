@@ -116,12 +116,21 @@ Status Replica::LocalSetting(std::string_view key, std::string* value, bool* fou
 
 namespace {
 
-// Export's work, with m.mu held: the commits of ws after vv, up to about
-// max_bytes; only those by only_author when it is given. Chains that
-// appear or grow while a caller holds vv are thus never taken for the
-// peer's.
+// Which chains an export takes, and how far.
+struct ExportScope {
+  const DeviceId* only = nullptr;    // Only this author's chain.
+  const DeviceId* except = nullptr;  // Every chain but this author's.
+  // Each chain only as far as it is held without a gap, and a revoked
+  // author's only up to the last commit its revocation accepts: what a
+  // hub takes from a relaying device (protocol.md 13.3).
+  bool held_runs = false;
+};
+
+// Export's work, with m.mu held: the commits of ws after vv in the chains
+// scope names, up to about max_bytes. Chains that appear or grow while a
+// caller holds vv are thus never taken for the peer's.
 Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, size_t max_bytes,
-                    const DeviceId* only_author, ChunkForm form, ExportResult* out) {
+                    const ExportScope& scope, ChunkForm form, ExportResult* out) {
   const bool member = form == ChunkForm::kMember;
   std::string admin;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin));
@@ -135,9 +144,18 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
   Status inner;
   for (auto& [chain_author, info] : chains) {
     const DeviceId author = chain_author;  // A plain name the scan callback can capture.
-    if (only_author != nullptr && author != *only_author) continue;
+    if (scope.only != nullptr && author != *scope.only) continue;
+    if (scope.except != nullptr && author == *scope.except) continue;
     uint64_t after = vv.count(author) ? vv[author] : 0;
-    if (info.head <= after) continue;
+    uint64_t last = info.head;
+    if (scope.held_runs) {
+      last = info.contiguous;
+      uint64_t revoked_after = 0;
+      bool revoked = false;
+      HAMLET_RETURN_IF_ERROR(m.store->GetRevocation(ws, author, &revoked_after, &revoked));
+      if (revoked) last = std::min(last, revoked_after);
+    }
+    if (last <= after) continue;
     if (!chunk.commits.empty() && budget >= max_bytes) {
       more = true;
       break;
@@ -149,6 +167,7 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
     chunk.certificates.push_back(cert);
     budget += cert.size();
     HAMLET_RETURN_IF_ERROR(m.store->ScanCommits(ws, author, after, [&](uint64_t seq, std::string_view bytes, size_t padding_zeros) {
+      if (seq > last) return false;
       SealedCommit c;
       inner = ParseCommit(bytes, &c);
       if (!inner.ok()) return false;
@@ -200,7 +219,7 @@ Status Replica::Export(const WorkspaceId& ws, std::string_view peer_cursor, size
   std::lock_guard<std::mutex> lock(impl_->mu);
   VersionVector vv;
   HAMLET_RETURN_IF_ERROR(DecodeCursor(peer_cursor, &vv));
-  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, nullptr, form, out);
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, ExportScope(), form, out);
 }
 
 std::string Replica::PullPageDigest(std::string_view page) {
@@ -232,7 +251,19 @@ Status Replica::ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max
   // pull imports beside the push.
   VersionVector vv;
   vv[impl_->device] = after;
-  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, &impl_->device, ChunkForm::kBlind, out);
+  ExportScope scope;
+  scope.only = &impl_->device;
+  return ExportLocked(*impl_, ws, std::move(vv), max_bytes, scope, ChunkForm::kBlind, out);
+}
+
+Status Replica::ExportRelayed(const WorkspaceId& ws, std::map<DeviceId, uint64_t>* held, size_t max_bytes,
+                              ExportResult* out) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ExportScope scope;
+  scope.except = &impl_->device;
+  scope.held_runs = true;
+  HAMLET_RETURN_IF_ERROR(ExportLocked(*impl_, ws, *held, max_bytes, scope, ChunkForm::kBlind, out));
+  return DecodeCursor(out->next_cursor, held);
 }
 
 Status Replica::PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position) {

@@ -109,7 +109,7 @@ TEST_CASE("replicas sync through a real hub and converge", "[hub]") {
   CHECK(metrics->body.find("hamlet_commits_stored_total") != std::string::npos);
 }
 
-TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub][bad-input]") {
+TEST_CASE("the hub refuses strangers, forged relays and replays", "[hub][bad-input]") {
   TempDir dir;
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);
@@ -134,7 +134,7 @@ TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub
   CHECK(rep.pushed == 3);
   SyncOneWay(*g.members[0], *g.members[1], g.ws);
 
-  // Member 1 tries to push member 0's commits as its own.
+  // Member 1 relays member 0's commits: the hub holds them already.
   httplib::Client http(hub.url());
   std::string challenge = RawSession(http, g.ws, g.members[1]->device_id());
   ExportResult ex;
@@ -144,8 +144,17 @@ TEST_CASE("the hub refuses strangers, other devices' commits and replays", "[hub
   REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, 1, ex.chunk, &auth).ok());
   auto pushed = http.Post(target, {{"Authorization", auth}}, ex.chunk, "application/octet-stream");
   REQUIRE(pushed);
-  CHECK(pushed->status == 403);
-  CHECK(pushed->body.find("only its own commits") != std::string::npos);
+  CHECK(pushed->status == 200);
+  CHECK(pushed->body.find("\"duplicates\":3") != std::string::npos);
+  // The same commits with a byte of a signature changed: no run vouches
+  // for them, and nothing is stored.
+  std::string bad_relay = ex.chunk;
+  bad_relay[bad_relay.size() - 40] ^= 1;
+  REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, 2, bad_relay, &auth).ok());
+  pushed = http.Post(target, {{"Authorization", auth}}, bad_relay, "application/octet-stream");
+  REQUIRE(pushed);
+  CHECK((pushed->status == 422 || pushed->status == 403 || pushed->status == 400));
+  challenge = RawSession(http, g.ws, g.members[1]->device_id());
 
   // A valid signed request, sent again: refused as a replay.
   std::string pull = "/v1/workspaces/" + g.ws.Hex() + "/pull?after=0";
@@ -711,4 +720,39 @@ TEST_CASE("members learn the officers from the hub and seal values to them", "[h
   std::string admin_digest;
   REQUIRE(g.members[0]->OfficersDigest(g.ws, &admin_digest).ok());  // The admin knows the same two.
   CHECK(admin_digest == digest);
+}
+
+TEST_CASE("a device passes on other members' commits the hub lacks", "[hub][relay]") {
+  TempDir dir;
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  HubProcess hub(HubStoreFor(backend, dir.path()));
+  Group g;
+  MakeGroup(3, dir.path(), &g);
+  Publish(hub, g);
+  Replica &officer = *g.members[0], &cadre = *g.members[1], &other = *g.members[2];
+  std::mt19937_64 rng(SeedFromEnv(41));
+  // The cadre's week reaches the officer's laptop on an SD card, not the hub.
+  WriteSome(cadre, g.ws, 6, rng);
+  WriteSome(officer, g.ws, 2, rng);
+  REQUIRE(SyncOneWay(cadre, officer, g.ws) == 6);
+  HubClient o(&officer, Options(hub));
+  SyncReport rep;
+  REQUIRE(o.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(rep.relayed == 6);
+  CHECK(rep.pushed >= 2);
+  // Another member gets the cadre's week from the hub...
+  HubClient x(&other, Options(hub));
+  REQUIRE(x.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(Digest(other, g.ws) == Digest(officer, g.ws));
+  // ...and the cadre, syncing at last, has nothing of it to send.
+  HubClient c(&cadre, Options(hub));
+  REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(rep.pushed == 0);
+  CHECK(rep.relayed == 0);
+  // Syncing again relays nothing and costs no request for it.
+  REQUIRE(o.Sync(g.ws, &rep).ToString() == "OK");
+  CHECK(rep.relayed == 0);
+  CHECK(rep.requests <= 4);
+  CHECK(Digest(cadre, g.ws) == Digest(officer, g.ws));
 }

@@ -53,6 +53,7 @@ struct SyncOptions {
 
 struct SyncReport {
   size_t pushed = 0;      // Commits the hub stored from this device.
+  size_t relayed = 0;     // Commits of other members the hub stored from this device (it held them, the hub not).
   size_t pulled = 0;      // Commits received from the hub.
   size_t applied = 0;     // Of those, new to this replica.
   size_t bytes_up = 0;    // Request bodies sent.

@@ -395,6 +395,14 @@ class HAMLET_EXPORT Replica {
   // This device's own commits of ws numbered above after, as one chunk of
   // about max_bytes: what a push sends.
   Status ExportAuthored(const WorkspaceId& ws, uint64_t after, size_t max_bytes, ExportResult* out);
+  // Other authors' commits of ws that a hub lacks, as one chunk of about
+  // max_bytes: what a device relays (protocol.md 13.3). *held says how far
+  // the hub holds each chain (a session's heads; an author missing holds
+  // none) and is advanced to what the chunk carries. Each chain goes only
+  // as far as this replica holds it without a gap, and a revoked author's
+  // only up to its revocation.
+  Status ExportRelayed(const WorkspaceId& ws, std::map<DeviceId, uint64_t>* held, size_t max_bytes,
+                       ExportResult* out);
   // The position in a hub's log up to which this replica has pulled ws;
   // hub names the hub (its URL). 0 when it never pulled.
   Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
