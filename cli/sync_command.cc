@@ -8,6 +8,8 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "hamlet/hub_client.h"
 #include "stop_signal.h"
@@ -59,16 +61,80 @@ std::string Advice(const Status& s, const SyncArgs& args) {
   }
 }
 
+// One workspace to sync: its id, name and hub, and how its sync went.
+struct Target {
+  explicit Target(const WorkspaceId& w) : ws(w) {}
+  WorkspaceId ws;
+  std::string name;  // The workspace's name, else its id.
+  std::string hub;
+  Status status;
+  SyncReport report;
+  size_t admitted = 0, refused = 0;
+  bool synced = false;
+};
+
+// Sums of the syncs that went through.
+SyncReport Total(const std::vector<Target>& targets) {
+  SyncReport t;
+  for (const Target& x : targets) {
+    if (!x.synced) continue;
+    t.pushed += x.report.pushed;
+    t.relayed += x.report.relayed;
+    t.pulled += x.report.pulled;
+    t.applied += x.report.applied;
+    t.bytes_up += x.report.bytes_up;
+    t.bytes_down += x.report.bytes_down;
+    t.retries += x.report.retries;
+  }
+  return t;
+}
+
+void PrintMoved(const SyncReport& r) {
+  std::printf("sent %zu commits (%s), received %zu (%zu new, %s)", r.pushed, Size(r.bytes_up).c_str(), r.pulled,
+              r.applied, Size(r.bytes_down).c_str());
+  if (r.relayed > 0) {
+    std::printf("; passed on %zu commit%s of other devices that the hub lacked", r.relayed,
+                r.relayed == 1 ? "" : "s");
+  }
+  if (r.retries > 0) {
+    std::printf("; the link dropped or the hub was busy %zu time%s, and each time the sync went on from where it "
+                "stopped",
+                r.retries, r.retries == 1 ? "" : "s");
+  }
+}
+
+// Syncs every workspace of the replica (a district officer holds several
+// communes), or the one --workspace names, each with its own hub unless
+// --hub names one for all: one progress line, one summary.
 int RunSync(const Context& context, SyncArgs args) {
   std::unique_ptr<Replica> replica;
   if (int rc = context.OpenReplica(&replica); rc != kExitOk) return rc;
-  WorkspaceId ws;
-  Status s = context.PickWorkspace(*replica, &ws);
-  if (s.ok()) s = context.PickHub(*replica, ws, args.hub, &args.hub);
-  if (!s.ok()) return Refuse("sync", s);
+  std::vector<Target> targets;
+  if (!context.workspace.empty()) {
+    WorkspaceId ws;
+    Status s = context.PickWorkspace(*replica, &ws);
+    if (!s.ok()) return Refuse("sync", s);
+    targets.emplace_back(ws);
+  } else {
+    std::vector<WorkspaceId> all;
+    Status s = replica->Workspaces(&all);
+    if (s.ok() && all.empty()) {
+      s = Status::FailedPrecondition("this replica belongs to no workspace yet: hamlet workspace create, or hamlet join");
+    }
+    if (!s.ok()) return Refuse("sync", s);
+    for (const WorkspaceId& ws : all) targets.emplace_back(ws);
+  }
+  for (Target& t : targets) {
+    t.name = WorkspaceName(*replica, t.ws);
+    if (t.name.empty()) t.name = t.ws.Hex();
+    t.status = context.PickHub(*replica, t.ws, args.hub, &t.hub);
+    // A hub given wrongly is wrong for all; one workspace alone says so as
+    // a usage error.
+    if (!t.status.ok() && (targets.size() == 1 || !args.hub.empty())) return Refuse("sync", t.status);
+  }
+  const bool several = targets.size() > 1;
 
   SyncOptions options;
-  options.hub = args.hub;
   options.ca_file = args.ca_file;
   options.chunk_bytes = args.page_kib * 1024;
   options.give_up_after_ms = static_cast<int64_t>(args.give_up_after_s) * 1000;
@@ -79,14 +145,14 @@ int RunSync(const Context& context, SyncArgs args) {
   auto start = std::chrono::steady_clock::now();
   auto last = start;
   bool drew = false, was_down = false;
-  std::string push_text, pull_text;
+  std::string push_text, pull_text, prefix;
   if (!args.quiet) {
     options.progress = [&](const SyncProgress& p) {
       auto now = std::chrono::steady_clock::now();
       bool changed = p.link_down != was_down;
       was_down = p.link_down;
       // A long push runs beside the pull: the line keeps both, each as last told.
-      std::string& text = std::strcmp(p.phase, "push") == 0 ? push_text : pull_text;
+      std::string& text = std::strcmp(p.phase, "pull") == 0 ? pull_text : push_text;
       // A push with nothing to send is not shown.
       bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
       if (p.phase[0] != '\0' && !idle_push) {
@@ -102,71 +168,109 @@ int RunSync(const Context& context, SyncArgs args) {
                 std::to_string(p.waiting_ms / 1000) + " s; giving up after " + std::to_string(p.give_up_ms / 1000) +
                 " s)";
       }
-      std::fprintf(stderr, "%s%s%s", tty ? "\r\033[K" : "", line.c_str(), tty ? "" : "\n");
+      std::fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", prefix.c_str(), line.c_str(), tty ? "" : "\n");
       std::fflush(stderr);
       drew = tty;
     };
   }
-  HubClient client(replica.get(), options);
   // Ctrl-C stops the sync cleanly: what arrived is kept, a pull page cut
   // off included, and the next run goes on from there.
   int stopped_by = 0;
-  bool synced = false;
-  size_t admitted = 0, refused = 0;
-  SyncReport report;
   {
-    StopOnSignal stop([&client] { client.Cancel(); });
-    // The admin's device admits those who asked to join with its invites.
-    std::vector<DeviceStatus> devices;
-    s = replica->Devices(ws, &devices);
-    for (const DeviceStatus& d : devices) {
-      if (s.ok() && d.self && d.role == Role::kAdmin) s = client.AdmitPending(ws, &admitted, &refused);
-    }
-    if (s.ok() && stop.signal() == 0) {
-      s = client.Sync(ws, &report);
-      synced = s.ok();
+    HubClient* running = nullptr;
+    std::mutex mu;
+    StopOnSignal stop([&] {
+      std::lock_guard<std::mutex> lock(mu);
+      if (running != nullptr) running->Cancel();
+    });
+    for (size_t i = 0; i < targets.size() && stop.signal() == 0; i++) {
+      Target& t = targets[i];
+      if (!t.status.ok()) continue;
+      if (several) prefix = "[" + std::to_string(i + 1) + "/" + std::to_string(targets.size()) + "] " + t.name + ": ";
+      push_text.clear();
+      pull_text.clear();
+      options.hub = t.hub;
+      HubClient client(replica.get(), options);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        running = &client;
+      }
+      // The admin's device admits those who asked to join with its invites.
+      std::vector<DeviceStatus> devices;
+      t.status = replica->Devices(t.ws, &devices);
+      for (const DeviceStatus& d : devices) {
+        if (t.status.ok() && d.self && d.role == Role::kAdmin) {
+          t.status = client.AdmitPending(t.ws, &t.admitted, &t.refused);
+        }
+      }
+      if (t.status.ok() && stop.signal() == 0) {
+        t.status = client.Sync(t.ws, &t.report);
+        t.synced = t.status.ok();
+      }
+      if (t.synced) replica->SetLocalSetting(LastSyncSetting(t.ws), std::to_string(std::time(nullptr)));
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        running = nullptr;
+      }
     }
     stopped_by = stop.signal();
   }
   if (drew) std::fprintf(stderr, "\r\033[K");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (stopped_by != 0 && !synced) {
+
+  size_t synced = 0;
+  bool final_failure = false;
+  for (const Target& t : targets) {
+    if (t.admitted > 0) std::printf("Admitted %zu new device%s.\n", t.admitted, t.admitted == 1 ? "" : "s");
+    if (t.refused > 0) {
+      std::fprintf(stderr, "hamlet: %zu join request%s carried a wrong or spent invite and %s refused\n", t.refused,
+                   t.refused == 1 ? "" : "s", t.refused == 1 ? "was" : "were");
+    }
+    if (t.synced) {
+      synced++;
+      continue;
+    }
+    if (t.status.ok()) continue;  // Not reached: stopped before.
+    if (stopped_by != 0 && t.status.code() == Code::kCancelled) continue;
+    SyncArgs one = args;
+    one.hub = t.hub;
+    std::string advice = Advice(t.status, one);
+    std::string message = t.status.message().empty() ? Status::CodeName(t.status.code()) : t.status.message();
+    std::string what = several ? "sync of " + t.name + (t.hub.empty() ? "" : " with " + t.hub)
+                               : "sync with " + t.hub;
+    std::fprintf(stderr, "hamlet: %s failed: %s%s%s\n", what.c_str(), message.c_str(), advice.empty() ? "" : "; ",
+                 advice.c_str());
+    final_failure = final_failure || !t.status.Retryable();
+  }
+  if (stopped_by != 0 && synced < targets.size()) {
     std::fprintf(stderr,
-                 "hamlet: sync with %s stopped as asked; nothing is lost: run hamlet sync again and it goes on from "
-                 "where it stopped\n",
-                 args.hub.c_str());
+                 "hamlet: sync stopped as asked; nothing is lost: run hamlet sync again and it goes on from where it "
+                 "stopped\n");
     return 128 + stopped_by;
   }
-  if (!s.ok()) {
-    std::string advice = Advice(s, args);
-    std::string message = s.message().empty() ? Status::CodeName(s.code()) : s.message();
-    std::fprintf(stderr, "hamlet: sync with %s failed: %s%s%s\n", args.hub.c_str(), message.c_str(),
-                 advice.empty() ? "" : "; ", advice.c_str());
-    return s.Retryable() ? kExitRetry : kExitError;
-  }
-  replica->SetLocalSetting(LastSyncSetting(ws), std::to_string(std::time(nullptr)));
-  if (admitted > 0) std::printf("Admitted %zu new device%s.\n", admitted, admitted == 1 ? "" : "s");
-  if (refused > 0) {
-    std::fprintf(stderr, "hamlet: %zu join request%s carried a wrong or spent invite and %s refused\n", refused,
-                 refused == 1 ? "" : "s", refused == 1 ? "was" : "were");
-  }
-  if (!args.quiet) {
-    std::printf("Synced workspace %s with %s in %.1f s: sent %zu commits (%s), received %zu (%zu new, %s)",
-                ws.Hex().c_str(), args.hub.c_str(), seconds, report.pushed, Size(report.bytes_up).c_str(),
-                report.pulled, report.applied, Size(report.bytes_down).c_str());
-    if (report.relayed > 0) {
-      std::printf("; passed on %zu commit%s of other devices that the hub lacked", report.relayed,
-                  report.relayed == 1 ? "" : "s");
+  if (!args.quiet && synced > 0) {
+    if (!several) {
+      std::printf("Synced workspace %s with %s in %.1f s: ", targets[0].ws.Hex().c_str(), targets[0].hub.c_str(),
+                  seconds);
+    } else {
+      std::printf("Synced %zu of %zu workspaces in %.1f s: ", synced, targets.size(), seconds);
     }
-    if (report.retries > 0) {
-      std::printf("; the link dropped or the hub was busy %zu time%s, and each time the sync went on from where it "
-                  "stopped",
-                  report.retries, report.retries == 1 ? "" : "s");
-    }
+    PrintMoved(Total(targets));
     std::printf(".\n");
+    if (several) {
+      for (const Target& t : targets) {
+        if (!t.synced) continue;
+        std::printf("  %s (%s): ", t.name.c_str(), t.hub.c_str());
+        PrintMoved(t.report);
+        std::printf(".\n");
+      }
+    }
   }
-  PrintWarnings(*replica, ws);
-  return kExitOk;
+  for (const Target& t : targets) {
+    if (t.synced) PrintWarnings(*replica, t.ws);
+  }
+  if (synced == targets.size()) return kExitOk;
+  return final_failure ? kExitError : kExitRetry;
 }
 
 }  // namespace
@@ -174,7 +278,9 @@ int RunSync(const Context& context, SyncArgs args) {
 void AddSyncCommand(CLI::App* app, const Context* context) {
   auto args = std::make_shared<SyncArgs>();
   if (const char* hub = std::getenv("HAMLET_HUB")) args->hub = hub;
-  CLI::App* cmd = app->add_subcommand("sync", "Send this device's records to the hub and fetch everyone else's");
+  CLI::App* cmd = app->add_subcommand(
+      "sync", "Send this device's records to the hub and fetch everyone else's, for every workspace it holds "
+              "(or the one --workspace names)");
   cmd->footer(
       "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
       "75 nothing came through the link for the --give-up-after time: nothing is lost; run it again later and it\n"
