@@ -2,6 +2,8 @@
 //   hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C]
 //             [--rates 2500,5000,7500,10000]  (the steady load's offered commits/s)
 //             [--hub-threads N]  (the hub's --threads; its default otherwise)
+//             [--store sqlite|postgresql] [--hub-processes N]  (N processes on
+//             one PostgreSQL database, devices spread over them; SQLite: one)
 //
 // concurrent: N devices, each holding C new commits, sync at the same time:
 //   a session, signed pushes of 64 KiB pages, then pulls of 256 KiB pages
@@ -41,7 +43,9 @@
 #include "hamlet/replica.h"
 #include "hex.h"
 #include "hub_process.h"
+#include "pg.h"
 #include "plain_replicas.h"
+#include "test_postgres.h"
 #include "workload.h"
 
 using namespace hamlet;
@@ -57,6 +61,8 @@ struct Config {
   std::vector<int> devices{50, 200};
   int commits = 50;
   std::vector<double> rates{2500, 5000, 7500, 10000};
+  std::string store = "sqlite";
+  int hub_processes = 1;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -118,6 +124,48 @@ bool ParseChallenge(const httplib::Result& answer, std::string* challenge) {
 // --hub-threads N adds the hub's --threads N.
 std::vector<std::string> kManyDevicesOneAddress = {"--max-connections-per-address", "100000",
                                                    "--unsigned-requests-per-minute", "1000000"};
+
+// The hub under load: one process on SQLite in a data folder, or several
+// on one PostgreSQL database (a new one each run), the devices spread over
+// them.
+struct Hubs {
+  Hubs(const Config& c, const std::string& dir) {
+    if (c.store == "postgresql") {
+      store = test::TestPostgres::Get().NewDatabase();
+    } else {
+      std::filesystem::remove_all(dir);
+      store = dir;
+    }
+    for (int i = 0; i < c.hub_processes; i++) {
+      processes.push_back(std::make_unique<test::HubProcess>(store, kManyDevicesOneAddress));
+    }
+  }
+  test::HubProcess& first() { return *processes[0]; }
+  int PortFor(int device) const { return processes[static_cast<size_t>(device) % processes.size()]->port(); }
+  // The peak resident memory of each process, MiB.
+  std::vector<double> PeakRssMb() const {
+    std::vector<double> out;
+    for (const auto& p : processes) out.push_back(static_cast<double>(p->PeakRssKb()) / 1024);
+    return out;
+  }
+  // What the store takes on disk: the database, or the data folder's files.
+  double StoreBytes() const {
+    if (hub::IsPostgresUrl(store)) {
+      std::unique_ptr<hub::PgConnection> c;
+      hub::PgResult r;
+      Must(hub::PgConnection::Connect(store, &c), "connect");
+      Must(c->Query("SELECT pg_database_size(current_database())", {}, &r), "size");
+      return static_cast<double>(r.Int(0, 0));
+    }
+    double bytes = 0;
+    for (const auto& e : std::filesystem::directory_iterator(store)) {
+      if (e.is_regular_file()) bytes += static_cast<double>(e.file_size());
+    }
+    return bytes;
+  }
+  std::string store;
+  std::vector<std::unique_ptr<test::HubProcess>> processes;
+};
 
 // A workspace published on hub with n member devices, each filled by fill
 // (which records commits and prepares the device's push pages).
@@ -231,12 +279,13 @@ struct ConcurrentRun {
   double pull_mb_per_s, pull_p50, pull_p99;  // Pulls until caught up.
   double pulled_mb;
   int errors, retries;
-  long hub_rss_kb;
+  std::vector<double> hub_rss_mb;  // Peak, each process.
+  double store_mb_per_million;     // The store's size over the commits it holds, per million.
 };
 
-ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  test::HubProcess hub(dir, kManyDevicesOneAddress);
+ConcurrentRun RunConcurrent(const Config& c, int n, int commits, const std::string& dir) {
+  Hubs hubs(c, dir);
+  test::HubProcess& hub = hubs.first();
   std::mt19937_64 rng(42);
   Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     WriteConcerns(*d.replica, ws, commits, rng);
@@ -255,7 +304,7 @@ ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   std::latch go(n + 1), pushed(n);
   std::vector<std::thread> threads;
   for (int i = 0; i < n; i++) {
-    threads.emplace_back(RunDevice, "127.0.0.1", hub.port(), ws, std::ref(devices[static_cast<size_t>(i)]),
+    threads.emplace_back(RunDevice, "127.0.0.1", hubs.PortFor(i), ws, std::ref(devices[static_cast<size_t>(i)]),
                          std::ref(go), std::ref(pushed), &loaded[static_cast<size_t>(i)]);
   }
   go.arrive_and_wait();
@@ -288,21 +337,23 @@ ConcurrentRun RunConcurrent(int n, int commits, const std::string& dir) {
   run.pull_p99 = Percentile(pull, 0.99);
   run.pulled_mb = static_cast<double>(pulled) / 1e6;
   run.pull_mb_per_s = run.pulled_mb / std::chrono::duration<double>(end - pull_start).count();
-  run.hub_rss_kb = hub.PeakRssKb();
+  run.hub_rss_mb = hubs.PeakRssMb();
+  run.store_mb_per_million = hubs.StoreBytes() / 1e6 / (n * commits) * 1e6;
   return run;
 }
 
 void BenchConcurrent(const Config& c, const std::string& dir) {
   std::printf("\n## Devices syncing at once (%d new commits each; push pages 64 KiB, pull pages 256 KiB)\n\n",
               c.commits);
+  std::printf("Store: %s, %d hub process%s.\n\n", c.store.c_str(), c.hub_processes, c.hub_processes == 1 ? "" : "es");
   std::printf("| devices | commits/s ingested | push p50 ms | push p99 ms | pull MB/s | pull p50 ms | pull p99 ms | "
-              "pulled MB | retries | errors | hub peak RSS MiB |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+              "pulled MB | retries | errors | peak RSS of a hub process, MiB | store MB per million commits |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (int n : c.devices) {
-    std::vector<double> ingest, push50, push99, pull_rate, pull50, pull99, mb, rss;
+    std::vector<double> ingest, push50, push99, pull_rate, pull50, pull99, mb, rss, store_mb;
     int errors = 0, retries = 0;
     for (int i = 0; i < c.runs; i++) {
-      ConcurrentRun r = RunConcurrent(n, c.commits, dir + "/hub");
+      ConcurrentRun r = RunConcurrent(c, n, c.commits, dir + "/hub");
       std::fprintf(stderr, "  %d devices, run %d: %.0f commits/s, push p50 %.1f ms p99 %.1f ms, pull %.1f MB/s, errors %d\n",
                    n, i + 1, r.ingest_per_s, r.push_p50, r.push_p99, r.pull_mb_per_s, r.errors);
       ingest.push_back(r.ingest_per_s);
@@ -312,14 +363,14 @@ void BenchConcurrent(const Config& c, const std::string& dir) {
       pull50.push_back(r.pull_p50);
       pull99.push_back(r.pull_p99);
       mb.push_back(r.pulled_mb);
-      rss.push_back(static_cast<double>(r.hub_rss_kb) / 1024);
+      for (double m : r.hub_rss_mb) rss.push_back(m);
+      store_mb.push_back(r.store_mb_per_million);
       errors += r.errors;
       retries += r.retries;
     }
-    std::printf("| %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.0f |\n", n, Median(ingest),
+    std::printf("| %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.0f | %.0f |\n", n, Median(ingest),
                 Median(push50), Median(push99), Median(pull_rate), Median(pull50), Median(pull99), Median(mb), retries,
-                errors,
-                *std::max_element(rss.begin(), rss.end()));
+                errors, *std::max_element(rss.begin(), rss.end()), Median(store_mb));
     std::fflush(stdout);
   }
 }
@@ -333,11 +384,12 @@ void BenchConcurrent(const Config& c, const std::string& dir) {
 struct SteadyRun {
   double offered, ingested, p50, p99;
   int errors, retries;
+  std::vector<double> rss_mb;  // Peak, each hub process.
 };
 
-SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  test::HubProcess hub(dir, kManyDevicesOneAddress);
+SteadyRun RunSteady(const Config& c, int n, double rate, int per_push, int rounds, const std::string& dir) {
+  Hubs hubs(c, dir);
+  test::HubProcess& hub = hubs.first();
   std::mt19937_64 rng(11);
   Fleet fleet = MakeFleet(hub, n, [&](const WorkspaceId& ws, Device& d) {
     for (int r = 0; r < rounds; r++) {
@@ -357,7 +409,7 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
   for (int i = 0; i < n; i++) {
     threads.emplace_back([&, i] {
       Device& d = devices[static_cast<size_t>(i)];
-      httplib::Client http("127.0.0.1", hub.port());
+      httplib::Client http("127.0.0.1", hubs.PortFor(i));
       http.set_keep_alive(true);
       http.set_tcp_nodelay(true);
       const std::string base = "/v1/workspaces/" + ws.Hex();
@@ -394,23 +446,25 @@ SteadyRun RunSteady(int n, double rate, int per_push, int rounds, const std::str
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;
   for (auto& v : ms) all.insert(all.end(), v.begin(), v.end());
-  return SteadyRun{rate, n * per_push * rounds / secs, Percentile(all, 0.5), Percentile(all, 0.99), errors.load(),
-                   retries.load()};
+  return SteadyRun{rate,          n * per_push * rounds / secs, Percentile(all, 0.5), Percentile(all, 0.99),
+                   errors.load(), retries.load(),          hubs.PeakRssMb()};
 }
 
 void BenchSteady(const Config& c, const std::string& dir) {
   const int kPerPush = 10, kRounds = 20;
   std::printf("\n## Devices syncing steadily (pushes of %d commits, %d per device, staggered)\n\n", kPerPush,
               kRounds);
-  std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | p99 of each run, ms | retries | errors |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
+  std::printf("Store: %s, %d hub process%s.\n\n", c.store.c_str(), c.hub_processes, c.hub_processes == 1 ? "" : "es");
+  std::printf("| devices | offered commits/s | ingested commits/s | push p50 ms | push p99 ms | p99 of each run, ms | retries | errors | peak RSS of a hub process, MiB |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
   for (int n : c.devices) {
     for (double rate : c.rates) {
       std::vector<double> ingested, p50, p99;
+      double rss = 0;
       int errors = 0, retries = 0;
       std::string each;
       for (int i = 0; i < c.runs; i++) {
-        SteadyRun r = RunSteady(n, rate, kPerPush, kRounds, dir + "/hub");
+        SteadyRun r = RunSteady(c, n, rate, kPerPush, kRounds, dir + "/hub");
         std::fprintf(stderr, "  %d devices at %.0f/s, run %d: %.0f commits/s, p50 %.1f ms, p99 %.1f ms, retries %d, errors %d\n",
                      n, rate, i + 1, r.ingested, r.p50, r.p99, r.retries, r.errors);
         ingested.push_back(r.ingested);
@@ -418,12 +472,13 @@ void BenchSteady(const Config& c, const std::string& dir) {
         p99.push_back(r.p99);
         errors += r.errors;
         retries += r.retries;
+        for (double m : r.rss_mb) rss = std::max(rss, m);
         char one[32];
         std::snprintf(one, sizeof one, "%s%.0f", each.empty() ? "" : ", ", r.p99);
         each += one;
       }
-      std::printf("| %d | %.0f | %.0f | %.1f | %.1f | %s | %d | %d |\n", n, rate, Median(ingested), Median(p50),
-                  Median(p99), each.c_str(), retries, errors);
+      std::printf("| %d | %.0f | %.0f | %.1f | %.1f | %s | %d | %d | %.0f |\n", n, rate, Median(ingested), Median(p50),
+                  Median(p99), each.c_str(), retries, errors, rss);
       std::fflush(stdout);
     }
   }
@@ -515,18 +570,32 @@ int main(int argc, char** argv) {
     } else if (a == "--hub-threads" && i + 1 < argc) {
       kManyDevicesOneAddress.push_back("--threads");
       kManyDevicesOneAddress.push_back(argv[++i]);
+    } else if (a == "--store" && i + 1 < argc) {
+      c.store = argv[++i];
+    } else if (a == "--hub-processes" && i + 1 < argc) {
+      c.hub_processes = std::atoi(argv[++i]);
     } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "all") {
       c.what = a;
     } else {
       std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C] "
-                   "[--rates 2500,5000] [--hub-threads N]\n");
+                   "[--rates 2500,5000] [--hub-threads N] [--store sqlite|postgresql] [--hub-processes N]\n");
       return 2;
     }
   }
-  if (c.runs < 1 || c.commits < 1 || c.devices.empty() || c.rates.empty()) {
-    std::fprintf(stderr, "hub_bench: --runs, --commits, --devices and --rates must be positive\n");
+  if (c.runs < 1 || c.commits < 1 || c.devices.empty() || c.rates.empty() || c.hub_processes < 1) {
+    std::fprintf(stderr, "hub_bench: --runs, --commits, --devices, --rates and --hub-processes must be positive\n");
     return 2;
   }
+  if (c.store != "sqlite" && c.store != "postgresql") {
+    std::fprintf(stderr, "hub_bench: --store is sqlite or postgresql\n");
+    return 2;
+  }
+  if (c.store == "sqlite" && c.hub_processes != 1) {
+    std::fprintf(stderr, "hub_bench: a SQLite hub is one process; several serve a PostgreSQL database\n");
+    return 2;
+  }
+  // A benchmark's database flushes to disk, as a hub's must.
+  test::TestPostgres::FlushToDisk();
   std::string dir = (std::filesystem::temp_directory_path() / ("hub_bench_" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(dir);
   if (c.what == "concurrent" || c.what == "all") BenchConcurrent(c, dir);

@@ -20,6 +20,9 @@ struct AppendHooks {
   // author is not revoked).
   std::function<Status(const DeviceId& author, std::optional<uint64_t>* last)> revoked_after;
   std::function<Status(const SealedCommit& c)> insert;                        // Stores a new commit.
+  // When set, used instead of insert: stores all the new commits of the
+  // push at once, in order, after they are all checked.
+  std::function<Status(const std::vector<const SealedCommit*>& commits)> insert_all;
   std::function<Status(const DeviceId& author, const ChainInfo& info)> save;  // Records chain progress.
 };
 

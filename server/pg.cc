@@ -36,6 +36,47 @@ PgParam::PgParam(int64_t v) : type_(kInt8Oid) {
   for (int i = 7; i >= 0; i--, u >>= 8) int_[i] = static_cast<char>(u & 0xff);
 }
 
+namespace {
+
+void PutBigEndian32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+}  // namespace
+
+PgParam PgParam::Array(unsigned array_oid, unsigned item_oid, const std::vector<std::string_view>& items) {
+  auto owned = std::make_shared<std::string>();
+  PutBigEndian32(owned.get(), 1);  // Dimensions.
+  PutBigEndian32(owned.get(), 0);  // No nulls.
+  PutBigEndian32(owned.get(), item_oid);
+  PutBigEndian32(owned.get(), static_cast<uint32_t>(items.size()));
+  PutBigEndian32(owned.get(), 1);  // Lower bound.
+  for (std::string_view item : items) {
+    PutBigEndian32(owned.get(), static_cast<uint32_t>(item.size()));
+    owned->append(item);
+  }
+  PgParam p{std::string_view(*owned)};
+  p.owned_ = std::move(owned);
+  p.type_ = array_oid;
+  return p;
+}
+
+PgParam PgParam::ByteaArray(const std::vector<std::string_view>& items) {
+  return Array(kByteaArrayOid, kByteaOid, items);
+}
+
+PgParam PgParam::Int8Array(const std::vector<int64_t>& items) {
+  std::vector<std::string> encoded;
+  std::vector<std::string_view> views;
+  encoded.reserve(items.size());
+  for (int64_t v : items) {
+    PgParam one(v);
+    encoded.emplace_back(one.int_, 8);
+  }
+  for (const std::string& e : encoded) views.push_back(e);
+  return Array(kInt8ArrayOid, kInt8Oid, views);
+}
+
 int64_t PgResult::Int(int row, int col) const {
   std::string_view b = Bytes(row, col);
   assert(b.size() == 1 || b.size() == 2 || b.size() == 4 || b.size() == 8);

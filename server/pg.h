@@ -38,13 +38,21 @@ class PgParam {
     p.type_ = kTextOid;
     return p;
   }
+  // One-dimensional arrays (bytea[], int8[]) in PostgreSQL's binary form:
+  // a statement takes many rows in one round trip (unnest).
+  static PgParam ByteaArray(const std::vector<std::string_view>& items);
+  static PgParam Int8Array(const std::vector<int64_t>& items);
   const char* data() const { return type_ == kInt8Oid ? int_ : bytes_.data(); }
   int size() const { return type_ == kInt8Oid ? 8 : static_cast<int>(bytes_.size()); }
   unsigned type() const { return type_; }
 
  private:
-  static constexpr unsigned kByteaOid = 17, kInt8Oid = 20, kTextOid = 25;
+  static constexpr unsigned kByteaOid = 17, kInt8Oid = 20, kTextOid = 25, kByteaArrayOid = 1001,
+                            kInt8ArrayOid = 1016;
+  // The binary array header and each item, bytes as they are.
+  static PgParam Array(unsigned array_oid, unsigned item_oid, const std::vector<std::string_view>& items);
   std::string_view bytes_;
+  std::shared_ptr<std::string> owned_;  // An array's encoding, which bytes_ views.
   char int_[8] = {};
   unsigned type_ = kByteaOid;
 };

@@ -562,10 +562,19 @@ class PgHubStore final : public HubStore {
       *last = r.rows() > 0 && !r.IsNull(0, 0) ? std::optional<uint64_t>(r.Int(0, 0)) : std::nullopt;
       return Status::OK();
     };
-    hooks.insert = [&](const SealedCommit& cm) {
+    // A push's commits in one statement: positions in the order given.
+    hooks.insert_all = [&](const std::vector<const SealedCommit*>& all) {
+      std::vector<std::string_view> authors, bytes;
+      std::vector<int64_t> seqs;
+      for (const SealedCommit* cm : all) {
+        authors.push_back(cm->header.author.View());
+        seqs.push_back(static_cast<int64_t>(cm->header.seq));
+        bytes.push_back(cm->bytes);
+      }
       return c.Query("INSERT INTO commits(ws, pos, author, seq, bytes) "
-                     "VALUES($1, nextval('commit_positions'), $2, $3, $4)",
-                     {ws.View(), cm.header.author.View(), cm.header.seq, std::string_view(cm.bytes)});
+                     "SELECT $1, nextval('commit_positions'), a, s, b FROM "
+                     "(SELECT * FROM unnest($2, $3, $4) WITH ORDINALITY AS t(a, s, b, o) ORDER BY o) AS ordered",
+                     {ws.View(), PgParam::ByteaArray(authors), PgParam::Int8Array(seqs), PgParam::ByteaArray(bytes)});
     };
     hooks.save = [&](const DeviceId& a, const ChainInfo& info) {
       return c.Query("UPDATE devices SET contiguous=$1, head=$2 WHERE ws=$3 AND device=$4",

@@ -20,6 +20,7 @@ namespace {
 
 const std::string kBin = HAMLET_PG_BINDIR;
 constexpr int kPort = 5432;  // Names the socket in the private folder; no TCP.
+bool flush_to_disk = false;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -29,6 +30,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+void TestPostgres::FlushToDisk() { flush_to_disk = true; }
 
 TestPostgres& TestPostgres::Get() {
   static std::unique_ptr<TestPostgres> server(new TestPostgres());
@@ -96,10 +99,11 @@ std::string TestPostgres::NewDatabase() {
 }
 
 void TestPostgres::Start() {
-  // fsync off: the tests crash the server, not the machine, and the
-  // operating system keeps what was written.
-  std::string options = "-k " + folder_ + " -p " + std::to_string(kPort) +
-                        " -c listen_addresses= -c fsync=off -c max_connections=400 -c shared_buffers=32MB";
+  // The tests run with fsync off: they crash the server, not the machine,
+  // and the operating system keeps what was written.
+  std::string options = "-k " + folder_ + " -p " + std::to_string(kPort) + " -c listen_addresses= -c fsync=" +
+                        (flush_to_disk ? "on" : "off") + " -c max_connections=400 -c shared_buffers=" +
+                        (flush_to_disk ? "256MB" : "32MB");
   if (RunAs(kBin + "/pg_ctl -D " + folder_ + "/data -l " + folder_ + "/server.log -w -t 300 -o '" + options +
             "' start > " + folder_ + "/pg_ctl.log 2>&1") != 0) {
     throw std::runtime_error("PostgreSQL did not start: " + ReadFile(folder_ + "/server.log"));

@@ -15,6 +15,9 @@ class TestPostgres {
   // The server of this test process, started on first use. A server that
   // cannot be started fails the test that asked (the message says why).
   static TestPostgres& Get();
+  // Makes the server, when first started, flush to disk as a production
+  // one does (fsync on): for benchmarks. The tests run without.
+  static void FlushToDisk();
 
   // A new, empty database on the server; its libpq URL.
   std::string NewDatabase();
