@@ -3,6 +3,7 @@
 // position, and behind haproxy a hub killed mid-push or a database crashed
 // mid-sync loses nothing acknowledged.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -83,15 +84,19 @@ class Haproxy {
       out << "  server hub" << i << " 127.0.0.1:" << hubs[i]->port() << (send_proxy ? " send-proxy" : "") << "\n";
     }
     out.close();
-    std::string log = dir + "/haproxy.log";
+    // Only async-signal-safe calls after fork: the log is opened before.
+    int log = open((dir + "/haproxy.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    REQUIRE(log >= 0);
+    const char* config = cfg.c_str();
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
-      FILE* f = freopen(log.c_str(), "w", stderr);
-      (void)f;
-      execl("/usr/sbin/haproxy", "haproxy", "-db", "-f", cfg.c_str(), static_cast<char*>(nullptr));
+      dup2(log, STDOUT_FILENO);
+      dup2(log, STDERR_FILENO);
+      execl("/usr/sbin/haproxy", "haproxy", "-db", "-f", config, static_cast<char*>(nullptr));
       _exit(127);
     }
+    close(log);
     // Ready once it answers (a hub's 401 for the status page, through it).
     httplib::Client http(url());
     for (int tries = 0;; tries++) {

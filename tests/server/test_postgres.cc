@@ -68,15 +68,26 @@ TestPostgres::~TestPostgres() {
 }
 
 int TestPostgres::RunAs(const std::string& cmd) {
+  // Everything the child needs is looked up before fork: a test's other
+  // threads may hold a lock the child would wait for forever (only
+  // async-signal-safe calls after fork).
+  const bool root = geteuid() == 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (root) {
+    struct passwd* pw = getpwnam("postgres");
+    if (pw == nullptr) return -1;
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  const char* folder = folder_.c_str();
+  const char* line = cmd.c_str();
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
-    if (geteuid() == 0) {
-      struct passwd* pw = getpwnam("postgres");
-      if (pw == nullptr || setgroups(0, nullptr) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) _exit(126);
-    }
-    if (chdir(folder_.c_str()) != 0) _exit(126);
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    if (root && (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
+    if (chdir(folder) != 0) _exit(126);
+    execl("/bin/sh", "sh", "-c", line, static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
