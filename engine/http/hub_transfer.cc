@@ -1,6 +1,7 @@
 #include "hub_transfer.h"
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace hamlet {
@@ -60,66 +61,28 @@ size_t FirstPage(const SyncOptions& options) {
   return std::max(SmallestPage(options), std::min(options.first_page_bytes, options.chunk_bytes));
 }
 
-Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged) {
-  const SyncOptions& options = c->options();
-  Replica* replica = c->replica();
-  const std::string base = "/v1/workspaces/" + ws.Hex();
-  const size_t smallest = SmallestPage(options);
-  size_t page_bytes = FirstPage(options);
-  c->meter()->Begin(c->lane(), "push");
-  int attempt = 0;
-  for (;;) {
-    ExportResult ex;
-    HAMLET_RETURN_IF_ERROR(replica->ExportAuthored(ws, acknowledged, page_bytes, &ex));
-    if (ex.chunk.empty()) break;
-    httplib::Result r(nullptr, httplib::Error::Unknown);
-    Status s = c->PushOnce(ws, base + "/push", ex.chunk, &r);
-    if (s.code() == Code::kUnauthenticated) {  // The session ran out: open another and go on.
-      HAMLET_RETURN_IF_ERROR(c->OpenSession(ws, &acknowledged));
-      continue;
-    }
-    if (!s.ok()) {
-      if (!s.Retryable()) return s;
-      page_bytes = std::max(smallest, page_bytes / 2);
-      HAMLET_RETURN_IF_ERROR(c->WaitToRetry(++attempt, HubConnection::RetryAfterMs(r), s));
-      continue;
-    }
-    if (attempt == 0) page_bytes = std::min(options.chunk_bytes, page_bytes * 2);
-    attempt = 0;
-    json j = json::parse(r->body, nullptr, false);
-    if (j.is_discarded() || !j.contains("contiguous") || !j["contiguous"].is_number_unsigned()) {
-      return Status::DataLoss("hub: malformed push answer");
-    }
-    uint64_t now_held = j["contiguous"].get<uint64_t>();
-    if (c->report() != nullptr) c->report()->pushed += j.value("stored", size_t{0});
-    c->meter()->Commits(c->lane(), ex.commits);
-    if (now_held > acknowledged) HAMLET_RETURN_IF_ERROR(replica->SetDelivered(ws, options.hub, now_held));
-    if (now_held <= acknowledged && !ex.more) break;
-    acknowledged = now_held;
-  }
-  return Status::OK();
-}
+namespace {
 
-Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, uint64_t> held) {
+// Pushes pages until export gives an empty one: export makes a page of at
+// most the given size; took reads the hub's answer to it and says whether
+// the push is over; a session that ran out is opened again by reopen.
+// Pages halve after a failed try and double after each that goes through.
+Status PushPages(HubConnection* c, const WorkspaceId& ws, const std::function<Status(size_t, ExportResult*)>& export_page,
+                 const std::function<Status(const json&, const ExportResult&, bool*)>& took,
+                 const std::function<Status()>& reopen) {
   const SyncOptions& options = c->options();
-  Replica* replica = c->replica();
   const std::string target = "/v1/workspaces/" + ws.Hex() + "/push";
   const size_t smallest = SmallestPage(options);
   size_t page_bytes = FirstPage(options);
   int attempt = 0;
-  bool begun = false;
   for (;;) {
-    std::map<DeviceId, uint64_t> after = held;
     ExportResult ex;
-    HAMLET_RETURN_IF_ERROR(replica->ExportRelayed(ws, &after, page_bytes, &ex));
+    HAMLET_RETURN_IF_ERROR(export_page(page_bytes, &ex));
     if (ex.chunk.empty()) return Status::OK();
-    if (!begun) c->meter()->Begin(c->lane(), "relay");
-    begun = true;
     httplib::Result r(nullptr, httplib::Error::Unknown);
     Status s = c->PushOnce(ws, target, ex.chunk, &r);
     if (s.code() == Code::kUnauthenticated) {  // The session ran out: open another and go on.
-      uint64_t unused = 0;
-      HAMLET_RETURN_IF_ERROR(c->OpenSession(ws, &unused));
+      HAMLET_RETURN_IF_ERROR(reopen());
       continue;
     }
     if (!s.ok()) {
@@ -131,13 +94,54 @@ Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, u
     if (attempt == 0) page_bytes = std::min(options.chunk_bytes, page_bytes * 2);
     attempt = 0;
     json j = json::parse(r->body, nullptr, false);
-    if (j.is_discarded() || !j.contains("stored") || !j["stored"].is_number_unsigned()) {
+    if (j.is_discarded() || !j.contains("stored") || !j["stored"].is_number_unsigned() || !j.contains("contiguous") ||
+        !j["contiguous"].is_number_unsigned()) {
       return Status::DataLoss("hub: malformed push answer");
     }
-    if (c->report() != nullptr) c->report()->relayed += j["stored"].get<size_t>();
     c->meter()->Commits(c->lane(), ex.commits);
-    held = std::move(after);
+    bool done = false;
+    HAMLET_RETURN_IF_ERROR(took(j, ex, &done));
+    if (done) return Status::OK();
   }
+}
+
+}  // namespace
+
+Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged) {
+  Replica* replica = c->replica();
+  c->meter()->Begin(c->lane(), "push");
+  return PushPages(
+      c, ws,
+      [&](size_t page_bytes, ExportResult* ex) { return replica->ExportAuthored(ws, acknowledged, page_bytes, ex); },
+      [&](const json& j, const ExportResult& ex, bool* done) {
+        uint64_t now_held = j["contiguous"].get<uint64_t>();
+        if (c->report() != nullptr) c->report()->pushed += j["stored"].get<size_t>();
+        if (now_held > acknowledged) HAMLET_RETURN_IF_ERROR(replica->SetDelivered(ws, c->options().hub, now_held));
+        *done = now_held <= acknowledged && !ex.more;
+        acknowledged = now_held;
+        return Status::OK();
+      },
+      [&] { return c->OpenSession(ws, &acknowledged); });
+}
+
+Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, uint64_t> held) {
+  Replica* replica = c->replica();
+  std::map<DeviceId, uint64_t> after;
+  return PushPages(
+      c, ws,
+      [&](size_t page_bytes, ExportResult* ex) {
+        after = held;
+        return replica->ExportRelayed(ws, &after, page_bytes, ex);
+      },
+      [&](const json& j, const ExportResult&, bool*) {
+        if (c->report() != nullptr) c->report()->relayed += j["stored"].get<size_t>();
+        held = after;
+        return Status::OK();
+      },
+      [&] {
+        uint64_t unused = 0;
+        return c->OpenSession(ws, &unused);
+      });
 }
 
 Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads) {

@@ -146,8 +146,8 @@ TEST_CASE("the hub refuses strangers, forged relays and replays", "[hub][bad-inp
   REQUIRE(pushed);
   CHECK(pushed->status == 200);
   CHECK(pushed->body.find("\"duplicates\":3") != std::string::npos);
-  // The same commits with a byte of a signature changed: no run vouches
-  // for them, and nothing is stored.
+  // The same chunk damaged near its end: refused whole, and the session
+  // goes on.
   std::string bad_relay = ex.chunk;
   bad_relay[bad_relay.size() - 40] ^= 1;
   REQUIRE(g.members[1]->AuthorizeRequest(g.ws, "POST", target, challenge, 2, bad_relay, &auth).ok());
