@@ -25,7 +25,7 @@ Status MayChange(Replica& r, const WorkspaceId& ws) {
   std::vector<DeviceStatus> devices;
   HAMLET_RETURN_IF_ERROR(r.Devices(ws, &devices));
   for (const DeviceStatus& d : devices) {
-    if (d.self && d.role != Role::kCadre) return Status::OK();
+    if (d.self && (d.role == Role::kAdmin || d.role == Role::kOfficer)) return Status::OK();
   }
   return Status::PermissionDenied("only officers change the categories");
 }

@@ -73,6 +73,7 @@ const char* RoleName(Role r) {
   switch (r) {
     case Role::kAdmin: return "admin";
     case Role::kOfficer: return "officer";
+    case Role::kRelay: return "relay";
     default: return "cadre";
   }
 }

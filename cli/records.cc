@@ -342,7 +342,7 @@ int Reseal(const Context& c, const RecordSpec& spec) {
   if (!s.ok()) return Refuse(what, s);
   std::set<DeviceId> officers;
   for (const DeviceStatus& d : devices) {
-    if (d.role != Role::kCadre && !d.revoked) officers.insert(d.device);
+    if ((d.role == Role::kAdmin || d.role == Role::kOfficer) && !d.revoked) officers.insert(d.device);
   }
   Query q;
   q.workspace = o.ws;

@@ -196,6 +196,27 @@ int Revoke(const Context& c, const std::string& prefix, const std::string& given
   return kExitOk;
 }
 
+// Certifies a hub to relay the workspace, registers it with the
+// workspace's hub (the one it relays to), and writes the relay file for
+// its operator (hamlet-hub relay add).
+int RelayCertify(const Context& c, const std::string& request, const std::string& out, const std::string& given_hub) {
+  std::unique_ptr<Replica> r;
+  if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
+  WorkspaceId ws;
+  DeviceId relay;
+  std::string hub, file;
+  Status s = c.PickWorkspace(*r, &ws);
+  if (s.ok()) s = c.PickHub(*r, ws, given_hub, &hub);
+  if (s.ok()) s = r->CertifyRelay(ws, request, &relay, &file);
+  if (s.ok()) s = HubClient(r.get(), HubOptions(hub)).RegisterDevice(ws, relay);
+  if (s.ok()) s = Env::Default()->WriteFileAtomic(out, file);
+  if (!s.ok()) return Refuse("relay certify", s);
+  std::printf("Certified hub %s to relay workspace %s to and from %s. Give %s to its operator: "
+              "hamlet-hub relay add %s.\n",
+              relay.Hex().c_str(), ws.Hex().c_str(), hub.c_str(), out.c_str(), out.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddSetupCommands(CLI::App* app, const Context* c) {
@@ -248,6 +269,16 @@ void AddSetupCommands(CLI::App* app, const Context* c) {
   revoke->add_option("device", *id, "The device id, or its first digits")->required();
   revoke->add_option("--hub", *hub, "The hub (default: $HAMLET_HUB, else the workspace's)");
   OnRun(revoke, [c, id, hub] { return Revoke(*c, *id, *hub); });
+  auto relay_request = std::make_shared<std::string>();
+  auto relay_out = std::make_shared<std::string>();
+  CLI::App* relay = app->add_subcommand("relay", "Let a hub relay the workspace to and from another hub (as the admin)");
+  relay->require_subcommand(1);
+  CLI::App* certify = relay->add_subcommand(
+      "certify", "Certify a hub (a commune's) to relay the workspace to its hub (the district's); it reads nothing");
+  certify->add_option("request", *relay_request, "The line hamlet-hub relay key printed on that hub")->required();
+  certify->add_option("--out", *relay_out, "Where to write the relay file for that hub's operator")->required();
+  certify->add_option("--hub", *hub, "The hub it relays to (default: $HAMLET_HUB, else the workspace's)");
+  OnRun(certify, [c, relay_request, relay_out, hub] { return RelayCertify(*c, *relay_request, *relay_out, *hub); });
   // Without revoke, devices lists.
   OnRunAlone(devices, [c, as_json] { return Devices(*c, *as_json); });
 }

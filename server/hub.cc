@@ -116,6 +116,8 @@ void Hub::Install(httplib::Server* server) {
   server->Post(ws + "/grants", [this](const auto& q, auto& r) { Grants(q, r); });
   server->Get(ws + "/keys", [this](const auto& q, auto& r) { Keys(q, r); });
   server->Post(ws + "/statements", [this](const auto& q, auto& r) { PostStatement(q, r); });
+  server->Get(ws + "/membership", [this](const auto& q, auto& r) { GetMembership(q, r); });
+  server->Post(ws + "/membership", [this](const auto& q, auto& r) { PostMembership(q, r); });
   server->Post(ws + "/push", [this](const auto& q, auto& r) { Push(q, r); });
   server->Get(ws + "/pull", [this](const auto& q, auto& r) { Pull(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });

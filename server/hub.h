@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "chunk.h"
 #include "hamlet/env.h"
@@ -59,6 +60,29 @@ class Hub {
   // call while the hub serves.
   Status ImportBundle(std::string_view bytes, BundleImport* out);
 
+  // Stores the commits of a chunk another hub served (a relay's pull),
+  // checked as a bundle's are: authors certified by the admin (an unknown
+  // one registered from the chunk), within their revocations. All or none.
+  Status ImportChunk(const WorkspaceId& ws, std::string_view bytes, AppendResult* out);
+
+  // A workspace's membership as a relay carries it (protocol.md 13.8):
+  // every certificate, revocation and key grant, and the epoch statement.
+  struct Membership {
+    std::vector<std::string> certificates, revocations, grants;
+    std::string statement;
+  };
+  Status ReadMembership(const WorkspaceId& ws, Membership* out);
+  // 32 hex digits over what identifies each item (devices, revoked
+  // devices, grants by device and epoch, the statement): two hubs that
+  // hold the same membership have the same digest.
+  Status MembershipDigest(const WorkspaceId& ws, const Membership& m, std::string* digest);
+  // Takes what of m this hub lacks, each item checked against the admin's
+  // key first (a bad one stops the lot where it is; what was taken before
+  // it stays, as each item stands alone). *taken counts what was new.
+  Status TakeMembership(const WorkspaceId& ws, const Membership& m, size_t* taken);
+  static std::string EncodeMembership(const Membership& m, const std::string& digest);
+  static Status DecodeMembership(std::string_view text, Membership* out, std::string* digest);
+
  private:
   struct Metrics {
     std::mutex mu;
@@ -87,6 +111,11 @@ class Hub {
   // commits beyond the last one named). *device names a revoked device.
   Status TakeRevocation(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes, DeviceId* device);
   Status TakeStatement(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes);
+  void GetMembership(const httplib::Request& req, httplib::Response& res);
+  void PostMembership(const httplib::Request& req, httplib::Response& res);
+  // Authenticates a relay hub of ws (a device whose certificate has the
+  // relay role); on failure writes the error.
+  bool AuthenticateRelay(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
   void StatusJson(const httplib::Request& req, httplib::Response& res);

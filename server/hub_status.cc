@@ -12,6 +12,19 @@ namespace hamlet::hub {
 
 using nlohmann::json;
 
+namespace {
+
+const char* RoleWord(uint8_t role) {
+  switch (role) {
+    case format::kRoleAdmin: return "admin";
+    case format::kRoleOfficer: return "officer";
+    case format::kRoleRelay: return "relay";
+    default: return "cadre";
+  }
+}
+
+}  // namespace
+
 void Hub::StatusJson(const httplib::Request& req, httplib::Response& res) {
   Count("status");
   if (!AuthenticateOperator(req, res)) return;
@@ -25,9 +38,7 @@ void Hub::StatusJson(const httplib::Request& req, httplib::Response& res) {
     json devices = json::array();
     for (const DeviceSummary& d : w.devices) {
       devices.push_back({{"device", d.device.Hex()},
-                         {"role", d.role == format::kRoleAdmin     ? "admin"
-                                  : d.role == format::kRoleOfficer ? "officer"
-                                                                   : "cadre"},
+                         {"role", RoleWord(d.role)},
                          {"revoked", d.revoked},
                          {"last_seen", d.last_seen},
                          {"commits", d.commits},
@@ -60,7 +71,7 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
       std::string seen = d.last_seen == 0 ? "never"
                                           : std::to_string((now - d.last_seen) / 86400000) + " days ago";
       html += std::string("<tr") + (stale ? " class=\"stale\"" : "") + "><td>" + d.device.Hex() + "</td><td>" +
-              (d.role == format::kRoleAdmin ? "admin" : d.role == format::kRoleOfficer ? "officer" : "cadre") +
+              RoleWord(d.role) +
               (d.revoked ? " (revoked)" : "") + "</td><td>" + std::to_string(d.commits) + "</td><td>" + seen +
               "</td></tr>";
     }

@@ -84,6 +84,16 @@ class HubStore {
   // The certificates of the devices of ws not revoked, in no particular order.
   virtual Status Certificates(const WorkspaceId& ws, std::vector<std::string>* out) = 0;
 
+  // What a relay hub carries of ws's membership (protocol.md 13.8): the
+  // certificate of every device, revoked ones too, and every key grant.
+  virtual Status Members(const WorkspaceId& ws, std::vector<std::string>* certificates,
+                         std::vector<std::string>* grants) = 0;
+
+  // Values the hub keeps for itself under a name (its relay identity,
+  // where it stands at the hub it relays to). NotFound sets *found false.
+  virtual Status GetMeta(const std::string& key, std::string* value, bool* found) = 0;
+  virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+
   // Enrollment: join requests posted for an invite (the hub cannot check
   // them; the admin does; a few are kept per invite), and the envelope the
   // admin leaves for the invite, sealed to the device it admitted.

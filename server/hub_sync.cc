@@ -120,6 +120,9 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
         revoked[author] = std::move(chain);
       }
     }
+    if (it->second.role == format::kRoleRelay) {
+      return Status::PermissionDenied("device " + author.Hex() + " is a relay hub: it may not author commits");
+    }
     // A revoked device's commits count only up to its revocation, on the
     // chain the revocation names (the same rule as a replica's).
     if (auto r = revoked.find(author); r != revoked.end()) {

@@ -5,6 +5,9 @@
 //   hamlet-hub token create --data DIR | --store URL
 //   hamlet-hub backup --data DIR --to DIR2
 //   hamlet-hub restored --data DIR | --store URL
+//   hamlet-hub relay key --data DIR | --store URL
+//   hamlet-hub relay add FILE --data DIR | --store URL
+//   hamlet-hub serve ... --upstream URL [--relay-every SECONDS]
 //
 // serve prints "hamlet-hub listening on HOST:PORT" once it accepts
 // connections, and stops cleanly on SIGTERM or SIGINT: requests in flight
@@ -18,8 +21,10 @@
 #include <thread>
 
 #include "guarded_server.h"
+#include "hex.h"
 #include "hub.h"
 #include "pg.h"
+#include "relay.h"
 
 using namespace hamlet;
 
@@ -116,6 +121,27 @@ int main(int argc, char** argv) {
                     "Bytes per second a device must average taking such an answer, after its first 30 s")
       ->check(CLI::Range(16, 1 << 30))
       ->capture_default_str();
+  hub::RelayOptions relay_options;
+  double relay_every = relay_options.every_ms / 1000.0;
+  serve->add_option("--upstream", relay_options.upstream,
+                    "Relay the workspaces this hub was given relay files for (hamlet-hub relay add) to and from "
+                    "the hub at this URL, e.g. the district's: commits both ways, blind");
+  serve->add_option("--relay-every", relay_every, "Seconds between two relay rounds")
+      ->check(CLI::Range(0.05, 86400.0))
+      ->capture_default_str();
+  serve->add_option("--upstream-ca", relay_options.sync.ca_file,
+                    "PEM CA bundle for an upstream hub with a private certificate")
+      ->check(CLI::ExistingFile);
+  CLI::App* relay = app.add_subcommand("relay", "Relay workspaces to and from another hub");
+  relay->require_subcommand(1);
+  CLI::App* relay_key = relay->add_subcommand(
+      "key", "Print this hub's relay request (made once) for the workspace admin to certify: hamlet relay certify");
+  add_store(relay_key, "Data folder (created if missing)");
+  std::string relay_file;
+  CLI::App* relay_add =
+      relay->add_subcommand("add", "Serve and relay the workspace of a relay file the admin made (hamlet relay certify)");
+  relay_add->add_option("file", relay_file, "The relay file")->required()->check(CLI::ExistingFile);
+  add_store(relay_add, "Data folder (created if missing)");
   CLI::App* token = app.add_subcommand("token", "Manage publish and operator tokens");
   token->require_subcommand(1);
   CLI::App* create = token->add_subcommand("create", "Create a token for publishing one workspace");
@@ -174,6 +200,28 @@ int main(int argc, char** argv) {
     s = store->RenewInstance();
     if (!s.ok()) return Fail("cannot renew the identity of " + where, s);
     std::printf("The store in %s has a new identity: devices will pull from it from the start.\n", where.c_str());
+    return 0;
+  }
+
+  if (relay_key->parsed()) {
+    std::unique_ptr<hub::RelayIdentity> id;
+    s = hub::RelayIdentity::LoadOrMake(store.get(), &id);
+    if (!s.ok()) return Fail("cannot make the relay identity", s);
+    std::printf("%s\n", HexEncode(id->JoinRequest()).c_str());
+    std::fprintf(stderr,
+                 "This hub relays as device %s. Give the line above to the workspace admin: "
+                 "hamlet relay certify REQUEST --out FILE; then hamlet-hub relay add FILE.\n",
+                 id->device().Hex().c_str());
+    return 0;
+  }
+
+  if (relay_add->parsed()) {
+    std::string text;
+    WorkspaceId ws;
+    s = Env::Default()->ReadFile(relay_file, &text);
+    if (s.ok()) s = hub::AddRelayedWorkspace(store.get(), Env::Default(), text, &ws);
+    if (!s.ok()) return Fail("cannot take " + relay_file, s);
+    std::printf("This hub serves and relays workspace %s: start it with serve --upstream URL.\n", ws.Hex().c_str());
     return 0;
   }
 
@@ -245,7 +293,14 @@ int main(int argc, char** argv) {
   }
   std::printf("hamlet-hub listening on %s:%d\n", host.c_str(), bound);
   std::fflush(stdout);
+  std::unique_ptr<hub::Relay> relayer;
+  if (!relay_options.upstream.empty()) {
+    relay_options.every_ms = static_cast<int64_t>(relay_every * 1000);
+    relayer = std::make_unique<hub::Relay>(&hub, store.get(), relay_options);
+    relayer->Start();
+  }
   bool ok = server->listen_after_bind();
+  if (relayer) relayer->Stop();
   kill(getpid(), SIGTERM);  // Wakes the waiter if the server ended on its own.
   waiter.join();
   return ok ? 0 : 1;

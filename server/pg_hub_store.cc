@@ -212,6 +212,31 @@ class PgHubStore final : public HubStore {
     return Status::OK();
   }
 
+  Status Members(const WorkspaceId& ws, std::vector<std::string>* certificates,
+                 std::vector<std::string>* grants) override {
+    certificates->clear();
+    grants->clear();
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(Run("SELECT cert FROM devices WHERE ws=$1", {ws.View()}, &r));
+    for (int i = 0; i < r.rows(); i++) certificates->emplace_back(r.Bytes(i, 0));
+    HAMLET_RETURN_IF_ERROR(Run("SELECT grant_bytes FROM grants WHERE ws=$1", {ws.View()}, &r));
+    for (int i = 0; i < r.rows(); i++) grants->emplace_back(r.Bytes(i, 0));
+    return Status::OK();
+  }
+
+  Status GetMeta(const std::string& key, std::string* value, bool* found) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(Run("SELECT value FROM meta WHERE key=$1", {PgParam::Text(key)}, &r));
+    *found = r.rows() > 0;
+    value->assign(*found ? r.Bytes(0, 0) : std::string_view());
+    return Status::OK();
+  }
+
+  Status PutMeta(const std::string& key, const std::string& value) override {
+    return Run("INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+               {PgParam::Text(key), std::string_view(value)});
+  }
+
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,
                  int64_t expire_before) override {
     return InTransaction(&pool_, [&](PgConnection& c) -> Status {

@@ -225,6 +225,34 @@ class SqliteHubStore final : public HubStore {
                  [&](Stmt& q) { out->emplace_back(q.Blob(0)); });
   }
 
+  Status Members(const WorkspaceId& ws, std::vector<std::string>* certificates,
+                 std::vector<std::string>* grants) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    certificates->clear();
+    grants->clear();
+    HAMLET_RETURN_IF_ERROR(Query("SELECT cert FROM devices WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                                 [&](Stmt& q) { certificates->emplace_back(q.Blob(0)); }));
+    return Query("SELECT grant_bytes FROM grants WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+                 [&](Stmt& q) { grants->emplace_back(q.Blob(0)); });
+  }
+
+  Status GetMeta(const std::string& key, std::string* value, bool* found) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *found = false;
+    value->clear();
+    return Query("SELECT value FROM meta WHERE key=?", [&](Stmt& q) { q.BindText(1, key); },
+                 [&](Stmt& q) {
+                   value->assign(q.Blob(0));
+                   *found = true;
+                 });
+  }
+
+  Status PutMeta(const std::string& key, const std::string& value) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+               [&](Stmt& q) { q.BindText(1, key).Bind(2, value); });
+  }
+
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,
                  int64_t expire_before) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -69,8 +69,32 @@ Status FromResponse(const httplib::Result& r, const std::string* error_body) {
   return FromAnswer(r->status, error_body != nullptr ? *error_body : r->body);
 }
 
+namespace {
+
+class ReplicaSigner final : public RequestSigner {
+ public:
+  explicit ReplicaSigner(Replica* replica) : replica_(replica) {}
+  DeviceId device() const override { return replica_->device_id(); }
+  Status Authorize(const WorkspaceId& ws, std::string_view method, std::string_view target,
+                   std::string_view challenge, uint64_t counter, std::string_view body, std::string* header) override {
+    return replica_->AuthorizeRequest(ws, method, target, challenge, counter, body, header);
+  }
+
+ private:
+  Replica* replica_;
+};
+
+}  // namespace
+
 HubConnection::HubConnection(Replica* replica, const SyncOptions& options, SyncMeter* meter, int lane)
-    : replica_(replica), options_(options), meter_(meter), lane_(lane) {
+    : HubConnection(static_cast<RequestSigner*>(nullptr), options, meter, lane) {
+  replica_ = replica;
+  replica_signer_ = std::make_unique<ReplicaSigner>(replica);
+  signer_ = replica_signer_.get();
+}
+
+HubConnection::HubConnection(RequestSigner* signer, const SyncOptions& options, SyncMeter* meter, int lane)
+    : replica_(nullptr), signer_(signer), options_(options), meter_(meter), lane_(lane) {
   http_ = std::make_unique<httplib::Client>(options_.hub);
   http_->set_connection_timeout(options_.connect_timeout_s, 0);
   // No single wait outlasts the time Sync waits in all.
@@ -123,7 +147,7 @@ int64_t HubConnection::RetryAfterMs(const httplib::Result& r) {
 
 Status HubConnection::OpenSession(const WorkspaceId& ws, uint64_t* contiguous, HubSession* session,
                                   std::map<DeviceId, uint64_t>* heads) {
-  std::string body = json{{"device", replica_->device_id().Hex()}}.dump();
+  std::string body = json{{"device", signer_->device().Hex()}}.dump();
   std::string path = "/v1/workspaces/" + ws.Hex() + "/session";
   httplib::Result r(nullptr, httplib::Error::Unknown);
   Status s = Call([&] { return http_->Post(path, body, "application/json"); }, &r);
@@ -170,7 +194,7 @@ Status HubConnection::Signed(const WorkspaceId& ws, const std::string& method, c
   return Call(
       [&]() -> httplib::Result {
         std::string auth;
-        Status s = replica_->AuthorizeRequest(ws, method, target, challenge_, ++counter_, body, &auth);
+        Status s = signer_->Authorize(ws, method, target, challenge_, ++counter_, body, &auth);
         if (!s.ok()) return httplib::Result(nullptr, httplib::Error::Unknown);
         httplib::Headers headers{{"Authorization", auth}};
         if (report_) report_->bytes_up += body.size();
@@ -183,7 +207,7 @@ Status HubConnection::Signed(const WorkspaceId& ws, const std::string& method, c
 Status HubConnection::PushOnce(const WorkspaceId& ws, const std::string& target, const std::string& body, httplib::Result* out) {
   if (meter_->Stopped()) return Stopped();
   std::string auth;
-  HAMLET_RETURN_IF_ERROR(replica_->AuthorizeRequest(ws, "POST", target, challenge_, ++counter_, body, &auth));
+  HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, "POST", target, challenge_, ++counter_, body, &auth));
   if (report_) {
     report_->bytes_up += body.size();
     report_->requests++;
@@ -216,7 +240,7 @@ Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, P
                        "&max_bytes=" + std::to_string(page->max_bytes);
   if (resume) target += "&upto=" + std::to_string(page->upto) + "&offset=" + std::to_string(page->bytes.size());
   std::string auth;
-  HAMLET_RETURN_IF_ERROR(replica_->AuthorizeRequest(ws, "GET", target, challenge_, ++counter_, "", &auth));
+  HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, "GET", target, challenge_, ++counter_, "", &auth));
   if (report_) report_->requests++;
   std::string error_body;
   bool other_page = false, malformed = false;

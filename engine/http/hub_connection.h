@@ -5,8 +5,8 @@
 // the order its requests are sent.
 //
 // Not thread safe: one thread uses a connection at a time; only Interrupt
-// may be called from another. The Replica, the options and the meter must
-// outlive it.
+// may be called from another. The Replica (or signer), the options and the
+// meter must outlive it.
 #ifndef HAMLET_HTTP_HUB_CONNECTION_H_
 #define HAMLET_HTTP_HUB_CONNECTION_H_
 
@@ -31,10 +31,25 @@ Status FromAnswer(int status, const std::string& body);
 // took it.
 Status FromResponse(const httplib::Result& r, const std::string* error_body = nullptr);
 
+// Who signs a connection's requests (protocol.md 13.2): a replica's
+// device, or a hub relaying to another hub under its relay certificate.
+class RequestSigner {
+ public:
+  virtual ~RequestSigner() = default;
+  virtual DeviceId device() const = 0;
+  // The Authorization header value of one request of a session.
+  virtual Status Authorize(const WorkspaceId& ws, std::string_view method, std::string_view target,
+                           std::string_view challenge, uint64_t counter, std::string_view body,
+                           std::string* header) = 0;
+};
+
 class HubConnection {
  public:
   // lane: which of the meter's lanes this connection's bytes count on.
+  // Requests are signed by replica's device.
   HubConnection(Replica* replica, const SyncOptions& options, SyncMeter* meter, int lane);
+  // Requests are signed by signer; replica() is null.
+  HubConnection(RequestSigner* signer, const SyncOptions& options, SyncMeter* meter, int lane);
 
   httplib::Client& http() { return *http_; }
   // Closes the connection under a request in flight, from any thread: the
@@ -112,6 +127,8 @@ class HubConnection {
   static constexpr size_t kSlice = 4 << 10;
 
   Replica* replica_;
+  std::unique_ptr<RequestSigner> replica_signer_;  // When a replica signs.
+  RequestSigner* signer_;
   const SyncOptions& options_;
   SyncMeter* meter_;
   int lane_;

@@ -61,12 +61,6 @@ size_t FirstPage(const SyncOptions& options) {
   return std::max(SmallestPage(options), std::min(options.first_page_bytes, options.chunk_bytes));
 }
 
-namespace {
-
-// Pushes pages until export gives an empty one: export makes a page of at
-// most the given size; took reads the hub's answer to it and says whether
-// the push is over; a session that ran out is opened again by reopen.
-// Pages halve after a failed try and double after each that goes through.
 Status PushPages(HubConnection* c, const WorkspaceId& ws, const std::function<Status(size_t, ExportResult*)>& export_page,
                  const std::function<Status(const json&, const ExportResult&, bool*)>& took,
                  const std::function<Status()>& reopen) {
@@ -105,8 +99,6 @@ Status PushPages(HubConnection* c, const WorkspaceId& ws, const std::function<St
   }
 }
 
-}  // namespace
-
 Status PushChain(HubConnection* c, const WorkspaceId& ws, uint64_t acknowledged) {
   Replica* replica = c->replica();
   c->meter()->Begin(c->lane(), "push");
@@ -144,9 +136,54 @@ Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, u
       });
 }
 
+namespace {
+
+// A replica's pull: pages merged into it, its position per hub, a cut page
+// kept in it for the next sync.
+class ReplicaPullTarget final : public PullTarget {
+ public:
+  ReplicaPullTarget(HubConnection* c, const WorkspaceId& ws)
+      : c_(c), replica_(c->replica()), ws_(ws), kept_key_(PartialPageKey(ws, c->options().hub)) {}
+  Status TakePartialPage(uint64_t position, HubConnection::Page* page) override {
+    return hamlet::TakePartialPage(replica_, kept_key_, position, page);
+  }
+  Status KeepPartialPage(const HubConnection::Page& page) override {
+    return hamlet::KeepPartialPage(replica_, kept_key_, page);
+  }
+  Status Apply(const std::string& page, size_t* commits) override {
+    ImportResult im;
+    HAMLET_RETURN_IF_ERROR(replica_->Import(page, &im));
+    if (c_->report() != nullptr) {
+      c_->report()->pulled += im.commits;
+      c_->report()->applied += im.applied;
+    }
+    *commits = im.commits;
+    return Status::OK();
+  }
+  Status SetPosition(uint64_t position) override {
+    return replica_->SetPullPosition(ws_, c_->options().hub, position);
+  }
+  Status ShortOf(const std::map<DeviceId, uint64_t>& heads, bool* short_of) override {
+    return replica_->CheckHubHeads(ws_, c_->options().hub, heads, short_of);
+  }
+
+ private:
+  HubConnection* c_;
+  Replica* replica_;
+  WorkspaceId ws_;
+  std::string kept_key_;
+};
+
+}  // namespace
+
 Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads) {
+  ReplicaPullTarget target(c, ws);
+  return PullPages(c, ws, position, heads, &target);
+}
+
+Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads,
+                 PullTarget* target) {
   const SyncOptions& options = c->options();
-  Replica* replica = c->replica();
   const std::string base = "/v1/workspaces/" + ws.Hex();
   const size_t smallest = SmallestPage(options);
   // A pull page cut in transit goes on from its byte: a large page costs
@@ -154,13 +191,12 @@ Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const
   // trips.
   size_t page_bytes = options.chunk_bytes;
   c->meter()->Begin(c->lane(), "pull");
-  const std::string kept_key = PartialPageKey(ws, options.hub);
   HubConnection::Page page;
-  HAMLET_RETURN_IF_ERROR(TakePartialPage(replica, kept_key, position, &page));
+  HAMLET_RETURN_IF_ERROR(target->TakePartialPage(position, &page));
   if (page.named) page_bytes = page.max_bytes;
   // When the sync stops, what came of a page is kept for the next one.
   auto stop = [&](const Status& s) {
-    Status kept = KeepPartialPage(replica, kept_key, page);
+    Status kept = target->KeepPartialPage(page);
     return kept.ok() ? s : kept;
   };
   for (bool from_start = position == 0;; from_start = true) {
@@ -190,16 +226,8 @@ Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const
       if (attempt == 0) page_bytes = std::min(options.chunk_bytes, page_bytes * 2);
       attempt = 0;
       size_t commits = 0;
-      if (!page.empty) {
-        ImportResult im;
-        HAMLET_RETURN_IF_ERROR(replica->Import(page.bytes, &im));
-        if (c->report() != nullptr) {
-          c->report()->pulled += im.commits;
-          c->report()->applied += im.applied;
-        }
-        commits = im.commits;
-      }
-      if (page.upto > position) HAMLET_RETURN_IF_ERROR(replica->SetPullPosition(ws, options.hub, page.upto));
+      if (!page.empty) HAMLET_RETURN_IF_ERROR(target->Apply(page.bytes, &commits));
+      if (page.upto > position) HAMLET_RETURN_IF_ERROR(target->SetPosition(page.upto));
       position = std::max(position, page.upto);
       c->meter()->Commits(c->lane(), commits);
       bool more = page.more;
@@ -207,7 +235,7 @@ Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const
       if (!more) break;
     }
     bool short_of = false;
-    HAMLET_RETURN_IF_ERROR(replica->CheckHubHeads(ws, options.hub, heads, &short_of));
+    HAMLET_RETURN_IF_ERROR(target->ShortOf(heads, &short_of));
     if (!short_of || from_start) return Status::OK();
     position = 0;
   }

@@ -9,7 +9,11 @@
 #define HAMLET_HTTP_HUB_TRANSFER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "hub_connection.h"
 
@@ -18,6 +22,38 @@ namespace hamlet {
 // The smallest page after halving, and the first page, for options.
 size_t SmallestPage(const SyncOptions& options);
 size_t FirstPage(const SyncOptions& options);
+
+// The page loop of a push, for a device's chain, relayed commits, or a hub
+// relaying to another hub: export_page makes a chunk of at most the given
+// size (empty when nothing is left); took reads the hub's answer to it and
+// says whether the push is over; a session that ran out is opened again by
+// reopen. Pages halve after a failed try and double after each that goes
+// through.
+Status PushPages(HubConnection* c, const WorkspaceId& ws,
+                 const std::function<Status(size_t, ExportResult*)>& export_page,
+                 const std::function<Status(const nlohmann::json&, const ExportResult&, bool*)>& took,
+                 const std::function<Status()>& reopen);
+
+// Where the pages of a pull go: a replica, or a hub relaying from another.
+class PullTarget {
+ public:
+  virtual ~PullTarget() = default;
+  // A page cut when an earlier pull stopped, if one was kept and starts at
+  // position; *page is left alone otherwise.
+  virtual Status TakePartialPage(uint64_t position, HubConnection::Page* page) = 0;
+  // Keeps what came of a page when the pull stops.
+  virtual Status KeepPartialPage(const HubConnection::Page& page) = 0;
+  // Stores a whole page; *commits counts what it carried.
+  virtual Status Apply(const std::string& page, size_t* commits) = 0;
+  // Everything up to position is applied.
+  virtual Status SetPosition(uint64_t position) = 0;
+  // Whether some chain falls short of what heads says the hub held.
+  virtual Status ShortOf(const std::map<DeviceId, uint64_t>& heads, bool* short_of) = 0;
+};
+
+// The page loop of a pull from position into target, as PullLog describes.
+Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position,
+                 const std::map<DeviceId, uint64_t>& heads, PullTarget* target);
 
 // Pushes what the hub lacks of this device's chain, after acknowledged
 // (how far the hub holds it), page by page; the hub says after each page

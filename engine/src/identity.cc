@@ -59,7 +59,7 @@ Status ParseCertificate(std::string_view bytes, Certificate* out) {
   out->role = r.U8();
   out->issued_at = static_cast<int64_t>(r.Fixed64());
   r.Raw(kSignatureBytes);
-  if (!r.done() || !ws || out->role > format::kRoleCadre) return Status::DataLoss("device certificate is malformed");
+  if (!r.done() || !ws || out->role > format::kRoleRelay) return Status::DataLoss("device certificate is malformed");
   out->workspace = *ws;
   out->bytes.assign(bytes);
   return Status::OK();
@@ -230,6 +230,44 @@ Status ParseKeyGrant(std::string_view bytes, std::string_view admin_public_key, 
   out->epoch = static_cast<uint32_t>(epoch);
   out->device = *device;
   out->bytes.assign(bytes);
+  return Status::OK();
+}
+
+namespace {
+constexpr char kRelayFileFirstLine[] = "hamlet relay 1";
+}  // namespace
+
+std::string EncodeRelayFile(std::string_view admin_certificate, std::string_view relay_certificate) {
+  return std::string(kRelayFileFirstLine) + "\n" + HexEncode(admin_certificate) + "\n" + HexEncode(relay_certificate) +
+         "\n";
+}
+
+Status ParseRelayFile(std::string_view text, Certificate* admin, Certificate* relay) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < text.size() && lines.size() < 4) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string line(text.substr(at, nl - at));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(std::move(line));
+    at = nl + 1;
+  }
+  if (lines.empty() || lines[0].rfind("hamlet relay ", 0) != 0) {
+    return Status::InvalidArgument("not a relay file (hamlet relay certify makes one)");
+  }
+  if (lines[0] != kRelayFileFirstLine) return Status::Unimplemented("a relay file of another version: " + lines[0]);
+  std::string admin_raw, relay_raw;
+  if (lines.size() != 3 || !HexDecode(lines[1], &admin_raw) || !HexDecode(lines[2], &relay_raw)) {
+    return Status::InvalidArgument("a relay file holds two certificates in hex after its first line");
+  }
+  HAMLET_RETURN_IF_ERROR(ParseCertificate(admin_raw, admin).WithContext("the admin's certificate: "));
+  HAMLET_RETURN_IF_ERROR(ParseCertificate(relay_raw, relay).WithContext("the relay certificate: "));
+  if (admin->role != format::kRoleAdmin) return Status::InvalidArgument("the first certificate is not an admin's");
+  HAMLET_RETURN_IF_ERROR(VerifyCertificate(*admin, admin->sign_public_key).WithContext("the admin's certificate: "));
+  if (relay->workspace != admin->workspace) return Status::InvalidArgument("the certificates are for two workspaces");
+  HAMLET_RETURN_IF_ERROR(VerifyCertificate(*relay, admin->sign_public_key).WithContext("the relay certificate: "));
+  if (relay->role != format::kRoleRelay) return Status::InvalidArgument("the second certificate is not a relay's");
   return Status::OK();
 }
 

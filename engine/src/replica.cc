@@ -157,6 +157,7 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
     return Status::PermissionDenied("only the workspace admin can admit devices");
   }
   if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
+  if (role == Role::kRelay) return Status::InvalidArgument("a relay hub gets no keys: certify it with CertifyRelay");
   hamlet::JoinRequest req;
   HAMLET_RETURN_IF_ERROR(ParseJoinRequest(join_request, &req));
   Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, static_cast<uint8_t>(role),
@@ -177,6 +178,34 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
   }
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] { return m.store->PutDevice(ws, cert.device(), cert.bytes); }));
   *envelope = EncodeEnvelope(e, m.keys->sign_secret_key());
+  return Status::OK();
+}
+
+Status Replica::CertifyRelay(const WorkspaceId& ws, std::string_view relay_request, DeviceId* relay,
+                             std::string* relay_file) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Impl& m = *impl_;
+  std::string admin_pk;
+  HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
+  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin certifies a relay hub");
+  std::string raw;
+  hamlet::JoinRequest req;
+  if (!HexDecode(relay_request, &raw)) {
+    return Status::InvalidArgument("a relay request is the line of hex digits hamlet-hub relay key prints");
+  }
+  HAMLET_RETURN_IF_ERROR(ParseJoinRequest(raw, &req));
+  if (req.sign_public_key == m.keys->sign_public_key()) {
+    return Status::InvalidArgument("that request is the admin's own device");
+  }
+  Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, format::kRoleRelay,
+                                      m.env->NowMillis(), m.keys->sign_secret_key());
+  bool found = false;
+  std::string admin_certificate;
+  HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &admin_certificate, &found));
+  if (!found) return Status::DataLoss("the admin's own certificate is missing");
+  HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] { return m.store->PutDevice(ws, cert.device(), cert.bytes); }));
+  *relay = cert.device();
+  *relay_file = EncodeRelayFile(admin_certificate, cert.bytes);
   return Status::OK();
 }
 
@@ -269,6 +298,7 @@ Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
   if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin invites");
   if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
+  if (role == Role::kRelay) return Status::InvalidArgument("a relay hub is certified, not invited: see CertifyRelay");
   if (valid_for_ms <= 0) return Status::InvalidArgument("an invite must be valid for some time");
   std::string id = RandomBytes(kInviteIdBytes), secret = RandomBytes(kInviteSecretBytes);
   std::string record(1, static_cast<char>(role));

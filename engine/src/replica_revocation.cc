@@ -3,6 +3,7 @@
 // after the revoked device's later commits did (protocol.md, "Revocation").
 #include <set>
 
+#include "format.h"
 #include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
@@ -50,6 +51,7 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
     if (d == device || d == m.device || revoked) continue;
     Certificate cert;
     HAMLET_RETURN_IF_ERROR(ParseCertificate(cert_bytes, &cert));
+    if (cert.role == format::kRoleRelay) continue;  // A relay hub reads nothing.
     result.grants.push_back(IssueKeyGrant(ws, epoch, d, cert.kx_public_key, key, m.keys->sign_secret_key()).bytes);
   }
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] {

@@ -10,7 +10,10 @@ namespace hamlet {
 namespace {
 
 const char* RoleName(uint8_t role) {
-  return role == format::kRoleAdmin ? "the admin" : role == format::kRoleOfficer ? "an officer" : "a cadre";
+  return role == format::kRoleAdmin     ? "the admin"
+         : role == format::kRoleOfficer ? "an officer"
+         : role == format::kRoleRelay   ? "a relay hub"
+                                        : "a cadre";
 }
 
 bool IsConfidential(const std::string& collection, const std::string& field) {
@@ -32,6 +35,10 @@ bool IsSealedValue(const Value& value) {
 }  // namespace
 
 Status CheckRights(uint8_t role, const std::vector<RecordOp>& ops) {
+  // A relay hub carries sealed commits between hubs; it writes nothing.
+  if (role == format::kRoleRelay) {
+    return Status::PermissionDenied("a relay hub may not author commits: its certificate is for relaying only");
+  }
   const bool officer = role == format::kRoleAdmin || role == format::kRoleOfficer;
   for (const RecordOp& op : ops) {
     const std::string where = " (record " + op.record.Hex() + " of " + op.collection + ")";

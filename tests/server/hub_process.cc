@@ -111,6 +111,20 @@ std::string HubProcess::CreateToken(bool operator_token) {
   return token;
 }
 
+std::string HubProcess::Output(const std::vector<std::string>& args) {
+  std::string cmd = Binary();
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  Expect(p != nullptr, "cannot run " + cmd);
+  std::string out;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  Expect(pclose(p) == 0, cmd + " failed");
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
 std::string HubProcess::StoreFlag() const {
   return dir_.rfind("postgresql://", 0) == 0 ? "--store" : "--data";
 }

@@ -43,6 +43,9 @@ class HubProcess {
   void StopAndRestart(const std::function<void()>& while_stopped);
   // Runs `hamlet-hub ARGS...` to its end; returns its exit status.
   static int Run(const std::vector<std::string>& args);
+  // Runs `hamlet-hub ARGS...`, which must succeed; returns what it printed
+  // on stdout, without the last newline.
+  static std::string Output(const std::vector<std::string>& args);
   // Uses another hamlet-hub binary from now on (a benchmark comparing
   // builds); call before starting any hub.
   static void UseBinary(const std::string& path);

@@ -49,7 +49,9 @@ struct OpenOptions {
   bool group_commits = true;
 };
 
-enum class Role : uint8_t { kAdmin = 0, kOfficer = 1, kCadre = 2 };
+// kRelay: a hub certified to relay the workspace's sealed commits to and
+// from another hub; it can read nothing, authors nothing and gets no key.
+enum class Role : uint8_t { kAdmin = 0, kOfficer = 1, kCadre = 2, kRelay = 3 };
 
 // A record as a reader sees it.
 struct Record {
@@ -253,6 +255,14 @@ class HAMLET_EXPORT Replica {
   // As admin of ws: certifies the requesting device and wraps the workspace
   // keys for it. The envelope is safe to carry over any channel.
   Status Admit(const WorkspaceId& ws, std::string_view join_request, Role role, std::string* envelope);
+  // As admin of ws: certifies the hub whose relay request this is (the
+  // hex line `hamlet-hub relay key` prints) to relay ws to and from another
+  // hub, and nothing else: its commits are refused everywhere, it gets no
+  // key and is never an officer. Sets the relay hub's device (register it
+  // with the hub it relays to: HubClient::RegisterDevice) and the relay
+  // file for its operator (`hamlet-hub relay add`, protocol.md 13.8).
+  Status CertifyRelay(const WorkspaceId& ws, std::string_view relay_request, DeviceId* relay,
+                      std::string* relay_file);
   // Joins the workspace an envelope admits this device to, if the envelope
   // is signed by the admin named in the invite code this device took
   // (RequestJoin): a hub or anyone else on the way cannot answer in the
