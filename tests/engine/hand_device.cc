@@ -4,6 +4,7 @@
 
 #include "chunk.h"
 #include "format.h"
+#include "hex.h"
 #include "helpers.h"
 #include "identity.h"
 
@@ -20,6 +21,22 @@ HandDevice::HandDevice(Replica& admin, const WorkspaceId& w) : ws(w) {
   std::string raw;
   REQUIRE(OpenSealed(kx.public_key, kx.secret_key, e.keys.at(0).sealed, &raw));
   data_key = Key32::FromView(raw);
+}
+
+HandDevice HandDevice::Relay(Replica& admin, const WorkspaceId& w, const Key32& key) {
+  REQUIRE(InitCrypto().ok());
+  HandDevice d;
+  d.ws = w;
+  DeviceId relay;
+  std::string file;
+  REQUIRE(admin.CertifyRelay(w, HexEncode(EncodeJoinRequest(d.sign.public_key, d.kx.public_key, d.sign.secret_key)),
+                             &relay, &file)
+              .ok());
+  Certificate admin_cert, relay_cert;
+  REQUIRE(ParseRelayFile(file, &admin_cert, &relay_cert).ok());
+  d.cert = relay_cert.bytes;
+  d.data_key = key;
+  return d;
 }
 
 DeviceId HandDevice::id() const { return DeviceIdFor(sign.public_key); }

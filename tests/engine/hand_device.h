@@ -14,6 +14,7 @@
 namespace hamlet::test {
 
 struct HandDevice {
+  HandDevice() = default;
   WorkspaceId ws;
   SignKeyPair sign = SignKeygen();
   KxKeyPair kx = KxKeygen();
@@ -22,6 +23,10 @@ struct HandDevice {
 
   // Admitted by admin (as a cadre) with a join request made from its keys.
   HandDevice(Replica& admin, const WorkspaceId& w);
+  // Certified by admin as a relay hub (no key comes with that); the test
+  // hands it data_key, as a relay operator who also got hold of a member's
+  // key would have it.
+  static HandDevice Relay(Replica& admin, const WorkspaceId& w, const Key32& key);
   DeviceId id() const;
 
   // A commit writing summary into one record of "concerns" (the record id

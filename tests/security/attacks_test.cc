@@ -222,6 +222,32 @@ TEST_CASE("a member cannot plant a commit beyond its chain on a hub", "[security
   CHECK(parsed.last_hash == c2.Hash());
 }
 
+TEST_CASE("a relay hub's key writes nothing, even with a member's data key in hand", "[security]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(2, "", &g);
+  Publish(hub, g);
+  // The operator of a commune hub holds its relay key, and has got hold of
+  // a cadre's data key too (a lost phone). It writes under the relay's
+  // identity, where the cadre's revocation would not reach.
+  HandDevice cadre(*g.members[0], g.ws);
+  HandDevice relay = HandDevice::Relay(*g.members[0], g.ws, cadre.data_key);
+  Register(hub, *g.members[0], relay);
+  std::string zero(kHashBytes, '\0');
+  SealedCommit forged = relay.Make(1, zero, "Kết luận giả");
+  auto r = HandPush(hub.url(), relay, relay.ChunkOf({forged}));
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  CHECK(r->body.find("relay") != std::string::npos);
+  // A replica handed the same chunk (an SD card, another hub) sets it aside.
+  ImportResult im;
+  REQUIRE(g.members[1]->Import(relay.ChunkOf({forged}), &im).ok());
+  CHECK(im.applied == 0);
+  CHECK(im.set_aside == 1);
+  CHECK(Matching(*g.members[1], "Kết luận giả") == 0);
+}
+
 TEST_CASE("a revoked device's back-dated commits count nowhere", "[security]") {
   TempDir dir;
   HubProcess hub(dir.File("hub"));
