@@ -16,6 +16,7 @@
 #include "hub_group.h"
 #include "hub_process.h"
 #include "hub_store.h"
+#include "test_postgres.h"
 
 using namespace hamlet;
 using namespace hamlet::test;
@@ -59,7 +60,9 @@ size_t Concerns(Replica& r, const WorkspaceId& ws) {
 std::set<std::pair<DeviceId, uint64_t>> StoredCommits(const std::string& dir, const WorkspaceId& ws,
                                                       size_t* rows) {
   std::unique_ptr<hub::HubStore> store;
-  REQUIRE(hub::OpenSqliteHubStore(dir, &store).ok());
+  REQUIRE((dir.rfind("postgresql://", 0) == 0 ? hub::OpenPostgresHubStore(dir, &store)
+                                              : hub::OpenSqliteHubStore(dir, &store))
+              .ok());
   std::set<std::pair<DeviceId, uint64_t>> seen;
   *rows = 0;
   uint64_t after = 0;
@@ -82,11 +85,13 @@ std::set<std::pair<DeviceId, uint64_t>> StoredCommits(const std::string& dir, co
 
 TEST_CASE("hub to hub: devices, a commune hub, a district hub and the officer converge over cut links",
           "[hub][relay]") {
+  // The commune hub on either store (its relay state lives there).
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   const uint64_t seed = SeedFromEnv(1208);
-  INFO("seed " << seed << " (HAMLET_SEED replays it)");
+  INFO("seed " << seed << " (HAMLET_SEED replays it); commune hub on " << backend);
   std::mt19937_64 rng(seed);
   TempDir dir;
-  const std::string district_dir = dir.path() + "/district", commune_dir = dir.path() + "/commune";
+  const std::string district_dir = dir.path() + "/district", commune_dir = HubStoreFor(backend, dir.path());
   HubProcess district(district_dir);
   Group g;
   MakeGroup(5, "", &g);  // Member 0 is the admin, an officer at the district; 1..4 are cadres at the commune.
@@ -95,17 +100,18 @@ TEST_CASE("hub to hub: devices, a commune hub, a district hub and the officer co
 
   // The commune hub's operator makes its relay identity; the admin
   // certifies it and registers it with the district hub.
-  const std::string request = HubProcess::Output({"relay", "key", "--data", commune_dir});
+  const std::string store_flag = backend == "sqlite" ? "--data" : "--store";
+  const std::string request = HubProcess::Output({"relay", "key", store_flag, commune_dir});
   DeviceId relay;
   std::string file;
   REQUIRE(officer.CertifyRelay(g.ws, request, &relay, &file).ok());
   REQUIRE(HubClient(&officer, TestSyncOptions(district.url())).RegisterDevice(g.ws, relay).ToString() == "OK");
   REQUIRE(Env::Default()->WriteFileAtomic(dir.path() + "/relay", file).ok());
-  REQUIRE(HubProcess::Run({"relay", "add", dir.path() + "/relay", "--data", commune_dir}) == 0);
+  REQUIRE(HubProcess::Run({"relay", "add", dir.path() + "/relay", store_flag, commune_dir}) == 0);
 
-  // The relay's hop cuts one connection in two somewhere in its first 8 KiB,
+  // The relay's hop cuts one connection in two somewhere in its first 3 KiB,
   // the devices' one in three in its first 16 KiB.
-  CutProxy upstream(district.port(), seed, 50, 8 << 10);
+  CutProxy upstream(district.port(), seed, 50, 3 << 10);
   auto commune = std::make_unique<HubProcess>(
       commune_dir, std::vector<std::string>{"--upstream", "http://127.0.0.1:" + std::to_string(upstream.port()),
                                             "--relay-every", "0.2"});
