@@ -65,7 +65,7 @@ class Hub {
   // one registered from the chunk), within their revocations. All or none.
   Status ImportChunk(const WorkspaceId& ws, std::string_view bytes, AppendResult* out);
 
-  // A workspace's membership as a relay carries it (protocol.md 13.8):
+  // A workspace's membership as a relay carries it (protocol.md 13.7):
   // every certificate, revocation and key grant, and the epoch statement.
   struct Membership {
     std::vector<std::string> certificates, revocations, grants;

@@ -1,5 +1,5 @@
 // What a relay hub carries of a workspace's membership between two hubs
-// (protocol.md 13.8): certificates, revocations, key grants and the epoch
+// (protocol.md 13.7): certificates, revocations, key grants and the epoch
 // statement, each signed by the workspace admin, compared by a digest so
 // that a relay in step costs one small request.
 #include <algorithm>

@@ -84,7 +84,7 @@ class HubStore {
   // The certificates of the devices of ws not revoked, in no particular order.
   virtual Status Certificates(const WorkspaceId& ws, std::vector<std::string>* out) = 0;
 
-  // What a relay hub carries of ws's membership (protocol.md 13.8): the
+  // What a relay hub carries of ws's membership (protocol.md 13.7): the
   // certificate of every device, revoked ones too, and every key grant.
   virtual Status Members(const WorkspaceId& ws, std::vector<std::string>* certificates,
                          std::vector<std::string>* grants) = 0;

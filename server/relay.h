@@ -1,7 +1,7 @@
 // Relay: a hub that forwards its workspaces' sealed commits to an upstream
 // hub (the commune's to the district's) and brings back what the upstream
 // holds, blind, under a certificate the workspace admin gave it for
-// relaying only (protocol.md 13.8). It speaks to the upstream as a device
+// relaying only (protocol.md 13.7). It speaks to the upstream as a device
 // does: signed sessions, pull pages that resume after a cut, push pages
 // that halve and double (engine/http's HubConnection and page loops).
 //

@@ -82,7 +82,7 @@ constexpr uint8_t kRoleAdmin = 0;
 constexpr uint8_t kRoleOfficer = 1;
 constexpr uint8_t kRoleCadre = 2;
 // A hub that relays a workspace's sealed commits to and from another hub
-// (protocol.md 13.8): it may open sessions, pull, push other members'
+// (protocol.md 13.7): it may open sessions, pull, push other members'
 // commits and carry membership; it authors nothing and gets no key.
 constexpr uint8_t kRoleRelay = 3;
 
@@ -132,6 +132,7 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // 3: a pull page cut in transit is resumed at the byte where it was cut
 // (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
 // 4: a push may relay other members' commits the hub lacks.
+// 5: membership routes for a hub relaying to another (role relay).
 constexpr int kHubProtocolVersion = 5;
 // Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
 constexpr size_t kPageDigestBytes = 16;

@@ -102,7 +102,7 @@ KeyGrant IssueKeyGrant(const WorkspaceId& ws, uint32_t epoch, const DeviceId& de
                        const Key32& key, std::string_view admin_secret_key);
 Status ParseKeyGrant(std::string_view bytes, std::string_view admin_public_key, KeyGrant* out);
 
-// A relay file (protocol.md 13.8): what the workspace admin gives a hub's
+// A relay file (protocol.md 13.7): what the workspace admin gives a hub's
 // operator so that the hub relays the workspace to another hub, as text:
 // "hamlet relay 1", the admin's self-signed certificate and the hub's relay
 // certificate, one line each, in hex.

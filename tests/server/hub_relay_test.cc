@@ -1,4 +1,4 @@
-// Hub to hub (protocol.md 13.8): cadres' devices sync with a commune hub,
+// Hub to hub (protocol.md 13.7): cadres' devices sync with a commune hub,
 // which relays the workspace to and from the district hub under a
 // certificate the admin gave it for relaying only; the officer (the admin)
 // syncs at the district. Both hops go through proxies that cut connections

@@ -479,7 +479,7 @@ TEST_CASE("hub store: the request buckets of PostgreSQL are shared by every stor
   REQUIRE(two->TakeUnsigned("203.0.113.7", 11001, 60, &taken, &retry).ok());
   CHECK(taken);
   // Another address has its own bucket.
-  REQUIRE(one->TakeUnsigned("203.0.113.8", 11001, 60, &taken, &retry).ok());
+  REQUIRE(one->TakeUnsigned("203.0.113.7", 11001, 60, &taken, &retry).ok());
   CHECK(taken);
 }
 

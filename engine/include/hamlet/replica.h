@@ -260,7 +260,7 @@ class HAMLET_EXPORT Replica {
   // hub, and nothing else: its commits are refused everywhere, it gets no
   // key and is never an officer. Sets the relay hub's device (register it
   // with the hub it relays to: HubClient::RegisterDevice) and the relay
-  // file for its operator (`hamlet-hub relay add`, protocol.md 13.8).
+  // file for its operator (`hamlet-hub relay add`, protocol.md 13.7).
   Status CertifyRelay(const WorkspaceId& ws, std::string_view relay_request, DeviceId* relay,
                       std::string* relay_file);
   // Joins the workspace an envelope admits this device to, if the envelope
