@@ -120,9 +120,11 @@ class HubStore {
   // already stored byte for byte count as duplicates; a different commit
   // under a stored number, or a broken hash-chain link, is DataLoss; a
   // commit that does not continue its author's chain without a gap is
-  // FailedPrecondition.
+  // FailedPrecondition. via names the device that pushed them (null for
+  // an import or a relay's pull): its pulls leave out the commits it
+  // brought, as they leave out its own.
   virtual Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now,
-                        AppendResult* out) = 0;
+                        AppendResult* out, const DeviceId* via = nullptr) = 0;
   // The stored bytes of author's commit seq, if the hub holds it.
   virtual Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
                            bool* found) = 0;
@@ -130,7 +132,7 @@ class HubStore {
   virtual Status Contiguous(const WorkspaceId& ws, const DeviceId& device, uint64_t* seq) = 0;
   // Commits of ws that arrived after the hub position `after` and, unless
   // upto is 0, at or before upto, in arrival order, leaving out those
-  // authored by `reader` (it has them), up to about max_bytes (at least
+  // authored or pushed by `reader` (it has them), up to about max_bytes (at least
   // one). *next is the position to continue from; *more tells whether
   // anything remains. The same arguments give the same commits for as long
   // as the store lives (a resumed pull page, protocol.md 13.3).

@@ -132,7 +132,9 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
   // One signature per run of linked commits (protocol.md 3.4); every
   // author is known by now.
   for (size_t i = 0; i < chunk.commits.size(); i++) HAMLET_RETURN_IF_ERROR(verifier.Verify(i));
-  return store_->Append(ws, chunk.commits, env_->NowMillis(), out);
+  // A pusher's pulls leave out what it brought (protocol.md 13.3).
+  const DeviceId via = pusher != nullptr ? pusher->device() : DeviceId();
+  return store_->Append(ws, chunk.commits, env_->NowMillis(), out, pusher != nullptr ? &via : nullptr);
 }
 
 Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {

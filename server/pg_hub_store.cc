@@ -61,6 +61,10 @@ CREATE INDEX sessions_by_expiry ON sessions(expires);
 CREATE TABLE request_buckets(address bytea PRIMARY KEY, tokens double precision NOT NULL, refilled bigint NOT NULL);
 CREATE INDEX request_buckets_by_time ON request_buckets(refilled);
 )sql",
+    // 3: who pushed each commit, so that its pulls leave out what it brought.
+    R"sql(
+ALTER TABLE commits ADD COLUMN via bytea NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = sizeof kMigrations / sizeof kMigrations[0];
 
@@ -319,9 +323,9 @@ class PgHubStore final : public HubStore {
     return (*c)->Query("UPDATE devices SET last_seen=$1 WHERE ws=$2 AND device=$3", {now, ws.View(), device.View()});
   }
 
-  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
-                AppendResult* out) override {
-    PendingAppend me{&ws, &commits, out, Status()};
+  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t, AppendResult* out,
+                const DeviceId* via = nullptr) override {
+    PendingAppend me{&ws, &commits, via, out, Status()};
     appends_.Write(&me, [this](const std::vector<PendingAppend*>& group) { WriteGroup(group); });
     return me.status;
   }
@@ -357,13 +361,13 @@ class PgHubStore final : public HubStore {
     for (;;) {
       PgResult r;
       HAMLET_RETURN_IF_ERROR((*c)->Query(
-          "SELECT pos, author, bytes FROM commits WHERE ws=$1 AND pos>$2 AND pos<=$3 ORDER BY pos LIMIT $4",
+          "SELECT pos, author, bytes, via FROM commits WHERE ws=$1 AND pos>$2 AND pos<=$3 ORDER BY pos LIMIT $4",
           {ws.View(), from, bound, kReadBatchRows}, &r));
       for (int i = 0; i < r.rows(); i++) {
         uint64_t pos = static_cast<uint64_t>(r.Int(i, 0));
         from = pos;
-        if (r.Bytes(i, 1) == reader.View()) {
-          *next = pos;  // The reader's own commits are passed over, yet the position moves on.
+        if (r.Bytes(i, 1) == reader.View() || r.Bytes(i, 3) == reader.View()) {
+          *next = pos;  // The reader's own commits (or those it brought) are passed over, yet the position moves on.
           continue;
         }
         std::string_view b = r.Bytes(i, 2);
@@ -495,6 +499,7 @@ class PgHubStore final : public HubStore {
   struct PendingAppend {
     const WorkspaceId* ws;
     const std::vector<SealedCommit>* commits;
+    const DeviceId* via;
     AppendResult* out;
     Status status;
   };
@@ -535,7 +540,7 @@ class PgHubStore final : public HubStore {
     for (PendingAppend* p : group) {
       if (!s.ok()) break;
       Status sp = c.Exec("SAVEPOINT push");
-      if (sp.ok()) p->status = AppendOne(c, *p->ws, *p->commits, p->out);
+      if (sp.ok()) p->status = AppendOne(c, *p->ws, *p->commits, p->via, p->out);
       if (!sp.ok() || !p->status.ok()) {
         if (sp.ok()) sp = c.Exec("ROLLBACK TO push");
         if (p->status.ok()) p->status = sp;
@@ -555,7 +560,7 @@ class PgHubStore final : public HubStore {
   }
 
   Status AppendOne(PgConnection& c, const WorkspaceId& ws, const std::vector<SealedCommit>& commits,
-                   AppendResult* out) {
+                   const DeviceId* via, AppendResult* out) {
     AppendHooks hooks;
     hooks.chain.chain = [&](const DeviceId& a, ChainInfo* info) {
       PgResult r;
@@ -596,10 +601,11 @@ class PgHubStore final : public HubStore {
         seqs.push_back(static_cast<int64_t>(cm->header.seq));
         bytes.push_back(cm->bytes);
       }
-      return c.Query("INSERT INTO commits(ws, pos, author, seq, bytes) "
-                     "SELECT $1, nextval('commit_positions'), a, s, b FROM "
+      return c.Query("INSERT INTO commits(ws, pos, author, seq, bytes, via) "
+                     "SELECT $1, nextval('commit_positions'), a, s, b, $5 FROM "
                      "(SELECT * FROM unnest($2, $3, $4) WITH ORDINALITY AS t(a, s, b, o) ORDER BY o) AS ordered",
-                     {ws.View(), PgParam::ByteaArray(authors), PgParam::Int8Array(seqs), PgParam::ByteaArray(bytes)});
+                     {ws.View(), PgParam::ByteaArray(authors), PgParam::Int8Array(seqs), PgParam::ByteaArray(bytes),
+                      via != nullptr ? via->View() : std::string_view("", 0)});
     };
     hooks.save = [&](const DeviceId& a, const ChainInfo& info) {
       return c.Query("UPDATE devices SET contiguous=$1, head=$2 WHERE ws=$3 AND device=$4",

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS grants(ws BLOB NOT NULL, device BLOB NOT NULL, epoch 
 CREATE TABLE IF NOT EXISTS joins(ws BLOB NOT NULL, invite BLOB NOT NULL, request BLOB NOT NULL,
   envelope BLOB, created INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(ws, invite, request)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLOB NOT NULL, author BLOB NOT NULL,
-  seq INTEGER NOT NULL, bytes BLOB NOT NULL);
+  seq INTEGER NOT NULL, bytes BLOB NOT NULL, via BLOB NOT NULL DEFAULT x'');
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
 CREATE INDEX IF NOT EXISTS commits_by_ws ON commits(ws, pos);
 )sql";
@@ -79,6 +79,11 @@ class SqliteHubStore final : public HubStore {
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA wal_autocheckpoint=0", kSchema}) {
       HAMLET_RETURN_IF_ERROR(Exec(sql));
     }
+    // A store made before commits said who pushed them gains the column.
+    bool has_via = false;
+    HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM pragma_table_info('commits') WHERE name='via'", [](Stmt&) {},
+                                 [&](Stmt&) { has_via = true; }));
+    if (!has_via) HAMLET_RETURN_IF_ERROR(Exec("ALTER TABLE commits ADD COLUMN via BLOB NOT NULL DEFAULT x''"));
     rc = sqlite3_open_v2(path.c_str(), &checkpoint_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) return SqliteStatus(checkpoint_db_, rc, "cannot open " + path);
     sqlite3_busy_timeout(checkpoint_db_, 5000);
@@ -358,9 +363,9 @@ class SqliteHubStore final : public HubStore {
   // (as LevelDB groups its writers). Each push keeps its own all-or-nothing
   // outcome through a savepoint, and every push is answered only after the
   // group's COMMIT is on disk.
-  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t,
-                AppendResult* out) override {
-    PendingAppend me{&ws, &commits, out, Status()};
+  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t, AppendResult* out,
+                const DeviceId* via = nullptr) override {
+    PendingAppend me{&ws, &commits, via, out, Status()};
     appends_.Write(&me, [this](const std::vector<PendingAppend*>& group) { WriteGroup(group); });
     return me.status;
   }
@@ -462,7 +467,7 @@ class SqliteHubStore final : public HubStore {
     *more = false;
     size_t bytes = 0;
     Stmt q;
-    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT pos, bytes, author FROM commits WHERE ws=? AND pos>? ORDER BY pos"));
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT pos, bytes, author, via FROM commits WHERE ws=? AND pos>? ORDER BY pos"));
     q.Bind(1, ws.View()).Bind(2, static_cast<int64_t>(after));
     Status s;
     while (q.Step(&s)) {
@@ -471,8 +476,8 @@ class SqliteHubStore final : public HubStore {
         *more = true;
         break;
       }
-      if (q.Blob(2) == reader.View()) {
-        *next = pos;  // The reader's own commits are passed over, yet the position moves on.
+      if (q.Blob(2) == reader.View() || q.Blob(3) == reader.View()) {
+        *next = pos;  // The reader's own commits (or those it brought) are passed over, yet the position moves on.
         continue;
       }
       std::string_view b = q.Blob(1);
@@ -551,6 +556,7 @@ class SqliteHubStore final : public HubStore {
   struct PendingAppend {
     const WorkspaceId* ws;
     const std::vector<SealedCommit>* commits;
+    const DeviceId* via;
     AppendResult* out;
     Status status;
   };
@@ -565,7 +571,7 @@ class SqliteHubStore final : public HubStore {
         continue;
       }
       Status sp = Exec("SAVEPOINT push");
-      if (sp.ok()) p->status = AppendOne(*p->ws, *p->commits, p->out);
+      if (sp.ok()) p->status = AppendOne(*p->ws, *p->commits, p->via, p->out);
       if (!sp.ok() || !p->status.ok()) {
         if (sp.ok()) Exec("ROLLBACK TO push");
         if (p->status.ok()) p->status = sp;
@@ -584,7 +590,8 @@ class SqliteHubStore final : public HubStore {
   }
 
   // One push's commits, inside the group's transaction.
-  Status AppendOne(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, AppendResult* out) {
+  Status AppendOne(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, const DeviceId* via,
+                   AppendResult* out) {
     auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
       q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
     };
@@ -615,9 +622,9 @@ class SqliteHubStore final : public HubStore {
                    [&](Stmt& q) { *last = static_cast<uint64_t>(q.Int(0)); });
     };
     hooks.insert = [&](const SealedCommit& c) {
-      return Run("INSERT INTO commits(ws, author, seq, bytes) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+      return Run("INSERT INTO commits(ws, author, seq, bytes, via) VALUES(?, ?, ?, ?, ?)", [&](Stmt& q) {
         bind3(q, c.header.author, c.header.seq);
-        q.Bind(4, c.bytes);
+        q.Bind(4, c.bytes).Bind(5, via != nullptr ? via->View() : std::string_view("", 0));
       });
     };
     hooks.save = [&](const DeviceId& a, const ChainInfo& info) {

@@ -23,7 +23,7 @@ const std::vector<std::vector<std::string>>& Commands() {
       {"model", "list"}, {"model", "show"}, {"model", "edit"}, {"receipt"}, {"receipt", "verify"},
       {"categories"}, {"categories", "add"}, {"categories", "retire"}, {"search"}, {"conflicts"},
       {"conflicts", "settle"}, {"bundle"}, {"bundle", "export"}, {"bundle", "import"}, {"sync"}, {"status"},
-      {"report"}};
+      {"report"}, {"relay"}, {"relay", "certify"}};
   return all;
 }
 
@@ -139,6 +139,8 @@ TEST_CASE("bad input is one line on stderr, the right exit status, and changes n
       {{"sync"}, 2, "hub"},
       {{"status", "--workspace", "zz"}, 2, ""},
       {{"report", "--format", "pdf"}, 2, "pdf"},
+      {{"relay", "certify", "00"}, 2, "--out"},
+      {{"relay", "certify", "zz", "--out", dir.File("r.relay"), "--hub", "http://127.0.0.1:9"}, 2, "hex digits"},
       {{"report", "--by", "village"}, 2, "village"},
       {{"report", "--from", "30/11/2026", "--to", "01/11/2026"}, 2, "after"},
   };

@@ -221,6 +221,17 @@ TEST_CASE("hub store: pages in order of storing, a reader's own passed over, a n
   PullAll(s, f.ws, c.id, 0, 1 << 20, &end_c);
   CHECK(for_a.size() == 30);
   CHECK(end_a == end_c);
+  // What a device pushed for others (a relay) is left out of its pulls
+  // too, and only of its own.
+  Author relay;
+  f.Add(relay);
+  REQUIRE(s.Append(f.ws, a.Range(f.ws, 31, 33), 1, &r, &relay.id).ok());
+  CHECK(r.stored == 3);
+  uint64_t end_relay = 0, end_all = 0;
+  CHECK(PullAll(s, f.ws, relay.id, 0, 3000, &end_relay).size() == 60);
+  CHECK(PullAll(s, f.ws, c.id, 0, 3000, &end_all).size() == 63);
+  CHECK(end_relay == end_all);
+  CHECK(PullAll(s, f.ws, b.id, 0, 3000).size() == 33);
   // A page named by after, upto and max_bytes is the same page later,
   // whatever was stored since.
   std::vector<std::string> page1, page2;
@@ -228,7 +239,7 @@ TEST_CASE("hub store: pages in order of storing, a reader's own passed over, a n
   bool more1 = false, more2 = false;
   REQUIRE(s.ReadAfter(f.ws, c.id, 0, 0, 5000, &page1, &next1, &more1).ok());
   CHECK(more1);
-  for (uint64_t i = 31; i <= 40; i++) REQUIRE(s.Append(f.ws, {a.At(f.ws, i)}, 1, &r).ok());
+  for (uint64_t i = 34; i <= 40; i++) REQUIRE(s.Append(f.ws, {a.At(f.ws, i)}, 1, &r).ok());
   REQUIRE(s.ReadAfter(f.ws, c.id, 0, next1, 5000, &page2, &next2, &more2).ok());
   CHECK(page2 == page1);
   CHECK(next2 == next1);
@@ -478,8 +489,10 @@ TEST_CASE("hub store: the request buckets of PostgreSQL are shared by every stor
   CHECK_FALSE(taken);
   REQUIRE(two->TakeUnsigned("203.0.113.7", 11001, 60, &taken, &retry).ok());
   CHECK(taken);
-  // Another address has its own bucket.
+  // The one refilled is spent; another address has its own bucket.
   REQUIRE(one->TakeUnsigned("203.0.113.7", 11001, 60, &taken, &retry).ok());
+  CHECK_FALSE(taken);
+  REQUIRE(one->TakeUnsigned("198.51.100.20", 11001, 60, &taken, &retry).ok());
   CHECK(taken);
 }
 
@@ -491,11 +504,14 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
   REQUIRE(PgConnection::Connect(url, &c).ok());
   PgResult r;
   REQUIRE(c->Query("SELECT count(*), max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 2);
-  CHECK(r.Int(0, 1) == 2);
-  // A store of version 1 (before the shared request buckets) is brought
-  // to the latest when a hub opens it.
-  REQUIRE(c->Exec("DROP TABLE request_buckets; DELETE FROM schema_migrations WHERE version=2").ok());
+  CHECK(r.Int(0, 0) == 3);
+  CHECK(r.Int(0, 1) == 3);
+  // A store of version 1 (before the shared request buckets and before
+  // commits said who pushed them) is brought to the latest when a hub
+  // opens it.
+  REQUIRE(c->Exec("DROP TABLE request_buckets; ALTER TABLE commits DROP COLUMN via; "
+                  "DELETE FROM schema_migrations WHERE version>=2")
+              .ok());
   {
     auto store = OpenAt(url);
     bool taken = false;
@@ -504,7 +520,11 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
     CHECK(taken);
   }
   REQUIRE(c->Query("SELECT max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 2);
+  CHECK(r.Int(0, 0) == 3);
+  REQUIRE(c->Query("SELECT count(*) FROM information_schema.columns WHERE table_name='commits' AND column_name='via'",
+                   {}, &r)
+              .ok());
+  CHECK(r.Int(0, 0) == 1);
   REQUIRE(c->Exec("INSERT INTO schema_migrations(version) VALUES(99)").ok());
   std::unique_ptr<HubStore> store;
   Status s = OpenPostgresHubStore(url, &store);

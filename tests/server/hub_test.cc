@@ -754,9 +754,11 @@ TEST_CASE("a device passes on other members' commits the hub lacks", "[hub][rela
   REQUIRE(c.Sync(g.ws, &rep).ToString() == "OK");
   CHECK(rep.pushed == 0);
   CHECK(rep.relayed == 0);
-  // Syncing again relays nothing and costs no request for it.
+  // Syncing again relays nothing and costs no request for it; nor does
+  // the officer pull back the week it brought (protocol.md 13.3).
   REQUIRE(o.Sync(g.ws, &rep).ToString() == "OK");
   CHECK(rep.relayed == 0);
+  CHECK(rep.pulled == 0);
   CHECK(rep.requests <= 4);
   CHECK(Digest(cadre, g.ws) == Digest(officer, g.ws));
 }
