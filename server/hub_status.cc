@@ -7,12 +7,29 @@
 #include "format.h"
 #include "hex.h"
 #include "identity.h"
+#include "relay.h"
 
 namespace hamlet::hub {
 
 using nlohmann::json;
 
 namespace {
+
+// Text for an HTML page: what an upstream's URL or an error message holds
+// is never markup.
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 const char* RoleWord(uint8_t role) {
   switch (role) {
@@ -44,8 +61,18 @@ void Hub::StatusJson(const httplib::Request& req, httplib::Response& res) {
                          {"commits", d.commits},
                          {"stale", !d.revoked && (d.last_seen == 0 || now - d.last_seen > stale)}});
     }
-    spaces.push_back({{"workspace", w.workspace.Hex()}, {"created", w.created}, {"commits", w.commits},
-                      {"devices", devices}});
+    json space{{"workspace", w.workspace.Hex()}, {"created", w.created}, {"commits", w.commits}, {"devices", devices}};
+    RelayRound round;
+    bool relayed = false;
+    s = LastRelayRound(store_, w.workspace, &round, &relayed);
+    if (!s.ok()) return Fail(res, s);
+    if (relayed) {
+      space["relay"] = {{"upstream", round.upstream},
+                        {"last_round", round.at},
+                        {"last_success", round.last_ok},
+                        {"error", round.error}};
+    }
+    spaces.push_back(space);
   }
   res.set_content(json{{"hub_time", now}, {"stale_after_days", options_.stale_after_days}, {"workspaces", spaces}}.dump(),
                   "application/json");
@@ -64,8 +91,21 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
       "td,th{border:1px solid #999;padding:.3em .6em}.stale{background:#fdd}</style></head><body>"
       "<h1>Hamlet hub</h1><p>This hub stores sealed commits; it cannot read any record.</p>";
   for (const WorkspaceSummary& w : all) {
-    html += "<h2>Workspace " + w.workspace.Hex() + "</h2><p>" + std::to_string(w.commits) +
-            " commits stored.</p><table><tr><th>device</th><th>role</th><th>commits</th><th>last seen</th></tr>";
+    html += "<h2>Workspace " + w.workspace.Hex() + "</h2><p>" + std::to_string(w.commits) + " commits stored.</p>";
+    RelayRound round;
+    bool relayed = false;
+    s = LastRelayRound(store_, w.workspace, &round, &relayed);
+    if (!s.ok()) return Fail(res, s);
+    if (relayed) {
+      auto ago = [&](int64_t at) { return std::to_string(std::max<int64_t>(0, now - at) / 60000) + " minutes ago"; };
+      html += std::string("<p") + (round.error.empty() ? "" : " class=\"stale\"") + ">Relayed to " +
+              HtmlEscape(round.upstream) + ": last round " + ago(round.at) +
+              (round.error.empty() ? ", done"
+                                   : ", failed: " + HtmlEscape(round.error) + " (last done " +
+                                         (round.last_ok == 0 ? std::string("never") : ago(round.last_ok)) + ")") +
+              ".</p>";
+    }
+    html += "<table><tr><th>device</th><th>role</th><th>commits</th><th>last seen</th></tr>";
     for (const DeviceSummary& d : w.devices) {
       bool stale = !d.revoked && (d.last_seen == 0 || now - d.last_seen > options_.stale_after_days * 86400000LL);
       std::string seen = d.last_seen == 0 ? "never"

@@ -129,6 +129,12 @@ int main(int argc, char** argv) {
   serve->add_option("--relay-every", relay_every, "Seconds between two relay rounds")
       ->check(CLI::Range(0.05, 86400.0))
       ->capture_default_str();
+  double upstream_give_up = relay_options.sync.give_up_after_ms / 1000.0;
+  serve->add_option("--upstream-give-up", upstream_give_up,
+                    "Seconds a relay round keeps trying while nothing comes through from the upstream; the next "
+                    "round goes on from where it stopped")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
   serve->add_option("--upstream-ca", relay_options.sync.ca_file,
                     "PEM CA bundle for an upstream hub with a private certificate")
       ->check(CLI::ExistingFile);
@@ -296,7 +302,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<hub::Relay> relayer;
   if (!relay_options.upstream.empty()) {
     relay_options.every_ms = static_cast<int64_t>(relay_every * 1000);
-    relayer = std::make_unique<hub::Relay>(&hub, store.get(), relay_options);
+    relay_options.sync.give_up_after_ms = static_cast<int64_t>(upstream_give_up * 1000);
+    relayer = std::make_unique<hub::Relay>(&hub, store.get(), Env::Default(), relay_options);
     relayer->Start();
   }
   bool ok = server->listen_after_bind();

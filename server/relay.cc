@@ -23,6 +23,8 @@ constexpr char kWorkspacesMeta[] = "relay-workspaces";
 // Where this hub stands at the upstream for ws: the upstream's instance id
 // and the position pulled up to.
 std::string PositionMeta(const WorkspaceId& ws) { return "relay-position:" + ws.Hex(); }
+// How the last round of ws went (RelayRound, as JSON).
+std::string RoundMeta(const WorkspaceId& ws) { return "relay-round:" + ws.Hex(); }
 
 }  // namespace
 
@@ -109,6 +111,23 @@ Status AddRelayedWorkspace(HubStore* store, Env* env, std::string_view file, Wor
   return store->PutMeta(kWorkspacesMeta, list);
 }
 
+Status LastRelayRound(HubStore* store, const WorkspaceId& ws, RelayRound* out, bool* found) {
+  *out = RelayRound();
+  std::string text;
+  HAMLET_RETURN_IF_ERROR(store->GetMeta(RoundMeta(ws), &text, found));
+  if (!*found) return Status::OK();
+  json j = json::parse(text, nullptr, false);
+  try {
+    out->upstream = j.at("upstream").get<std::string>();
+    out->at = j.at("at").get<int64_t>();
+    out->last_ok = j.at("last_ok").get<int64_t>();
+    out->error = j.at("error").get<std::string>();
+  } catch (const json::exception&) {
+    return Status::DataLoss("the record of the last relay round is damaged");
+  }
+  return Status::OK();
+}
+
 namespace {
 
 // The pages of a relay's pull go into this hub's store, checked as a
@@ -160,7 +179,8 @@ class StorePullTarget final : public PullTarget {
 
 }  // namespace
 
-Relay::Relay(Hub* hub, HubStore* store, RelayOptions options) : hub_(hub), store_(store), options_(std::move(options)) {
+Relay::Relay(Hub* hub, HubStore* store, Env* env, RelayOptions options)
+    : hub_(hub), store_(store), env_(env), options_(std::move(options)) {
   options_.sync.hub = options_.upstream;
 }
 
@@ -179,6 +199,19 @@ Status Relay::RunOnce(Report* report) {
     }
     report->workspaces++;
     Status s = RunWorkspace(ws, report);
+    RelayRound round;
+    bool found = false;
+    if (!LastRelayRound(store_, ws, &round, &found).ok()) round = RelayRound();
+    round.upstream = options_.upstream;
+    round.at = env_->NowMillis();
+    if (s.ok()) round.last_ok = round.at;
+    round.error = s.ok() ? "" : s.ToString();
+    Status kept = store_->PutMeta(RoundMeta(ws), json{{"upstream", round.upstream},
+                                                      {"at", round.at},
+                                                      {"last_ok", round.last_ok},
+                                                      {"error", round.error}}
+                                                     .dump());
+    if (s.ok()) s = kept;
     if (!s.ok()) {
       report->failed++;
       std::fprintf(stderr, "hamlet-hub: relay of workspace %s to %s: %s\n", ws.Hex().c_str(),

@@ -63,6 +63,16 @@ Status AddRelayedWorkspace(HubStore* store, Env* env, std::string_view file, Wor
 // The workspaces this hub relays.
 Status RelayedWorkspaces(HubStore* store, std::vector<WorkspaceId>* out);
 
+// How the last relay round of a workspace went, for the operator's pages.
+struct RelayRound {
+  std::string upstream;
+  int64_t at = 0;       // When it ended (wall clock, ms).
+  int64_t last_ok = 0;  // When a round last succeeded; 0 if never.
+  std::string error;    // Empty when it succeeded.
+};
+// *found is false when no round of ws has run.
+Status LastRelayRound(HubStore* store, const WorkspaceId& ws, RelayRound* out, bool* found);
+
 struct RelayOptions {
   std::string upstream;        // The upstream hub's URL.
   int64_t every_ms = 30000;    // From the end of a round to the start of the next.
@@ -71,7 +81,8 @@ struct RelayOptions {
 
 class Relay {
  public:
-  Relay(Hub* hub, HubStore* store, RelayOptions options);
+  // env gives the wall clock of the rounds' records.
+  Relay(Hub* hub, HubStore* store, Env* env, RelayOptions options);
   ~Relay();  // Stops.
 
   // What a round moved, summed over the workspaces.
@@ -98,6 +109,7 @@ class Relay {
 
   Hub* hub_;
   HubStore* store_;
+  Env* env_;
   RelayOptions options_;
   std::unique_ptr<RelayIdentity> identity_;
   std::map<WorkspaceId, HubConnection::Page> partial_;  // Pull pages cut, by workspace.

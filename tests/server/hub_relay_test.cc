@@ -10,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include <httplib.h>
+
 #include "cut_proxy.h"
 #include "hamlet/hub_client.h"
 #include "helpers.h"
@@ -157,6 +159,12 @@ TEST_CASE("hub to hub: devices, a commune hub, a district hub and the officer co
     return true;
   };
   REQUIRE(Eventually(converged));
+  {
+    httplib::Client http(commune->url());
+    auto st = http.Get("/v1/status", {{"Authorization", "Bearer " + commune->CreateToken(true)}});
+    REQUIRE(st);
+    CHECK(st->body.find("\"relay\":{") != std::string::npos);
+  }
   INFO("upstream: " << upstream.cuts() << " cuts, " << upstream.bytes_up() << " bytes up, " << upstream.bytes_down()
                      << " down; field: " << field.cuts() << " cuts, " << field.bytes_up() << " up");
   CHECK(upstream.cuts() > 0);
@@ -234,6 +242,25 @@ TEST_CASE("a relay certificate admits a hub to relay, and to nothing else", "[hu
   REQUIRE(Env::Default()->WriteFileAtomic(dir.path() + "/bad", "hamlet relay 1\nzz\n").ok());
   CHECK(HubProcess::Run({"relay", "add", dir.path() + "/bad", "--data", commune_dir}) != 0);
   REQUIRE(HubProcess::Run({"relay", "add", dir.path() + "/relay", "--data", commune_dir}) == 0);
+
+  // The operator sees on the status page how the last relay round went:
+  // here, an upstream that does not answer.
+  {
+    HubProcess commune(commune_dir, {"--upstream", "http://127.0.0.1:1", "--relay-every", "0.1",
+                                     "--upstream-give-up", "0.5"});
+    httplib::Client http(commune.url());
+    const httplib::Headers op{{"Authorization", "Bearer " + commune.CreateToken(true)}};
+    std::string body;
+    REQUIRE(Eventually([&] {
+      auto st = http.Get("/v1/status", op);
+      body = st ? st->body : "";
+      return body.find("\"relay\":{") != std::string::npos;
+    }));
+    INFO(body);
+    CHECK(body.find("http://127.0.0.1:1") != std::string::npos);
+    CHECK(body.find("could not connect") != std::string::npos);
+    CHECK(body.find("\"last_success\":0") != std::string::npos);
+  }
 
   // The relay is never an officer: values sealed for officers are not
   // sealed to it, and a revocation's new key is not granted to it.
