@@ -129,6 +129,15 @@ HAMLET_API int hamlet_accept(hamlet_replica* r, const unsigned char* envelope, s
    replica; a hub only ever sees the invite id. It admits a device within 7
    days only. */
 HAMLET_API int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, char** out_code);
+/* As admin of workspace: certifies the hub whose relay request this is (the
+   hex line `hamlet-hub relay key` prints) to relay the workspace to and from
+   another hub, and nothing else: it gets no key, is never an officer and
+   authors nothing. Sets the relay hub's device id (hex: register it with
+   the hub it relays to, hamlet_hub_register_device) and the relay file
+   (text) for its operator's `hamlet-hub relay add` (protocol.md 13.7).
+   Both are the caller's to hamlet_free. */
+HAMLET_API int hamlet_certify_relay(hamlet_replica* r, const char* workspace, const char* relay_request,
+                                    char** out_device, char** out_relay_file);
 
 /* Records one commit. batch_json is an array of operations (protocol.md,
    "JSON forms"). *out_json (may be NULL) receives {"seq":N,"ids":[...]},

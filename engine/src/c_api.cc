@@ -186,6 +186,25 @@ int hamlet_admit(hamlet_replica* r, const char* workspace, const unsigned char* 
   });
 }
 
+int hamlet_certify_relay(hamlet_replica* r, const char* workspace, const char* relay_request, char** out_device,
+                         char** out_relay_file) {
+  CHECK_ARG(r && relay_request && out_device && out_relay_file,
+            "replica, relay_request, out_device and out_relay_file are required");
+  *out_device = nullptr;
+  *out_relay_file = nullptr;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    hamlet::DeviceId device;
+    std::string file;
+    Status s = Workspace(workspace, &ws);
+    if (s.ok()) s = r->replica->CertifyRelay(ws, relay_request, &device, &file);
+    if (!s.ok()) return Fail(s);
+    *out_device = CopyString(device.Hex());
+    *out_relay_file = CopyString(file);
+    return HAMLET_OK;
+  });
+}
+
 int hamlet_invite_create(hamlet_replica* r, const char* workspace, int role, char** out_code) {
   CHECK_ARG(r && out_code, "replica and out_code are required");
   *out_code = nullptr;

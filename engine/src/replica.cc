@@ -197,6 +197,18 @@ Status Replica::CertifyRelay(const WorkspaceId& ws, std::string_view relay_reque
   if (req.sign_public_key == m.keys->sign_public_key()) {
     return Status::InvalidArgument("that request is the admin's own device");
   }
+  // A member's certificate is never replaced by a relay's.
+  std::string existing;
+  bool member = false;
+  HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, DeviceIdFor(req.sign_public_key), &existing, &member));
+  if (member) {
+    Certificate known;
+    HAMLET_RETURN_IF_ERROR(ParseCertificate(existing, &known));
+    if (known.role != format::kRoleRelay) {
+      return Status::AlreadyExists("device " + DeviceIdFor(req.sign_public_key).Hex() +
+                                   " is a member of the workspace already; a relay hub has keys of its own");
+    }
+  }
   Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, format::kRoleRelay,
                                       m.env->NowMillis(), m.keys->sign_secret_key());
   bool found = false;

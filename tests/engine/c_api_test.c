@@ -71,6 +71,35 @@ int main(int argc, char** argv) {
   hamlet_free(admin_id);
   CHECK(joined && strcmp(joined, ws) == 0);
 
+  /* A relay hub's request (hex; here made of a third store's keys),
+     certified by the admin alone, never for a device already a member. */
+  char relay_path[4200];
+  snprintf(relay_path, sizeof relay_path, "%s/relay_%d.db", dir, (int)getpid());
+  unsigned char key_r[32];
+  for (int i = 0; i < 32; i++) key_r[i] = (unsigned char)(200 + i);
+  hamlet_replica* hub_keys = NULL;
+  CHECK(hamlet_open_with_key(relay_path, key_r, HAMLET_OPEN_RELAXED, &hub_keys) == HAMLET_OK);
+  unsigned char* rreq = NULL;
+  size_t rreq_len = 0;
+  CHECK(hamlet_join_request(hub_keys, &rreq, &rreq_len) == HAMLET_OK);
+  char relay_request[2 * 256 + 1] = {0}, member_request[2 * 256 + 1] = {0};
+  for (size_t i = 0; i < rreq_len && i < 256; i++) snprintf(relay_request + 2 * i, 3, "%02x", rreq[i]);
+  for (size_t i = 0; i < req_len && i < 256; i++) snprintf(member_request + 2 * i, 3, "%02x", req[i]);
+  hamlet_free(rreq);
+  hamlet_close(hub_keys);
+  unlink(relay_path);
+  char* relay_device = NULL;
+  char* relay_file = NULL;
+  CHECK(hamlet_certify_relay(a, ws, "not hex", &relay_device, &relay_file) == HAMLET_EINVALID);
+  CHECK(relay_device == NULL && relay_file == NULL);
+  CHECK(hamlet_certify_relay(b, ws, relay_request, &relay_device, &relay_file) == HAMLET_EDENIED);
+  CHECK(hamlet_certify_relay(a, ws, member_request, &relay_device, &relay_file) == HAMLET_EEXISTS);
+  CHECK(hamlet_certify_relay(a, ws, relay_request, &relay_device, &relay_file) == HAMLET_OK);
+  CHECK(relay_device && strlen(relay_device) == 32);
+  CHECK(relay_file && strncmp(relay_file, "hamlet relay 1\n", 15) == 0);
+  hamlet_free(relay_device);
+  hamlet_free(relay_file);
+
   /* Bad inputs: clear codes, messages, nothing written. */
   char* out = NULL;
   CHECK(hamlet_commit(a, ws, "{not json", &out) == HAMLET_EINVALID);
