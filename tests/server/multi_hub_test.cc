@@ -302,7 +302,7 @@ TEST_CASE("behind a balancer, requests without a signature are limited per clien
     CHECK(answer.find("Retry-After") != std::string::npos);
   }
   // Another client behind the same balancer has its own.
-  CHECK(session(1, "203.0.113.7").rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(session(1, "203.0.113.8").rfind("HTTP/1.1 200", 0) == 0);
   // The balancer's connection must say whom it is for: without the line,
   // nothing is answered.
   CHECK(session(0, "").empty());
