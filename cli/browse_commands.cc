@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "hamlet/language.h"
 #include "record_kinds.h"
 #include "table.h"
 
@@ -15,13 +16,15 @@ using nlohmann::json;
 
 // What search looks through: every kind of record, and follow-ups.
 struct Searched {
-  std::string collection, noun, date_field, title_field;
+  std::string collection;
+  const char* noun;
+  std::string date_field, title_field;
 };
 
 std::vector<Searched> SearchedCollections() {
   std::vector<Searched> out;
   for (const RecordSpec& s : Specs()) out.push_back({s.collection, s.noun, s.date_field, s.title_field});
-  out.push_back({"followups", "follow-up", "date", "note"});
+  out.push_back({"followups", TrMark("follow-up"), "date", "note"});
   return out;
 }
 
@@ -34,11 +37,11 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
   std::string text;
   for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
   if (text.find_first_not_of(' ') == std::string::npos) {
-    return Refuse("search", Status::InvalidArgument("give words to look for"));
+    return Refuse("search", Status::InvalidArgument(Tr("give words to look for")));
   }
   Opened o;
   if (int rc = Open(c, "search", &o); rc != kExitOk) return rc;
-  std::vector<std::vector<std::string>> rows{{"KIND", "ID", "DATE", "WHAT"}};
+  std::vector<std::vector<std::string>> rows{{Tr("KIND"), Tr("ID"), Tr("DATE"), Tr("WHAT")}};
   json results = json::array();
   size_t total = 0, shown = 0;
   for (const Searched& s : SearchedCollections()) {
@@ -59,8 +62,10 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
         continue;
       }
       std::string what = FieldText(r, s.title_field);
-      if (s.collection == "followups") what = "on concern " + FieldText(r, "concern").substr(0, 8) + ": " + what;
-      rows.push_back({s.noun, r.id.Hex().substr(0, 8), s.date_field.empty() ? "-" : FieldText(r, s.date_field),
+      if (s.collection == "followups") {
+        what = Format(Tr("on concern %s: %s"), FieldText(r, "concern").substr(0, 8).c_str(), what.c_str());
+      }
+      rows.push_back({Tr(s.noun), r.id.Hex().substr(0, 8), s.date_field.empty() ? "-" : FieldText(r, s.date_field),
                       Clip(what, 60)});
     }
   }
@@ -69,7 +74,7 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
     return kExitOk;
   }
   if (shown) PrintTable(rows);
-  std::printf("%zu of %zu found.\n", shown, total);
+  Say(Format(Tr("%zu of %zu found."), shown, total));
   return kExitOk;
 }
 
@@ -78,10 +83,10 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
 std::string Readable(Replica& r, const WorkspaceId& ws, const Value& v) {
   if (const auto* text = std::get_if<std::string>(&v); text && Replica::IsSealed(*text)) {
     std::string opened;
-    return r.Unseal(ws, *text, &opened).ok() ? opened : kUnreadable;
+    return r.Unseal(ws, *text, &opened).ok() ? opened : Unreadable();
   }
   std::string shown = Show(v);
-  return shown.empty() && std::holds_alternative<std::monostate>(v) ? "(none)" : shown;
+  return shown.empty() && std::holds_alternative<std::monostate>(v) ? Tr("(none)") : shown;
 }
 
 int ListConflicts(const Context& c, bool as_json) {
@@ -101,20 +106,22 @@ int ListConflicts(const Context& c, bool as_json) {
     return kExitOk;
   }
   if (all.empty()) {
-    std::printf("No conflicts: every field has one value.\n");
+    Say(Tr("No conflicts: every field has one value."));
     return kExitOk;
   }
   for (const Conflict& k : all) {
     const RecordSpec* spec = SpecFor(k.collection);
-    std::printf("%s %s, %s:\n", spec ? spec->noun.c_str() : k.collection.c_str(), k.record.Hex().substr(0, 8).c_str(),
-                k.field.c_str());
-    std::printf("  1. %s  (shown now)\n", Readable(*o.replica, o.ws, k.winner).c_str());
+    Say(Format(Tr("%s %s, %s:"), spec ? Tr(spec->noun) : k.collection.c_str(), k.record.Hex().substr(0, 8).c_str(),
+               FieldLabel(spec, k.field).c_str()));
+    Say("  1. " + Readable(*o.replica, o.ws, k.winner) + "  " + Tr("(shown now)"));
     for (size_t i = 0; i < k.others.size(); i++) {
       std::printf("  %zu. %s\n", i + 2, Readable(*o.replica, o.ws, k.others[i]).c_str());
     }
   }
-  std::printf("%zu field%s with concurrent values. Settle one with: hamlet conflicts settle ID FIELD --pick N\n",
-              all.size(), all.size() == 1 ? "" : "s");
+  Say(Format(TrN("%zu field with concurrent values. Settle one with: hamlet conflicts settle ID FIELD --pick N",
+                  "%zu fields with concurrent values. Settle one with: hamlet conflicts settle ID FIELD --pick N",
+                  all.size()),
+             all.size()));
   return kExitOk;
 }
 
@@ -126,9 +133,9 @@ struct SettleArgs {
 int Settle(const Context& c, const SettleArgs& a) {
   const std::string what = "conflicts settle";
   if ((a.pick == 0) == a.value.empty()) {
-    return Refuse(what, Status::InvalidArgument("give either --pick N or --value TEXT"));
+    return Refuse(what, Status::InvalidArgument(Tr("give either --pick N or --value TEXT")));
   }
-  if (a.id.size() < 6) return Refuse(what, Status::InvalidArgument("give at least 6 digits of the id"));
+  if (a.id.size() < 6) return Refuse(what, Status::InvalidArgument(Tr("give at least 6 digits of the id")));
   Opened o;
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   std::vector<Conflict> all;
@@ -139,15 +146,18 @@ int Settle(const Context& c, const SettleArgs& a) {
     if (k.record.Hex().rfind(a.id, 0) == 0 && k.field == a.field) matching.push_back(&k);
   }
   if (matching.empty()) {
-    return Refuse(what, Status::NotFound("no conflict on field " + a.field + " of a record starting with " + a.id));
+    return Refuse(what, Status::NotFound(Format(Tr("no conflict on field %s of a record starting with %s"),
+                                                a.field.c_str(), a.id.c_str())));
   }
-  if (matching.size() > 1) return Refuse(what, Status::InvalidArgument("several records start with " + a.id));
+  if (matching.size() > 1) {
+    return Refuse(what, Status::InvalidArgument(Format(Tr("several records start with %s"), a.id.c_str())));
+  }
   const Conflict& k = *matching[0];
   const RecordSpec* spec = SpecFor(k.collection);
   std::map<std::string, Value> fields;
   if (a.pick) {
     if (a.pick > 1 + k.others.size()) {
-      return Refuse(what, Status::InvalidArgument("--pick is 1 to " + std::to_string(1 + k.others.size())));
+      return Refuse(what, Status::InvalidArgument(Format(Tr("--pick is 1 to %zu"), 1 + k.others.size())));
     }
     fields[a.field] = a.pick == 1 ? k.winner : k.others[a.pick - 2];
   } else {
@@ -177,8 +187,9 @@ int Settle(const Context& c, const SettleArgs& a) {
   b.Update(k.record, fields);
   s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
-  std::printf("Settled %s of %s %s: %s\n", a.field.c_str(), spec ? spec->noun.c_str() : k.collection.c_str(),
-              k.record.Hex().c_str(), Readable(*o.replica, o.ws, fields[a.field]).c_str());
+  Say(Format(Tr("Settled %s of %s %s: %s"), FieldLabel(spec, a.field).c_str(),
+             spec ? Tr(spec->noun) : k.collection.c_str(), k.record.Hex().c_str(),
+             Readable(*o.replica, o.ws, fields[a.field]).c_str()));
   return kExitOk;
 }
 
@@ -188,22 +199,23 @@ void AddBrowseCommands(CLI::App* app, const Context* c) {
   auto words = std::make_shared<std::vector<std::string>>();
   auto limit = std::make_shared<size_t>(50);
   auto search_json = std::make_shared<bool>(false);
-  CLI::App* search = app->add_subcommand("search", "Find dialogues, concerns, models and follow-ups by words");
-  search->add_option("text", *words, "Words that must all occur (accents optional)")->required();
-  search->add_option("--limit", *limit, "At most this many")->check(CLI::Range(1, 100000))->capture_default_str();
-  search->add_flag("--json", *search_json, "Print JSON");
+  CLI::App* search = app->add_subcommand("search", Tr("Find dialogues, concerns, models and follow-ups by words"));
+  search->add_option("text", *words, Tr("Words that must all occur (accents optional)"))->required();
+  search->add_option("--limit", *limit, Tr("At most this many"))->check(CLI::Range(1, 100000))->capture_default_str();
+  search->add_flag("--json", *search_json, Tr("Print JSON"));
   OnRun(search, [c, words, limit, search_json] { return Search(*c, *words, *limit, *search_json); });
 
   auto conflicts_json = std::make_shared<bool>(false);
-  CLI::App* conflicts = app->add_subcommand("conflicts", "List fields edited on several devices at once");
-  conflicts->add_flag("--json", *conflicts_json, "Print JSON");
+  CLI::App* conflicts = app->add_subcommand("conflicts", Tr("List fields edited on several devices at once"));
+  conflicts->add_flag("--json", *conflicts_json, Tr("Print JSON"));
   OnRunAlone(conflicts, [c, conflicts_json] { return ListConflicts(*c, *conflicts_json); });
   auto args = std::make_shared<SettleArgs>();
-  CLI::App* settle = conflicts->add_subcommand("settle", "Keep one of a field's concurrent values, or write another");
-  settle->add_option("id", args->id, "The record's id, or its first 6 or more digits")->required();
-  settle->add_option("field", args->field, "The field, as hamlet conflicts names it")->required();
-  settle->add_option("--pick", args->pick, "The number of the value to keep, as hamlet conflicts lists them");
-  settle->add_option("--value", args->value, "A new value instead");
+  CLI::App* settle =
+      conflicts->add_subcommand("settle", Tr("Keep one of a field's concurrent values, or write another"));
+  settle->add_option("id", args->id, Tr("The record's id, or its first 6 or more digits"))->required();
+  settle->add_option("field", args->field, Tr("The field, as hamlet conflicts names it"))->required();
+  settle->add_option("--pick", args->pick, Tr("The number of the value to keep, as hamlet conflicts lists them"));
+  settle->add_option("--value", args->value, Tr("A new value instead"));
   OnRun(settle, [c, args] { return Settle(*c, *args); });
 }
 

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "hamlet/language.h"
+#include "record_kinds.h"
+#include "table.h"
 
 namespace hamlet::cli {
 
@@ -27,13 +30,13 @@ Status MayChange(Replica& r, const WorkspaceId& ws) {
   for (const DeviceStatus& d : devices) {
     if (d.self && (d.role == Role::kAdmin || d.role == Role::kOfficer)) return Status::OK();
   }
-  return Status::PermissionDenied("only officers change the categories");
+  return Status::PermissionDenied(Tr("only officers change the categories"));
 }
 
 Status ValidName(const std::string& name) {
   if (name.empty() || name.size() > 64 || name.front() == ' ' || name.back() == ' ' ||
       name.find_first_of(",\n\t") != std::string::npos) {
-    return Status::InvalidArgument("a category is 1 to 64 bytes, without commas or surrounding spaces");
+    return Status::InvalidArgument(Tr("a category is 1 to 64 bytes, without commas or surrounding spaces"));
   }
   return Status::OK();
 }
@@ -73,10 +76,10 @@ int Change(const Context& c, const std::string& name, bool retire) {
   if (!s.ok()) return Refuse(what, s);
   bool is_current = std::find(list.current.begin(), list.current.end(), name) != list.current.end();
   if (!retire && is_current) {
-    std::printf("%s is already a category.\n", name.c_str());
+    Say(Format(Tr("%s is already a category."), name.c_str()));
     return kExitOk;
   }
-  if (retire && !is_current) return Refuse(what, Status::NotFound("no current category " + name));
+  if (retire && !is_current) return Refuse(what, Status::NotFound(Format(Tr("no current category %s"), name.c_str())));
   WriteBatch b;
   RecordId id = Replica::NamedRecordId(ws, kCollection, name);
   Record existing;
@@ -89,9 +92,8 @@ int Change(const Context& c, const std::string& name, bool retire) {
   }
   if (s.ok()) s = WriteWithWarnings(*r, ws, b);
   if (!s.ok()) return Refuse(what, s);
-  std::printf(retire ? "Retired category %s: older concerns keep it, new ones cannot use it.\n"
-                     : "Added category %s.\n",
-              name.c_str());
+  Say(retire ? Format(Tr("Retired category %s: older concerns keep it, new ones cannot use it."), name.c_str())
+             : Format(Tr("Added category %s."), name.c_str()));
   return kExitOk;
 }
 
@@ -107,8 +109,11 @@ int List(const Context& c, bool as_json) {
     std::printf("%s\n", nlohmann::json{{"current", list.current}, {"retired", list.retired}}.dump().c_str());
     return kExitOk;
   }
-  for (const std::string& n : list.current) std::printf("%s\n", n.c_str());
-  for (const std::string& n : list.retired) std::printf("%s (retired)\n", n.c_str());
+  // The name to type, and what it reads as in the chosen language.
+  std::vector<std::vector<std::string>> rows{{Tr("CATEGORY"), Tr("READS AS"), ""}};
+  for (const std::string& n : list.current) rows.push_back({n, ChoiceLabel(n), ""});
+  for (const std::string& n : list.retired) rows.push_back({n, ChoiceLabel(n), Tr("(retired)")});
+  PrintTable(rows);
   return kExitOk;
 }
 
@@ -136,21 +141,22 @@ Status CheckCategory(Replica& r, const WorkspaceId& ws, const std::string& name,
   if (retired && include_retired) return Status::OK();
   std::string all;
   for (const std::string& n : list.current) all += (all.empty() ? "" : ", ") + n;
-  return Status::InvalidArgument("--category is one of " + all + ", not '" + name + "'" +
-                                 (retired ? " (retired)" : ""));
+  return Status::InvalidArgument(
+      retired ? Format(Tr("--category is one of %s, not '%s' (retired)"), all.c_str(), name.c_str())
+              : Format(Tr("--category is one of %s, not '%s'"), all.c_str(), name.c_str()));
 }
 
 void AddCategoryCommands(CLI::App* app, const Context* c) {
   auto as_json = std::make_shared<bool>(false);
-  CLI::App* cmd = app->add_subcommand("categories", "List the workspace's concern categories, or change them");
-  cmd->add_flag("--json", *as_json, "Print JSON");
+  CLI::App* cmd = app->add_subcommand("categories", Tr("List the workspace's concern categories, or change them"));
+  cmd->add_flag("--json", *as_json, Tr("Print JSON"));
   OnRunAlone(cmd, [c, as_json] { return List(*c, *as_json); });
   for (bool retire : {false, true}) {
     auto name = std::make_shared<std::string>();
     CLI::App* sub = cmd->add_subcommand(retire ? "retire" : "add",
-                                        retire ? "Retire a category (as an officer): older concerns keep it"
-                                               : "Add a category (as an officer)");
-    sub->add_option("name", *name, "The category, e.g. irrigation or \"Thủy lợi\"")->required();
+                                        retire ? Tr("Retire a category (as an officer): older concerns keep it")
+                                               : Tr("Add a category (as an officer)"));
+    sub->add_option("name", *name, Tr("The category, e.g. irrigation or \"Thủy lợi\""))->required();
     OnRun(sub, [c, name, retire] { return Change(*c, *name, retire); });
   }
 }

@@ -54,8 +54,11 @@ inline constexpr const char* kWorkspaceCollection = "workspace";
 // The workspace's name; "" when it has none.
 std::string WorkspaceName(Replica& r, const WorkspaceId& ws);
 
-// "admin", "officer" or "cadre".
+// "admin", "officer", "relay" or "cadre", as JSON output and the command
+// line's options name the roles.
 const char* RoleName(Role r);
+// The role as a person reads it, in the chosen language.
+const char* RoleLabel(Role r);
 
 // The device of ws whose id starts with prefix (at least 4 hex digits);
 // InvalidArgument when none or several do.
@@ -67,6 +70,11 @@ std::string HubSetting(const WorkspaceId& ws);
 std::string LastSyncSetting(const WorkspaceId& ws);  // Unix seconds of the last good sync.
 // The cursor a device's latest bundle said it held: what it needs no more.
 std::string PeerCursorSetting(const WorkspaceId& ws, const DeviceId& device);
+
+// Prints line and a newline on stdout.
+void Say(const std::string& line);
+// Prints "hamlet: ", line and a newline on stderr.
+void Complain(const std::string& line);
 
 // Prints "hamlet: what: message" on stderr and returns the exit status for s.
 int Report(const std::string& what, const Status& s);

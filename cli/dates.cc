@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "hamlet/language.h"
+
 namespace hamlet::cli {
 
 namespace {
@@ -37,7 +39,7 @@ Status ParseDate(const std::string& text, Timestamp* out) {
       return Status::OK();
     }
   }
-  return Status::InvalidArgument("'" + text + "' is not a date: write DD/MM/YYYY or YYYY-MM-DD");
+  return Status::InvalidArgument(Format(Tr("'%s' is not a date: write DD/MM/YYYY or YYYY-MM-DD"), text.c_str()));
 }
 
 std::string FormatDate(Timestamp t) {

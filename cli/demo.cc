@@ -12,6 +12,7 @@
 
 #include "hamlet.h"
 #include "hamlet/env.h"
+#include "hamlet/language.h"
 #include "hamlet/replica.h"
 
 using namespace hamlet;
@@ -30,13 +31,13 @@ void Check(const char* what, const Status& s) {
 std::string Show(const Value& v) {
   if (auto* s = std::get_if<std::string>(&v)) return *s;
   if (auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (auto* b = std::get_if<bool>(&v)) return *b ? "yes" : "no";
+  if (auto* b = std::get_if<bool>(&v)) return *b ? Tr("yes") : Tr("no");
   if (auto* t = std::get_if<Timestamp>(&v)) return "@" + std::to_string(t->millis);
   return "-";
 }
 
 void Print(const char* who, Replica& r, const WorkspaceId& ws) {
-  std::printf("\n  %s holds:\n", who);
+  std::fputs(Format(Tr("\n  %s holds:\n"), who).c_str(), stdout);
   for (const char* coll : {"dialogues", "concerns"}) {
     Query q;
     q.workspace = ws;
@@ -48,7 +49,7 @@ void Print(const char* who, Replica& r, const WorkspaceId& ws) {
       std::printf("    %-9s %s", coll, rec.id.Hex().substr(0, 8).c_str());
       for (const auto& [name, value] : rec.fields) std::printf("  %s=%s", name.c_str(), Show(value).c_str());
       for (const auto& [name, others] : rec.conflicts) {
-        std::printf("  [conflict on %s, also: %s]", name.c_str(), Show(others.front()).c_str());
+        std::fputs(Format(Tr("  [conflict on %s, also: %s]"), name.c_str(), Show(others.front()).c_str()).c_str(), stdout);
       }
       std::printf("\n");
     }
@@ -66,13 +67,16 @@ void CarryBundle(Replica& from, Replica& to, const WorkspaceId& ws, const std::s
   Check("read bundle", Env::Default()->ReadFile(path, &bytes));
   ImportResult im;
   Check("import", to.Import(bytes, &im));
-  std::printf("  %s: bundle %s, %zu bytes, %zu commits, %zu new\n", label,
-              std::filesystem::path(path).filename().c_str(), bytes.size(), ex.commits, im.applied);
+  std::fputs(Format(Tr("  %s: bundle %s, %zu bytes, %zu commits, %zu new\n"), label,
+                    std::filesystem::path(path).filename().c_str(), bytes.size(), ex.commits, im.applied)
+                 .c_str(),
+             stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  SetUpLanguage();
   std::string dir;
   if (argc > 1) {
     dir = argv[1];
@@ -82,7 +86,7 @@ int main(int argc, char** argv) {
     if (!mkdtemp(tmpl.data())) return 1;
     dir = tmpl;
   }
-  std::printf("Hamlet %s engine demo, files in %s\n\n", hamlet_version(), dir.c_str());
+  std::fputs(Format(Tr("Hamlet %s engine demo, files in %s\n\n"), hamlet_version(), dir.c_str()).c_str(), stdout);
 
   OpenOptions opt;
   std::unique_ptr<Replica> officer, cadre;
@@ -90,16 +94,19 @@ int main(int argc, char** argv) {
   Check("open cadre", Replica::OpenWithPassphrase(dir + "/cadre.db", "mật khẩu điện thoại", opt, &cadre));
   WorkspaceId ws;
   Check("create workspace", officer->CreateWorkspace(&ws));
-  std::printf("1. The officer's laptop creates the commune workspace %s.\n", ws.Hex().substr(0, 8).c_str());
+  std::fputs(Format(Tr("1. The officer's laptop creates the commune workspace %s.\n"), ws.Hex().substr(0, 8).c_str()).c_str(),
+             stdout);
   std::string request, envelope;
   Check("join request", cadre->JoinRequest(&request));
   Check("admit", officer->Admit(ws, request, Role::kCadre, &envelope));
   WorkspaceId joined;
   Check("accept", cadre->Accept(envelope, officer->device_id(), &joined));
-  std::printf("2. The cadre's phone joins (request %zu bytes, envelope %zu bytes).\n", request.size(),
-              envelope.size());
+  std::fputs(Format(Tr("2. The cadre's phone joins (request %zu bytes, envelope %zu bytes).\n"), request.size(),
+                    envelope.size())
+                 .c_str(),
+             stdout);
 
-  std::printf("3. No network. Both record offline.\n");
+  std::fputs(Tr("3. No network. Both record offline.\n"), stdout);
   WriteBatch w1;
   RecordId dialogue = w1.Insert("dialogues", {{"summary", std::string("Đối thoại với dân thôn Bản Mường")},
                                               {"hamlet", std::string("Bản Mường")},
@@ -117,36 +124,42 @@ int main(int argc, char** argv) {
   Check("officer commit", officer->Commit(ws, w2));
   (void)dialogue;
 
-  std::printf("4. Bundles travel by SD card, both ways.\n");
-  CarryBundle(*cadre, *officer, ws, dir + "/cadre-to-office.bundle", "phone -> office");
-  CarryBundle(*officer, *cadre, ws, dir + "/office-to-cadre.bundle", "office -> phone");
+  std::fputs(Tr("4. Bundles travel by SD card, both ways.\n"), stdout);
+  CarryBundle(*cadre, *officer, ws, dir + "/cadre-to-office.bundle", Tr("phone -> office"));
+  CarryBundle(*officer, *cadre, ws, dir + "/office-to-cadre.bundle", Tr("office -> phone"));
 
-  std::printf("5. Offline again, both change the land complaint's status.\n");
+  std::fputs(Tr("5. Offline again, both change the land complaint's status.\n"), stdout);
   WriteBatch e1, e2;
   e1.Update(land, {{"status", std::string("in progress")}, {"assigned_to", std::string("Cán bộ địa chính")}});
   e2.Update(land, {{"status", std::string("transferred")}});
   Check("officer edit", officer->Commit(ws, e1));
   Check("cadre edit", cadre->Commit(ws, e2));
-  CarryBundle(*cadre, *officer, ws, dir + "/cadre-to-office-2.bundle", "phone -> office");
-  CarryBundle(*officer, *cadre, ws, dir + "/office-to-cadre-2.bundle", "office -> phone");
-  Print("the officer's laptop", *officer, ws);
-  Print("the cadre's phone", *cadre, ws);
+  CarryBundle(*cadre, *officer, ws, dir + "/cadre-to-office-2.bundle", Tr("phone -> office"));
+  CarryBundle(*officer, *cadre, ws, dir + "/office-to-cadre-2.bundle", Tr("office -> phone"));
+  Print(Tr("the officer's laptop"), *officer, ws);
+  Print(Tr("the cadre's phone"), *cadre, ws);
 
   std::string d1, d2;
   Check("digest", officer->StateDigest(ws, &d1));
   Check("digest", cadre->StateDigest(ws, &d2));
-  std::printf("\n6. State digests: office %s, phone %s: %s\n", d1.substr(0, 16).c_str(), d2.substr(0, 16).c_str(),
-              d1 == d2 ? "converged" : "DIFFERENT");
+  std::fputs(Format(Tr("\n6. State digests: office %s, phone %s: %s\n"), d1.substr(0, 16).c_str(),
+                    d2.substr(0, 16).c_str(), d1 == d2 ? Tr("converged") : Tr("DIFFERENT"))
+                 .c_str(),
+             stdout);
 
   Query q;
   q.collection = "concerns";
   q.text = "dat dai";
   QueryResult res;
   Check("search", cadre->Find(q, &res));
-  std::printf("7. Searching \"dat dai\" (no diacritics typed) on the phone finds %zu concern(s): %s\n", res.total,
-              res.total ? Show(res.records[0].fields["summary"]).c_str() : "");
+  std::fputs(Format(TrN("7. Searching \"dat dai\" (no diacritics typed) on the phone finds %zu concern: %s\n",
+                        "7. Searching \"dat dai\" (no diacritics typed) on the phone finds %zu concerns: %s\n",
+                        res.total),
+                    res.total, res.total ? Show(res.records[0].fields["summary"]).c_str() : "")
+                 .c_str(),
+             stdout);
   std::unique_ptr<Replica> thief;
   Status s = Replica::OpenWithPassphrase(dir + "/cadre.db", "đoán thử", opt, &thief);
-  std::printf("8. A lost phone opened with a guessed passphrase: %s\n", s.ToString().c_str());
+  std::fputs(Format(Tr("8. A lost phone opened with a guessed passphrase: %s\n"), s.ToString().c_str()).c_str(), stdout);
   return d1 == d2 && res.total == 1 && s.code() == Code::kPermissionDenied ? 0 : 1;
 }

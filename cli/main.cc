@@ -8,19 +8,25 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "command_line_text.h"
 #include "commands.h"
 #include "context.h"
+#include "hamlet/language.h"
 
 int main(int argc, char** argv) {
   using namespace hamlet::cli;
-  CLI::App app{"hamlet: record dialogues and concerns offline, and sync them through a hub"};
+  using hamlet::Format;
+  using hamlet::Tr;
+  hamlet::SetUpLanguage();
+  CLI::App app{Tr("hamlet: record dialogues and concerns offline, and sync them through a hub")};
+  TranslateHelp(&app);
   app.require_subcommand(1);
   Context context;
   if (const char* db = std::getenv("HAMLET_DB")) context.db = db;
-  app.add_option("--db", context.db, "The replica's file (default: $HAMLET_DB)");
+  app.add_option("--db", context.db, Tr("The replica's file (default: $HAMLET_DB)"));
   app.add_option("--passphrase-file", context.passphrase_file,
-                 "Read the passphrase from this file's first line (else $HAMLET_PASSPHRASE, else a prompt)");
-  app.add_option("--workspace", context.workspace, "Workspace id (default: the replica's own, or its only one)");
+                 Tr("Read the passphrase from this file's first line (else $HAMLET_PASSPHRASE, else a prompt)"));
+  app.add_option("--workspace", context.workspace, Tr("Workspace id (default: the replica's own, or its only one)"));
   // Global options may also follow the command.
   app.fallthrough();
   // Usage errors are one line too.
@@ -34,9 +40,11 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> extra = deepest->remaining();
     if (!extra.empty() && e.get_name() == "RequiredError") {
-      return "hamlet: unknown command '" + path + extra.front() + "' (see hamlet " + path + "--help)\n";
+      return "hamlet: " +
+             Format(Tr("unknown command '%s' (see hamlet %s--help)"), (path + extra.front()).c_str(), path.c_str()) +
+             "\n";
     }
-    return std::string("hamlet: ") + e.what() + " (see --help)\n";
+    return "hamlet: " + Format(Tr("%s (see --help)"), DescribeUsageError(e).c_str()) + "\n";
   });
   AddSetupCommands(&app, &context);
   AddRecordCommands(&app, &context);

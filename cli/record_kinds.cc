@@ -5,6 +5,7 @@
 #include "categories.h"
 #include "dates.h"
 #include "hamlet/json.h"
+#include "hamlet/language.h"
 
 namespace hamlet::cli {
 
@@ -14,64 +15,117 @@ const std::vector<RecordSpec>& Specs() {
   static const std::vector<RecordSpec> specs = {
       {"dialogue",
        "dialogues",
-       "dialogue",
+       TrMark("dialogue"),
+       TrMark("dialogues"),
        "date",
        "topics",
        {
-           {"date", "When it was held (DD/MM/YYYY)", Kind::kDate, true, {}, true, false},
-           {"kind", "What it was", Kind::kChoice, false,
+           {"date", TrMark("date"), TrMark("When it was held (DD/MM/YYYY)"), Kind::kDate, true, {}, true, false},
+           {"kind", TrMark("kind"), TrMark("What it was"), Kind::kChoice, false,
             {"dialogue", "citizen_reception", "voter_contact", "working_visit"}, true, true},
-           {"commune", "Commune", Kind::kText, false, {}, false, true},
-           {"hamlet", "Hamlet", Kind::kText, true, {}, true, true},
-           {"chaired_by", "Who chaired it", Kind::kText, false, {}, false, false},
-           {"attendees", "How many citizens attended", Kind::kCount, false, {}, true, false},
-           {"topics", "Topics raised", Kind::kText, false, {}, true, false},
-           {"notes", "Notes", Kind::kText, false, {}, false, false},
-           {"commitments", "Commitments made", Kind::kText, false, {}, false, false},
+           {"commune", TrMark("commune"), TrMark("Commune"), Kind::kText, false, {}, false, true},
+           {"hamlet", TrMark("hamlet"), TrMark("Hamlet"), Kind::kText, true, {}, true, true},
+           {"chaired_by", TrMark("chaired by"), TrMark("Who chaired it"), Kind::kText, false, {}, false, false},
+           {"attendees", TrMark("attendees"), TrMark("How many citizens attended"), Kind::kCount, false, {}, true,
+            false},
+           {"topics", TrMark("topics"), TrMark("Topics raised"), Kind::kText, false, {}, true, false},
+           {"notes", TrMark("notes"), TrMark("Notes"), Kind::kText, false, {}, false, false},
+           {"commitments", TrMark("commitments"), TrMark("Commitments made"), Kind::kText, false, {}, false, false},
        }},
       {"concern",
        "concerns",
-       "concern",
+       TrMark("concern"),
+       TrMark("concerns"),
        "received",
        "summary",
        {
-           {"ticket", "The receipt's ticket", Kind::kText, false, {}, false, true, true, false, FieldIndex::kExact},
-           {"received", "When it was received (DD/MM/YYYY; default today)", Kind::kDate, false, {}, true, false},
-           {"kind", "What it is", Kind::kChoice, true, {"request", "complaint", "denunciation"}, true, true},
-           {"category", "Its category (hamlet categories lists them)", Kind::kCategory, true, {}, true, true},
-           {"summary", "One line", Kind::kText, true, {}, true, false},
-           {"details", "Details", Kind::kText, false, {}, false, false},
-           {"reporter_name", "Who raised it (sealed to the officers for a denunciation; - reads it from stdin)", Kind::kText, false, {},
-            false, false, false, true},
-           {"reporter_contact", "How to reach them (sealed likewise; - reads it from stdin)", Kind::kText, false, {}, false, false, false,
-            true, FieldIndex::kExact},
-           {"hamlet", "Hamlet", Kind::kText, false, {}, true, true},
-           {"dialogue", "The dialogue it came from (id)", Kind::kText, false, {}, false, false, false, false,
-            FieldIndex::kExact},
-           {"status", "Where it stands", Kind::kChoice, false,
+           {"ticket", TrMark("ticket"), TrMark("The receipt's ticket"), Kind::kText, false, {}, false, true, true,
+            false, FieldIndex::kExact},
+           {"received", TrMark("received on"), TrMark("When it was received (DD/MM/YYYY; default today)"), Kind::kDate,
+            false, {}, true, false},
+           {"kind", TrMark("kind"), TrMark("What it is"), Kind::kChoice, true, {"request", "complaint", "denunciation"},
+            true, true},
+           {"category", TrMark("category"), TrMark("Its category (hamlet categories lists them)"), Kind::kCategory,
+            true, {}, true, true},
+           {"summary", TrMark("summary"), TrMark("One line"), Kind::kText, true, {}, true, false},
+           {"details", TrMark("details"), TrMark("Details"), Kind::kText, false, {}, false, false},
+           {"reporter_name", TrMark("reporter"),
+            TrMark("Who raised it (sealed to the officers for a denunciation; - reads it from stdin)"), Kind::kText,
+            false, {}, false, false, false, true},
+           {"reporter_contact", TrMark("reporter's contact"),
+            TrMark("How to reach them (sealed likewise; - reads it from stdin)"), Kind::kText, false, {}, false, false,
+            false, true, FieldIndex::kExact},
+           {"hamlet", TrMark("hamlet"), TrMark("Hamlet"), Kind::kText, false, {}, true, true},
+           {"dialogue", TrMark("dialogue"), TrMark("The dialogue it came from (id)"), Kind::kText, false, {}, false,
+            false, false, false, FieldIndex::kExact},
+           {"status", TrMark("status"), TrMark("Where it stands"), Kind::kChoice, false,
             {"received", "in_progress", "resolved", "transferred", "rejected"}, true, true},
-           {"assigned_to", "Who handles it", Kind::kText, false, {}, false, true},
-           {"resolution", "How it was resolved, or why it was rejected", Kind::kText, false, {}, false, false},
-           {"resolved", "When it was resolved (DD/MM/YYYY)", Kind::kDate, false, {}, false, false},
-           {"transferred_to", "The agency it went to", Kind::kText, false, {}, false, false},
-           {"due", "When it is due (DD/MM/YYYY)", Kind::kDate, false, {}, false, false},
+           {"assigned_to", TrMark("assigned to"), TrMark("Who handles it"), Kind::kText, false, {}, false, true},
+           {"resolution", TrMark("resolution"), TrMark("How it was resolved, or why it was rejected"), Kind::kText,
+            false, {}, false, false},
+           {"resolved", TrMark("resolved on"), TrMark("When it was resolved (DD/MM/YYYY)"), Kind::kDate, false, {},
+            false, false},
+           {"transferred_to", TrMark("transferred to"), TrMark("The agency it went to"), Kind::kText, false, {}, false,
+            false},
+           {"due", TrMark("due"), TrMark("When it is due (DD/MM/YYYY)"), Kind::kDate, false, {}, false, false},
        }},
       {"model",
        "models",
-       "model",
+       TrMark("model"),
+       TrMark("models"),
        "",
        "name",
        {
-           {"name", "The initiative's name", Kind::kText, true, {}, true, false},
-           {"field", "Its field", Kind::kText, false, {}, true, true},
-           {"unit", "The unit that runs it", Kind::kText, false, {}, false, true},
-           {"year", "Year (default this year)", Kind::kYear, false, {}, true, true},
-           {"status", "New this year or maintained", Kind::kChoice, false, {"new", "maintained"}, true, true},
-           {"results", "Results", Kind::kText, false, {}, false, false},
+           {"name", TrMark("name"), TrMark("The initiative's name"), Kind::kText, true, {}, true, false},
+           {"field", TrMark("field"), TrMark("Its field"), Kind::kText, false, {}, true, true},
+           {"unit", TrMark("unit"), TrMark("The unit that runs it"), Kind::kText, false, {}, false, true},
+           {"year", TrMark("year"), TrMark("Year (default this year)"), Kind::kYear, false, {}, true, true},
+           {"status", TrMark("status"), TrMark("New this year or maintained"), Kind::kChoice, false,
+            {"new", "maintained"}, true, true},
+           {"results", TrMark("results"), TrMark("Results"), Kind::kText, false, {}, false, false},
        }},
   };
   return specs;
 }
+
+std::string ChoiceLabel(const std::string& word) {
+  static const std::map<std::string, const char*> labels = {
+      {"dialogue", TrMark("dialogue")},
+      {"citizen_reception", TrMark("citizen reception")},
+      {"voter_contact", TrMark("voter contact")},
+      {"working_visit", TrMark("working visit")},
+      {"request", TrMark("request or feedback")},
+      {"complaint", TrMark("complaint")},
+      {"denunciation", TrMark("denunciation")},
+      {"received", TrMark("received")},
+      {"in_progress", TrMark("in progress")},
+      {"resolved", TrMark("resolved")},
+      {"transferred", TrMark("transferred")},
+      {"rejected", TrMark("rejected")},
+      {"new", TrMark("new")},
+      {"maintained", TrMark("maintained")},
+      // The categories every workspace starts with (categories.h).
+      {"land", TrMark("land")},
+      {"infrastructure", TrMark("infrastructure")},
+      {"social_policy", TrMark("social policy")},
+      {"environment", TrMark("environment")},
+      {"public_order", TrMark("public order")},
+      {"other", TrMark("other")},
+  };
+  auto it = labels.find(word);
+  return it == labels.end() ? word : Tr(it->second);
+}
+
+std::string FieldLabel(const RecordSpec* spec, const std::string& field) {
+  if (spec != nullptr) {
+    for (const FieldSpec& f : spec->fields) {
+      if (f.name == field && field != Tr(f.label)) return std::string(Tr(f.label)) + " (" + field + ")";
+    }
+  }
+  return field;
+}
+
+const char* Unreadable() { return Tr("(sealed: only the officers can read it)"); }
 
 Status DeclareIndexes(Replica& r) {
   for (const RecordSpec& spec : Specs()) {
@@ -109,29 +163,31 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
         }
       } catch (...) {
       }
-      return Status::InvalidArgument(OptionName(f.name) + " takes a whole number, not '" + text + "'");
+      return Status::InvalidArgument(
+          Format(Tr("%s takes a whole number, not '%s'"), OptionName(f.name).c_str(), text.c_str()));
     }
     case Kind::kChoice:
       if (std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end()) {
         std::string all;
         for (const std::string& c : f.choices) all += (all.empty() ? "" : ", ") + c;
-        return Status::InvalidArgument(OptionName(f.name) + " is one of " + all + ", not '" + text + "'");
+        return Status::InvalidArgument(
+            Format(Tr("%s is one of %s, not '%s'"), OptionName(f.name).c_str(), all.c_str(), text.c_str()));
       }
       *out = text;
       return Status::OK();
     case Kind::kCategory:
-      if (text.empty()) return Status::InvalidArgument(OptionName(f.name) + " is empty");
+      if (text.empty()) return Status::InvalidArgument(Format(Tr("%s is empty"), OptionName(f.name).c_str()));
       *out = text;
       return Status::OK();
     case Kind::kText:
       if (Replica::IsSealed(text)) {
-        return Status::InvalidArgument(OptionName(f.name) + " cannot begin with '" + text.substr(0, text.find(':') + 1) +
-                                       "', the mark of a sealed value");
+        return Status::InvalidArgument(Format(Tr("%s cannot begin with '%s', the mark of a sealed value"),
+                                              OptionName(f.name).c_str(), text.substr(0, text.find(':') + 1).c_str()));
       }
       *out = text;
       return Status::OK();
   }
-  return Status::Internal("unknown field kind");
+  return Status::Internal(Tr("unknown field kind"));
 }
 
 std::string Show(const Value& v) {
@@ -140,6 +196,13 @@ std::string Show(const Value& v) {
   if (auto* b = std::get_if<bool>(&v)) return *b ? "yes" : "no";
   if (auto* t = std::get_if<Timestamp>(&v)) return FormatDate(*t);
   return "";
+}
+
+std::string ShowField(const FieldSpec& f, const Value& v) {
+  if (auto* b = std::get_if<bool>(&v)) return *b ? Tr("yes") : Tr("no");
+  auto* s = std::get_if<std::string>(&v);
+  if (s != nullptr && (f.kind == Kind::kChoice || f.kind == Kind::kCategory)) return ChoiceLabel(*s);
+  return Show(v);
 }
 
 bool IsDenunciation(const std::map<std::string, Value>& fields) {
@@ -221,11 +284,11 @@ Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, con
   if (auto id = RecordId::FromHex(prefix)) {
     Status s = r.Get(*id, out);
     if (s.ok() && (out->collection != spec.collection || out->workspace != ws)) {
-      return Status::NotFound("no " + spec.noun + " " + prefix + " in this workspace");
+      return Status::NotFound(Format(Tr("no %s %s in this workspace"), Tr(spec.noun), prefix.c_str()));
     }
-    return s.code() == Code::kNotFound ? Status::NotFound("no " + spec.noun + " " + prefix) : s;
+    return s.code() == Code::kNotFound ? Status::NotFound(Format(Tr("no %s %s"), Tr(spec.noun), prefix.c_str())) : s;
   }
-  if (prefix.size() < 6) return Status::InvalidArgument("give at least 6 digits of the id");
+  if (prefix.size() < 6) return Status::InvalidArgument(Tr("give at least 6 digits of the id"));
   Query q;
   q.workspace = ws;
   q.collection = spec.collection;
@@ -239,8 +302,10 @@ Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, con
     }
     if (q.offset + q.limit >= res.total) break;
   }
-  if (found.empty()) return Status::NotFound("no " + spec.noun + " starts with " + prefix);
-  if (found.size() > 1) return Status::InvalidArgument("several " + spec.collection + " start with " + prefix);
+  if (found.empty()) return Status::NotFound(Format(Tr("no %s starts with %s"), Tr(spec.noun), prefix.c_str()));
+  if (found.size() > 1) {
+    return Status::InvalidArgument(Format(Tr("several %s start with %s"), Tr(spec.plural), prefix.c_str()));
+  }
   *out = std::move(found[0]);
   return Status::OK();
 }

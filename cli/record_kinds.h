@@ -21,8 +21,9 @@ namespace hamlet::cli {
 enum class Kind { kText, kDate, kCount, kChoice, kCategory, kYear };
 
 struct FieldSpec {
-  std::string name;  // Field name; the option is --name with '_' as '-'.
-  std::string help;
+  std::string name;   // Field name; the option is --name with '_' as '-'.
+  const char* label;  // Its heading in tables, in English (Tr gives the chosen language's).
+  const char* help;   // Its option's help, likewise.
   Kind kind = Kind::kText;
   bool required = false;
   std::vector<std::string> choices;  // For kChoice; the first is the default when not required.
@@ -36,7 +37,9 @@ struct FieldSpec {
 };
 
 struct RecordSpec {
-  std::string command, collection, noun;
+  std::string command, collection;
+  const char* noun;    // One record, in English (Tr gives the chosen language's): "concern".
+  const char* plural;  // Several: "concerns".
   std::string date_field;   // The date a record is filed under, if any.
   std::string title_field;  // The field that names a record in one line.
   std::vector<FieldSpec> fields;
@@ -52,15 +55,26 @@ const RecordSpec* SpecFor(const std::string& collection);
 // every replica the commands open or create.
 Status DeclareIndexes(Replica& r);
 
+// A field as people read it: its label in the chosen language, with its
+// name after it when they differ ("trạng thái (status)"), for commands that
+// take the name. spec may be null (then the name alone).
+std::string FieldLabel(const RecordSpec* spec, const std::string& field);
+
 // "--reporter-name" for reporter_name.
 std::string OptionName(const std::string& field);
 // Parses what the user typed for field f; InvalidArgument names the option.
 Status ParseValue(const FieldSpec& f, const std::string& text, Value* out);
 // A value as users read and write it (dates DD/MM/YYYY).
 std::string Show(const Value& v);
+// A value of field f as people read it in the chosen language: Show, with
+// the words of choices (statuses, kinds) and categories as their labels.
+std::string ShowField(const FieldSpec& f, const Value& v);
+// The label of one choice's word ("in_progress" reads "in progress"), or
+// the word itself when it is no choice.
+std::string ChoiceLabel(const std::string& word);
 
 // Shown in place of a sealed value this device may not read.
-inline constexpr char kUnreadable[] = "(sealed: only the officers can read it)";
+const char* Unreadable();  // "(sealed: only the officers can read it)"
 bool IsDenunciation(const std::map<std::string, Value>& fields);
 // Every replica takes a concern's confidential field in clear only beside
 // the concern's kind in the same write (protocol.md 7.2): when fields holds

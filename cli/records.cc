@@ -16,6 +16,7 @@
 #include "categories.h"
 #include "dates.h"
 #include "hamlet/json.h"
+#include "hamlet/language.h"
 #include "record_kinds.h"
 #include "table.h"
 
@@ -35,16 +36,15 @@ Status ReadConfidentialInput(const RecordSpec& spec, Given* given) {
     auto it = given->find(f.name);
     if (!f.confidential || it == given->end() || it->second != "-") continue;
     if (isatty(STDIN_FILENO)) {
-      std::string label = f.name;
-      std::replace(label.begin(), label.end(), '_', ' ');
-      std::fprintf(stderr, "%s (kept from the shell's history): ", label.c_str());
+      std::fprintf(stderr, "%s ", Format(Tr("%s (kept from the shell's history):"), Tr(f.label)).c_str());
     }
     std::string line;
     if (!std::getline(std::cin, line)) {
-      return Status::InvalidArgument(OptionName(f.name) + " - reads a line from standard input, and there is none");
+      return Status::InvalidArgument(
+          Format(Tr("%s - reads a line from standard input, and there is none"), OptionName(f.name).c_str()));
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) return Status::InvalidArgument(OptionName(f.name) + " is empty");
+    if (line.empty()) return Status::InvalidArgument(Format(Tr("%s is empty"), OptionName(f.name).c_str()));
     it->second = line;
   }
   return Status::OK();
@@ -102,8 +102,7 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
   if (s.ok()) s = r->Devices(ws, &devices);
   if (!s.ok()) return Refuse(what, s);
   if (res.records.empty()) {
-    std::fprintf(stderr, "hamlet: receipt verify: no concern with ticket %s here (perhaps not synced yet)\n",
-                 ticket.c_str());
+    Complain("receipt verify: " + Format(Tr("no concern with ticket %s here (perhaps not synced yet)"), ticket.c_str()));
     return kExitError;
   }
   // The ticket names its device by the first digits of its id; of all the
@@ -126,8 +125,8 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
     }
   }
   if (!found) {
-    std::fprintf(stderr, "hamlet: receipt verify: the code does not match ticket %s: this receipt is not genuine\n",
-                 ticket.c_str());
+    Complain("receipt verify: " +
+             Format(Tr("the code does not match ticket %s: this receipt is not genuine"), ticket.c_str()));
     return kExitError;
   }
   const Record& rec = found->record;
@@ -145,11 +144,11 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
-  std::printf("Receipt %s is genuine: concern %s, received %s, now %s.\n", ticket.c_str(), rec.id.Hex().c_str(),
-              field("received").c_str(), field("status").c_str());
+  Say(Format(Tr("Receipt %s is genuine: concern %s, received %s, now %s."), ticket.c_str(), rec.id.Hex().c_str(),
+             field("received").c_str(), ChoiceLabel(field("status")).c_str()));
   if (found->changed) {
-    std::printf("Note: what was recorded when it was received (summary, details, kind, category, hamlet or date) "
-                "has been changed since.\n");
+    Say(Tr("Note: what was recorded when it was received (summary, details, kind, category, hamlet or date) "
+           "has been changed since."));
   }
   return kExitOk;
 }
@@ -160,7 +159,10 @@ int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
   for (const FieldSpec& f : spec.fields) {
     auto it = given.find(f.name);
     if (it == given.end()) {
-      if (f.required) return Refuse(spec.command + " add", Status::InvalidArgument(OptionName(f.name) + " is required"));
+      if (f.required) {
+        return Refuse(spec.command + " add",
+                      Status::InvalidArgument(Format(Tr("%s is required"), OptionName(f.name).c_str())));
+      }
       if (f.kind == Kind::kChoice) fields[f.name] = f.choices[0];
       if (f.kind == Kind::kDate && f.name == spec.date_field) fields[f.name] = Today();
       if (f.kind == Kind::kYear) fields[f.name] = int64_t{YearOf(Today())};
@@ -201,14 +203,13 @@ int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
-  std::printf("Recorded %s %s.\n", spec.noun.c_str(), id.Hex().c_str());
-  if (n_sealed) {
-    std::printf("The reporter's details are sealed to the officers: from now on only their devices can read them.\n");
-  }
+  Say(Format(Tr("Recorded %s %s."), Tr(spec.noun), id.Hex().c_str()));
+  if (n_sealed) Say(Tr("The reporter's details are sealed to the officers: from now on only their devices can read them."));
   if (!ticket.empty()) {
-    std::printf("Receipt for the resident:\n  Ticket:            %s\n  Received:          %s\n"
-                "  Verification code: %s\n",
-                ticket.c_str(), Show(fields["received"]).c_str(), code.c_str());
+    Say(Tr("Receipt for the resident:"));
+    PrintTable({{"  " + std::string(Tr("Ticket:")), ticket},
+                {"  " + std::string(Tr("Received:")), Show(fields["received"])},
+                {"  " + std::string(Tr("Verification code:")), code}});
   }
   return kExitOk;
 }
@@ -217,7 +218,7 @@ Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std
 
 // Sets the given fields of one record; what names the command in messages.
 int Change(const Context& c, const RecordSpec& spec, const std::string& id, Given given, const std::string& what) {
-  if (given.empty()) return Refuse(what, Status::InvalidArgument("nothing to change: give a field option"));
+  if (given.empty()) return Refuse(what, Status::InvalidArgument(Tr("nothing to change: give a field option")));
   if (Status s = ReadConfidentialInput(spec, &given); !s.ok()) return Refuse(what, s);
   std::map<std::string, Value> fields;
   for (const FieldSpec& f : spec.fields) {
@@ -252,10 +253,10 @@ int Change(const Context& c, const RecordSpec& spec, const std::string& id, Give
   b.Update(rec.id, fields);
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
-  std::printf("Changed %s %s.\n", spec.noun.c_str(), rec.id.Hex().c_str());
-  if (n_sealed) std::printf("The reporter's details are sealed to the officers.\n");
+  Say(Format(Tr("Changed %s %s."), Tr(spec.noun), rec.id.Hex().c_str()));
+  if (n_sealed) Say(Tr("The reporter's details are sealed to the officers."));
   if (became && n_sealed) {
-    std::printf("Note: the reporter's earlier, unsealed values remain in the history of the devices that hold it.\n");
+    Say(Tr("Note: the reporter's earlier, unsealed values remain in the history of the devices that hold it."));
   }
   return kExitOk;
 }
@@ -277,22 +278,26 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
     s = Followups(*o.replica, o.ws, rec.id, &followups);
     if (!s.ok()) return Refuse(spec.command + " show", s);
   }
-  std::printf("%s %s%s\n", spec.noun.c_str(), rec.id.Hex().c_str(), rec.deleted ? " (deleted)" : "");
+  Say(std::string(Tr(spec.noun)) + " " + rec.id.Hex() + (rec.deleted ? " " + std::string(Tr("(deleted)")) : ""));
+  std::vector<std::vector<std::string>> rows;
   for (const FieldSpec& f : spec.fields) {
     auto it = rec.fields.find(f.name);
     if (it == rec.fields.end()) continue;
     bool sealed = std::find(unreadable.begin(), unreadable.end(), f.name) != unreadable.end();
-    std::printf("  %-17s %s\n", (f.name + ":").c_str(), sealed ? kUnreadable : Show(it->second).c_str());
+    rows.push_back({"  " + std::string(Tr(f.label)) + ":", sealed ? Unreadable() : ShowField(f, it->second)});
     if (auto conflict = rec.conflicts.find(f.name); conflict != rec.conflicts.end()) {
-      for (const Value& v : conflict->second) std::printf("  %-17s also: %s (concurrent edit)\n", "", Show(v).c_str());
+      for (const Value& v : conflict->second) {
+        rows.push_back({"", Format(Tr("also: %s (concurrent edit)"), ShowField(f, v).c_str())});
+      }
     }
   }
   for (const Record& f : followups) {
     auto date = f.fields.find("date");
     auto note = f.fields.find("note");
-    std::printf("  follow-up %s: %s\n", date == f.fields.end() ? "-" : Show(date->second).c_str(),
-                note == f.fields.end() ? "" : Show(note->second).c_str());
+    rows.push_back({"  " + Format(Tr("follow-up %s:"), date == f.fields.end() ? "-" : Show(date->second).c_str()),
+                    note == f.fields.end() ? "" : Show(note->second)});
   }
+  PrintTable(rows);
   return kExitOk;
 }
 
@@ -316,7 +321,7 @@ int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id,
   const std::string what = "concern followup";
   Timestamp when = Today();
   Status s = date.empty() ? Status::OK() : ParseDate(date, &when);
-  if (s.ok() && note.empty()) s = Status::InvalidArgument("--note is empty");
+  if (s.ok() && note.empty()) s = Status::InvalidArgument(Format(Tr("%s is empty"), "--note"));
   if (!s.ok()) return Refuse(what, s);
   Opened o;
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
@@ -326,7 +331,7 @@ int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id,
   b.Insert("followups", {{"concern", rec.id.Hex()}, {"note", note}, {"date", when}});
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
-  std::printf("Added a follow-up to concern %s.\n", rec.id.Hex().c_str());
+  Say(Format(Tr("Added a follow-up to concern %s."), rec.id.Hex().c_str()));
   return kExitOk;
 }
 
@@ -382,10 +387,11 @@ int Reseal(const Context& c, const RecordSpec& spec) {
     if (q.offset + q.limit >= res.total) break;
   }
   if (!b.empty() && !(s = WriteWithWarnings(*o.replica, o.ws, b)).ok()) return Refuse(what, s);
-  std::printf("Sealed the reporters of %zu denunciation%s again, for the %zu officer devices known now.\n", b.size(),
-              b.size() == 1 ? "" : "s", officers.size());
+  Say(Format(TrN("Sealed the reporters of %zu denunciation again, for the %zu officer devices known now.",
+                  "Sealed the reporters of %zu denunciations again, for the %zu officer devices known now.", b.size()),
+             b.size(), officers.size()));
   if (unreadable) {
-    std::printf("%zu could not be read on this device; a device that reads them can seal them again.\n", unreadable);
+    Say(Format(Tr("%zu could not be read on this device; a device that reads them can seal them again."), unreadable));
   }
   return kExitOk;
 }
@@ -402,19 +408,22 @@ void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
     const char* status;
   };
   static const Verb verbs[] = {
-      {"assign", "Give a concern to someone to handle", "--to", "Who handles it", "assigned_to", "in_progress"},
-      {"resolve", "Mark a concern resolved", "--resolution", "How it was resolved", "resolution", "resolved"},
-      {"transfer", "Send a concern to another agency", "--to", "The agency", "transferred_to", "transferred"},
-      {"reject", "Reject a concern", "--reason", "Why", "resolution", "rejected"},
+      {"assign", TrMark("Give a concern to someone to handle"), "--to", TrMark("Who handles it"), "assigned_to",
+       "in_progress"},
+      {"resolve", TrMark("Mark a concern resolved"), "--resolution", TrMark("How it was resolved"), "resolution",
+       "resolved"},
+      {"transfer", TrMark("Send a concern to another agency"), "--to", TrMark("The agency"), "transferred_to",
+       "transferred"},
+      {"reject", TrMark("Reject a concern"), "--reason", TrMark("Why"), "resolution", "rejected"},
   };
   for (const Verb& v : verbs) {
     auto id = std::make_shared<std::string>();
     auto value = std::make_shared<std::string>();
     auto date = std::make_shared<std::string>();
-    CLI::App* verb = cmd->add_subcommand(v.name, v.help);
-    verb->add_option("id", *id, "Its id, or its first 6 or more digits")->required();
-    verb->add_option(v.option, *value, v.option_help)->required();
-    if (std::string(v.name) == "resolve") verb->add_option("--date", *date, "When (DD/MM/YYYY; default today)");
+    CLI::App* verb = cmd->add_subcommand(v.name, Tr(v.help));
+    verb->add_option("id", *id, Tr("Its id, or its first 6 or more digits"))->required();
+    verb->add_option(v.option, *value, Tr(v.option_help))->required();
+    if (std::string(v.name) == "resolve") verb->add_option("--date", *date, Tr("When (DD/MM/YYYY; default today)"));
     const Verb* vp = &v;
     OnRun(verb, [c, sp, vp, id, value, date] {
       Given given{{"status", vp->status}, {vp->field, *value}};
@@ -426,12 +435,13 @@ void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
   auto note = std::make_shared<std::string>();
   auto date = std::make_shared<std::string>();
   CLI::App* reseal = cmd->add_subcommand(
-      "reseal", "Seal denunciation reporters again for the officers known now (as an officer who can read them)");
+      "reseal", Tr("Seal denunciation reporters again for the officers known now (as an officer who can read them)"));
   OnRun(reseal, [c, sp] { return Reseal(*c, *sp); });
-  CLI::App* followup = cmd->add_subcommand("followup", "Add a follow-up entry to a concern (entries are never changed)");
-  followup->add_option("id", *id, "Its id, or its first 6 or more digits")->required();
-  followup->add_option("--note", *note, "What happened")->required();
-  followup->add_option("--date", *date, "When (DD/MM/YYYY; default today)");
+  CLI::App* followup =
+      cmd->add_subcommand("followup", Tr("Add a follow-up entry to a concern (entries are never changed)"));
+  followup->add_option("id", *id, Tr("Its id, or its first 6 or more digits"))->required();
+  followup->add_option("--note", *note, Tr("What happened"))->required();
+  followup->add_option("--date", *date, Tr("When (DD/MM/YYYY; default today)"));
   OnRun(followup, [c, sp, id, note, date] { return AddFollowup(*c, *sp, *id, *note, *date); });
 }
 
@@ -458,7 +468,9 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
     q.equals.emplace_back(name, v);
   }
   if (!a.from.empty() || !a.to.empty()) {
-    if (spec.date_field.empty()) return Refuse(spec.command + " list", Status::InvalidArgument(spec.collection + " have no date"));
+    if (spec.date_field.empty()) {
+      return Refuse(spec.command + " list", Status::InvalidArgument(Format(Tr("%s have no date"), Tr(spec.plural))));
+    }
     q.time_field = spec.date_field;
     Timestamp t;
     if (!a.from.empty()) {
@@ -498,20 +510,20 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
     std::printf("%s\n", json{{"total", res.total}, {"records", records}}.dump().c_str());
     return kExitOk;
   }
-  std::vector<std::vector<std::string>> rows{{"ID"}};
+  std::vector<std::vector<std::string>> rows{{Tr("ID")}};
   for (const FieldSpec& f : spec.fields) {
-    if (f.listed) rows[0].push_back(f.name);
+    if (f.listed) rows[0].push_back(Upper(Tr(f.label)));
   }
   for (const Record& r : res.records) {
     rows.push_back({r.id.Hex().substr(0, 8)});
     for (const FieldSpec& f : spec.fields) {
       if (!f.listed) continue;
       auto it = r.fields.find(f.name);
-      rows.back().push_back(it == r.fields.end() ? "-" : Clip(Show(it->second), 40));
+      rows.back().push_back(it == r.fields.end() ? "-" : Clip(ShowField(f, it->second), 40));
     }
   }
   PrintTable(rows);
-  std::printf("%zu of %zu %s.\n", res.records.size(), res.total, spec.collection.c_str());
+  Say(Format(Tr("%zu of %zu %s."), res.records.size(), res.total, Tr(spec.plural)));
   return kExitOk;
 }
 
@@ -523,13 +535,16 @@ void FieldOptions(CLI::App* cmd, const RecordSpec& spec, std::shared_ptr<Given> 
   for (const FieldSpec& f : spec.fields) {
     if (only_filters && !f.filter) continue;
     if (!only_filters && f.automatic) continue;
-    std::string help = f.help;
+    std::string help = Tr(f.help);
     if (f.kind == Kind::kChoice) {
       help += " (";
-      for (size_t i = 0; i < f.choices.size(); i++) help += (i ? "|" : "") + f.choices[i];
+      for (size_t i = 0; i < f.choices.size(); i++) {
+        help += (i ? ", " : "") + f.choices[i];
+        if (ChoiceLabel(f.choices[i]) != f.choices[i]) help += ": " + ChoiceLabel(f.choices[i]);
+      }
       help += ")";
     }
-    if (f.required && use == Use::kAdd) help += "; required";
+    if (f.required && use == Use::kAdd) help += std::string("; ") + Tr("required");
     std::string name = f.name;
     cmd->add_option_function<std::string>(
         OptionName(f.name), [given, name](const std::string& v) { (*given)[name] = v; }, help);
@@ -541,28 +556,33 @@ void FieldOptions(CLI::App* cmd, const RecordSpec& spec, std::shared_ptr<Given> 
 void AddRecordCommands(CLI::App* app, const Context* c) {
   for (const RecordSpec& spec : Specs()) {
     const RecordSpec* sp = &spec;
-    CLI::App* cmd = app->add_subcommand(spec.command, "Record and read " + spec.collection);
+    CLI::App* cmd = app->add_subcommand(spec.command, Format(Tr("Record and read %s"), Tr(spec.plural)));
     cmd->require_subcommand(1);
 
     auto add_given = std::make_shared<Given>();
     auto add_json = std::make_shared<bool>(false);
-    CLI::App* add = cmd->add_subcommand("add", "Record a " + spec.noun);
+    CLI::App* add = cmd->add_subcommand("add", Format(Tr("Record a %s"), Tr(spec.noun)));
     FieldOptions(add, spec, add_given, Use::kAdd);
-    add->add_flag("--json", *add_json, "Print the new id as JSON");
+    add->add_flag("--json", *add_json, Tr("Print the new id as JSON"));
     OnRun(add, [c, sp, add_given, add_json] { return Add(*c, *sp, *add_given, *add_json); });
 
     auto list_args = std::make_shared<ListArgs>();
     auto filters = std::make_shared<Given>();
-    CLI::App* list = cmd->add_subcommand("list", "List " + spec.collection + ", most recently changed first");
+    CLI::App* list = cmd->add_subcommand("list", Format(Tr("List %s, most recently changed first"), Tr(spec.plural)));
     FieldOptions(list, spec, filters, Use::kFilter);
-    list->add_option("--search", list_args->search, "Words that must all occur (accents optional)");
+    list->add_option("--search", list_args->search, Tr("Words that must all occur (accents optional)"));
     if (!spec.date_field.empty()) {
-      list->add_option("--from", list_args->from, "From this date (DD/MM/YYYY), by " + spec.date_field);
-      list->add_option("--to", list_args->to, "Up to this date, included");
+      list->add_option("--from", list_args->from,
+                       Format(Tr("From this date (DD/MM/YYYY), by %s"), OptionName(spec.date_field).c_str()));
+      list->add_option("--to", list_args->to, Tr("Up to this date, included"));
     }
-    if (spec.collection == "concerns") list->add_flag("--overdue", list_args->overdue, "Open and past their due date");
-    list->add_option("--limit", list_args->limit, "At most this many")->check(CLI::Range(1, 100000))->capture_default_str();
-    list->add_flag("--json", list_args->as_json, "Print JSON");
+    if (spec.collection == "concerns") {
+      list->add_flag("--overdue", list_args->overdue, Tr("Open and past their due date"));
+    }
+    list->add_option("--limit", list_args->limit, Tr("At most this many"))
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    list->add_flag("--json", list_args->as_json, Tr("Print JSON"));
     OnRun(list, [c, sp, list_args, filters] {
       ListArgs a = *list_args;
       a.equals = *filters;
@@ -571,28 +591,28 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
 
     auto show_id = std::make_shared<std::string>();
     auto show_json = std::make_shared<bool>(false);
-    CLI::App* show = cmd->add_subcommand("show", "Show one " + spec.noun);
-    show->add_option("id", *show_id, "Its id, or its first 6 or more digits")->required();
-    show->add_flag("--json", *show_json, "Print JSON");
+    CLI::App* show = cmd->add_subcommand("show", Format(Tr("Show one %s"), Tr(spec.noun)));
+    show->add_option("id", *show_id, Tr("Its id, or its first 6 or more digits"))->required();
+    show->add_flag("--json", *show_json, Tr("Print JSON"));
     OnRun(show, [c, sp, show_id, show_json] { return ShowOne(*c, *sp, *show_id, *show_json); });
 
     auto edit_id = std::make_shared<std::string>();
     auto edit_given = std::make_shared<Given>();
-    CLI::App* edit = cmd->add_subcommand("edit", "Change fields of a " + spec.noun);
-    edit->add_option("id", *edit_id, "Its id, or its first 6 or more digits")->required();
+    CLI::App* edit = cmd->add_subcommand("edit", Format(Tr("Change fields of a %s"), Tr(spec.noun)));
+    edit->add_option("id", *edit_id, Tr("Its id, or its first 6 or more digits"))->required();
     FieldOptions(edit, spec, edit_given, Use::kEdit);
     OnRun(edit, [c, sp, edit_id, edit_given] { return Change(*c, *sp, *edit_id, *edit_given, sp->command + " edit"); });
     if (spec.collection == "concerns") AddConcernVerbs(cmd, c, sp);
   }
   auto ticket = std::make_shared<std::string>();
   auto code = std::make_shared<std::string>();
-  CLI::App* receipt = app->add_subcommand("receipt", "Check a resident's receipt");
+  CLI::App* receipt = app->add_subcommand("receipt", Tr("Check a resident's receipt"));
   receipt->require_subcommand(1);
-  CLI::App* verify = receipt->add_subcommand("verify", "Check that a receipt's code belongs to its ticket");
-  verify->add_option("ticket", *ticket, "The ticket, e.g. A3F29C-7")->required();
-  verify->add_option("code", *code, "The verification code, e.g. 1234-5678")->required();
+  CLI::App* verify = receipt->add_subcommand("verify", Tr("Check that a receipt's code belongs to its ticket"));
+  verify->add_option("ticket", *ticket, Tr("The ticket, e.g. A3F29C-7"))->required();
+  verify->add_option("code", *code, Tr("The verification code, e.g. 1234-5678"))->required();
   auto verify_json = std::make_shared<bool>(false);
-  verify->add_flag("--json", *verify_json, "Print JSON (a receipt that is not genuine still exits 1)");
+  verify->add_flag("--json", *verify_json, Tr("Print JSON (a receipt that is not genuine still exits 1)"));
   OnRun(verify, [c, ticket, code, verify_json] { return VerifyReceipt(*c, *ticket, *code, *verify_json); });
 }
 

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include "dates.h"
+#include "hamlet/language.h"
 
 namespace hamlet::cli {
 
@@ -57,7 +58,7 @@ Status FindAll(Replica& r, const WorkspaceId& ws, const std::string& collection,
 // The commune a workspace stands for: its name, else its id's first digits.
 std::string Commune(Replica& r, const WorkspaceId& ws) {
   std::string name = WorkspaceName(r, ws);
-  return name.empty() ? "workspace " + ws.Hex().substr(0, 8) : name;
+  return name.empty() ? Format(Tr("workspace %s"), ws.Hex().substr(0, 8).c_str()) : name;
 }
 
 // Why records may be missing here: gaps in devices' hash chains, devices
@@ -67,20 +68,25 @@ Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, c
   std::vector<DeviceStatus> devices;
   HAMLET_RETURN_IF_ERROR(r.Devices(ws, &devices));
   for (const DeviceStatus& d : devices) {
-    std::string who = "device " + d.device.Hex().substr(0, 8) + " (" + RoleName(d.role) + ") of " + commune;
+    std::string device = d.device.Hex().substr(0, 8);
     if (d.head > d.contiguous) {
-      out->push_back(who + " is known to hold " + std::to_string(d.head - d.contiguous) +
-                     " commits that have not reached this replica");
+      out->push_back(Format(Tr("device %s (%s) of %s is known to hold %llu commits that have not reached this replica"),
+                            device.c_str(), RoleLabel(d.role), commune.c_str(),
+                            static_cast<unsigned long long>(d.head - d.contiguous)));
     } else if (!d.self && !d.revoked && d.head == 0) {
-      out->push_back(who + " has sent nothing that reached this replica");
+      out->push_back(Format(Tr("device %s (%s) of %s has sent nothing that reached this replica"), device.c_str(),
+                            RoleLabel(d.role), commune.c_str()));
     }
   }
   std::vector<SetAsideCommit> aside;
   HAMLET_RETURN_IF_ERROR(r.SetAside(ws, &aside));
   if (!aside.empty()) {
-    out->push_back(std::to_string(aside.size()) + " commit(s) of " + commune +
-                   " were set aside, not counted: forged, unreadable, from a revoked device or waiting for a key "
-                   "(hamlet status lists them)");
+    out->push_back(Format(TrN("%zu commit of %s was set aside, not counted: forged, unreadable, from a revoked "
+                              "device or waiting for a key (hamlet status lists it)",
+                              "%zu commits of %s were set aside, not counted: forged, unreadable, from a revoked "
+                              "device or waiting for a key (hamlet status lists them)",
+                              aside.size()),
+                          aside.size(), commune.c_str()));
   }
   std::string last;
   bool synced = false;
@@ -89,10 +95,12 @@ Status Warnings(Replica& r, const WorkspaceId& ws, const std::string& commune, c
   // for a period not yet over) reach this replica only by a sync.
   int64_t needed = std::min(req.to.millis + kDayMillis, req.today.millis);
   if (!synced) {
-    out->push_back("this replica has never synced " + commune + ": only records written or imported here count");
+    out->push_back(
+        Format(Tr("this replica has never synced %s: only records written or imported here count"), commune.c_str()));
   } else if (std::stoll(last) * 1000 < needed) {
-    out->push_back("this replica last synced " + commune + " on " + FormatDate(Timestamp{std::stoll(last) * 1000}) +
-                   ": records written since on other devices are not counted");
+    out->push_back(Format(Tr("this replica last synced %s on %s: records written since on other devices are not "
+                             "counted"),
+                          commune.c_str(), FormatDate(Timestamp{std::stoll(last) * 1000}).c_str()));
   }
   return Status::OK();
 }
@@ -138,7 +146,7 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
   // Adds to the total, and to the record's group when it has the property.
   auto count = [&](const std::string& key, bool has_group, auto&& add) {
     add(out->total);
-    if (!by.empty() && has_group) add(groups[key.empty() ? "(none)" : key]);
+    if (!by.empty() && has_group) add(groups[key.empty() ? std::string(Tr("(none)")) : key]);
   };
   for (const WorkspaceId& ws : req.workspaces) {
     std::string commune = Commune(r, ws);
@@ -198,22 +206,30 @@ std::string OfKind(const std::map<std::string, int64_t>& m, const char* kind) {
 
 const std::vector<Metric>& Metrics() {
   static const std::vector<Metric> metrics = {
-      {"dialogues", "Dialogues and receptions held", Source::kDialogues, [](const Figures& f) { return N(f.dialogues); }},
-      {"citizens_received", "Citizens received (attendees)", Source::kDialogues, [](const Figures& f) { return N(f.attendees); }},
-      {"concerns", "Concerns received", Source::kConcerns, [](const Figures& f) { return N(f.Concerns()); }},
-      {"requests", "  requests and feedback", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "request"); }},
-      {"complaints", "  complaints", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "complaint"); }},
-      {"denunciations", "  denunciations", Source::kConcerns, [](const Figures& f) { return OfKind(f.received, "denunciation"); }},
-      {"resolved", "Resolved", Source::kConcerns, [](const Figures& f) { return N(f.Resolved()); }},
-      {"resolved_requests", "  requests resolved", Source::kConcerns, [](const Figures& f) { return OfKind(f.resolved, "request"); }},
-      {"resolved_complaints", "  complaints resolved", Source::kConcerns,
+      {"dialogues", TrMark("Dialogues and receptions held"), Source::kDialogues,
+       [](const Figures& f) { return N(f.dialogues); }},
+      {"citizens_received", TrMark("Citizens received (attendees)"), Source::kDialogues,
+       [](const Figures& f) { return N(f.attendees); }},
+      {"concerns", TrMark("Concerns received"), Source::kConcerns, [](const Figures& f) { return N(f.Concerns()); }},
+      {"requests", TrMark("  requests and feedback"), Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.received, "request"); }},
+      {"complaints", TrMark("  complaints"), Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.received, "complaint"); }},
+      {"denunciations", TrMark("  denunciations"), Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.received, "denunciation"); }},
+      {"resolved", TrMark("Resolved"), Source::kConcerns, [](const Figures& f) { return N(f.Resolved()); }},
+      {"resolved_requests", TrMark("  requests and feedback resolved"), Source::kConcerns,
+       [](const Figures& f) { return OfKind(f.resolved, "request"); }},
+      {"resolved_complaints", TrMark("  complaints resolved"), Source::kConcerns,
        [](const Figures& f) { return OfKind(f.resolved, "complaint"); }},
-      {"resolved_denunciations", "  denunciations resolved", Source::kConcerns,
+      {"resolved_denunciations", TrMark("  denunciations resolved"), Source::kConcerns,
        [](const Figures& f) { return OfKind(f.resolved, "denunciation"); }},
-      {"transferred", "Transferred to a higher level", Source::kConcerns, [](const Figures& f) { return N(f.transferred); }},
-      {"rejected", "Rejected", Source::kConcerns, [](const Figures& f) { return N(f.rejected); }},
-      {"overdue", "Overdue (open, past due today)", Source::kConcerns, [](const Figures& f) { return N(f.overdue); }},
-      {"median_days_to_resolve", "Median days to resolve", Source::kConcerns,
+      {"transferred", TrMark("Transferred to a higher level"), Source::kConcerns,
+       [](const Figures& f) { return N(f.transferred); }},
+      {"rejected", TrMark("Rejected"), Source::kConcerns, [](const Figures& f) { return N(f.rejected); }},
+      {"overdue", TrMark("Overdue (open, past due today)"), Source::kConcerns,
+       [](const Figures& f) { return N(f.overdue); }},
+      {"median_days_to_resolve", TrMark("Median days to resolve"), Source::kConcerns,
        [](const Figures& f) {
          double m = f.MedianDaysToResolve();
          if (m < 0) return std::string("-");
@@ -221,8 +237,10 @@ const std::vector<Metric>& Metrics() {
          std::snprintf(buf, sizeof buf, m == static_cast<int64_t>(m) ? "%.0f" : "%.1f", m);
          return std::string(buf);
        }},
-      {"models_new", "Models registered, new", Source::kModels, [](const Figures& f) { return N(f.models_new); }},
-      {"models_maintained", "Models registered, maintained", Source::kModels, [](const Figures& f) { return N(f.models_maintained); }},
+      {"models_new", TrMark("Models registered, new"), Source::kModels,
+       [](const Figures& f) { return N(f.models_new); }},
+      {"models_maintained", TrMark("Models registered, maintained"), Source::kModels,
+       [](const Figures& f) { return N(f.models_maintained); }},
   };
   return metrics;
 }

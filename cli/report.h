@@ -60,7 +60,8 @@ enum class Source { kDialogues, kConcerns, kModels };
 // One metric of the report: its key (CSV and JSON), its label, what it
 // counts, and its value in a Figures as text ("-" when there is none).
 struct Metric {
-  std::string key, label;
+  std::string key;
+  const char* label;  // In English; Tr gives the chosen language's. Two spaces lead a part of the line above.
   Source source;
   std::string (*value)(const Figures&);
 };

@@ -4,6 +4,7 @@
 
 #include "dates.h"
 #include "hamlet/env.h"
+#include "hamlet/language.h"
 #include "report.h"
 #include "report_format.h"
 
@@ -26,12 +27,12 @@ int Run(const Context& c, const ReportArgs& a) {
   if (!a.to.empty() && !(s = ParseDate(a.to, &req.to)).ok()) return Refuse(what, s.WithContext("--to: "));
   req.from = FirstOfMonth(req.to);
   if (!a.from.empty() && !(s = ParseDate(a.from, &req.from)).ok()) return Refuse(what, s.WithContext("--from: "));
-  if (req.from > req.to) return Refuse(what, Status::InvalidArgument("--from is after --to"));
+  if (req.from > req.to) return Refuse(what, Status::InvalidArgument(Tr("--from is after --to")));
   std::unique_ptr<Replica> r;
   if (int rc = c.OpenReplica(&r); rc != kExitOk) return rc;
   if (a.all_workspaces) {
     s = r->Workspaces(&req.workspaces);
-    if (s.ok() && req.workspaces.empty()) s = Status::FailedPrecondition("this replica belongs to no workspace yet");
+    if (s.ok() && req.workspaces.empty()) s = Status::FailedPrecondition(Tr("this replica belongs to no workspace yet"));
   } else {
     WorkspaceId ws;
     s = c.PickWorkspace(*r, &ws);
@@ -49,12 +50,14 @@ int Run(const Context& c, const ReportArgs& a) {
   } else {
     s = Env::Default()->WriteFileAtomic(a.out, text);
     if (!s.ok()) return Refuse(what, s);
-    std::printf("Wrote the %s report for %s to %s.\n", a.format.c_str(), ReportTitle(report).c_str(), a.out.c_str());
+    Say(Format(Tr("Wrote the %s report for %s to %s."), a.format.c_str(), ReportTitle(report).c_str(), a.out.c_str()));
   }
   // The table says them itself; elsewhere they go to stderr, so that no
   // figure is taken as complete unawares.
   if (a.format != "table" || !a.out.empty()) {
-    for (const std::string& w : report.warnings) std::fprintf(stderr, "hamlet: report: figures may be short: %s\n", w.c_str());
+    for (const std::string& w : report.warnings) {
+      Complain("report: " + Format(Tr("figures may be short: %s"), w.c_str()));
+    }
   }
   return kExitOk;
 }
@@ -63,20 +66,21 @@ int Run(const Context& c, const ReportArgs& a) {
 
 void AddReportCommand(CLI::App* app, const Context* c) {
   auto a = std::make_shared<ReportArgs>();
-  CLI::App* cmd = app->add_subcommand("report", "The district report for a period: dialogues, citizens, concerns, models");
-  cmd->add_option("--from", a->from, "First day (DD/MM/YYYY; default the first of --to's month)");
-  cmd->add_option("--to", a->to, "Last day, included (default today)");
-  cmd->add_option("--by", a->by, "Also break the figures down")
+  CLI::App* cmd =
+      app->add_subcommand("report", Tr("The district report for a period: dialogues, citizens, concerns, models"));
+  cmd->add_option("--from", a->from, Tr("First day (DD/MM/YYYY; default the first of --to's month)"));
+  cmd->add_option("--to", a->to, Tr("Last day, included (default today)"));
+  cmd->add_option("--by", a->by, Tr("Also break the figures down"))
       ->check(CLI::IsMember({"commune", "hamlet", "category", "kind"}));
-  cmd->add_option("--format", a->format, "table, csv, json or html (one self-contained page)")
+  cmd->add_option("--format", a->format, Tr("table, csv, json or html (one self-contained page)"))
       ->check(CLI::IsMember({"table", "csv", "json", "html"}))
       ->capture_default_str();
-  cmd->add_option("--out", a->out, "Write to this file instead of the terminal");
-  cmd->add_flag("--all-workspaces", a->all_workspaces, "Every commune this replica holds, not just one");
-  cmd->footer("Dialogues count by their date, concerns by the date received, models by their year.\n"
-              "Resolved, transferred and rejected describe those concerns as they stand now; overdue means\n"
-              "still open today and past the due date. The report warns when devices are known to hold\n"
-              "records that have not reached this replica.");
+  cmd->add_option("--out", a->out, Tr("Write to this file instead of the terminal"));
+  cmd->add_flag("--all-workspaces", a->all_workspaces, Tr("Every commune this replica holds, not just one"));
+  cmd->footer(Tr("Dialogues count by their date, concerns by the date received, models by their year.\n"
+                 "Resolved, transferred and rejected describe those concerns as they stand now; overdue means\n"
+                 "still open today and past the due date. The report warns when devices are known to hold\n"
+                 "records that have not reached this replica."));
   OnRun(cmd, [c, a] { return Run(*c, *a); });
 }
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dates.h"
+#include "hamlet/language.h"
+#include "record_kinds.h"
 #include "table.h"
 
 namespace hamlet::cli {
@@ -23,7 +25,7 @@ std::string Cell(const DistrictReport& r, const Metric& m, const Figures* column
 std::vector<std::pair<std::string, const Figures*>> Columns(const DistrictReport& r) {
   std::vector<std::pair<std::string, const Figures*>> cols;
   for (const auto& g : r.groups) cols.emplace_back(g.first, &g.second);
-  cols.emplace_back("Total", &r.total);
+  cols.emplace_back(Tr("Total"), &r.total);
   return cols;
 }
 
@@ -111,24 +113,43 @@ int64_t Of(const std::map<std::string, int64_t>& m, const char* key) {
 std::string ReportTitle(const DistrictReport& r) {
   std::string communes;
   for (const std::string& c : r.communes) communes += (communes.empty() ? "" : ", ") + c;
-  return communes + ", " + FormatDate(r.request.from) + " to " + FormatDate(r.request.to);
+  return Format(Tr("%s, %s to %s"), communes.c_str(), FormatDate(r.request.from).c_str(),
+                FormatDate(r.request.to).c_str());
+}
+
+// ", by hamlet": what the figures are broken down by, if anything.
+std::string ByWhat(const DistrictReport& r) {
+  if (r.request.by.empty()) return "";
+  static const std::map<std::string, const char*> by = {
+      {"commune", TrMark("by commune")},
+      {"hamlet", TrMark("by hamlet")},
+      {"category", TrMark("by category")},
+      {"kind", TrMark("by kind")},
+  };
+  auto it = by.find(r.request.by);
+  return ", " + std::string(it == by.end() ? r.request.by.c_str() : Tr(it->second));
+}
+
+// A group's name as people read it: a kind or a category by its label.
+std::string GroupLabel(const DistrictReport& r, const std::string& group) {
+  return r.request.by == "kind" || r.request.by == "category" ? ChoiceLabel(group) : group;
 }
 
 std::string ReportTable(const DistrictReport& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header{""};
   auto cols = Columns(r);
-  for (const auto& c : cols) header.push_back(c.first);
+  for (const auto& c : cols) header.push_back(c.second == &r.total ? c.first : GroupLabel(r, c.first));
   rows.push_back(header);
   for (const Metric& m : Metrics()) {
-    std::vector<std::string> row{m.label};
+    std::vector<std::string> row{Tr(m.label)};
     for (const auto& c : cols) row.push_back(Cell(r, m, c.second));
     rows.push_back(row);
   }
-  std::string out = "Report: " + ReportTitle(r) + (r.request.by.empty() ? "" : ", by " + r.request.by) + "\n\n";
+  std::string out = Format(Tr("Report: %s"), (ReportTitle(r) + ByWhat(r)).c_str()) + "\n\n";
   out += FormatTable(rows, 1);
   if (!r.warnings.empty()) {
-    out += "\nFigures may be short:\n";
+    out += "\n" + std::string(Tr("Figures may be short:")) + "\n";
     for (const std::string& w : r.warnings) out += "  - " + w + "\n";
   }
   return out;
@@ -182,10 +203,10 @@ std::string ReportJson(const DistrictReport& r) {
 
 std::string ReportHtml(const DistrictReport& r) {
   std::string title = ReportTitle(r);
-  std::string h = R"(<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8">
+  std::string h = std::string("<!DOCTYPE html>\n<html lang=\"") + LanguageCode(CurrentLanguage()) +
+                  R"("><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>)" + Escape("Report: " + title) + R"(</title>
+<title>)" + Escape(Format(Tr("Report: %s"), title.c_str())) + R"(</title>
 <style>
 body{font-family:"DejaVu Sans",Arial,sans-serif;color:#111;margin:2em auto;max-width:60em;padding:0 1em;font-size:14px}
 h1{font-size:1.5em;margin-bottom:.2em}
@@ -203,20 +224,21 @@ footer{color:#555;font-size:.85em;margin-top:2em}
 @media print{body{margin:0;max-width:none}.warn{background:none}th{background:none}a{color:#111}}
 </style></head><body>
 )";
-  h += "<h1>" + Escape("Báo cáo công tác dân vận — District report") + "</h1>\n";
-  h += "<p class=\"sub\">" + Escape(title) + (r.request.by.empty() ? "" : Escape(", by " + r.request.by)) + "</p>\n";
+  h += "<h1>" + Escape(Tr("District report on mass mobilization work")) + "</h1>\n";
+  h += "<p class=\"sub\">" + Escape(title + ByWhat(r)) + "</p>\n";
   if (!r.warnings.empty()) {
-    h += "<div class=\"warn\" id=\"warnings\"><strong>Figures may be short:</strong><ul>\n";
+    h += "<div class=\"warn\" id=\"warnings\"><strong>" + Escape(Tr("Figures may be short:")) + "</strong><ul>\n";
     for (const std::string& w : r.warnings) h += "<li>" + Escape(w) + "</li>\n";
     h += "</ul></div>\n";
   }
   auto cols = Columns(r);
   h += "<table id=\"figures\"><thead><tr><th></th>";
-  for (const auto& c : cols) h += "<th>" + Escape(c.first) + "</th>";
+  for (const auto& c : cols) h += "<th>" + Escape(c.second == &r.total ? c.first : GroupLabel(r, c.first)) + "</th>";
   h += "</tr></thead><tbody>\n";
   for (const Metric& m : Metrics()) {
-    bool sub = m.label.rfind("  ", 0) == 0;
-    std::string label = sub ? m.label.substr(2) : m.label;
+    std::string label = Tr(m.label);
+    bool sub = label.rfind("  ", 0) == 0;
+    if (sub) label = label.substr(2);
     h += std::string("<tr") + (sub ? " class=\"sub\"" : "") + " data-metric=\"" + m.key + "\"><td>" + Escape(label) +
          "</td>";
     for (const auto& c : cols) h += "<td class=\"n\">" + Escape(Cell(r, m, c.second)) + "</td>";
@@ -225,26 +247,40 @@ footer{color:#555;font-size:.85em;margin-top:2em}
   h += "</tbody></table>\n";
 
   const Figures& t = r.total;
-  h += BarChart("Concerns received and resolved, by kind", {"Requests and feedback", "Complaints", "Denunciations"},
-                {{"received", "#2563eb", {Of(t.received, "request"), Of(t.received, "complaint"), Of(t.received, "denunciation")}},
-                 {"resolved", "#16a34a", {Of(t.resolved, "request"), Of(t.resolved, "complaint"), Of(t.resolved, "denunciation")}}});
+  h += BarChart(Tr("Concerns received and resolved, by kind"),
+                {Tr("Requests and feedback"), Tr("Complaints"), Tr("Denunciations")},
+                {{Tr("received"), "#2563eb",
+                  {Of(t.received, "request"), Of(t.received, "complaint"), Of(t.received, "denunciation")}},
+                 {Tr("resolved"), "#16a34a",
+                  {Of(t.resolved, "request"), Of(t.resolved, "complaint"), Of(t.resolved, "denunciation")}}});
   if (!r.groups.empty()) {
     std::vector<std::string> labels;
-    Series concerns{"concerns", "#2563eb", {}}, resolved{"resolved", "#16a34a", {}}, dialogues{"dialogues", "#9333ea", {}};
+    Series concerns{Tr("concerns"), "#2563eb", {}}, resolved{Tr("resolved"), "#16a34a", {}},
+        dialogues{Tr("dialogues"), "#9333ea", {}};
     for (const auto& g : r.groups) {
-      labels.push_back(g.first);
+      labels.push_back(GroupLabel(r, g.first));
       concerns.values.push_back(g.second.Concerns());
       resolved.values.push_back(g.second.Resolved());
       dialogues.values.push_back(g.second.dialogues);
     }
-    h += BarChart("By " + r.request.by, labels, {dialogues, concerns, resolved});
+    static const std::map<std::string, const char*> titles = {
+        {"commune", TrMark("By commune")},
+        {"hamlet", TrMark("By hamlet")},
+        {"category", TrMark("By category")},
+        {"kind", TrMark("By kind")},
+    };
+    auto title_of = titles.find(r.request.by);
+    h += BarChart(title_of == titles.end() ? r.request.by : Tr(title_of->second), labels,
+                  {dialogues, concerns, resolved});
   }
-  h += BarChart("Models registered (Dân vận khéo)", {"New", "Maintained"},
-                {{"models", "#ca8a04", {t.models_new, t.models_maintained}}});
-  h += "<footer>Dialogues count by their date, concerns by the date received, models by their year. "
-       "Resolved, transferred and rejected describe the concerns of the period as they stand now; overdue "
-       "means still open today and past the due date. Made by hamlet on " +
-       Escape(FormatDate(r.request.today)) + ".</footer>\n</body></html>\n";
+  h += BarChart(Tr("Models registered (Dân vận khéo)"), {Tr("New"), Tr("Maintained")},
+                {{Tr("models"), "#ca8a04", {t.models_new, t.models_maintained}}});
+  h += "<footer>" +
+       Escape(Format(Tr("Dialogues count by their date, concerns by the date received, models by their year. "
+                        "Resolved, transferred and rejected describe the concerns of the period as they stand now; "
+                        "overdue means still open today and past the due date. Made by hamlet on %s."),
+                     FormatDate(r.request.today).c_str())) +
+       "</footer>\n</body></html>\n";
   return h;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dates.h"
+#include "hamlet/language.h"
 #include "table.h"
 
 namespace hamlet::cli {
@@ -80,48 +81,52 @@ int ShowStatus(const Context& c, bool as_json) {
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("Workspace %s%s%s\n", ws.Hex().c_str(), name.empty() ? "" : ": ", name.c_str());
-  std::printf("Hub:        %s\n", has_hub.ok() ? hub.c_str() : "none yet (workspace publish, or join)");
-  std::printf("Last sync:  %s\n", last ? FormatLocalTime(last).c_str() : "never");
+  Say(name.empty() ? Format(Tr("Workspace %s"), ws.Hex().c_str())
+                   : Format(Tr("Workspace %s: %s"), ws.Hex().c_str(), name.c_str()));
+  auto count = [](uint64_t n) { return static_cast<unsigned long long>(n); };
+  std::string delivery;
   if (written == 0) {
-    std::printf("Delivered:  nothing written on this device yet\n");
+    delivery = Tr("nothing written on this device yet");
   } else if (!has_hub.ok()) {
-    std::printf("Delivered:  none of the %llu commits written on this device: there is no hub yet\n",
-                static_cast<unsigned long long>(written));
+    delivery = Format(Tr("none of the %llu commits written on this device: there is no hub yet"), count(written));
   } else if (undelivered == 0) {
-    std::printf("Delivered:  all %llu commits written on this device are at the hub\n",
-                static_cast<unsigned long long>(written));
+    delivery = Format(Tr("all %llu commits written on this device are at the hub"), count(written));
   } else {
-    std::printf("Delivered:  %llu of %llu commits written on this device are NOT yet at the hub: run hamlet sync "
-                "(or carry a bundle)\n",
-                static_cast<unsigned long long>(undelivered), static_cast<unsigned long long>(written));
+    delivery = Format(Tr("%llu of %llu commits written on this device are NOT yet at the hub: run hamlet sync "
+                         "(or carry a bundle)"),
+                      count(undelivered), count(written));
   }
-  std::printf("Heard from: %zu of the %zu other devices of the workspace\n", heard,
-              devices.empty() ? 0 : devices.size() - (self ? 1 : 0));
-  std::vector<std::vector<std::string>> rows{{"DEVICE", "ROLE", "COMMITS HERE", ""}};
+  PrintTable({{std::string(Tr("Hub:")), has_hub.ok() ? hub : Tr("none yet (workspace publish, or join)")},
+              {std::string(Tr("Last sync:")), last ? FormatLocalTime(last) : Tr("never")},
+              {std::string(Tr("Delivered:")), delivery},
+              {std::string(Tr("Heard from:")),
+               Format(Tr("%zu of the %zu other devices of the workspace"), heard,
+                      devices.empty() ? 0 : devices.size() - (self ? 1 : 0))}});
+  std::vector<std::vector<std::string>> rows{{Tr("DEVICE"), Tr("ROLE"), Tr("COMMITS HERE"), ""}};
   for (const DeviceStatus& d : devices) {
-    std::string note = d.self ? "this device" : d.head == 0 ? "nothing heard yet" : "";
-    if (d.head > d.contiguous) note = std::to_string(d.head - d.contiguous) + " known to be missing";
-    if (d.revoked) note += note.empty() ? "revoked" : ", revoked";
-    rows.push_back({d.device.Hex().substr(0, 8), RoleName(d.role), std::to_string(d.contiguous), note});
+    std::string note = d.self ? Tr("this device") : d.head == 0 ? Tr("nothing heard yet") : "";
+    if (d.head > d.contiguous) note = Format(Tr("%llu known to be missing"), count(d.head - d.contiguous));
+    if (d.revoked) note += note.empty() ? Tr("revoked") : std::string(", ") + Tr("revoked");
+    rows.push_back({d.device.Hex().substr(0, 8), RoleLabel(d.role), std::to_string(d.contiguous), note});
   }
   PrintTable(rows);
   if (missing > 0) {
-    std::printf("Some commits are known to exist but have not reached this device: figures may be short until "
-                "they do.\n");
+    Say(Tr("Some commits are known to exist but have not reached this device: figures may be short until they do."));
   }
   if (!aside.empty()) {
-    std::printf("Set aside: %zu commit(s) received but not merged, kept as evidence; the rest merged as usual:\n",
-                aside.size());
-    std::vector<std::vector<std::string>> set{{"DEVICE", "COMMIT", "SINCE", "WHY"}};
+    Say(Format(TrN("Set aside: %zu commit received but not merged, kept as evidence; the rest merged as usual:",
+                   "Set aside: %zu commits received but not merged, kept as evidence; the rest merged as usual:",
+                   aside.size()),
+               aside.size()));
+    std::vector<std::vector<std::string>> set{{Tr("DEVICE"), Tr("COMMIT"), Tr("SINCE"), Tr("WHY")}};
     for (const SetAsideCommit& a : aside) {
       set.push_back({a.author.Hex().substr(0, 8), std::to_string(a.seq), FormatLocalTime(a.seen_millis / 1000),
-                     a.reason + (a.may_pass_later ? " (may pass later)" : "")});
+                     a.reason + (a.may_pass_later ? " " + std::string(Tr("(may pass later)")) : "")});
     }
     PrintTable(set);
   }
-  for (const Warning& w : warnings) std::printf("Warning: %s\n", w.message.c_str());
-  std::printf("Cursor (for hamlet bundle export --since): %s\n", cursor.empty() ? "\"\"" : cursor.c_str());
+  for (const Warning& w : warnings) Say(Format(Tr("Warning: %s"), w.message.c_str()));
+  Say(Format(Tr("Cursor (for hamlet bundle export --since): %s"), cursor.empty() ? "\"\"" : cursor.c_str()));
   return kExitOk;
 }
 
@@ -129,8 +134,9 @@ int ShowStatus(const Context& c, bool as_json) {
 
 void AddStatusCommand(CLI::App* app, const Context* context) {
   auto as_json = std::make_shared<bool>(false);
-  CLI::App* cmd = app->add_subcommand("status", "What is not yet at the hub, the last sync, the devices heard from");
-  cmd->add_flag("--json", *as_json, "Print JSON");
+  CLI::App* cmd =
+      app->add_subcommand("status", Tr("What is not yet at the hub, the last sync, the devices heard from"));
+  cmd->add_flag("--json", *as_json, Tr("Print JSON"));
   OnRun(cmd, [context, as_json] { return ShowStatus(*context, *as_json); });
 }
 

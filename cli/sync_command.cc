@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hamlet/hub_client.h"
+#include "hamlet/language.h"
 #include "stop_signal.h"
 
 namespace hamlet::cli {
@@ -41,21 +42,19 @@ std::string Size(size_t bytes) {
 // What the user can do about a refusal, by its kind.
 std::string Advice(const Status& s, const SyncArgs& args) {
   if (s.Retryable()) {
-    return "nothing is lost; run hamlet sync again when the link is back, and it goes on from where it stopped";
+    return Tr("nothing is lost; run hamlet sync again when the link is back, and it goes on from where it stopped");
   }
   switch (s.code()) {
     case Code::kPermissionDenied:
-      if (s.message().find("revoked") != std::string::npos) {
-        return "this device can no longer sync this workspace; what it holds stays readable here";
-      }
-      return "the hub refused this device";
+      return Tr("the hub refused this device; a revoked device can no longer sync this workspace, and what it holds "
+                "stays readable here");
     case Code::kUnauthenticated:
-      if (s.message().find("TLS") != std::string::npos) return "check --ca-file or the hub's address";
-      return "the hub does not know this device: the workspace admin must register it";
+      if (s.message().find("TLS") != std::string::npos) return Tr("check --ca-file or the hub's address");
+      return Tr("the hub does not know this device: the workspace admin must register it");
     case Code::kNotFound:
-      return "the hub at " + args.hub + " does not have this workspace: wrong hub, or not published yet";
+      return Format(Tr("the hub at %s does not have this workspace: wrong hub, or not published yet"), args.hub.c_str());
     case Code::kUnimplemented:
-      return "this hamlet and the hub speak different protocol versions: update the older one";
+      return Tr("this hamlet and the hub speak different protocol versions: update the older one");
     default:
       return "";
   }
@@ -89,18 +88,23 @@ SyncReport Total(const std::vector<Target>& targets) {
   return t;
 }
 
-void PrintMoved(const SyncReport& r) {
-  std::printf("sent %zu commits (%s), received %zu (%zu new, %s)", r.pushed, Size(r.bytes_up).c_str(), r.pulled,
-              r.applied, Size(r.bytes_down).c_str());
+std::string Moved(const SyncReport& r) {
+  std::string out = Format(Tr("sent %zu commits (%s), received %zu (%zu new, %s)"), r.pushed, Size(r.bytes_up).c_str(),
+                           r.pulled, r.applied, Size(r.bytes_down).c_str());
   if (r.relayed > 0) {
-    std::printf("; passed on %zu commit%s of other devices that the hub lacked", r.relayed,
-                r.relayed == 1 ? "" : "s");
+    out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
+                             "passed on %zu commits of other devices that the hub lacked", r.relayed),
+                         r.relayed);
   }
   if (r.retries > 0) {
-    std::printf("; the link dropped or the hub was busy %zu time%s, and each time the sync went on from where it "
-                "stopped",
-                r.retries, r.retries == 1 ? "" : "s");
+    out += "; " + Format(TrN("the link dropped or the hub was busy %zu time, and the sync went on from where it "
+                             "stopped",
+                             "the link dropped or the hub was busy %zu times, and each time the sync went on from "
+                             "where it stopped",
+                             r.retries),
+                         r.retries);
   }
+  return out;
 }
 
 // Syncs every workspace of the replica (a district officer holds several
@@ -119,7 +123,8 @@ int RunSync(const Context& context, SyncArgs args) {
     std::vector<WorkspaceId> all;
     Status s = replica->Workspaces(&all);
     if (s.ok() && all.empty()) {
-      s = Status::FailedPrecondition("this replica belongs to no workspace yet: hamlet workspace create, or hamlet join");
+      s = Status::FailedPrecondition(
+          Tr("this replica belongs to no workspace yet: hamlet workspace create, or hamlet join"));
     }
     if (!s.ok()) return Refuse("sync", s);
     for (const WorkspaceId& ws : all) targets.emplace_back(ws);
@@ -156,17 +161,18 @@ int RunSync(const Context& context, SyncArgs args) {
       // A push with nothing to send is not shown.
       bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
       if (p.phase[0] != '\0' && !idle_push) {
-        text = std::string(p.phase) + ": " + std::to_string(p.commits) + " commits, " + Size(p.bytes);
+        text = Format(std::strcmp(p.phase, "pull") == 0 ? Tr("pull: %llu commits, %s") : Tr("push: %llu commits, %s"),
+                      static_cast<unsigned long long>(p.commits), Size(p.bytes).c_str());
       }
       if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
       last = now;
-      std::string line = push_text.empty() && pull_text.empty() ? std::string("connecting")
+      std::string line = push_text.empty() && pull_text.empty() ? std::string(Tr("connecting"))
                          : push_text.empty() || pull_text.empty() ? push_text + pull_text
                                                                  : push_text + "; " + pull_text;
       if (p.link_down) {
-        line += " - the link is down, trying again (nothing has come through for " +
-                std::to_string(p.waiting_ms / 1000) + " s; giving up after " + std::to_string(p.give_up_ms / 1000) +
-                " s)";
+        line += " - " + Format(Tr("the link is down, trying again (nothing has come through for %lld s; giving up "
+                                  "after %lld s)"),
+                               static_cast<long long>(p.waiting_ms / 1000), static_cast<long long>(p.give_up_ms / 1000));
       }
       std::fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", prefix.c_str(), line.c_str(), tty ? "" : "\n");
       std::fflush(stderr);
@@ -221,10 +227,13 @@ int RunSync(const Context& context, SyncArgs args) {
   size_t synced = 0;
   bool final_failure = false;
   for (const Target& t : targets) {
-    if (t.admitted > 0) std::printf("Admitted %zu new device%s.\n", t.admitted, t.admitted == 1 ? "" : "s");
+    if (t.admitted > 0) {
+      Say(Format(TrN("Admitted %zu new device.", "Admitted %zu new devices.", t.admitted), t.admitted));
+    }
     if (t.refused > 0) {
-      std::fprintf(stderr, "hamlet: %zu join request%s carried a wrong or spent invite and %s refused\n", t.refused,
-                   t.refused == 1 ? "" : "s", t.refused == 1 ? "was" : "were");
+      Complain(Format(TrN("%zu join request carried a wrong or spent invite and was refused",
+                          "%zu join requests carried a wrong or spent invite and were refused", t.refused),
+                      t.refused));
     }
     if (t.synced) {
       synced++;
@@ -236,33 +245,25 @@ int RunSync(const Context& context, SyncArgs args) {
     one.hub = t.hub;
     std::string advice = Advice(t.status, one);
     std::string message = t.status.message().empty() ? Status::CodeName(t.status.code()) : t.status.message();
-    std::string what = several ? "sync of " + t.name + (t.hub.empty() ? "" : " with " + t.hub)
-                               : "sync with " + t.hub;
-    std::fprintf(stderr, "hamlet: %s failed: %s%s%s\n", what.c_str(), message.c_str(), advice.empty() ? "" : "; ",
-                 advice.c_str());
+    std::string what = !several        ? Format(Tr("sync with %s failed"), t.hub.c_str())
+                       : t.hub.empty() ? Format(Tr("sync of %s failed"), t.name.c_str())
+                                       : Format(Tr("sync of %s with %s failed"), t.name.c_str(), t.hub.c_str());
+    Complain(what + ": " + message + (advice.empty() ? "" : "; " + advice));
     final_failure = final_failure || !t.status.Retryable();
   }
   if (stopped_by != 0 && synced < targets.size()) {
-    std::fprintf(stderr,
-                 "hamlet: sync stopped as asked; nothing is lost: run hamlet sync again and it goes on from where it "
-                 "stopped\n");
+    Complain(Tr("sync stopped as asked; nothing is lost: run hamlet sync again and it goes on from where it stopped"));
     return 128 + stopped_by;
   }
   if (!args.quiet && synced > 0) {
     if (!several) {
-      std::printf("Synced workspace %s with %s in %.1f s: ", targets[0].ws.Hex().c_str(), targets[0].hub.c_str(),
-                  seconds);
+      Say(Format(Tr("Synced workspace %s with %s in %.1f s: %s."), targets[0].ws.Hex().c_str(),
+                 targets[0].hub.c_str(), seconds, Moved(Total(targets)).c_str()));
     } else {
-      std::printf("Synced %zu of %zu workspaces in %.1f s: ", synced, targets.size(), seconds);
-    }
-    PrintMoved(Total(targets));
-    std::printf(".\n");
-    if (several) {
+      Say(Format(Tr("Synced %zu of %zu workspaces in %.1f s: %s."), synced, targets.size(), seconds,
+                 Moved(Total(targets)).c_str()));
       for (const Target& t : targets) {
-        if (!t.synced) continue;
-        std::printf("  %s (%s): ", t.name.c_str(), t.hub.c_str());
-        PrintMoved(t.report);
-        std::printf(".\n");
+        if (t.synced) Say("  " + t.name + " (" + t.hub + "): " + Moved(t.report) + ".");
       }
     }
   }
@@ -279,26 +280,26 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
   auto args = std::make_shared<SyncArgs>();
   if (const char* hub = std::getenv("HAMLET_HUB")) args->hub = hub;
   CLI::App* cmd = app->add_subcommand(
-      "sync", "Send this device's records to the hub and fetch everyone else's, for every workspace it holds "
-              "(or the one --workspace names)");
+      "sync", Tr("Send this device's records to the hub and fetch everyone else's, for every workspace it holds "
+                 "(or the one --workspace names)"));
   cmd->footer(
-      "Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
-      "75 nothing came through the link for the --give-up-after time: nothing is lost; run it again later and it\n"
-      "goes on from where it stopped; 130 stopped with Ctrl-C (143 with SIGTERM), nothing lost either.");
+      Tr("Exit status: 0 synced; 1 refused (revoked, unknown workspace, wrong passphrase); 2 usage;\n"
+         "75 nothing came through the link for the --give-up-after time: nothing is lost; run it again later and it\n"
+         "goes on from where it stopped; 130 stopped with Ctrl-C (143 with SIGTERM), nothing lost either."));
   cmd->add_option("--hub", args->hub,
-                  "The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB, else the workspace's)");
-  cmd->add_option("--ca-file", args->ca_file, "PEM bundle of the CA that signed the hub's certificate")
+                  Tr("The hub, http://HOST:PORT or https://HOST:PORT (default: $HAMLET_HUB, else the workspace's)"));
+  cmd->add_option("--ca-file", args->ca_file, Tr("PEM bundle of the CA that signed the hub's certificate"))
       ->check(CLI::ExistingFile);
   cmd->add_option("--page-kib", args->page_kib,
-                  "Largest push or pull page in KiB; push pages start at 16 KiB and grow while the link holds")
+                  Tr("Largest push or pull page in KiB; push pages start at 16 KiB and grow while the link holds"))
       ->check(CLI::Range(4, 16384))
       ->capture_default_str();
   cmd->add_option("--give-up-after", args->give_up_after_s,
-                  "Seconds to keep trying when nothing comes through the link; as long as something does, "
-                  "the sync goes on")
+                  Tr("Seconds to keep trying when nothing comes through the link; as long as something does, "
+                     "the sync goes on"))
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
+  cmd->add_flag("-q,--quiet", args->quiet, Tr("No progress line and no summary"));
   OnRun(cmd, [args, context] { return RunSync(*context, *args); });
 }
 

@@ -1,5 +1,7 @@
 #include "table.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -11,6 +13,23 @@ std::string Clip(const std::string& s, size_t n) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == n) return s.substr(0, i) + "\u2026";
   }
   return s;
+}
+
+std::string Upper(const std::string& s) {
+  std::string out;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) return out + std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(left));
+    utf8proc_uint8_t buf[4];
+    utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_toupper(cp), buf);
+    out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(m));
+    p += n;
+    left -= n;
+  }
+  return out;
 }
 
 size_t Width(const std::string& s) {
@@ -34,6 +53,8 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows, size_
       line += i >= right_from ? pad + row[i] : row[i] + (last ? "" : pad);
       if (!last) line += "  ";
     }
+    // An empty last column (a mark most rows lack) leaves no spaces behind.
+    line.erase(line.find_last_not_of(' ') + 1);
     out += line + "\n";
   }
   return out;

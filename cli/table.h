@@ -11,6 +11,9 @@ namespace hamlet::cli {
 
 // At most n characters (not bytes) of s, with an ellipsis when cut.
 std::string Clip(const std::string& s, size_t n);
+// UTF-8 text s in capitals ("tóm tắt" reads "TÓM TẮT"); bytes that are not
+// UTF-8 are kept as they are.
+std::string Upper(const std::string& s);
 // The number of characters of UTF-8 text s.
 size_t Width(const std::string& s);
 // Rows as lines, the first being the header; columns from right_from on are

@@ -10,7 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev libqrencode-dev
   nlohmann-json3-dev libcli11-dev
   libpq-dev postgresql haproxy
-  catch2 python3 openssl chromium
+  catch2 python3 openssl chromium gettext
   nodejs node-yjs
 )
 

@@ -13,16 +13,6 @@ CliResult MustRun(const std::vector<std::string>& args, const CliEnv& user) {
   return r;
 }
 
-std::string ValueAfter(const std::string& out, const std::string& label) {
-  size_t at = out.find(label + ":");
-  if (at == std::string::npos) return "";
-  size_t start = at + label.size() + 1;
-  std::string v = out.substr(start, out.find('\n', start) - start);
-  v.erase(0, v.find_first_not_of(' '));
-  while (!v.empty() && v.back() == ' ') v.pop_back();
-  return v;
-}
-
 std::string CliWorkspace::DbOf(const CliEnv& user) {
   for (const auto& [name, value] : user) {
     if (name == "HAMLET_DB") return value;

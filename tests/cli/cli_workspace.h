@@ -35,8 +35,6 @@ class CliWorkspace {
 // Runs hamlet as user and requires exit status 0, showing stderr otherwise.
 CliResult MustRun(const std::vector<std::string>& args, const CliEnv& user);
 
-// The value printed after "label:" on a line of out (trimmed), or "".
-std::string ValueAfter(const std::string& out, const std::string& label);
 
 }  // namespace hamlet::test
 

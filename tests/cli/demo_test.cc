@@ -38,6 +38,16 @@ std::vector<std::string> FilesHolding(const std::string& dir, const std::string&
   return found;
 }
 
+// text with every run of spaces made one space, so that a check does not
+// depend on how wide a table's columns came out.
+std::string Squeezed(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch != ' ' || out.empty() || out.back() != ' ') out += ch;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("the demo story runs end to end and its report is right", "[cli][demo]") {
@@ -52,9 +62,10 @@ TEST_CASE("the demo story runs end to end and its report is right", "[cli][demo]
   CHECK(story.out.find("Admitted 3 new devices") != std::string::npos);
   CHECK(story.out.find("is genuine: concern") != std::string::npos);
   CHECK(story.out.find("[hub]   Imported") != std::string::npos);
-  CHECK(story.out.find("[cadre2]     reporter_name:    (sealed: only the officers can read it)") != std::string::npos);
-  CHECK(story.out.find("[officer]     reporter_name:    Nguyễn Văn Bình") != std::string::npos);
-  CHECK(story.out.find("Citizens received (attendees)         25        60         57    142") != std::string::npos);
+  const std::string said = Squeezed(story.out);
+  CHECK(said.find("[cadre2] reporter: (sealed: only the officers can read it)\n") != std::string::npos);
+  CHECK(said.find("[officer] reporter: Nguyễn Văn Bình\n") != std::string::npos);
+  CHECK(said.find("Citizens received (attendees) 25 60 57 142\n") != std::string::npos);
 
   // Every figure, counted by hand from the story: dialogues of 42 and 15
   // people in Thôn Đông, 60 in Thôn Tây, 25 in Thôn Nam; six concerns, two in

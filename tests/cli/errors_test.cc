@@ -3,6 +3,7 @@
 // changes nothing.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -66,6 +67,63 @@ TEST_CASE("every command has --help, and the list is complete", "[cli][errors]")
   }
 }
 
+TEST_CASE("every command's help reads in Vietnamese, with no English sentence left", "[cli][errors][language]") {
+  std::vector<std::vector<std::string>> paths = Commands();
+  paths.push_back({});
+  const std::regex prose("[A-Za-z]{2,},? [a-z]{2,}");
+  for (const auto& path : paths) {
+    std::vector<std::string> args = path;
+    args.push_back("--help");
+    CliResult en = RunCli(args);
+    CliResult vi = RunCli(args, {{"HAMLET_LANG", "vi"}});
+    INFO("hamlet " << (path.empty() ? "" : path[0]) << (path.size() > 1 ? " " + path[1] : "") << " --help\n"
+                   << vi.out);
+    REQUIRE(vi.exit_code == 0);
+    CHECK(vi.out.find("Cách dùng:") != std::string::npos);
+    std::istringstream lines(en.out);
+    std::string line;
+    int sentences = 0;
+    while (std::getline(lines, line)) {
+      // An option's line: only its description is prose.
+      if (size_t start = line.find_first_not_of(' '); start != std::string::npos && line[start] == '-') {
+        size_t gap = line.find("  ", start);
+        line = gap == std::string::npos ? "" : line.substr(line.find_first_not_of(' ', gap));
+      }
+      if (!std::regex_search(line, prose)) continue;
+      sentences++;
+      INFO("English line: " << line);
+      CHECK(vi.out.find(line) == std::string::npos);
+    }
+    CHECK(sentences > 0);
+  }
+}
+
+TEST_CASE("the locale chooses the language, and HAMLET_LANG overrides it", "[cli][errors][language]") {
+  // A system whose locale is Vietnamese, whether or not it has that locale installed.
+  CliEnv vietnamese{{"HAMLET_LANG", ""}, {"LANGUAGE", ""}, {"LC_ALL", ""}, {"LC_MESSAGES", ""}, {"LANG", "vi_VN.UTF-8"}};
+  CliResult vi = RunCli({"--db", "/nonexistent/r.db", "status"}, vietnamese);
+  CHECK(vi.exit_code != 0);
+  CHECK(vi.err.find("hamlet: ") == 0);
+  CliResult help = RunCli({"--help"}, vietnamese);
+  CHECK(help.out.find("Cách dùng:") != std::string::npos);
+  CHECK(help.out.find("Các lệnh:") != std::string::npos);
+  // LC_ALL comes before LANG, as in every C program.
+  CliEnv english = vietnamese;
+  english[2].second = "en_GB.UTF-8";
+  CHECK(RunCli({"--help"}, english).out.find("Usage:") != std::string::npos);
+  CliEnv forced = vietnamese;
+  forced[0].second = "en";
+  CHECK(RunCli({"--help"}, forced).out.find("Usage:") != std::string::npos);
+  CliEnv c_locale{{"HAMLET_LANG", ""}, {"LANGUAGE", ""}, {"LC_ALL", ""}, {"LC_MESSAGES", ""}, {"LANG", "C"}};
+  CHECK(RunCli({"--help"}, c_locale).out.find("Usage:") != std::string::npos);
+  // A usage error, translated with what the person typed kept as it was.
+  CliResult usage = RunCli({"concern", "list", "--limit", "nhiều"}, vietnamese);
+  CHECK(usage.exit_code == 2);
+  INFO(usage.err);
+  CHECK(usage.err.find("hamlet: --limit: nhiều ") == 0);
+  CHECK(usage.err.find("not in range") == std::string::npos);
+}
+
 TEST_CASE("bad input is one line on stderr, the right exit status, and changes nothing", "[cli][errors]") {
   TempDir dir;
   CliEnv u{{"HAMLET_DB", dir.File("r.db")}, {"HAMLET_PASSPHRASE", "mật khẩu"}};
@@ -89,7 +147,7 @@ TEST_CASE("bad input is one line on stderr, the right exit status, and changes n
   const std::string missing = dir.File("missing.hmlb");
   const std::vector<Case> cases = {
       {{"frobnicate"}, 2, "frobnicate"},
-      {{}, 2, "subcommand"},
+      {{}, 2, "a command is missing"},
       {{"init"}, 1, "already a file"},
       {{"--db", dir.File("nowhere/x.db"), "status"}, 1, ""},
       {{"--passphrase-file", dir.File("no-such-file"), "status"}, 1, "passphrase file"},

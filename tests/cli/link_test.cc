@@ -49,8 +49,8 @@ void CheckDelivered(LinkScenario& s, int own) {
   CliResult st = RunCli({"status", "--workspace", s.workspace().Hex()}, s.CadreEnv());
   INFO(st.out << st.err);
   REQUIRE(st.exit_code == 0);
-  CHECK(st.out.find("Delivered:  all " + std::to_string(own) + " commits written on this device are at the hub") !=
-        std::string::npos);
+  CHECK(ValueAfter(st.out, "Delivered") ==
+        "all " + std::to_string(own) + " commits written on this device are at the hub");
 }
 
 // A workspace whose 60 commits (at least 1 KiB each) the cadre pulls in

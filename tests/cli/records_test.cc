@@ -109,7 +109,7 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CHECK(count({"--status", "resolved"}) == 1);
   CHECK(count({"--overdue"}) == 0);  // Resolved is no longer open.
   CliResult table = RunCli({"concern", "show", land.substr(0, 8)}, env);
-  CHECK(table.out.find("resolution:       Hòa giải xong") != std::string::npos);
+  CHECK(ValueAfter(table.out, "  resolution") == "Hòa giải xong");
   CliResult listing = RunCli({"concern", "list"}, env);
   CHECK(listing.out.find(bridge.substr(0, 8)) != std::string::npos);
   CHECK(listing.out.find("2 of 2 concerns.") != std::string::npos);
@@ -126,9 +126,11 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
     REQUIRE(RunCli({"concern", "followup", bridge, "--note", "Đã có kinh phí", "--date", "12/11/2026"}, env).exit_code == 0);
     REQUIRE(RunCli({"concern", "resolve", bridge, "--resolution", "Đã sửa xong", "--date", "20/11/2026"}, env).exit_code == 0);
     CliResult shown_bridge = RunCli({"concern", "show", bridge}, env);
-    CHECK(shown_bridge.out.find("resolved:         20/11/2026") != std::string::npos);
-    size_t first = shown_bridge.out.find("follow-up 10/11/2026: Đã khảo sát");
-    size_t second = shown_bridge.out.find("follow-up 12/11/2026: Đã có kinh phí");
+    CHECK(ValueAfter(shown_bridge.out, "  resolved on") == "20/11/2026");
+    CHECK(ValueAfter(shown_bridge.out, "  follow-up 10/11/2026") == "Đã khảo sát");
+    CHECK(ValueAfter(shown_bridge.out, "  follow-up 12/11/2026") == "Đã có kinh phí");
+    size_t first = shown_bridge.out.find("follow-up 10/11/2026:");
+    size_t second = shown_bridge.out.find("follow-up 12/11/2026:");
     CHECK(first != std::string::npos);
     CHECK(second != std::string::npos);
     CHECK(first < second);

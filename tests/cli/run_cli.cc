@@ -35,6 +35,9 @@ CliResult Run(const std::string& program, const std::vector<std::string>& args,
   // Replicas made by the tests unlock with the cheaper Argon2id limits:
   // the suite runs hundreds of commands, each unlocking once.
   vars["HAMLET_KDF"] = "interactive";
+  // The tests read the English text unless they ask for another language;
+  // the machine's own locale does not choose it.
+  vars["HAMLET_LANG"] = "en";
   for (const auto& [name, value] : env) vars[name] = value;
   std::vector<std::string> entries;
   for (const auto& [name, value] : vars) entries.push_back(name + "=" + value);
@@ -119,5 +122,15 @@ CliResult RunCliWithInput(const std::vector<std::string>& args,
 }
 
 CliResult RunHubCommand(const std::vector<std::string>& args) { return RunProgram(HAMLET_HUB_BINARY, args, {}); }
+
+std::string ValueAfter(const std::string& out, const std::string& label) {
+  size_t at = out.find(label + ":");
+  if (at == std::string::npos) return "";
+  size_t start = at + label.size() + 1;
+  std::string v = out.substr(start, out.find('\n', start) - start);
+  v.erase(0, v.find_first_not_of(' '));
+  while (!v.empty() && v.back() == ' ') v.pop_back();
+  return v;
+}
 
 }  // namespace hamlet::test

@@ -37,6 +37,9 @@ CliResult RunProgramSignalled(const std::string& program, const std::vector<std:
                               const std::vector<std::pair<std::string, std::string>>& env,
                               const std::function<bool(const std::string&)>& ready, int sig);
 
+// The value printed after "label:" on a line of out (trimmed), or "".
+std::string ValueAfter(const std::string& out, const std::string& label);
+
 }  // namespace hamlet::test
 
 #endif  // HAMLET_TESTS_CLI_RUN_CLI_H_

@@ -71,8 +71,8 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
 
   // The officer reads it, byte for byte.
   CliResult officer = MustRun({"concern", "show", id}, w.officer);
-  CHECK(ValueAfter(officer.out, "  reporter_name") == reporter);
-  CHECK(ValueAfter(officer.out, "  reporter_contact") == contact);
+  CHECK(ValueAfter(officer.out, "  reporter") == reporter);
+  CHECK(ValueAfter(officer.out, "  reporter's contact") == contact);
   CliResult officer_json = MustRun({"concern", "show", id, "--json"}, w.officer);
   CHECK(officer_json.out.find("\"reporter_name\":\"" + reporter + "\"") != std::string::npos);
 
@@ -85,8 +85,8 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     CHECK(MustRun({"concern", "show", plain_id}, cadre).out.find("Phạm Văn Đức") == std::string::npos);
     MustRun({"sync"}, cadre);
     MustRun({"sync"}, w.officer);
-    CHECK(ValueAfter(MustRun({"concern", "show", id}, w.officer).out, "  reporter_contact") == "0911 000 111");
-    CHECK(ValueAfter(MustRun({"concern", "show", plain_id}, w.officer).out, "  reporter_name") == "Phạm Văn Đức");
+    CHECK(ValueAfter(MustRun({"concern", "show", id}, w.officer).out, "  reporter's contact") == "0911 000 111");
+    CHECK(ValueAfter(MustRun({"concern", "show", plain_id}, w.officer).out, "  reporter") == "Phạm Văn Đức");
   }
 
   SECTION("the reporter can be typed on standard input, out of the shell's history") {
@@ -100,8 +100,8 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     MustRun({"sync"}, cadre);
     MustRun({"sync"}, w.officer);
     CliResult read = MustRun({"concern", "show", typed_id}, w.officer);
-    CHECK(ValueAfter(read.out, "  reporter_name") == "Đỗ Thị Mai");
-    CHECK(ValueAfter(read.out, "  reporter_contact") == "0977 111 222");
+    CHECK(ValueAfter(read.out, "  reporter") == "Đỗ Thị Mai");
+    CHECK(ValueAfter(read.out, "  reporter's contact") == "0977 111 222");
     CliResult short_input = RunCliWithInput({"concern", "add", "--kind", "denunciation", "--category", "land",
                                              "--summary", "x", "--reporter-name", "-", "--reporter-contact", "-"},
                                             cadre, "Chỉ một dòng\n");
@@ -130,7 +130,7 @@ TEST_CASE("a denunciation's reporter is sealed to the officers", "[cli][sealed]"
     CHECK(MustRun({"concern", "reseal"}, w.officer).out.find("of 0 denunciations") != std::string::npos);
     MustRun({"sync"}, w.officer);
     MustRun({"sync"}, late);
-    CHECK(ValueAfter(MustRun({"concern", "show", id}, late).out, "  reporter_name") == reporter);
+    CHECK(ValueAfter(MustRun({"concern", "show", id}, late).out, "  reporter") == reporter);
     CHECK(!AnyFileHolds(w.dir.File("hub"), reporter));
   }
 
