@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "address_table.h"
+#include "hamlet/language.h"
 #include "http_error.h"
 #include "proxy_header.h"
 #include "request_auth.h"
@@ -281,13 +282,13 @@ class GuardedStream : public httplib::Stream {
       size_t min_rate = signed_ ? limits_.min_body_bytes_per_second
                                 : std::max(limits_.min_body_bytes_per_second, limits_.unsigned_min_body_bytes_per_second);
       if (elapsed > grace && body_bytes_ * 1000 / static_cast<size_t>(elapsed) < min_rate) {
-        return Refuse(408, "Request Timeout", Status::Unavailable("the request body arrives too slowly"));
+        return Refuse(408, "Request Timeout", Status::Unavailable(Tr("the request body arrives too slowly")));
       }
     }
     ssize_t n = conn_->Read(ptr, size, deadline);
     if (n <= 0) {
       if (n < 0 && in_head_ && NowMs() >= start_ + limits_.head_timeout_ms && head_bytes_ > 0) {
-        return Refuse(408, "Request Timeout", Status::Unavailable("the request head did not arrive in time"));
+        return Refuse(408, "Request Timeout", Status::Unavailable(Tr("the request head did not arrive in time")));
       }
       return n;
     }
@@ -303,17 +304,17 @@ class GuardedStream : public httplib::Stream {
           int64_t retry_after = 0;
           if (!signed_ && !TakeUnsigned(&retry_after)) {
             return Refuse(429, "Too Many Requests",
-                          Status::Unavailable("too many requests without a device signature from this address; "
-                                              "try again in " +
-                                              std::to_string((retry_after + 999) / 1000) + " s"),
+                          Status::Unavailable(Format(
+                              Tr("too many requests without a device signature from this address; try again in %s s"),
+                              std::to_string((retry_after + 999) / 1000).c_str())),
                           retry_after);
           }
         }
       }
       if (in_head_ && head_bytes_ > limits_.max_head_bytes) {
         return Refuse(431, "Request Header Fields Too Large",
-                      Status::OutOfRange("the request head is over " + std::to_string(limits_.max_head_bytes) +
-                                         " bytes"));
+                      Status::OutOfRange(Format(Tr("the request head is over %s bytes"),
+                                                std::to_string(limits_.max_head_bytes).c_str())));
       }
     } else {
       body_bytes_ += static_cast<size_t>(n);
@@ -474,7 +475,7 @@ GuardedServer::GuardedServer(GuardLimits limits)
     if (!req.has_header("Transfer-Encoding")) return HandlerResponse::Unhandled;
     res.status = 411;
     res.set_header("Connection", "close");
-    res.set_content(ErrorBody(Status::InvalidArgument("a request body must come with Content-Length, not chunked")),
+    res.set_content(ErrorBody(Status::InvalidArgument(Tr("a request body must come with Content-Length, not chunked"))),
                     "application/json");
     return HandlerResponse::Handled;
   });
@@ -486,16 +487,18 @@ GuardedServer::~GuardedServer() {
 
 Status GuardedServer::UseTls(const std::string& cert_file, const std::string& key_file) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == nullptr) return Status::Internal("cannot set up TLS: " + OpenSslError());
+  if (ctx == nullptr) return Status::Internal(Format(Tr("cannot set up TLS: %s"), OpenSslError().c_str()));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   Status s;
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
-    s = Status::InvalidArgument("cannot use the certificate " + cert_file + ": " + OpenSslError());
+    s = Status::InvalidArgument(
+        Format(Tr("cannot use the certificate %s: %s"), cert_file.c_str(), OpenSslError().c_str()));
   } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    s = Status::InvalidArgument("cannot use the private key " + key_file + ": " + OpenSslError());
+    s = Status::InvalidArgument(
+        Format(Tr("cannot use the private key %s: %s"), key_file.c_str(), OpenSslError().c_str()));
   } else if (SSL_CTX_check_private_key(ctx) != 1) {
-    s = Status::InvalidArgument(key_file + " is not the key of " + cert_file);
+    s = Status::InvalidArgument(Format(Tr("%s is not the key of %s"), key_file.c_str(), cert_file.c_str()));
   }
   if (!s.ok()) {
     SSL_CTX_free(ctx);
@@ -554,7 +557,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     if (tls_ == nullptr) {
       std::string answer = ErrorAnswer(
           503, "Service Unavailable",
-          Status::Unavailable("too many connections from this address at once; close some and try again"), 5000);
+          Status::Unavailable(Tr("too many connections from this address at once; close some and try again")), 5000);
       conn.WriteAll(answer.data(), answer.size(), NowMs() + 2000);
     }
     return true;

@@ -6,6 +6,7 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "http_error.h"
 #include "identity.h"
@@ -70,7 +71,8 @@ bool Hub::Authenticate(const httplib::Request& req, httplib::Response& res, cons
   Status s = ParseAuthorization(req.get_header_value("Authorization"), &auth);
   DeviceRecord rec;
   if (s.ok()) s = store_->GetDevice(ws, auth.device, &rec);
-  if (s.ok() && rec.revoked) s = Status::PermissionDenied("device " + auth.device.Hex() + " has been revoked");
+  if (s.ok() && rec.revoked)
+    s = Status::PermissionDenied(Format(Tr("device %s has been revoked"), auth.device.Hex().c_str()));
   Certificate cert;
   if (s.ok()) s = ParseCertificate(rec.certificate, &cert);
   if (s.ok()) s = VerifyRequest(auth, cert.sign_public_key, req.method, req.target, req.body);
@@ -92,7 +94,7 @@ void Hub::Install(httplib::Server* server) {
     res.set_header("Hamlet-Protocol", std::to_string(format::kHubProtocolVersion));
   });
   server->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    Fail(res, Status::Internal("the hub failed on this request"));
+    Fail(res, Status::Internal(Tr("the hub failed on this request")));
   });
   server->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -130,7 +132,8 @@ bool Hub::AuthenticateAdmin(const httplib::Request& req, httplib::Response& res,
   DeviceId caller;
   if (!Authenticate(req, res, ws, &caller)) return false;
   Status s = store_->AdminKey(ws, admin_pk);
-  if (s.ok() && DeviceIdFor(*admin_pk) != caller) s = Status::PermissionDenied("only the workspace admin may do this");
+  if (s.ok() && DeviceIdFor(*admin_pk) != caller)
+    s = Status::PermissionDenied(Tr("only the workspace admin may do this"));
   if (!s.ok()) {
     Fail(res, s);
     return false;
@@ -141,18 +144,19 @@ bool Hub::AuthenticateAdmin(const httplib::Request& req, httplib::Response& res,
 void Hub::Session(const httplib::Request& req, httplib::Response& res) {
   Count("session");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   json body = json::parse(req.body, nullptr, false);
   std::optional<DeviceId> device;
   if (!body.is_discarded() && body.is_object() && body.contains("device") && body["device"].is_string()) {
     device = DeviceId::FromHex(body["device"].get<std::string>());
   }
-  if (!device) return Fail(res, Status::InvalidArgument("session takes {\"device\": HEX}"));
+  if (!device) return Fail(res, Status::InvalidArgument(Tr("session takes {\"device\": HEX}")));
   std::string admin_pk;
   Status s = store_->AdminKey(ws, &admin_pk);
   DeviceRecord rec;
   if (s.ok()) s = store_->GetDevice(ws, *device, &rec);
-  if (s.ok() && rec.revoked) s = Status::PermissionDenied("device " + device->Hex() + " has been revoked");
+  if (s.ok() && rec.revoked)
+    s = Status::PermissionDenied(Format(Tr("device %s has been revoked"), device->Hex().c_str()));
   std::string challenge = RandomBytes(kChallengeBytes);
   int64_t now = env_->NowMillis();
   if (s.ok()) s = store_->AddChallenge(ws, *device, challenge, now, now + options_.session_ttl_ms);

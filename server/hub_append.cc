@@ -3,6 +3,8 @@
 #include <map>
 #include <string>
 
+#include "hamlet/language.h"
+
 namespace hamlet::hub {
 
 Status AppendCommits(const std::vector<SealedCommit>& commits, const AppendHooks& hooks, AppendResult* out) {
@@ -42,8 +44,8 @@ Status AppendCommits(const std::vector<SealedCommit>& commits, const AppendHooks
       limit = limits.emplace(h.author, last).first;
     }
     if (limit->second && h.seq > *limit->second) {
-      return Status::PermissionDenied("device " + h.author.Hex() + " was revoked; its commit " +
-                                      std::to_string(h.seq) + " comes after its revocation");
+      return Status::PermissionDenied(Format(Tr("device %s was revoked; its commit %s comes after its revocation"),
+                                             h.author.Hex().c_str(), std::to_string(h.seq).c_str()));
     }
     bool is_new = false;
     HAMLET_RETURN_IF_ERROR(batch.Check(c, &is_new));

@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "statement.h"
@@ -20,15 +21,15 @@ void Hub::Publish(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("token") || !body["token"].is_string() ||
       !body.contains("admin_certificate") || !body["admin_certificate"].is_string()) {
-    return Fail(res, Status::InvalidArgument("publish takes {\"token\": T, \"admin_certificate\": HEX}"));
+    return Fail(res, Status::InvalidArgument(Tr("publish takes {\"token\": T, \"admin_certificate\": HEX}")));
   }
   std::string raw;
   Certificate cert;
   if (!HexDecode(body["admin_certificate"].get<std::string>(), &raw)) {
-    return Fail(res, Status::InvalidArgument("admin_certificate must be hex"));
+    return Fail(res, Status::InvalidArgument(Tr("admin_certificate must be hex")));
   }
   Status s = ParseCertificate(raw, &cert);
-  if (s.ok() && cert.role != format::kRoleAdmin) s = Status::InvalidArgument("the certificate is not an admin's");
+  if (s.ok() && cert.role != format::kRoleAdmin) s = Status::InvalidArgument(Tr("the certificate is not an admin's"));
   if (s.ok()) s = VerifyCertificate(cert, cert.sign_public_key);  // Self-signed by the admin.
   if (s.ok()) {
     s = store_->PublishWorkspace(Hash(body["token"].get<std::string>()), cert.workspace, cert.sign_public_key,
@@ -44,12 +45,12 @@ void Hub::Publish(const httplib::Request& req, httplib::Response& res) {
 void Hub::PostJoin(const httplib::Request& req, httplib::Response& res) {
   Count("joins");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   Status s = store_->AdminKey(ws, &admin_pk);
   JoinRequest parsed;
   if (s.ok() && (req.body.size() < 8 + 32 + 1 || req.body.size() > 1024)) {
-    s = Status::InvalidArgument("a join request is an invite id, a request and a MAC");
+    s = Status::InvalidArgument(Tr("a join request is an invite id, a request and a MAC"));
   }
   if (s.ok()) s = ParseJoinRequest(std::string_view(req.body).substr(8, req.body.size() - 8 - 32), &parsed);
   int64_t now = env_->NowMillis();
@@ -62,7 +63,7 @@ void Hub::PostJoin(const httplib::Request& req, httplib::Response& res) {
 void Hub::ListJoins(const httplib::Request& req, httplib::Response& res) {
   Count("joins");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   std::vector<std::string> pending;
@@ -76,7 +77,7 @@ void Hub::ListJoins(const httplib::Request& req, httplib::Response& res) {
 void Hub::PostAdmission(const httplib::Request& req, httplib::Response& res) {
   Count("admissions");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   json body = json::parse(req.body, nullptr, false);
@@ -85,12 +86,12 @@ void Hub::PostAdmission(const httplib::Request& req, httplib::Response& res) {
       !body.contains("envelope") || !body["envelope"].is_string() ||
       !HexDecode(body["invite"].get<std::string>(), &invite) || invite.size() != 8 ||
       !HexDecode(body["envelope"].get<std::string>(), &envelope)) {
-    return Fail(res, Status::InvalidArgument("admissions take {\"invite\": HEX8, \"envelope\": HEX}"));
+    return Fail(res, Status::InvalidArgument(Tr("admissions take {\"invite\": HEX8, \"envelope\": HEX}")));
   }
   Envelope parsed;
   Status s = ParseEnvelope(envelope, &parsed);
   if (s.ok() && (parsed.workspace != ws || parsed.admin_public_key != admin_pk)) {
-    s = Status::InvalidArgument("the envelope is not this workspace admin's");
+    s = Status::InvalidArgument(Tr("the envelope is not this workspace admin's"));
   }
   if (s.ok()) s = store_->PutAdmission(ws, invite, envelope);
   if (!s.ok()) return Fail(res, s);
@@ -102,7 +103,7 @@ void Hub::PostAdmission(const httplib::Request& req, httplib::Response& res) {
 void Hub::GetAdmission(const httplib::Request& req, httplib::Response& res) {
   Count("admissions");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string invite, envelope;
   HexDecode(req.matches[2].str(), &invite);
   Status s = store_->GetAdmission(ws, invite, &envelope);
@@ -113,7 +114,7 @@ void Hub::GetAdmission(const httplib::Request& req, httplib::Response& res) {
 void Hub::Revoke(const httplib::Request& req, httplib::Response& res) {
   Count("revocations");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   DeviceId device;
@@ -127,7 +128,7 @@ Status Hub::TakeRevocation(const WorkspaceId& ws, const std::string& admin_pk, s
                            DeviceId* device) {
   Revocation rev;
   HAMLET_RETURN_IF_ERROR(ParseRevocation(bytes, admin_pk, &rev));
-  if (rev.workspace != ws) return Status::InvalidArgument("the revocation is for another workspace");
+  if (rev.workspace != ws) return Status::InvalidArgument(Tr("the revocation is for another workspace"));
   DeviceRecord rec;
   HAMLET_RETURN_IF_ERROR(store_->GetDevice(ws, rev.device, &rec));
   *device = rev.device;
@@ -137,29 +138,29 @@ Status Hub::TakeRevocation(const WorkspaceId& ws, const std::string& admin_pk, s
 Status Hub::TakeStatement(const WorkspaceId& ws, const std::string& admin_pk, std::string_view bytes) {
   EpochStatement st;
   HAMLET_RETURN_IF_ERROR(ParseEpochStatement(bytes, admin_pk, &st));
-  if (st.workspace != ws) return Status::InvalidArgument("the statement is for another workspace");
+  if (st.workspace != ws) return Status::InvalidArgument(Tr("the statement is for another workspace"));
   return store_->PutStatement(ws, st.issued_ms, st.bytes);
 }
 
 void Hub::Grants(const httplib::Request& req, httplib::Response& res) {
   Count("grants");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("grants") || !body["grants"].is_array()) {
-    return Fail(res, Status::InvalidArgument("grants takes {\"grants\": [HEX, ...]}"));
+    return Fail(res, Status::InvalidArgument(Tr("grants takes {\"grants\": [HEX, ...]}")));
   }
   std::vector<KeyGrant> grants;
   for (const json& g : body["grants"]) {
     std::string raw;
     KeyGrant grant;
     if (!g.is_string() || !HexDecode(g.get<std::string>(), &raw)) {
-      return Fail(res, Status::InvalidArgument("each grant is a hex string"));
+      return Fail(res, Status::InvalidArgument(Tr("each grant is a hex string")));
     }
     Status s = ParseKeyGrant(raw, admin_pk, &grant);
-    if (s.ok() && grant.workspace != ws) s = Status::InvalidArgument("a grant is for another workspace");
+    if (s.ok() && grant.workspace != ws) s = Status::InvalidArgument(Tr("a grant is for another workspace"));
     if (!s.ok()) return Fail(res, s);
     grants.push_back(std::move(grant));
   }
@@ -174,7 +175,7 @@ void Hub::Grants(const httplib::Request& req, httplib::Response& res) {
 void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
   Count("keys");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   DeviceId device;
   if (!Authenticate(req, res, ws, &device)) return;
   std::vector<std::string> grants, revocations, certificates;
@@ -211,7 +212,7 @@ void Hub::Keys(const httplib::Request& req, httplib::Response& res) {
 void Hub::PostStatement(const httplib::Request& req, httplib::Response& res) {
   Count("statements");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   Status s = TakeStatement(ws, admin_pk, req.body);
@@ -222,13 +223,13 @@ void Hub::PostStatement(const httplib::Request& req, httplib::Response& res) {
 void Hub::AddDevice(const httplib::Request& req, httplib::Response& res) {
   Count("devices");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   std::string admin_pk;
   if (!AuthenticateAdmin(req, res, ws, &admin_pk)) return;
   Status s;
   Certificate cert;
   if (s.ok()) s = ParseCertificate(req.body, &cert);
-  if (s.ok() && cert.workspace != ws) s = Status::InvalidArgument("the certificate is for another workspace");
+  if (s.ok() && cert.workspace != ws) s = Status::InvalidArgument(Tr("the certificate is for another workspace"));
   if (s.ok()) s = VerifyCertificate(cert, admin_pk);
   if (s.ok()) s = store_->PutDevice(ws, cert.device(), cert.bytes);
   if (!s.ok()) return Fail(res, s);

@@ -8,6 +8,7 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "hub.h"
 #include "identity.h"
@@ -72,7 +73,7 @@ Status Hub::TakeMembership(const WorkspaceId& ws, const Membership& m, size_t* t
   for (const std::string& bytes : m.certificates) {
     Certificate cert;
     HAMLET_RETURN_IF_ERROR(ParseCertificate(bytes, &cert));
-    if (cert.workspace != ws) return Status::InvalidArgument("a certificate is for another workspace");
+    if (cert.workspace != ws) return Status::InvalidArgument(Tr("a certificate is for another workspace"));
     HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk));
     DeviceRecord rec;
     Status s = store_->GetDevice(ws, cert.device(), &rec);
@@ -96,7 +97,7 @@ Status Hub::TakeMembership(const WorkspaceId& ws, const Membership& m, size_t* t
   for (const std::string& bytes : m.grants) {
     KeyGrant g;
     HAMLET_RETURN_IF_ERROR(ParseKeyGrant(bytes, admin_pk, &g));
-    if (g.workspace != ws) return Status::InvalidArgument("a grant is for another workspace");
+    if (g.workspace != ws) return Status::InvalidArgument(Tr("a grant is for another workspace"));
     if (!granted.insert({g.device, g.epoch}).second) continue;
     HAMLET_RETURN_IF_ERROR(store_->AddGrant(ws, g.device, g.epoch, g.bytes));
     (*taken)++;
@@ -154,7 +155,7 @@ bool Hub::AuthenticateRelay(const httplib::Request& req, httplib::Response& res,
   Certificate cert;
   if (!Authenticate(req, res, ws, &device, &cert)) return false;
   if (cert.role != format::kRoleRelay) {
-    Fail(res, Status::PermissionDenied("only a hub the admin certified as a relay may do this"));
+    Fail(res, Status::PermissionDenied(Tr("only a hub the admin certified as a relay may do this")));
     return false;
   }
   return true;
@@ -163,7 +164,7 @@ bool Hub::AuthenticateRelay(const httplib::Request& req, httplib::Response& res,
 void Hub::GetMembership(const httplib::Request& req, httplib::Response& res) {
   Count("membership");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   if (!AuthenticateRelay(req, res, ws)) return;
   Membership m;
   std::string digest;
@@ -178,7 +179,7 @@ void Hub::GetMembership(const httplib::Request& req, httplib::Response& res) {
 void Hub::PostMembership(const httplib::Request& req, httplib::Response& res) {
   Count("membership");
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   if (!AuthenticateRelay(req, res, ws)) return;
   Membership m, now;
   std::string sent_digest, digest;
@@ -194,7 +195,7 @@ void Hub::PostMembership(const httplib::Request& req, httplib::Response& res) {
 Status Hub::ImportChunk(const WorkspaceId& ws, std::string_view bytes, AppendResult* out) {
   Chunk chunk;
   HAMLET_RETURN_IF_ERROR(DecodeChunk(bytes, &chunk));
-  if (chunk.workspace != ws) return Status::DataLoss("the chunk belongs to another workspace");
+  if (chunk.workspace != ws) return Status::DataLoss(Tr("the chunk belongs to another workspace"));
   std::string admin_pk;
   size_t registered = 0;
   HAMLET_RETURN_IF_ERROR(store_->AdminKey(ws, &admin_pk));

@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "relay.h"
@@ -31,12 +32,13 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
+// A role's word in /v1/status; the page shows it translated.
 const char* RoleWord(uint8_t role) {
   switch (role) {
-    case format::kRoleAdmin: return "admin";
-    case format::kRoleOfficer: return "officer";
-    case format::kRoleRelay: return "relay";
-    default: return "cadre";
+    case format::kRoleAdmin: return TrMark("admin");
+    case format::kRoleOfficer: return TrMark("officer");
+    case format::kRoleRelay: return TrMark("relay");
+    default: return TrMark("cadre");
   }
 }
 
@@ -85,34 +87,49 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
   Status s = store_->Summaries(&all);
   if (!s.ok()) return Fail(res, s);
   int64_t now = env_->NowMillis();
-  std::string html =
-      "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hamlet hub</title><style>"
-      "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-      "td,th{border:1px solid #999;padding:.3em .6em}.stale{background:#fdd}</style></head><body>"
-      "<h1>Hamlet hub</h1><p>This hub stores sealed commits; it cannot read any record.</p>";
+  auto ago = [&](int64_t at) {
+    int64_t minutes = std::max<int64_t>(0, now - at) / 60000;
+    return Format(TrN("%lld minute ago", "%lld minutes ago", static_cast<unsigned long>(minutes)),
+                  static_cast<long long>(minutes));
+  };
+  std::string html = std::string("<!doctype html><html lang=\"") + LanguageCode(CurrentLanguage()) +
+                     "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(Tr("Hamlet hub")) +
+                     "</title><style>"
+                     "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                     "td,th{border:1px solid #999;padding:.3em .6em}.stale{background:#fdd}</style></head><body>"
+                     "<h1>" +
+                     HtmlEscape(Tr("Hamlet hub")) + "</h1><p>" +
+                     HtmlEscape(Tr("This hub stores sealed commits; it cannot read any record.")) + "</p>";
   for (const WorkspaceSummary& w : all) {
-    html += "<h2>Workspace " + w.workspace.Hex() + "</h2><p>" + std::to_string(w.commits) + " commits stored.</p>";
+    html += "<h2>" + HtmlEscape(Format(Tr("Workspace %s"), w.workspace.Hex().c_str())) + "</h2><p>" +
+            HtmlEscape(Format(TrN("%zu commit stored.", "%zu commits stored.", w.commits), w.commits)) + "</p>";
     RelayRound round;
     bool relayed = false;
     s = LastRelayRound(store_, w.workspace, &round, &relayed);
     if (!s.ok()) return Fail(res, s);
     if (relayed) {
-      auto ago = [&](int64_t at) { return std::to_string(std::max<int64_t>(0, now - at) / 60000) + " minutes ago"; };
-      html += std::string("<p") + (round.error.empty() ? "" : " class=\"stale\"") + ">Relayed to " +
-              HtmlEscape(round.upstream) + ": last round " + ago(round.at) +
-              (round.error.empty() ? ", done"
-                                   : ", failed: " + HtmlEscape(round.error) + " (last done " +
-                                         (round.last_ok == 0 ? std::string("never") : ago(round.last_ok)) + ")") +
-              ".</p>";
+      std::string said =
+          round.error.empty()
+              ? Format(Tr("Relayed to %s: last round %s, done."), round.upstream.c_str(), ago(round.at).c_str())
+              : Format(Tr("Relayed to %s: last round %s, failed: %s (last done %s)."), round.upstream.c_str(),
+                       ago(round.at).c_str(), round.error.c_str(),
+                       round.last_ok == 0 ? Tr("never") : ago(round.last_ok).c_str());
+      html += std::string("<p") + (round.error.empty() ? "" : " class=\"stale\"") + ">" + HtmlEscape(said) + "</p>";
     }
-    html += "<table><tr><th>device</th><th>role</th><th>commits</th><th>last seen</th></tr>";
+    html += "<table><tr>";
+    for (const char* heading : {Tr("device"), Tr("role"), Tr("commits"), Tr("last seen")}) {
+      html += "<th>" + HtmlEscape(heading) + "</th>";
+    }
+    html += "</tr>";
     for (const DeviceSummary& d : w.devices) {
       bool stale = !d.revoked && (d.last_seen == 0 || now - d.last_seen > options_.stale_after_days * 86400000LL);
-      std::string seen = d.last_seen == 0 ? "never"
-                                          : std::to_string((now - d.last_seen) / 86400000) + " days ago";
+      int64_t days = (now - d.last_seen) / 86400000;
+      std::string seen = d.last_seen == 0 ? Tr("never")
+                                          : Format(TrN("%lld day ago", "%lld days ago", static_cast<unsigned long>(days)),
+                                                   static_cast<long long>(days));
+      std::string role = d.revoked ? Format(Tr("%s (revoked)"), Tr(RoleWord(d.role))) : Tr(RoleWord(d.role));
       html += std::string("<tr") + (stale ? " class=\"stale\"" : "") + "><td>" + d.device.Hex() + "</td><td>" +
-              RoleWord(d.role) +
-              (d.revoked ? " (revoked)" : "") + "</td><td>" + std::to_string(d.commits) + "</td><td>" + seen +
+              HtmlEscape(role) + "</td><td>" + std::to_string(d.commits) + "</td><td>" + HtmlEscape(seen) +
               "</td></tr>";
     }
     html += "</table>";

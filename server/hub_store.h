@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commit.h"
+#include "hamlet/language.h"
 #include "hamlet/status.h"
 #include "hamlet/types.h"
 
@@ -166,7 +167,7 @@ class HubStore {
   virtual Status TakeUnsigned(const std::string& address, int64_t now, size_t per_minute, bool* taken,
                               int64_t* retry_after_ms) {
     (void)address, (void)now, (void)per_minute, (void)taken, (void)retry_after_ms;
-    return Status::Unimplemented("this store is not shared by several hub processes");
+    return Status::Unimplemented(Tr("this store is not shared by several hub processes"));
   }
   // Gives the store a new instance id: for a store restored from a backup
   // or copied by other means, whose positions devices must not take for

@@ -11,9 +11,10 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
+#include "hamlet/replica.h"
 #include "hex.h"
 #include "identity.h"
-#include "hamlet/replica.h"
 
 namespace hamlet::hub {
 
@@ -23,14 +24,14 @@ void Hub::Push(const httplib::Request& req, httplib::Response& res) {
   Count("push");
   auto start = std::chrono::steady_clock::now();
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   DeviceId device;
   Certificate cert;
   if (!Authenticate(req, res, ws, &device, &cert)) return;
   metrics_.bytes_in += req.body.size();
   Chunk chunk;
   Status s = DecodeChunk(req.body, &chunk);
-  if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument("the chunk belongs to another workspace");
+  if (s.ok() && chunk.workspace != ws) s = Status::InvalidArgument(Tr("the chunk belongs to another workspace"));
   // Other members' commits relayed by this device: a member the hub has
   // not heard of yet comes with the certificate the admin signed.
   bool relays = false;
@@ -64,7 +65,7 @@ Status Hub::RegisterCertificates(const WorkspaceId& ws, const std::string& admin
     Status found = store_->GetDevice(ws, cert.device(), &known);
     if (found.ok()) continue;
     if (found.code() != Code::kNotFound) return found;
-    if (cert.workspace != ws) return Status::DataLoss("a certificate is for another workspace");
+    if (cert.workspace != ws) return Status::DataLoss(Tr("a certificate is for another workspace"));
     HAMLET_RETURN_IF_ERROR(VerifyCertificate(cert, admin_pk));
     HAMLET_RETURN_IF_ERROR(store_->PutDevice(ws, cert.device(), cert.bytes));
     (*registered)++;
@@ -121,7 +122,8 @@ Status Hub::Ingest(const WorkspaceId& ws, const Chunk& chunk, const Certificate*
       }
     }
     if (it->second.role == format::kRoleRelay) {
-      return Status::PermissionDenied("device " + author.Hex() + " is a relay hub: it may not author commits");
+      return Status::PermissionDenied(
+          Format(Tr("device %s is a relay hub: it may not author commits"), author.Hex().c_str()));
     }
     // A revoked device's commits count only up to its revocation, on the
     // chain the revocation names (the same rule as a replica's).
@@ -145,7 +147,8 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
   out->workspace = ws;
   std::string admin_pk;
   Status s = store_->AdminKey(ws, &admin_pk);
-  if (s.code() == Code::kNotFound) return Status::NotFound("workspace " + ws.Hex() + " is not published on this hub");
+  if (s.code() == Code::kNotFound)
+    return Status::NotFound(Format(Tr("workspace %s is not published on this hub"), ws.Hex().c_str()));
   HAMLET_RETURN_IF_ERROR(s);
   // The admin's word first: a revocation decides what of the chunks counts.
   // One for a device the hub does not know yet waits until a chunk brings
@@ -177,10 +180,10 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
   }
   HAMLET_RETURN_IF_ERROR(take_revocations(revocations));
   for (size_t i = 0; i < bundle.chunks.size(); i++) {
-    const std::string where = "bundle chunk " + std::to_string(i + 1) + ": ";
+    const std::string where = Format(Tr("bundle chunk %zu: "), i + 1);
     Chunk chunk;
     HAMLET_RETURN_IF_ERROR(DecodeChunk(bundle.chunks[i], &chunk).WithContext(where));
-    if (chunk.workspace != ws) return Status::DataLoss(where + "it belongs to another workspace");
+    if (chunk.workspace != ws) return Status::DataLoss(where + Tr("it belongs to another workspace"));
     // Devices the admin admitted while this hub was out of reach.
     HAMLET_RETURN_IF_ERROR(RegisterCertificates(ws, admin_pk, chunk, &out->devices_registered).WithContext(where));
     if (!waiting.empty()) HAMLET_RETURN_IF_ERROR(take_revocations(waiting));
@@ -199,7 +202,7 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
   Count("pull");
   auto start = std::chrono::steady_clock::now();
   WorkspaceId ws;
-  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument("bad workspace id"));
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
   DeviceId device;
   if (!Authenticate(req, res, ws, &device)) return;
   // A page is named by after, upto and max_bytes; offset asks for the rest
@@ -212,10 +215,10 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("offset")) offset = std::stoull(req.get_param_value("offset"));
     if (req.has_param("max_bytes")) max_bytes = std::min<size_t>(max_bytes, std::stoull(req.get_param_value("max_bytes")));
   } catch (...) {
-    return Fail(res, Status::InvalidArgument("after, upto, offset and max_bytes are non-negative integers"));
+    return Fail(res, Status::InvalidArgument(Tr("after, upto, offset and max_bytes are non-negative integers")));
   }
   if (offset > 0 && upto == 0) {
-    return Fail(res, Status::InvalidArgument("a pull from an offset names its page with upto"));
+    return Fail(res, Status::InvalidArgument(Tr("a pull from an offset names its page with upto")));
   }
   std::vector<std::string> raw;
   uint64_t next = after;
@@ -249,8 +252,9 @@ void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
     res.set_header("Hamlet-Page-Size", std::to_string(bytes.size()));
     res.set_header("Hamlet-Page-Digest", Replica::PullPageDigest(bytes));
     if (offset > bytes.size()) {
-      return Fail(res, Status::OutOfRange("offset " + std::to_string(offset) + " is past the page's " +
-                                          std::to_string(bytes.size()) + " bytes"));
+      return Fail(res,
+                  Status::OutOfRange(Format(Tr("offset %s is past the page's %s bytes"), std::to_string(offset).c_str(),
+                                            std::to_string(bytes.size()).c_str())));
     }
     res.set_header("Hamlet-Offset", std::to_string(offset));
     bytes.erase(0, offset);

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "hamlet/language.h"
+
 namespace hamlet::hub {
 
 namespace {
@@ -93,15 +95,15 @@ Status PgConnection::Connect(const std::string& url, std::unique_ptr<PgConnectio
   if (parsed == nullptr) {
     std::string m = error ? Trimmed(error) : "out of memory";
     PQfreemem(error);
-    return Status::InvalidArgument("not a database URL libpq takes: " + m);
+    return Status::InvalidArgument(Format(Tr("not a database URL libpq takes: %s"), m.c_str()));
   }
   PQconninfoFree(parsed);
   PGconn* c = PQconnectdb(url.c_str());
-  if (c == nullptr) return Status::Unavailable("cannot connect to the database: out of memory");
+  if (c == nullptr) return Status::Unavailable(Tr("cannot connect to the database: out of memory"));
   if (PQstatus(c) != CONNECTION_OK) {
     std::string m = Trimmed(PQerrorMessage(c));
     PQfinish(c);
-    return Status::Unavailable("cannot connect to the database: " + m);
+    return Status::Unavailable(Format(Tr("cannot connect to the database: %s"), m.c_str()));
   }
   out->reset(new PgConnection(c));
   // Warnings (a notice that a table exists already) are not for operators.
@@ -119,7 +121,7 @@ Status PgConnection::Check(PGresult* r, std::string_view what) {
   last_sqlstate_ = state ? state : "";
   std::string message = Trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
   if (message.empty()) message = Trimmed(PQerrorMessage(conn_));
-  if (broken()) return Status::Unavailable("the database connection was lost: " + message);
+  if (broken()) return Status::Unavailable(Format(Tr("the database connection was lost: %s"), message.c_str()));
   return FromSqlState(last_sqlstate_, "the database refused " + std::string(what), message);
 }
 

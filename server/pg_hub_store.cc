@@ -17,6 +17,7 @@
 
 #include "crypto.h"
 #include "group_commit.h"
+#include "hamlet/language.h"
 #include "hub_append.h"
 #include "hub_store.h"
 #include "identity.h"
@@ -97,9 +98,9 @@ class PgHubStore final : public HubStore {
       HAMLET_RETURN_IF_ERROR((*c)->Query("SELECT coalesce(max(version), 0)::bigint FROM schema_migrations", {}, &r));
       int64_t version = r.Int(0, 0);
       if (version > kSchemaVersion) {
-        return Status::Unimplemented("the database holds a hub store of schema version " + std::to_string(version) +
-                                     ", newer than this hamlet-hub knows (" + std::to_string(kSchemaVersion) +
-                                     "): run a newer hamlet-hub");
+        return Status::Unimplemented(Format(Tr("the database holds a hub store of schema version %s, newer than this "
+                                               "hamlet-hub knows (%s): run a newer hamlet-hub"),
+                                            std::to_string(version).c_str(), std::to_string(kSchemaVersion).c_str()));
       }
       for (int64_t v = version + 1; v <= kSchemaVersion; v++) {
         HAMLET_RETURN_IF_ERROR((*c)->Exec(kMigrations[v - 1]));
@@ -131,13 +132,14 @@ class PgHubStore final : public HubStore {
       PgResult r;
       HAMLET_RETURN_IF_ERROR(c.Query("UPDATE tokens SET used_for=$2 WHERE hash=$1 AND used_for IS NULL RETURNING 1",
                                      {token_hash, ws.View()}, &r));
-      if (r.rows() == 0) return Status::PermissionDenied("the publish token is unknown or already used");
+      if (r.rows() == 0) return Status::PermissionDenied(Tr("the publish token is unknown or already used"));
       // Refused, the token is not used up: the transaction rolls back.
       HAMLET_RETURN_IF_ERROR(c.Query("SELECT 1 FROM workspaces WHERE ws=$1", {ws.View()}, &r));
-      if (r.rows() > 0) return Status::AlreadyExists("workspace " + ws.Hex() + " is published already");
+      if (r.rows() > 0) return Status::AlreadyExists(Format(Tr("workspace %s is published already"), ws.Hex().c_str()));
       Status s = c.Query("INSERT INTO workspaces(ws, admin_pk, created) VALUES($1, $2, $3)", {ws.View(), admin_pk, now});
       // Published at the same moment through another hub process.
-      if (s.code() == Code::kAlreadyExists) return Status::AlreadyExists("workspace " + ws.Hex() + " is published already");
+      if (s.code() == Code::kAlreadyExists)
+        return Status::AlreadyExists(Format(Tr("workspace %s is published already"), ws.Hex().c_str()));
       HAMLET_RETURN_IF_ERROR(s);
       return c.Query("INSERT INTO devices(ws, device, cert) VALUES($1, $2, $3)", {ws.View(), admin.View(), admin_cert});
     });
@@ -146,7 +148,7 @@ class PgHubStore final : public HubStore {
   Status AdminKey(const WorkspaceId& ws, std::string* admin_pk) override {
     PgResult r;
     HAMLET_RETURN_IF_ERROR(Run("SELECT admin_pk FROM workspaces WHERE ws=$1", {ws.View()}, &r));
-    if (r.rows() == 0) return Status::NotFound("this hub does not serve workspace " + ws.Hex());
+    if (r.rows() == 0) return Status::NotFound(Format(Tr("this hub does not serve workspace %s"), ws.Hex().c_str()));
     admin_pk->assign(r.Bytes(0, 0));
     return Status::OK();
   }
@@ -162,7 +164,8 @@ class PgHubStore final : public HubStore {
     HAMLET_RETURN_IF_ERROR(
         Run("SELECT cert, revoked, last_seen FROM devices WHERE ws=$1 AND device=$2", {ws.View(), device.View()}, &r));
     if (r.rows() == 0) {
-      return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+      return Status::NotFound(
+          Format(Tr("device %s is not a member of workspace %s"), device.Hex().c_str(), ws.Hex().c_str()));
     }
     out->certificate.assign(r.Bytes(0, 0));
     out->revoked = r.Int(0, 1) != 0;
@@ -252,11 +255,12 @@ class PgHubStore final : public HubStore {
       PgResult r;
       HAMLET_RETURN_IF_ERROR(c.Query("SELECT count(*) FROM joins WHERE ws=$1 AND envelope IS NULL", {ws.View()}, &r));
       if (r.Int(0, 0) >= kMaxPendingJoins) {
-        return Status::Unavailable("this workspace has too many join requests waiting for its admin; try again later");
+        return Status::Unavailable(
+            Tr("this workspace has too many join requests waiting for its admin; try again later"));
       }
       HAMLET_RETURN_IF_ERROR(c.Query("SELECT count(*) FROM joins WHERE ws=$1 AND invite=$2", {ws.View(), invite_id}, &r));
       if (r.Int(0, 0) >= kMaxJoinsPerInvite) {
-        return Status::FailedPrecondition("this invite has had too many join requests");
+        return Status::FailedPrecondition(Tr("this invite has had too many join requests"));
       }
       return c.Query("INSERT INTO joins(ws, invite, request, created) VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                      {ws.View(), invite_id, request, now});
@@ -280,7 +284,7 @@ class PgHubStore final : public HubStore {
     PgResult r;
     HAMLET_RETURN_IF_ERROR(Run("SELECT envelope FROM joins WHERE ws=$1 AND invite=$2 AND envelope IS NOT NULL LIMIT 1",
                                {ws.View(), invite_id}, &r));
-    if (r.rows() == 0) return Status::NotFound("the admin has not answered this join request yet");
+    if (r.rows() == 0) return Status::NotFound(Tr("the admin has not answered this join request yet"));
     envelope->assign(r.Bytes(0, 0));
     return Status::OK();
   }
@@ -315,8 +319,9 @@ class PgHubStore final : public HubStore {
       HAMLET_RETURN_IF_ERROR((*c)->Query("SELECT 1 FROM sessions WHERE challenge=$1 AND ws=$2 AND device=$3 AND "
                                          "expires>=$4",
                                          {challenge, ws.View(), device.View(), now}, &r));
-      if (r.rows() == 0) return Status(Code::kUnauthenticated, "the session is unknown or has expired: open a new one");
-      return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
+      if (r.rows() == 0)
+        return Status(Code::kUnauthenticated, Tr("the session is unknown or has expired: open a new one"));
+      return Status(Code::kUnauthenticated, Tr("replayed request: its counter was used before"));
     }
     if (r.Int(0, 0) != 0) return Status::OK();
     // A device is "seen" when it proves who it is, not when anyone names it.
@@ -491,8 +496,8 @@ class PgHubStore final : public HubStore {
 
   Status Backup(const std::string&) override {
     return Status::Unimplemented(
-        "a hub store in PostgreSQL is backed up with pg_dump and restored with pg_restore, then "
-        "'hamlet-hub restored --store URL' (server/README.md, \"Backup and restore\")");
+        Tr("a hub store in PostgreSQL is backed up with pg_dump and restored with pg_restore, then "
+           "'hamlet-hub restored --store URL' (server/README.md, \"Backup and restore\")"));
   }
 
  private:

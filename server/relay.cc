@@ -6,6 +6,7 @@
 #include "chunk.h"
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "hub_transfer.h"
 #include "identity.h"
@@ -32,8 +33,8 @@ Status RelayIdentity::Load(HubStore* store, std::unique_ptr<RelayIdentity>* out)
   std::string seed;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(store->GetMeta(kSeedMeta, &seed, &found));
-  if (!found) return Status::NotFound("this hub has no relay identity yet: run hamlet-hub relay key");
-  if (seed.size() != 32) return Status::DataLoss("the hub's relay identity is damaged");
+  if (!found) return Status::NotFound(Tr("this hub has no relay identity yet: run hamlet-hub relay key"));
+  if (seed.size() != 32) return Status::DataLoss(Tr("the hub's relay identity is damaged"));
   auto id = std::make_unique<RelayIdentity>();
   SignKeyPair sign = SignKeygenFromSeed(Hash(seed + "sign", 32));
   KxKeyPair kx = KxKeygenFromSeed(Hash(seed + "kx", 32));
@@ -56,7 +57,7 @@ DeviceId RelayIdentity::device() const { return DeviceIdFor(sign_pk_); }
 Status RelayIdentity::Authorize(const WorkspaceId&, std::string_view method, std::string_view target,
                                 std::string_view challenge, uint64_t counter, std::string_view body,
                                 std::string* header) {
-  if (challenge.size() != kChallengeBytes) return Status::InvalidArgument("a session challenge is 16 bytes");
+  if (challenge.size() != kChallengeBytes) return Status::InvalidArgument(Tr("a session challenge is 16 bytes"));
   *header = SignRequest(device(), sign_sk_, method, target, challenge, counter, body);
   return Status::OK();
 }
@@ -68,7 +69,7 @@ Status RelayedWorkspaces(HubStore* store, std::vector<WorkspaceId>* out) {
   std::string list;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(store->GetMeta(kWorkspacesMeta, &list, &found));
-  if (list.size() % 16 != 0) return Status::DataLoss("the hub's list of relayed workspaces is damaged");
+  if (list.size() % 16 != 0) return Status::DataLoss(Tr("the hub's list of relayed workspaces is damaged"));
   for (size_t i = 0; i < list.size(); i += 16) out->push_back(*WorkspaceId::FromBytes(list.substr(i, 16)));
   return Status::OK();
 }
@@ -79,8 +80,9 @@ Status AddRelayedWorkspace(HubStore* store, Env* env, std::string_view file, Wor
   Certificate admin, relay;
   HAMLET_RETURN_IF_ERROR(ParseRelayFile(file, &admin, &relay));
   if (relay.sign_public_key != id->sign_public_key()) {
-    return Status::InvalidArgument("the relay certificate is for another hub's identity (device " +
-                                   relay.device().Hex() + "; this hub is " + id->device().Hex() + ")");
+    return Status::InvalidArgument(
+        Format(Tr("the relay certificate is for another hub's identity (device %s; this hub is %s)"),
+               relay.device().Hex().c_str(), id->device().Hex().c_str()));
   }
   *ws = admin.workspace;
   std::string known_pk;
@@ -97,7 +99,7 @@ Status AddRelayedWorkspace(HubStore* store, Env* env, std::string_view file, Wor
   }
   HAMLET_RETURN_IF_ERROR(s);
   if (known_pk != admin.sign_public_key) {
-    return Status::InvalidArgument("this hub serves workspace " + ws->Hex() + " under another admin");
+    return Status::InvalidArgument(Format(Tr("this hub serves workspace %s under another admin"), ws->Hex().c_str()));
   }
   HAMLET_RETURN_IF_ERROR(store->PutDevice(*ws, relay.device(), relay.bytes));
   std::vector<WorkspaceId> relayed;
@@ -123,7 +125,7 @@ Status LastRelayRound(HubStore* store, const WorkspaceId& ws, RelayRound* out, b
     out->last_ok = j.at("last_ok").get<int64_t>();
     out->error = j.at("error").get<std::string>();
   } catch (const json::exception&) {
-    return Status::DataLoss("the record of the last relay round is damaged");
+    return Status::DataLoss(Tr("the record of the last relay round is damaged"));
   }
   return Status::OK();
 }
@@ -214,8 +216,10 @@ Status Relay::RunOnce(Report* report) {
     if (s.ok()) s = kept;
     if (!s.ok()) {
       report->failed++;
-      std::fprintf(stderr, "hamlet-hub: relay of workspace %s to %s: %s\n", ws.Hex().c_str(),
-                   options_.upstream.c_str(), s.ToString().c_str());
+      std::fprintf(stderr, "hamlet-hub: %s\n",
+                   Format(Tr("relay of workspace %s to %s: %s"), ws.Hex().c_str(), options_.upstream.c_str(),
+                          s.ToString().c_str())
+                       .c_str());
       if (first.ok()) first = s;
     }
   }
@@ -330,7 +334,7 @@ Status Relay::LevelMembership(HubConnection* c, const WorkspaceId& ws, Report* r
   HAMLET_RETURN_IF_ERROR(c->Signed(ws, "POST", target, Hub::EncodeMembership(here, digest), &r));
   json answer = json::parse(r->body, nullptr, false);
   if (answer.is_discarded() || !answer.contains("taken") || !answer["taken"].is_number_unsigned()) {
-    return Status::DataLoss("upstream: malformed membership answer");
+    return Status::DataLoss(Tr("upstream: malformed membership answer"));
   }
   report->members_up += answer["taken"].get<size_t>();
   return Status::OK();
@@ -342,9 +346,11 @@ void Relay::Start() {
       Report report;
       Status s = RunOnce(&report);
       if (report.pushed + report.stored + report.members_up + report.members_down > 0) {
-        std::printf("hamlet-hub: relay to %s: %zu commits up, %zu down (%zu new here), membership %zu up, %zu down\n",
-                    options_.upstream.c_str(), report.pushed, report.pulled, report.stored, report.members_up,
-                    report.members_down);
+        std::printf("hamlet-hub: %s\n",
+                    Format(Tr("relay to %s: %zu commits up, %zu down (%zu new here), membership %zu up, %zu down"),
+                           options_.upstream.c_str(), report.pushed, report.pulled, report.stored, report.members_up,
+                           report.members_down)
+                        .c_str());
         std::fflush(stdout);
       }
       if (!s.ok() && s.code() == Code::kNotFound && identity_ == nullptr) {

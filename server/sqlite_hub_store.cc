@@ -14,6 +14,7 @@
 
 #include "chain.h"
 #include "group_commit.h"
+#include "hamlet/language.h"
 #include "hub_append.h"
 #include "hub_store.h"
 #include "identity.h"
@@ -66,7 +67,8 @@ class SqliteHubStore final : public HubStore {
   Status Open(const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::Unavailable("cannot create data folder " + dir + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable(Format(Tr("cannot create data folder %s: %s"), dir.c_str(), ec.message().c_str()));
     std::string path = dir + "/hub.db";
     int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              nullptr);
@@ -134,11 +136,11 @@ class SqliteHubStore final : public HubStore {
                                      found = true;
                                      used = q.Int(0) != 0;
                                    }));
-      if (!found || used) return Status::PermissionDenied("the publish token is unknown or already used");
+      if (!found || used) return Status::PermissionDenied(Tr("the publish token is unknown or already used"));
       bool exists = false;
       HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM workspaces WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
                                    [&](Stmt&) { exists = true; }));
-      if (exists) return Status::AlreadyExists("workspace " + ws.Hex() + " is published already");
+      if (exists) return Status::AlreadyExists(Format(Tr("workspace %s is published already"), ws.Hex().c_str()));
       HAMLET_RETURN_IF_ERROR(Run("UPDATE tokens SET used_for=? WHERE hash=?",
                                  [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, token_hash); }));
       HAMLET_RETURN_IF_ERROR(Run("INSERT INTO workspaces(ws, admin_pk, created) VALUES(?, ?, ?)",
@@ -156,7 +158,7 @@ class SqliteHubStore final : public HubStore {
                                    found = true;
                                    admin_pk->assign(q.Blob(0));
                                  }));
-    if (!found) return Status::NotFound("this hub does not serve workspace " + ws.Hex());
+    if (!found) return Status::NotFound(Format(Tr("this hub does not serve workspace %s"), ws.Hex().c_str()));
     return Status::OK();
   }
 
@@ -177,7 +179,9 @@ class SqliteHubStore final : public HubStore {
                                    out->revoked = q.Int(1) != 0;
                                    out->last_seen = q.Int(2);
                                  }));
-    if (!found) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+    if (!found)
+      return Status::NotFound(
+          Format(Tr("device %s is not a member of workspace %s"), device.Hex().c_str(), ws.Hex().c_str()));
     return Status::OK();
   }
 
@@ -269,7 +273,8 @@ class SqliteHubStore final : public HubStore {
     HAMLET_RETURN_IF_ERROR(Query("SELECT count(*) FROM joins WHERE ws=? AND envelope IS NULL",
                                  [&](Stmt& q) { q.Bind(1, ws.View()); }, [&](Stmt& q) { pending = q.Int(0); }));
     if (pending >= kMaxPendingJoins) {
-      return Status::Unavailable("this workspace has too many join requests waiting for its admin; try again later");
+      return Status::Unavailable(
+          Tr("this workspace has too many join requests waiting for its admin; try again later"));
     }
     // Anyone who knows an invite id can post for it, so every request is
     // kept (the admin admits the one that carries the secret), up to a few
@@ -279,7 +284,7 @@ class SqliteHubStore final : public HubStore {
                                  [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id); },
                                  [&](Stmt& q) { count = q.Int(0); }));
     if (count >= kMaxJoinsPerInvite) {
-      return Status::FailedPrecondition("this invite has had too many join requests");
+      return Status::FailedPrecondition(Tr("this invite has had too many join requests"));
     }
     return Run("INSERT OR IGNORE INTO joins(ws, invite, request, created) VALUES(?, ?, ?, ?)",
                [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, invite_id).Bind(3, request).Bind(4, now); });
@@ -309,7 +314,7 @@ class SqliteHubStore final : public HubStore {
                                    found = true;
                                    envelope->assign(q.Blob(0));
                                  }));
-    if (!found) return Status::NotFound("the admin has not answered this join request yet");
+    if (!found) return Status::NotFound(Tr("the admin has not answered this join request yet"));
     return Status::OK();
   }
 
@@ -345,10 +350,10 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(challenge);
     if (it == sessions_.end() || it->second.ws != ws || it->second.device != device || it->second.expires < now) {
-      return Status(Code::kUnauthenticated, "the session is unknown or has expired: open a new one");
+      return Status(Code::kUnauthenticated, Tr("the session is unknown or has expired: open a new one"));
     }
     if (counter <= it->second.counter) {
-      return Status(Code::kUnauthenticated, "replayed request: its counter was used before");
+      return Status(Code::kUnauthenticated, Tr("replayed request: its counter was used before"));
     }
     const bool first = it->second.counter == 0;
     it->second.counter = counter;
@@ -421,9 +426,9 @@ class SqliteHubStore final : public HubStore {
   Status Backup(const std::string& dir) override {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
+    if (ec) return Status::Unavailable(Format(Tr("cannot create %s: %s"), dir.c_str(), ec.message().c_str()));
     std::string path = dir + "/hub.db";
-    if (std::filesystem::exists(path, ec)) return Status::AlreadyExists(path + " exists already");
+    if (std::filesystem::exists(path, ec)) return Status::AlreadyExists(Format(Tr("%s exists already"), path.c_str()));
     sqlite3* copy = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     Status s = rc == SQLITE_OK ? Status::OK() : SqliteStatus(copy, rc, "cannot create " + path);

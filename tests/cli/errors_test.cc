@@ -2,6 +2,9 @@
 // the documented exit status (2 usage, 1 refusal, 75 retry later) and
 // changes nothing.
 #include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -68,16 +71,23 @@ TEST_CASE("every command has --help, and the list is complete", "[cli][errors]")
 }
 
 TEST_CASE("every command's help reads in Vietnamese, with no English sentence left", "[cli][errors][language]") {
-  std::vector<std::vector<std::string>> paths = Commands();
-  paths.push_back({});
+  std::vector<std::pair<std::string, std::vector<std::string>>> commands;
+  for (const auto& path : Commands()) commands.push_back({HAMLET_CLI_BINARY, path});
+  commands.push_back({HAMLET_CLI_BINARY, {}});
+  for (std::vector<std::string> path : std::vector<std::vector<std::string>>{
+           {}, {"serve"}, {"relay"}, {"relay", "key"}, {"relay", "add"}, {"token"}, {"token", "create"},
+           {"import"}, {"backup"}, {"restored"}}) {
+    commands.push_back({HAMLET_HUB_BINARY, path});
+  }
   const std::regex prose("[A-Za-z]{2,},? [a-z]{2,}");
-  for (const auto& path : paths) {
+  for (const auto& [program, path] : commands) {
     std::vector<std::string> args = path;
     args.push_back("--help");
-    CliResult en = RunCli(args);
-    CliResult vi = RunCli(args, {{"HAMLET_LANG", "vi"}});
-    INFO("hamlet " << (path.empty() ? "" : path[0]) << (path.size() > 1 ? " " + path[1] : "") << " --help\n"
-                   << vi.out);
+    CliResult en = RunProgram(program, args, {});
+    CliResult vi = RunProgram(program, args, {{"HAMLET_LANG", "vi"}});
+    INFO(program << " " << (path.empty() ? "" : path[0]) << (path.size() > 1 ? " " + path[1] : "") << " --help\n"
+                 << vi.out);
+    REQUIRE(en.exit_code == 0);
     REQUIRE(vi.exit_code == 0);
     CHECK(vi.out.find("Cách dùng:") != std::string::npos);
     std::istringstream lines(en.out);
@@ -122,6 +132,25 @@ TEST_CASE("the locale chooses the language, and HAMLET_LANG overrides it", "[cli
   INFO(usage.err);
   CHECK(usage.err.find("hamlet: --limit: nhiều ") == 0);
   CHECK(usage.err.find("not in range") == std::string::npos);
+  // The hub speaks the operator's language too; the line scripts wait for does not change.
+  CliResult hub = RunProgram(HAMLET_HUB_BINARY, {"serve"}, vietnamese);
+  CHECK(hub.exit_code == 2);
+  CHECK(hub.err == "hamlet-hub: hãy cho biết máy chủ lưu trữ ở đâu: --data THƯ_MỤC hoặc --store postgresql://...\n");
+  // Started in Vietnamese, it still says "hamlet-hub listening on" (the
+  // hub process waits for that line) and its status page is Vietnamese.
+  TempDir dir;
+  setenv("HAMLET_LANG", "vi", 1);
+  HubProcess vi_hub(dir.File("hub"));
+  unsetenv("HAMLET_LANG");
+  CliResult token = RunProgram(HAMLET_HUB_BINARY, {"token", "create", "--operator", "--data", dir.File("hub")}, {});
+  REQUIRE(token.exit_code == 0);
+  token.out.pop_back();
+  httplib::Client http(vi_hub.url());
+  auto page = http.Get("/", httplib::Headers{{"Authorization", "Bearer " + token.out}});
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body.find("<html lang=\"vi\">") != std::string::npos);
+  CHECK(page->body.find("<h1>Máy chủ Hamlet</h1>") != std::string::npos);
 }
 
 TEST_CASE("bad input is one line on stderr, the right exit status, and changes nothing", "[cli][errors]") {
