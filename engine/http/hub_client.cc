@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "hamlet/language.h"
 #include "hex.h"
 #include "hub_connection.h"
 #include "hub_transfer.h"
@@ -53,30 +54,33 @@ Status SyncKeys(HubConnection* m, const WorkspaceId& ws, uint64_t* acknowledged)
   json j = json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("grants") || !j["grants"].is_array() || !j.contains("revocations") ||
       !j["revocations"].is_array()) {
-    return Status::DataLoss("hub: malformed keys answer");
+    return Status::DataLoss(Tr("hub: malformed keys answer"));
   }
   std::string raw;
   std::vector<std::string> served;
   for (const json& x : j["revocations"]) {
-    if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed revocation");
+    if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw))
+      return Status::DataLoss(Tr("hub: malformed revocation"));
     HAMLET_RETURN_IF_ERROR(m->replica()->AcceptRevocation(raw));
     served.push_back(raw);
   }
   HAMLET_RETURN_IF_ERROR(m->replica()->CheckHubRevocations(ws, m->options().hub, served));
   for (const json& x : j["grants"]) {
-    if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed key grant");
+    if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw))
+      return Status::DataLoss(Tr("hub: malformed key grant"));
     HAMLET_RETURN_IF_ERROR(m->replica()->AcceptKeyGrant(raw));
   }
   if (j.contains("officers")) {
-    if (!j["officers"].is_array()) return Status::DataLoss("hub: malformed keys answer");
+    if (!j["officers"].is_array()) return Status::DataLoss(Tr("hub: malformed keys answer"));
     for (const json& x : j["officers"]) {
-      if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw)) return Status::DataLoss("hub: malformed certificate");
+      if (!x.is_string() || !HexDecode(x.get<std::string>(), &raw))
+        return Status::DataLoss(Tr("hub: malformed certificate"));
       HAMLET_RETURN_IF_ERROR(m->replica()->AcceptCertificate(raw));
     }
   }
   if (j.contains("statement")) {
     if (!j["statement"].is_string() || !HexDecode(j["statement"].get<std::string>(), &raw)) {
-      return Status::DataLoss("hub: malformed epoch statement");
+      return Status::DataLoss(Tr("hub: malformed epoch statement"));
     }
     HAMLET_RETURN_IF_ERROR(m->replica()->AcceptEpochStatement(raw).WithContext("hub: "));
   }
@@ -130,12 +134,13 @@ Status HubClient::CompleteJoin(const WorkspaceId& ws, const std::string& invite_
   httplib::Result r(nullptr, httplib::Error::Unknown);
   Status s = m.Call([&] { return m.http().Get("/v1/workspaces/" + ws.Hex() + "/admissions/" + invite_id); }, &r);
   if (s.code() == Code::kNotFound) {
-    return Status::Unavailable("the workspace admin has not admitted this device yet; try again after the admin syncs");
+    return Status::Unavailable(
+        Tr("the workspace admin has not admitted this device yet; try again after the admin syncs"));
   }
   HAMLET_RETURN_IF_ERROR(s);
   WorkspaceId joined;
   HAMLET_RETURN_IF_ERROR(m.replica()->Accept(r->body, &joined));
-  if (joined != ws) return Status::DataLoss("hub: the envelope admits to another workspace");
+  if (joined != ws) return Status::DataLoss(Tr("hub: the envelope admits to another workspace"));
   return Status::OK();
 }
 
@@ -150,11 +155,12 @@ Status HubClient::AdmitPending(const WorkspaceId& ws, size_t* admitted, size_t* 
   HAMLET_RETURN_IF_ERROR(m.Signed(ws, "GET", base + "/joins", "", &r));
   json j = json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("requests") || !j["requests"].is_array()) {
-    return Status::DataLoss("hub: malformed joins answer");
+    return Status::DataLoss(Tr("hub: malformed joins answer"));
   }
   for (const json& x : j["requests"]) {
     std::string request, envelope, cert, invite;
-    if (!x.is_string() || !HexDecode(x.get<std::string>(), &request)) return Status::DataLoss("hub: malformed join");
+    if (!x.is_string() || !HexDecode(x.get<std::string>(), &request))
+      return Status::DataLoss(Tr("hub: malformed join"));
     Status s = m.replica()->AdmitInvited(ws, request, &envelope, &cert, &invite);
     if (s.code() == Code::kPermissionDenied || s.code() == Code::kNotFound || s.code() == Code::kInvalidArgument ||
         s.code() == Code::kDataLoss) {

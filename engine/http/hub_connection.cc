@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 
 namespace hamlet {
@@ -23,27 +24,27 @@ namespace {
 std::string TransportWords(httplib::Error e) {
   switch (e) {
     case httplib::Error::Connection:
-      return "could not connect to the hub (no network here, or no hub running at that address)";
+      return Tr("could not connect to the hub (no network here, or no hub running at that address)");
     case httplib::Error::ConnectionTimeout:
-      return "the hub did not answer in time";
+      return Tr("the hub did not answer in time");
     case httplib::Error::Read:
-      return "the link dropped while the hub's answer was arriving";
+      return Tr("the link dropped while the hub's answer was arriving");
     case httplib::Error::Write:
-      return "the link dropped while sending to the hub";
+      return Tr("the link dropped while sending to the hub");
     case httplib::Error::SSLConnection:
-      return "the secure (TLS) connection to the hub could not be set up";
+      return Tr("the secure (TLS) connection to the hub could not be set up");
     case httplib::Error::SSLLoadingCerts:
-      return "the certificate file given for the hub cannot be read";
+      return Tr("the certificate file given for the hub cannot be read");
     case httplib::Error::BindIPAddress:
-      return "this device could not open a network connection";
+      return Tr("this device could not open a network connection");
     case httplib::Error::Canceled:
-      return "the transfer was stopped";
+      return Tr("the transfer was stopped");
     default:
-      return "the connection to the hub failed";
+      return Tr("the connection to the hub failed");
   }
 }
 
-std::string Seconds(int64_t ms) { return std::to_string((ms + 500) / 1000) + " s"; }
+std::string Seconds(int64_t ms) { return Format(Tr("%lld s"), static_cast<long long>((ms + 500) / 1000)); }
 
 }  // namespace
 
@@ -58,12 +59,12 @@ Status FromAnswer(int status, const std::string& body) {
     if (e.contains("code") && e["code"].is_string()) code = Status::CodeFromSlug(e["code"].get<std::string>());
     if (status >= 500 && code == Code::kInternal) code = Code::kUnavailable;
   }
-  return Status(code, "hub: " + message);
+  return Status(code, Format(Tr("hub: %s"), message.c_str()));
 }
 
 Status FromResponse(const httplib::Result& r, const std::string* error_body) {
   if (!r && r.error() == httplib::Error::SSLServerVerification) {
-    return Status(Code::kUnauthenticated, "the hub's TLS certificate does not check out");
+    return Status(Code::kUnauthenticated, Tr("the hub's TLS certificate does not check out"));
   }
   if (!r) return Status::Unavailable(TransportWords(r.error()));
   return FromAnswer(r->status, error_body != nullptr ? *error_body : r->body);
@@ -119,7 +120,8 @@ Status HubConnection::WaitToRetry(int attempt, int64_t retry_after_ms, const Sta
   int64_t waited = meter_->MsSinceMoved();
   if (meter_->Stopped()) return Stopped();
   if (waited >= options_.give_up_after_ms || (options_.max_attempts > 0 && attempt >= options_.max_attempts)) {
-    return Status::Unavailable("nothing came through for " + Seconds(waited) + " (last: " + last.message() + ")");
+    return Status::Unavailable(
+        Format(Tr("nothing came through for %s (last: %s)"), Seconds(waited).c_str(), last.message().c_str()));
   }
   meter_->Retried();
   if (report_) report_->retries++;
@@ -152,26 +154,27 @@ Status HubConnection::OpenSession(const WorkspaceId& ws, uint64_t* contiguous, H
   httplib::Result r(nullptr, httplib::Error::Unknown);
   Status s = Call([&] { return http_->Post(path, body, "application/json"); }, &r);
   if (r && !r->has_header("Hamlet-Protocol")) {
-    return Status::Unimplemented("the server at " + options_.hub + " is not a Hamlet hub");
+    return Status::Unimplemented(Format(Tr("the server at %s is not a Hamlet hub"), options_.hub.c_str()));
   }
   if (r && std::atoi(r->get_header_value("Hamlet-Protocol").c_str()) < format::kHubProtocolVersion) {
-    return Status::Unimplemented("the hub at " + options_.hub + " speaks protocol " +
-                                 r->get_header_value("Hamlet-Protocol") + "; this device needs " +
-                                 std::to_string(format::kHubProtocolVersion) + ": the hub must be upgraded");
+    return Status::Unimplemented(Format(
+        Tr("the hub at %s speaks protocol %s; this device needs %s: the hub must be upgraded"), options_.hub.c_str(),
+        r->get_header_value("Hamlet-Protocol").c_str(), std::to_string(format::kHubProtocolVersion).c_str()));
   }
   HAMLET_RETURN_IF_ERROR(s);
   json j = json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("challenge") || !j["challenge"].is_string() || !j.contains("contiguous")) {
-    return Status::DataLoss("hub: malformed session answer");
+    return Status::DataLoss(Tr("hub: malformed session answer"));
   }
-  if (!HexDecode(j["challenge"].get<std::string>(), &challenge_)) return Status::DataLoss("hub: malformed challenge");
-  if (!j["contiguous"].is_number_unsigned()) return Status::DataLoss("hub: malformed session answer");
+  if (!HexDecode(j["challenge"].get<std::string>(), &challenge_))
+    return Status::DataLoss(Tr("hub: malformed challenge"));
+  if (!j["contiguous"].is_number_unsigned()) return Status::DataLoss(Tr("hub: malformed session answer"));
   *contiguous = j["contiguous"].get<uint64_t>();
   counter_ = 0;
   if (session != nullptr) {
     if (!j.contains("instance") || !j["instance"].is_string() || !j.contains("head") ||
         !j["head"].is_number_unsigned() || !j.contains("heads") || !j["heads"].is_object()) {
-      return Status::DataLoss("hub: malformed session answer");
+      return Status::DataLoss(Tr("hub: malformed session answer"));
     }
     session->hub = options_.hub;
     session->instance = j["instance"].get<std::string>();
@@ -182,7 +185,7 @@ Status HubConnection::OpenSession(const WorkspaceId& ws, uint64_t* contiguous, H
     heads->clear();
     for (const auto& [hex, n] : j["heads"].items()) {
       auto author = DeviceId::FromHex(hex);
-      if (!author || !n.is_number_unsigned()) return Status::DataLoss("hub: malformed session answer");
+      if (!author || !n.is_number_unsigned()) return Status::DataLoss(Tr("hub: malformed session answer"));
       (*heads)[*author] = n.get<uint64_t>();
     }
   }
@@ -283,11 +286,11 @@ Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, P
                      }
                      return true;
                    });
-  if (malformed) return Status::DataLoss("hub: malformed pull answer");
+  if (malformed) return Status::DataLoss(Tr("hub: malformed pull answer"));
   if (other_page) {
     page->named = false;
     page->bytes.clear();
-    return Status::Aborted("the hub answered with another page");
+    return Status::Aborted(Tr("the hub answered with another page"));
   }
   Status s = FromResponse(*out, &error_body);
   if (*out) meter_->Moved(lane_, 0);
@@ -297,16 +300,16 @@ Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, P
     try {
       page->upto = std::stoull((*out)->get_header_value("Hamlet-Next"));
     } catch (...) {
-      return Status::DataLoss("hub: pull answer without a position");
+      return Status::DataLoss(Tr("hub: pull answer without a position"));
     }
     page->more = (*out)->get_header_value("Hamlet-More") == "1";
     return Status::OK();
   }
-  if (!page->named) return Status::DataLoss("hub: pull answer without a page size and digest");
+  if (!page->named) return Status::DataLoss(Tr("hub: pull answer without a page size and digest"));
   if (page->bytes.size() != page->size || Replica::PullPageDigest(page->bytes) != page->digest) {
     page->named = false;
     page->bytes.clear();
-    return Status::DataLoss("hub: a pull page does not match its digest");
+    return Status::DataLoss(Tr("hub: a pull page does not match its digest"));
   }
   return Status::OK();
 }

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "hamlet/hub_client.h"
+#include "hamlet/language.h"
 #include "hamlet/replica.h"
 #include "sync_meter.h"
 
@@ -111,7 +112,7 @@ class HubConnection {
   Status PullOnce(const WorkspaceId& ws, const std::string& base, Page* page, httplib::Result* out);
 
   // What a call returns once the sync was told to stop.
-  static Status Stopped() { return Status(Code::kCancelled, "the sync was stopped"); }
+  static Status Stopped() { return Status(Code::kCancelled, Tr("the sync was stopped")); }
 
   // Before try number attempt+1 (attempt >= 1) after last failed: waits,
   // with exponential backoff and jitter but never less than the hub's

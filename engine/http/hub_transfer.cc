@@ -4,6 +4,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 using nlohmann::json;
@@ -90,7 +92,7 @@ Status PushPages(HubConnection* c, const WorkspaceId& ws, const std::function<St
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded() || !j.contains("stored") || !j["stored"].is_number_unsigned() || !j.contains("contiguous") ||
         !j["contiguous"].is_number_unsigned()) {
-      return Status::DataLoss("hub: malformed push answer");
+      return Status::DataLoss(Tr("hub: malformed push answer"));
     }
     c->meter()->Commits(c->lane(), ex.commits);
     bool done = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compress.h"
+#include "hamlet/language.h"
 #include "keystore.h"
 
 namespace hamlet {
@@ -52,14 +53,14 @@ Status Applier::OpenState(const Key32& record_key, const RecordId& id, const Wor
     std::string encoded;
     if (plain.empty() || plain[0] != static_cast<char>(kStateZstd) ||
         !Decompress(payload, kMaxStateBytes, &encoded).ok()) {
-      return Status::DataLoss("record " + id.Hex() + " is malformed in the store");
+      return Status::DataLoss(Format(Tr("record %s is malformed in the store"), id.Hex().c_str()));
     }
     return DecodeState(encoded, state);
   }
   if (Keystore::OpenAtRest(record_key, StateAd(kLegacyStateAd, id, ws), sealed, &plain)) {
     return DecodeState(plain, state);
   }
-  return Status::DataLoss("record " + id.Hex() + " is damaged in the store");
+  return Status::DataLoss(Format(Tr("record %s is damaged in the store"), id.Hex().c_str()));
 }
 
 Status Applier::Load(const WorkspaceId& ws, const RecordId& id, Entry** entry) {
@@ -74,14 +75,14 @@ Status Applier::Load(const WorkspaceId& ws, const RecordId& id, Entry** entry) {
     HAMLET_RETURN_IF_ERROR(store_->LoadRecord(id, &e.rowid, &stored_ws, &sealed, &found));
     if (found) {
       if (stored_ws != ws) {
-        return Status::DataLoss("record " + id.Hex() + " belongs to another workspace");
+        return Status::DataLoss(Format(Tr("record %s belongs to another workspace"), id.Hex().c_str()));
       }
       HAMLET_RETURN_IF_ERROR(OpenState(*record_key_, id, ws, sealed, &e.state));
       e.old_tags = tagger_->ForRecord(ws, e.state, specs_->For(e.state.collection));
     }
     it = cache_.emplace(id, std::move(e)).first;
   } else if (it->second.ws != ws) {
-    return Status::DataLoss("record " + id.Hex() + " belongs to another workspace");
+    return Status::DataLoss(Format(Tr("record %s belongs to another workspace"), id.Hex().c_str()));
   }
   *entry = &it->second;
   return Status::OK();

@@ -11,6 +11,7 @@
 #include "c_api_util.h"
 #include "crypto.h"
 #include "hamlet/json.h"
+#include "hamlet/language.h"
 #include "hamlet/replica.h"
 
 struct hamlet_replica {
@@ -267,7 +268,7 @@ int hamlet_named_record_id(const char* workspace, const char* collection, const 
   return Guarded([&] {
     hamlet::WorkspaceId ws;
     HAMLET_RETURN_IF_ERROR_INT(Workspace(workspace, &ws));
-    if (!*collection) HAMLET_RETURN_IF_ERROR_INT(Status::InvalidArgument("collection is empty"));
+    if (!*collection) HAMLET_RETURN_IF_ERROR_INT(Status::InvalidArgument(hamlet::Tr("collection is empty")));
     *out_hex = CopyString(hamlet::Replica::NamedRecordId(ws, collection, name).Hex());
     return HAMLET_OK;
   });

@@ -7,6 +7,7 @@
 #include "c_api_util.h"
 #include "hamlet.h"
 #include "hamlet/c_bridge.h"
+#include "hamlet/language.h"
 #include "hamlet/replica.h"
 #include "hex.h"
 
@@ -70,8 +71,9 @@ int hamlet_check_hub_session(hamlet_replica* r, const char* workspace, const cha
     if (j.is_discarded() || !j.is_object() || !j.contains("hub") || !j["hub"].is_string() || !j.contains("instance") ||
         !j["instance"].is_string() || !j.contains("head") || !j["head"].is_number_unsigned() ||
         !j.contains("contiguous") || !j["contiguous"].is_number_unsigned()) {
-      return Fail(Status::InvalidArgument(
-          "session_json takes {\"hub\": URL, \"instance\": HEX, \"head\": N, \"contiguous\": N} from the session answer"));
+      return Fail(
+          Status::InvalidArgument(hamlet::Tr("session_json takes {\"hub\": URL, \"instance\": HEX, \"head\": N, "
+                                     "\"contiguous\": N} from the session answer")));
     }
     hamlet::HubSession session;
     session.hub = j["hub"].get<std::string>();
@@ -90,13 +92,14 @@ int hamlet_check_hub_keys(hamlet_replica* r, const char* workspace, const char* 
     RETURN_IF_ERROR_INT(ParseId(workspace, "workspace", &ws));
     nlohmann::json j = nlohmann::json::parse(keys_json, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("revocations") || !j["revocations"].is_array()) {
-      return Fail(Status::InvalidArgument("keys_json takes the hub's keys answer, {\"revocations\": [HEX, ...], ...}"));
+      return Fail(
+          Status::InvalidArgument(hamlet::Tr("keys_json takes the hub's keys answer, {\"revocations\": [HEX, ...], ...}")));
     }
     std::vector<std::string> served;
     for (const auto& x : j["revocations"]) {
       std::string raw;
       if (!x.is_string() || !hamlet::HexDecode(x.get<std::string>(), &raw)) {
-        return Fail(Status::DataLoss("the keys answer holds a malformed revocation"));
+        return Fail(Status::DataLoss(hamlet::Tr("the keys answer holds a malformed revocation")));
       }
       served.push_back(std::move(raw));
     }
@@ -114,12 +117,13 @@ int hamlet_check_hub_heads(hamlet_replica* r, const char* workspace, const char*
     RETURN_IF_ERROR_INT(ParseId(workspace, "workspace", &ws));
     nlohmann::json j = nlohmann::json::parse(heads_json, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      return Fail(Status::InvalidArgument("heads_json takes the session answer's heads, {DEVICE: N, ...}"));
+      return Fail(Status::InvalidArgument(hamlet::Tr("heads_json takes the session answer's heads, {DEVICE: N, ...}")));
     }
     std::map<hamlet::DeviceId, uint64_t> heads;
     for (const auto& [hex, n] : j.items()) {
       auto d = hamlet::DeviceId::FromHex(hex);
-      if (!d || !n.is_number_unsigned()) return Fail(Status::InvalidArgument("heads_json names a malformed device"));
+      if (!d || !n.is_number_unsigned())
+        return Fail(Status::InvalidArgument(hamlet::Tr("heads_json names a malformed device")));
       heads[*d] = n.get<uint64_t>();
     }
     bool again = false;

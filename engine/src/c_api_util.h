@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hamlet/c_bridge.h"
+#include "hamlet/language.h"
 #include "hamlet/types.h"
 
 namespace hamlet::capi {
@@ -23,11 +24,11 @@ int Guarded(Fn&& fn) {
   try {
     return fn();
   } catch (const std::bad_alloc&) {
-    return Fail(Status::Unavailable("out of memory"));
+    return Fail(Status::Unavailable(hamlet::Tr("out of memory")));
   } catch (const std::exception& e) {
     return Fail(Status::Internal(e.what()));
   } catch (...) {
-    return Fail(Status::Internal("unknown exception"));
+    return Fail(Status::Internal(hamlet::Tr("unknown exception")));
   }
 }
 
@@ -50,9 +51,9 @@ inline unsigned char* CopyBytes(const std::string& s) {
 
 template <class Id>
 Status ParseId(const char* hex, const char* what, Id* out) {
-  if (!hex) return Status::InvalidArgument(std::string(what) + " is NULL");
+  if (!hex) return Status::InvalidArgument(hamlet::Format(hamlet::Tr("%s is NULL"), std::string(what).c_str()));
   auto id = Id::FromHex(hex);
-  if (!id) return Status::InvalidArgument(std::string(what) + " must be 32 hex digits");
+  if (!id) return Status::InvalidArgument(hamlet::Format(hamlet::Tr("%s must be 32 hex digits"), std::string(what).c_str()));
   *out = *id;
   return Status::OK();
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 Status CheckChainLinks(const SealedCommit& c, const std::string& c_hash, const std::string* known_prev_hash,
@@ -22,7 +24,7 @@ Status CheckChainLinks(const SealedCommit& c, const std::string& c_hash, const s
     if (have_prev) prev_hash = Hash(prev);
   }
   if (have_prev && prev_hash != h.prev_hash) {
-    return Status::DataLoss(where + " does not follow its predecessor: the chain is broken");
+    return Status::DataLoss(Format(Tr("%s does not follow its predecessor: the chain is broken"), where.c_str()));
   }
   if (successor_possible) {
     std::string next;
@@ -32,7 +34,7 @@ Status CheckChainLinks(const SealedCommit& c, const std::string& c_hash, const s
       SealedCommit nc;
       HAMLET_RETURN_IF_ERROR(ParseCommit(next, &nc));
       if (nc.header.prev_hash != c_hash) {
-        return Status::DataLoss(where + " does not precede its successor: the chain is broken");
+        return Status::DataLoss(Format(Tr("%s does not precede its successor: the chain is broken"), where.c_str()));
       }
     }
   }
@@ -63,16 +65,17 @@ Status ChainBatch::Check(const SealedCommit& c, bool* is_new, const std::string*
     std::string existing;
     HAMLET_RETURN_IF_ERROR(hooks_.get(h.author, h.seq, &existing, &found));
     if (found && existing != c.bytes) {
-      return Status::DataLoss("device " + h.author.Hex() + " signed two different commits numbered " +
-                              std::to_string(h.seq));
+      return Status::DataLoss(Format(Tr("device %s signed two different commits numbered %s"), h.author.Hex().c_str(),
+                                     std::to_string(h.seq).c_str()));
     }
   }
   if (!found && gapless_) {
     auto [f, fresh] = frontier_.emplace(h.author, stored.contiguous);
     if (h.seq > f->second + 1) {
-      return Status::FailedPrecondition("commit " + std::to_string(h.seq) + " of device " + h.author.Hex() +
-                                        " does not continue its chain, held up to " + std::to_string(f->second) +
-                                        ": commits are taken in order, without gaps");
+      return Status::FailedPrecondition(Format(Tr("commit %s of device %s does not continue its chain, held up to %s: "
+                                                  "commits are taken in order, without gaps"),
+                                               std::to_string(h.seq).c_str(), h.author.Hex().c_str(),
+                                               std::to_string(f->second).c_str()));
     }
   }
   if (!found) {
@@ -148,13 +151,14 @@ Status RevokedChain::Check(const CommitHeader& h, const std::string& hash) const
     case Verdict::kOnChain:
       return Status::OK();
     case Verdict::kAfterRevocation:
-      return Status::PermissionDenied(what + " comes after its revocation");
+      return Status::PermissionDenied(Format(Tr("%s comes after its revocation"), what.c_str()));
     case Verdict::kOffChain:
-      return Status::DataLoss(what + " is not on the chain its revocation names");
+      return Status::DataLoss(Format(Tr("%s is not on the chain its revocation names"), what.c_str()));
     case Verdict::kUnproven:
       break;
   }
-  return Status::FailedPrecondition(what + " waits for the commits that link it to its revocation");
+  return Status::FailedPrecondition(
+      Format(Tr("%s waits for the commits that link it to its revocation"), what.c_str()));
 }
 
 }  // namespace hamlet

@@ -6,6 +6,7 @@
 
 #include "coding.h"
 #include "format.h"
+#include "hamlet/language.h"
 
 namespace hamlet {
 
@@ -82,30 +83,31 @@ std::string EncodeCompactChunk(const Chunk& chunk) { return Encode(chunk, true);
 Status DecodeChunk(std::string_view bytes, Chunk* out, const EpochKeyLookup* keys) {
   std::string_view magic(format::kChunkMagic);
   if (bytes.substr(0, 4) == format::kMemberChunkMagic) {
-    return Status::InvalidArgument(
+    return Status::InvalidArgument(Tr(
         "a member chunk is sealed for the workspace's members and opened by a replica's import; a hub or relay takes "
-        "the blind form (a push, or a bundle file)");
+        "the blind form (a push, or a bundle file)"));
   }
   if (bytes.substr(0, std::min(bytes.size(), magic.size())) != magic.substr(0, std::min(bytes.size(), magic.size()))) {
-    return Status::InvalidArgument("not a Hamlet chunk or bundle");
+    return Status::InvalidArgument(Tr("not a Hamlet chunk or bundle"));
   }
-  if (bytes.size() < 4 + 1 + 16 + format::kChunkChecksumBytes) return Status::DataLoss("chunk is truncated");
-  if (bytes.size() > format::kMaxChunkBytes) return Status::OutOfRange("chunk exceeds 64 MiB");
+  if (bytes.size() < 4 + 1 + 16 + format::kChunkChecksumBytes) return Status::DataLoss(Tr("chunk is truncated"));
+  if (bytes.size() > format::kMaxChunkBytes) return Status::OutOfRange(Tr("chunk exceeds 64 MiB"));
   if (static_cast<uint8_t>(bytes[4]) < format::kChunkVersion) {
-    return Status::DataLoss("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
-                            " is older than any this build reads; export it again with a current build");
+    return Status::DataLoss(
+        Format(Tr("chunk format version %s is older than any this build reads; export it again with a current build"),
+               std::to_string(static_cast<uint8_t>(bytes[4])).c_str()));
   }
   const bool compact = static_cast<uint8_t>(bytes[4]) == format::kChunkCompactVersion;
   if (compact && keys == nullptr) {
-    return Status::InvalidArgument("a chunk without its commits' padding travels only inside a member chunk");
+    return Status::InvalidArgument(Tr("a chunk without its commits' padding travels only inside a member chunk"));
   }
   if (static_cast<uint8_t>(bytes[4]) != format::kChunkVersion && !compact) {
-    return Status::Unimplemented("chunk format version " + std::to_string(static_cast<uint8_t>(bytes[4])) +
-                                 " is newer than this build");
+    return Status::Unimplemented(Format(Tr("chunk format version %s is newer than this build"),
+                                        std::to_string(static_cast<uint8_t>(bytes[4])).c_str()));
   }
   std::string_view body = bytes.substr(0, bytes.size() - format::kChunkChecksumBytes);
   if (!SecureEqual(Hash(body, format::kChunkChecksumBytes), bytes.substr(body.size()))) {
-    return Status::DataLoss("chunk checksum does not match: truncated or damaged in transit");
+    return Status::DataLoss(Tr("chunk checksum does not match: truncated or damaged in transit"));
   }
   Reader r(body.substr(5));
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
@@ -146,7 +148,7 @@ Status DecodeChunk(std::string_view bytes, Chunk* out, const EpochKeyLookup* key
       std::string full;
       expanded += elided;
       if (expanded > format::kMaxChunkBytes) {
-        return Status::DataLoss("chunk: its commits with their padding would exceed 64 MiB");
+        return Status::DataLoss(Tr("chunk: its commits with their padding would exceed 64 MiB"));
       }
       if (elided > 0) {
         const Key32* key = nullptr;
@@ -164,7 +166,7 @@ Status DecodeChunk(std::string_view bytes, Chunk* out, const EpochKeyLookup* key
       out->commits.push_back(std::move(c));
     }
   }
-  if (!r.done() || !ws) return Status::DataLoss("chunk is malformed");
+  if (!r.done() || !ws) return Status::DataLoss(Tr("chunk is malformed"));
   return Status::OK();
 }
 

@@ -8,6 +8,7 @@
 #include "coding.h"
 #include "compress.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "padding.h"
 #include "value_coding.h"
 
@@ -65,7 +66,7 @@ struct Tables {
 
 Status CheckName(const std::string& s, const char* what) {
   if (s.empty() || s.size() > format::kMaxNameBytes) {
-    return Status::InvalidArgument(std::string(what) + " must be 1 to 255 bytes");
+    return Status::InvalidArgument(Format(Tr("%s must be 1 to 255 bytes"), std::string(what).c_str()));
   }
   return Status::OK();
 }
@@ -78,32 +79,33 @@ std::string SealedCommit::Hash() const {
 }
 
 Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std::string* out) {
-  if (ops.empty()) return Status::InvalidArgument("a commit needs at least one operation");
-  if (ops.size() > format::kMaxOpsPerCommit) return Status::InvalidArgument("too many operations in one commit");
+  if (ops.empty()) return Status::InvalidArgument(Tr("a commit needs at least one operation"));
+  if (ops.size() > format::kMaxOpsPerCommit) return Status::InvalidArgument(Tr("too many operations in one commit"));
   size_t field_writes = 0;
   for (const RecordOp& op : ops) field_writes += op.fields.size();
   if (field_writes > format::kMaxFieldWritesPerCommit) {
-    return Status::InvalidArgument("more than " + std::to_string(format::kMaxFieldWritesPerCommit) +
-                                   " field writes in one commit: split it into several");
+    return Status::InvalidArgument(Format(Tr("more than %s field writes in one commit: split it into several"),
+                                          std::to_string(format::kMaxFieldWritesPerCommit).c_str()));
   }
   Tables t;
   t.Dev(author);
   std::set<RecordId> seen;
   for (const RecordOp& op : ops) {
     if (!seen.insert(op.record).second) {
-      return Status::InvalidArgument("record " + op.record.Hex() + " appears twice in one commit");
+      return Status::InvalidArgument(Format(Tr("record %s appears twice in one commit"), op.record.Hex().c_str()));
     }
     HAMLET_RETURN_IF_ERROR(CheckName(op.collection, "a collection name"));
     t.Str(op.collection);
-    if (op.alive_base.size() > format::kMaxBaseRefs) return Status::InvalidArgument("too many base references");
+    if (op.alive_base.size() > format::kMaxBaseRefs) return Status::InvalidArgument(Tr("too many base references"));
     for (const WriteRef& r : op.alive_base) t.Dev(r.device);
     std::set<std::string_view> names;
     for (const FieldWrite& f : op.fields) {
       HAMLET_RETURN_IF_ERROR(CheckName(f.name, "a field name"));
-      if (!names.insert(f.name).second) return Status::InvalidArgument("field '" + f.name + "' written twice");
-      if (f.base.size() > format::kMaxBaseRefs) return Status::InvalidArgument("too many base references");
+      if (!names.insert(f.name).second)
+        return Status::InvalidArgument(Format(Tr("field '%s' written twice"), f.name.c_str()));
+      if (f.base.size() > format::kMaxBaseRefs) return Status::InvalidArgument(Tr("too many base references"));
       if (auto* s = std::get_if<std::string>(&f.value); s && s->size() > format::kMaxValueBytes) {
-        return Status::InvalidArgument("value of field '" + f.name + "' exceeds 1 MiB");
+        return Status::InvalidArgument(Format(Tr("value of field '%s' exceeds 1 MiB"), f.name.c_str()));
       }
       t.Str(f.name);
       for (const WriteRef& r : f.base) t.Dev(r.device);
@@ -135,7 +137,7 @@ Status EncodeBody(const DeviceId& author, const std::vector<RecordOp>& ops, std:
       refs(f.base);
     }
   }
-  if (out->size() > format::kMaxCommitPlaintext) return Status::InvalidArgument("commit exceeds 4 MiB");
+  if (out->size() > format::kMaxCommitPlaintext) return Status::InvalidArgument(Tr("commit exceeds 4 MiB"));
   return Status::OK();
 }
 
@@ -143,10 +145,10 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
   Reader r(body);
   std::vector<DeviceId> devices{author};
   uint64_t ndev = r.Varint();
-  if (!r.ok() || ndev > r.remaining() / 16) return Status::DataLoss("commit body: bad device table");
+  if (!r.ok() || ndev > r.remaining() / 16) return Status::DataLoss(Tr("commit body: bad device table"));
   for (uint64_t i = 0; i < ndev; i++) devices.push_back(*DeviceId::FromBytes(r.Raw(16)));
   uint64_t nstr = r.Varint();
-  if (!r.ok() || nstr > r.remaining()) return Status::DataLoss("commit body: bad string table");
+  if (!r.ok() || nstr > r.remaining()) return Status::DataLoss(Tr("commit body: bad string table"));
   std::vector<std::string> strings;
   strings.reserve(nstr);
   for (uint64_t i = 0; i < nstr; i++) {
@@ -174,7 +176,7 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
   };
   uint64_t nops = r.Varint();
   if (!r.ok() || nops == 0 || nops > format::kMaxOpsPerCommit || nops > r.remaining() / 20) {
-    return Status::DataLoss("commit body: bad operation count");
+    return Status::DataLoss(Tr("commit body: bad operation count"));
   }
   ops->clear();
   ops->resize(nops);
@@ -192,8 +194,8 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
     if (nf > r.remaining()) r.Fail();
     field_writes += nf;
     if (field_writes > format::kMaxFieldWritesPerCommit) {
-      return Status::DataLoss("commit body: more than " + std::to_string(format::kMaxFieldWritesPerCommit) +
-                              " field writes");
+      return Status::DataLoss(Format(Tr("commit body: more than %s field writes"),
+                                     std::to_string(format::kMaxFieldWritesPerCommit).c_str()));
     }
     if (!r.ok()) break;
     op.fields.resize(nf);
@@ -205,7 +207,7 @@ Status DecodeBody(const DeviceId& author, std::string_view body, std::vector<Rec
     }
     if (!r.ok()) break;
   }
-  if (!r.done()) return Status::DataLoss("commit body is malformed");
+  if (!r.done()) return Status::DataLoss(Tr("commit body is malformed"));
   return Status::OK();
 }
 
@@ -260,11 +262,13 @@ Status ParseCommit(std::string_view bytes, SealedCommit* out) {
   CommitHeader& h = out->header;
   h.version = r.U8();
   if (r.ok() && h.version > format::kCommitVersion) {
-    return Status::Unimplemented("commit format version " + std::to_string(h.version) + " is newer than this build");
+    return Status::Unimplemented(
+        Format(Tr("commit format version %s is newer than this build"), std::to_string(h.version).c_str()));
   }
   if (r.ok() && h.version != format::kCommitVersion) {
-    return Status::DataLoss("commit format version " + std::to_string(h.version) +
-                            " is older than any this build reads (its clock travels in clear, its size unpadded)");
+    return Status::DataLoss(Format(Tr("commit format version %s is older than any this build reads (its clock travels "
+                                      "in clear, its size unpadded)"),
+                                   std::to_string(h.version).c_str()));
   }
   h.flags = r.U8();
   auto author = DeviceId::FromBytes(r.Raw(16));
@@ -277,7 +281,7 @@ Status ParseCommit(std::string_view bytes, SealedCommit* out) {
   r.Raw(kSignatureBytes);
   if (!r.done() || !author || h.seq == 0 || epoch > UINT32_MAX || ct.size() < kAeadTagBytes ||
       (h.flags & ~format::kCommitKnownFlags)) {
-    return Status::DataLoss("commit is malformed or truncated");
+    return Status::DataLoss(Tr("commit is malformed or truncated"));
   }
   h.author = *author;
   h.epoch = static_cast<uint32_t>(epoch);
@@ -288,8 +292,8 @@ Status ParseCommit(std::string_view bytes, SealedCommit* out) {
 
 Status VerifyCommit(const WorkspaceId& ws, const SealedCommit& c, std::string_view author_public_key) {
   if (!VerifyDetached(author_public_key, SignedMessage(ws, c.header, c.ciphertext()), c.signature())) {
-    return Status::DataLoss("commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq) +
-                            ": signature does not check out");
+    return Status::DataLoss(Format(Tr("commit %s/%s: signature does not check out"), c.header.author.Hex().c_str(),
+                                   std::to_string(c.header.seq).c_str()));
   }
   return Status::OK();
 }
@@ -300,8 +304,8 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
   std::string plaintext;
   std::string name = "commit " + c.header.author.Hex() + "/" + std::to_string(c.header.seq);
   if (!AeadOpen(data_key, NonceFor(ad), ad, c.ciphertext(), &plaintext)) {
-    return Status::PermissionDenied(name + ": cannot be opened with this workspace's key of epoch " +
-                                    std::to_string(c.header.epoch));
+    return Status::PermissionDenied(Format(Tr("%s: cannot be opened with this workspace's key of epoch %s"),
+                                           name.c_str(), std::to_string(c.header.epoch).c_str()));
   }
   struct Wiper {
     std::string* s;
@@ -314,7 +318,7 @@ Status OpenCommit(const WorkspaceId& ws, const SealedCommit& c, const Key32& dat
   *hlc = r.Fixed64();
   uint8_t flags = r.U8();
   if (!r.ok() || (flags & ~format::kCommitKnownInnerFlags)) {
-    return Status::DataLoss(name + ": sealed plaintext is malformed");
+    return Status::DataLoss(Format(Tr("%s: sealed plaintext is malformed"), name.c_str()));
   }
   std::string_view payload = std::string_view(plaintext).substr(r.pos());
   if (!(flags & format::kCommitInnerFlagZstd)) {
@@ -345,7 +349,7 @@ bool ShortenCiphertext(const SealedCommit& c, size_t padding_zeros, std::string*
 Status LengthenCiphertext(const WorkspaceId& ws, const CommitHeader& h, std::string_view shorter, size_t elided,
                           const Key32& key, std::string* full) {
   if (shorter.size() < kAeadTagBytes || elided > format::kMaxCommitCiphertext) {
-    return Status::DataLoss("a commit without its padding is malformed");
+    return Status::DataLoss(Tr("a commit without its padding is malformed"));
   }
   const size_t zeros = shorter.size() - kAeadTagBytes;
   full->assign(shorter.substr(0, zeros));
@@ -388,7 +392,7 @@ Status ExpandCommit(const WorkspaceId& ws, std::string_view stored,
   SealedCommit c;
   if (!r.ok() || !IsCompactCommit(stored) || elided > format::kMaxCommitCiphertext ||
       !ParseCommit(stored.substr(r.pos()), &c).ok() || zeros != c.ciphertext_size - kAeadTagBytes) {
-    return Status::DataLoss("a commit in the log is malformed");
+    return Status::DataLoss(Tr("a commit in the log is malformed"));
   }
   const Key32* key = nullptr;
   HAMLET_RETURN_IF_ERROR(key_for(c.header.epoch, &key));

@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 namespace {
@@ -34,11 +36,11 @@ bool Compress(std::string_view in, int level, size_t min_saved, std::string* out
 Status Decompress(std::string_view in, size_t max_size, std::string* out) {
   unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_size) {
-    return Status::DataLoss("bad compressed size");
+    return Status::DataLoss(Tr("bad compressed size"));
   }
   out->resize(size);
   size_t n = ZSTD_decompressDCtx(Zstd().d, out->data(), out->size(), in.data(), in.size());
-  if (ZSTD_isError(n) || n != size) return Status::DataLoss("does not decompress");
+  if (ZSTD_isError(n) || n != size) return Status::DataLoss(Tr("does not decompress"));
   return Status::OK();
 }
 

@@ -11,6 +11,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 static_assert(kAeadNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
@@ -66,7 +68,7 @@ Key32 Key32::Random() {
 }
 
 Status InitCrypto() {
-  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  if (sodium_init() < 0) return Status::Internal(Tr("libsodium failed to initialise"));
   return Status::OK();
 }
 
@@ -78,14 +80,14 @@ std::string RandomBytes(size_t n) {
 
 Status DeriveKeyFromPassphrase(std::string_view passphrase, std::string_view salt,
                                uint64_t opslimit, uint64_t memlimit, Key32* out) {
-  if (salt.size() != crypto_pwhash_SALTBYTES) return Status::DataLoss("stored salt has the wrong size");
+  if (salt.size() != crypto_pwhash_SALTBYTES) return Status::DataLoss(Tr("stored salt has the wrong size"));
   if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > crypto_pwhash_OPSLIMIT_MAX ||
       memlimit < crypto_pwhash_MEMLIMIT_MIN || memlimit > crypto_pwhash_MEMLIMIT_MAX) {
-    return Status::DataLoss("stored Argon2id parameters are out of range");
+    return Status::DataLoss(Tr("stored Argon2id parameters are out of range"));
   }
   if (crypto_pwhash(out->data(), 32, passphrase.data(), passphrase.size(), U(salt), opslimit,
                     static_cast<size_t>(memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return Status::Unavailable("Argon2id ran out of memory");
+    return Status::Unavailable(Tr("Argon2id ran out of memory"));
   }
   return Status::OK();
 }

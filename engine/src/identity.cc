@@ -5,6 +5,7 @@
 
 #include "coding.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 
 namespace hamlet {
@@ -52,14 +53,15 @@ Certificate IssueCertificate(const WorkspaceId& ws, std::string_view sign_pk, st
 Status ParseCertificate(std::string_view bytes, Certificate* out) {
   Reader r(bytes);
   uint8_t version = r.U8();
-  if (r.ok() && version != format::kCertVersion) return Status::Unimplemented("unknown certificate version");
+  if (r.ok() && version != format::kCertVersion) return Status::Unimplemented(Tr("unknown certificate version"));
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   out->sign_public_key = r.Raw(kSignPublicBytes);
   out->kx_public_key = r.Raw(kKxPublicBytes);
   out->role = r.U8();
   out->issued_at = static_cast<int64_t>(r.Fixed64());
   r.Raw(kSignatureBytes);
-  if (!r.done() || !ws || out->role > format::kRoleRelay) return Status::DataLoss("device certificate is malformed");
+  if (!r.done() || !ws || out->role > format::kRoleRelay)
+    return Status::DataLoss(Tr("device certificate is malformed"));
   out->workspace = *ws;
   out->bytes.assign(bytes);
   return Status::OK();
@@ -69,8 +71,8 @@ Status VerifyCertificate(const Certificate& cert, std::string_view admin_public_
   std::string_view body = std::string_view(cert.bytes).substr(0, kCertBodyBytes);
   std::string_view sig = std::string_view(cert.bytes).substr(kCertBodyBytes);
   if (!VerifyDetached(admin_public_key, format::kCertSigPrefix + std::string(body), sig)) {
-    return Status::DataLoss("certificate of device " + cert.device().Hex() +
-                            " is not signed by the workspace admin");
+    return Status::DataLoss(
+        Format(Tr("certificate of device %s is not signed by the workspace admin"), cert.device().Hex().c_str()));
   }
   return Status::OK();
 }
@@ -89,10 +91,10 @@ Status ParseJoinRequest(std::string_view bytes, JoinRequest* out) {
   out->sign_public_key = r.Raw(kSignPublicBytes);
   out->kx_public_key = r.Raw(kKxPublicBytes);
   std::string_view sig = r.Raw(kSignatureBytes);
-  if (!r.done() || magic != format::kJoinMagic) return Status::InvalidArgument("not a join request");
+  if (!r.done() || magic != format::kJoinMagic) return Status::InvalidArgument(Tr("not a join request"));
   std::string signed_part = format::kJoinSigPrefix + std::string(bytes.substr(0, bytes.size() - kSignatureBytes));
   if (!VerifyDetached(out->sign_public_key, signed_part, sig)) {
-    return Status::DataLoss("join request signature does not check out");
+    return Status::DataLoss(Tr("join request signature does not check out"));
   }
   return Status::OK();
 }
@@ -118,8 +120,8 @@ Status ParseEnvelope(std::string_view bytes, Envelope* out) {
   Reader r(bytes);
   std::string_view magic = r.Raw(4);
   uint8_t version = r.U8();
-  if (r.ok() && magic != format::kEnvelopeMagic) return Status::InvalidArgument("not an admission envelope");
-  if (r.ok() && version != format::kEnvelopeVersion) return Status::Unimplemented("unknown envelope version");
+  if (r.ok() && magic != format::kEnvelopeMagic) return Status::InvalidArgument(Tr("not an admission envelope"));
+  if (r.ok() && version != format::kEnvelopeVersion) return Status::Unimplemented(Tr("unknown envelope version"));
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   out->admin_public_key = r.Raw(kSignPublicBytes);
   out->certificate = r.Bytes(4096);
@@ -137,11 +139,11 @@ Status ParseEnvelope(std::string_view bytes, Envelope* out) {
   }
   size_t signed_len = r.pos();
   std::string_view sig = r.Raw(kSignatureBytes);
-  if (!r.done() || !ws) return Status::DataLoss("admission envelope is malformed or truncated");
+  if (!r.done() || !ws) return Status::DataLoss(Tr("admission envelope is malformed or truncated"));
   out->workspace = *ws;
   if (!VerifyDetached(out->admin_public_key, format::kEnvelopeSigPrefix + std::string(bytes.substr(0, signed_len)),
                       sig)) {
-    return Status::DataLoss("admission envelope signature does not check out");
+    return Status::DataLoss(Tr("admission envelope signature does not check out"));
   }
   return Status::OK();
 }
@@ -176,7 +178,7 @@ Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key
   std::string_view magic = r.Raw(4);
   uint8_t version = r.U8();
   if (r.ok() && magic == format::kRevocationMagic && version != format::kRevocationVersion) {
-    return Status::Unimplemented("unknown revocation version " + std::to_string(version));
+    return Status::Unimplemented(Format(Tr("unknown revocation version %s"), std::to_string(version).c_str()));
   }
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   auto device = DeviceId::FromBytes(r.Raw(16));
@@ -187,10 +189,10 @@ Status ParseRevocation(std::string_view bytes, std::string_view admin_public_key
   std::string_view sig = r.Raw(kSignatureBytes);
   if (!r.done() || magic != format::kRevocationMagic || !ws || !device || epoch > UINT32_MAX ||
       (out->last_seq == 0 && out->last_hash != std::string(kHashBytes, '\0'))) {
-    return Status::DataLoss("revocation is malformed");
+    return Status::DataLoss(Tr("revocation is malformed"));
   }
   if (!VerifyDetached(admin_public_key, format::kRevocationSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {
-    return Status::DataLoss("revocation is not signed by the workspace admin");
+    return Status::DataLoss(Tr("revocation is not signed by the workspace admin"));
   }
   out->workspace = *ws;
   out->device = *device;
@@ -221,10 +223,10 @@ Status ParseKeyGrant(std::string_view bytes, std::string_view admin_public_key, 
   size_t signed_len = r.pos();
   std::string_view sig = r.Raw(kSignatureBytes);
   if (!r.done() || magic != format::kGrantMagic || !ws || !device || epoch > UINT32_MAX) {
-    return Status::DataLoss("key grant is malformed");
+    return Status::DataLoss(Tr("key grant is malformed"));
   }
   if (!VerifyDetached(admin_public_key, format::kGrantSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {
-    return Status::DataLoss("key grant is not signed by the workspace admin");
+    return Status::DataLoss(Tr("key grant is not signed by the workspace admin"));
   }
   out->workspace = *ws;
   out->epoch = static_cast<uint32_t>(epoch);
@@ -254,20 +256,22 @@ Status ParseRelayFile(std::string_view text, Certificate* admin, Certificate* re
     at = nl + 1;
   }
   if (lines.empty() || lines[0].rfind("hamlet relay ", 0) != 0) {
-    return Status::InvalidArgument("not a relay file (hamlet relay certify makes one)");
+    return Status::InvalidArgument(Tr("not a relay file (hamlet relay certify makes one)"));
   }
-  if (lines[0] != kRelayFileFirstLine) return Status::Unimplemented("a relay file of another version: " + lines[0]);
+  if (lines[0] != kRelayFileFirstLine)
+    return Status::Unimplemented(Format(Tr("a relay file of another version: %s"), (lines[0]).c_str()));
   std::string admin_raw, relay_raw;
   if (lines.size() != 3 || !HexDecode(lines[1], &admin_raw) || !HexDecode(lines[2], &relay_raw)) {
-    return Status::InvalidArgument("a relay file holds two certificates in hex after its first line");
+    return Status::InvalidArgument(Tr("a relay file holds two certificates in hex after its first line"));
   }
   HAMLET_RETURN_IF_ERROR(ParseCertificate(admin_raw, admin).WithContext("the admin's certificate: "));
   HAMLET_RETURN_IF_ERROR(ParseCertificate(relay_raw, relay).WithContext("the relay certificate: "));
-  if (admin->role != format::kRoleAdmin) return Status::InvalidArgument("the first certificate is not an admin's");
+  if (admin->role != format::kRoleAdmin) return Status::InvalidArgument(Tr("the first certificate is not an admin's"));
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(*admin, admin->sign_public_key).WithContext("the admin's certificate: "));
-  if (relay->workspace != admin->workspace) return Status::InvalidArgument("the certificates are for two workspaces");
+  if (relay->workspace != admin->workspace)
+    return Status::InvalidArgument(Tr("the certificates are for two workspaces"));
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(*relay, admin->sign_public_key).WithContext("the relay certificate: "));
-  if (relay->role != format::kRoleRelay) return Status::InvalidArgument("the second certificate is not a relay's");
+  if (relay->role != format::kRoleRelay) return Status::InvalidArgument(Tr("the second certificate is not a relay's"));
   return Status::OK();
 }
 

@@ -1,6 +1,7 @@
 #include "index_specs.h"
 
 #include "coding.h"
+#include "hamlet/language.h"
 #include "keystore.h"
 
 namespace hamlet {
@@ -53,7 +54,7 @@ Status IndexSpecs::Load(Store* store, const Key32& key) {
   if (!found) return Status::OK();
   std::string plain;
   if (!Keystore::OpenAtRest(key, kAd, sealed, &plain)) {
-    return Status::DataLoss("the store's index settings are damaged");
+    return Status::DataLoss(Tr("the store's index settings are damaged"));
   }
   Reader r(plain);
   std::map<std::string, IndexSpec, std::less<>> specs;
@@ -73,7 +74,7 @@ Status IndexSpecs::Load(Store* store, const Key32& key) {
     }
     specs[collection] = std::move(spec);
   }
-  if (!r.done()) return Status::DataLoss("the store's index settings are malformed");
+  if (!r.done()) return Status::DataLoss(Tr("the store's index settings are malformed"));
   specs_ = std::move(specs);
   return Status::OK();
 }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 using nlohmann::json;
@@ -31,13 +33,14 @@ Status ValueFromJson(const json& j, const std::string& where, Value* out) {
   } else if (j.is_object() && j.size() == 1 && j.contains("$ts") && j["$ts"].is_number_integer()) {
     *out = Timestamp{j["$ts"].get<int64_t>()};
   } else {
-    return Status::InvalidArgument(where + ": values are null, strings, integers, booleans or {\"$ts\": ms}");
+    return Status::InvalidArgument(
+        Format(Tr("%s: values are null, strings, integers, booleans or {\"$ts\": ms}"), where.c_str()));
   }
   return Status::OK();
 }
 
 Status FieldsFromJson(const json& j, const std::string& where, std::map<std::string, Value>* out) {
-  if (!j.is_object()) return Status::InvalidArgument(where + ": \"fields\" must be an object");
+  if (!j.is_object()) return Status::InvalidArgument(Format(Tr("%s: \"fields\" must be an object"), where.c_str()));
   for (auto& [k, v] : j.items()) {
     HAMLET_RETURN_IF_ERROR(ValueFromJson(v, where + ".fields." + k, &(*out)[k]));
   }
@@ -45,9 +48,10 @@ Status FieldsFromJson(const json& j, const std::string& where, std::map<std::str
 }
 
 Status IdFromJson(const json& j, const std::string& where, RecordId* out) {
-  if (!j.is_string()) return Status::InvalidArgument(where + ": \"id\" must be a 32-digit hex string");
+  if (!j.is_string())
+    return Status::InvalidArgument(Format(Tr("%s: \"id\" must be a 32-digit hex string"), where.c_str()));
   auto id = RecordId::FromHex(j.get<std::string>());
-  if (!id) return Status::InvalidArgument(where + ": \"id\" must be a 32-digit hex string");
+  if (!id) return Status::InvalidArgument(Format(Tr("%s: \"id\" must be a 32-digit hex string"), where.c_str()));
   *out = *id;
   return Status::OK();
 }
@@ -109,7 +113,7 @@ std::string ConflictsToJson(const std::vector<Conflict>& cs) {
 Status ParseWriteBatchJson(std::string_view text, WriteBatch* batch, std::vector<RecordId>* inserted) {
   return Guard([&]() -> Status {
     json j = json::parse(text);
-    if (!j.is_array()) return Status::InvalidArgument("a write batch is a JSON array of operations");
+    if (!j.is_array()) return Status::InvalidArgument(Tr("a write batch is a JSON array of operations"));
     for (size_t i = 0; i < j.size(); i++) {
       const json& op = j[i];
       std::string where = "operation " + std::to_string(i);
@@ -122,7 +126,7 @@ Status ParseWriteBatchJson(std::string_view text, WriteBatch* batch, std::vector
       RecordId id;
       if (kind == "insert") {
         if (!op.contains("collection") || !op["collection"].is_string()) {
-          return Status::InvalidArgument(where + ": an insert needs \"collection\"");
+          return Status::InvalidArgument(Format(Tr("%s: an insert needs \"collection\""), where.c_str()));
         }
         std::string coll = op["collection"].get<std::string>();
         if (op.contains("id")) {
@@ -143,7 +147,7 @@ Status ParseWriteBatchJson(std::string_view text, WriteBatch* batch, std::vector
       } else if (kind == "restore") {
         batch->Restore(id);
       } else {
-        return Status::InvalidArgument(where + ": \"op\" is insert, update, delete or restore");
+        return Status::InvalidArgument(Format(Tr("%s: \"op\" is insert, update, delete or restore"), where.c_str()));
       }
     }
     return Status::OK();
@@ -153,18 +157,18 @@ Status ParseWriteBatchJson(std::string_view text, WriteBatch* batch, std::vector
 Status ParseQueryJson(std::string_view text, Query* q) {
   return Guard([&]() -> Status {
     json j = json::parse(text);
-    if (!j.is_object()) return Status::InvalidArgument("a query is a JSON object");
+    if (!j.is_object()) return Status::InvalidArgument(Tr("a query is a JSON object"));
     if (!j.contains("collection") || !j["collection"].is_string()) {
-      return Status::InvalidArgument("a query needs \"collection\"");
+      return Status::InvalidArgument(Tr("a query needs \"collection\""));
     }
     q->collection = j["collection"].get<std::string>();
     if (j.contains("workspace")) {
       auto ws = j["workspace"].is_string() ? WorkspaceId::FromHex(j["workspace"].get<std::string>()) : std::nullopt;
-      if (!ws) return Status::InvalidArgument("query: \"workspace\" must be a 32-digit hex string");
+      if (!ws) return Status::InvalidArgument(Tr("query: \"workspace\" must be a 32-digit hex string"));
       q->workspace = *ws;
     }
     if (j.contains("equals")) {
-      if (!j["equals"].is_object()) return Status::InvalidArgument("query: \"equals\" must be an object");
+      if (!j["equals"].is_object()) return Status::InvalidArgument(Tr("query: \"equals\" must be an object"));
       for (auto& [k, v] : j["equals"].items()) {
         Value val;
         HAMLET_RETURN_IF_ERROR(ValueFromJson(v, "query.equals." + k, &val));
@@ -173,7 +177,9 @@ Status ParseQueryJson(std::string_view text, Query* q) {
     }
     auto str = [&](const char* key, std::string* out) -> Status {
       if (!j.contains(key)) return Status::OK();
-      if (!j[key].is_string()) return Status::InvalidArgument(std::string("query: \"") + key + "\" must be a string");
+      if (!j[key].is_string())
+        return Status::InvalidArgument(
+            Format(Tr("query: \"%s\" must be a string"), key));
       *out = j[key].get<std::string>();
       return Status::OK();
     };
@@ -189,18 +195,20 @@ Status ParseQueryJson(std::string_view text, Query* q) {
       } else if (t.is_object() && t.contains("$ts") && t["$ts"].is_number_integer()) {
         ms = t["$ts"].get<int64_t>();
       } else {
-        return Status::InvalidArgument(std::string("query: \"") + key + "\" must be milliseconds or {\"$ts\": ms}");
+        return Status::InvalidArgument(
+            Format(Tr("query: \"%s\" must be milliseconds or {\"$ts\": ms}"), key));
       }
       (std::string(key) == "from" ? q->from : q->to) = Timestamp{ms};
     }
     if (j.contains("descending")) {
-      if (!j["descending"].is_boolean()) return Status::InvalidArgument("query: \"descending\" must be a boolean");
+      if (!j["descending"].is_boolean()) return Status::InvalidArgument(Tr("query: \"descending\" must be a boolean"));
       q->descending = j["descending"].get<bool>();
     }
     for (const char* key : {"offset", "limit"}) {
       if (!j.contains(key)) continue;
       if (!j[key].is_number_unsigned()) {
-        return Status::InvalidArgument(std::string("query: \"") + key + "\" must be a non-negative integer");
+        return Status::InvalidArgument(
+            Format(Tr("query: \"%s\" must be a non-negative integer"), key));
       }
       (std::string(key) == "offset" ? q->offset : q->limit) = j[key].get<size_t>();
     }
@@ -211,7 +219,7 @@ Status ParseQueryJson(std::string_view text, Query* q) {
 Status ParseIndexSpecJson(std::string_view text, IndexSpec* spec) {
   return Guard([&]() -> Status {
     json j = json::parse(text);
-    if (!j.is_object()) return Status::InvalidArgument("an index spec is a JSON object");
+    if (!j.is_object()) return Status::InvalidArgument(Tr("an index spec is a JSON object"));
     auto level = [](const json& v, const std::string& where, FieldIndex* out) -> Status {
       static const std::pair<const char*, FieldIndex> kLevels[] = {
           {"words", FieldIndex::kWords}, {"exact", FieldIndex::kExact}, {"none", FieldIndex::kNone}};
@@ -223,19 +231,20 @@ Status ParseIndexSpecJson(std::string_view text, IndexSpec* spec) {
           }
         }
       }
-      return Status::InvalidArgument("index spec: " + where + " must be \"words\", \"exact\" or \"none\"");
+      return Status::InvalidArgument(
+          Format(Tr("index spec: %s must be \"words\", \"exact\" or \"none\""), where.c_str()));
     };
     IndexSpec parsed;
     for (auto& [k, v] : j.items()) {
       if (k == "others") {
         HAMLET_RETURN_IF_ERROR(level(v, "\"others\"", &parsed.others));
       } else if (k == "fields") {
-        if (!v.is_object()) return Status::InvalidArgument("index spec: \"fields\" must be an object");
+        if (!v.is_object()) return Status::InvalidArgument(Tr("index spec: \"fields\" must be an object"));
         for (auto& [field, l] : v.items()) {
           HAMLET_RETURN_IF_ERROR(level(l, "field \"" + field + "\"", &parsed.fields[field]));
         }
       } else {
-        return Status::InvalidArgument("index spec: unknown member \"" + k + "\"");
+        return Status::InvalidArgument(Format(Tr("index spec: unknown member \"%s\""), k.c_str()));
       }
     }
     *spec = std::move(parsed);

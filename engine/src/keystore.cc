@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include "coding.h"
+#include "hamlet/language.h"
 
 namespace hamlet {
 
@@ -29,20 +30,20 @@ enum Subkey : uint64_t { kSecrets = 1, kRecords = 2, kTags = 3 };
 Status DeriveUserKey(const UserSecret& secret, std::string_view kdf, Key32* out) {
   Reader r(kdf);
   uint8_t kind = r.U8();
-  if (!r.ok()) return Status::DataLoss("key derivation record is damaged");
+  if (!r.ok()) return Status::DataLoss(Tr("key derivation record is damaged"));
   if (kind == kKdfRaw) {
     if (secret.is_passphrase) {
-      return Status::PermissionDenied("this store is unlocked with a key, not a passphrase");
+      return Status::PermissionDenied(Tr("this store is unlocked with a key, not a passphrase"));
     }
     *out = Key32::FromView(secret.bytes);
     return Status::OK();
   }
-  if (kind != kKdfArgon2id) return Status::Unimplemented("unknown key derivation");
-  if (!secret.is_passphrase) return Status::PermissionDenied("this store is unlocked with a passphrase, not a key");
+  if (kind != kKdfArgon2id) return Status::Unimplemented(Tr("unknown key derivation"));
+  if (!secret.is_passphrase) return Status::PermissionDenied(Tr("this store is unlocked with a passphrase, not a key"));
   std::string_view salt = r.Raw(kPwSaltBytes);
   uint64_t ops = r.Varint();
   uint64_t mem = r.Varint();
-  if (!r.done()) return Status::DataLoss("key derivation record is damaged");
+  if (!r.done()) return Status::DataLoss(Tr("key derivation record is damaged"));
   return DeriveKeyFromPassphrase(secret.bytes, salt, ops, mem, out);
 }
 
@@ -63,7 +64,7 @@ bool Keystore::OpenAtRest(const Key32& key, std::string_view ad, std::string_vie
 Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions& options,
                       std::unique_ptr<Keystore>* out) {
   if (!secret.is_passphrase && secret.bytes.size() != kKeyBytes) {
-    return Status::InvalidArgument("a raw store key must be exactly 32 bytes");
+    return Status::InvalidArgument(Tr("a raw store key must be exactly 32 bytes"));
   }
   std::unique_ptr<Keystore> ks(new Keystore());
   ks->store_ = store;
@@ -74,17 +75,17 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   if (found) {
     if (format != kFormat && format != kFormatWithoutPending && format != kFormatWithoutSpecs &&
         format != kFormatWithoutOrder) {
-      return Status::Unimplemented("store format '" + format + "' is not known to this build");
+      return Status::Unimplemented(Format(Tr("store format '%s' is not known to this build"), format.c_str()));
     }
     bool f1 = false, f2 = false;
     HAMLET_RETURN_IF_ERROR(store->GetMeta("kdf", &kdf, &f1));
     HAMLET_RETURN_IF_ERROR(store->GetMeta("wrapped_key", &wrapped, &f2));
-    if (!f1 || !f2) return Status::DataLoss("store keys are missing");
+    if (!f1 || !f2) return Status::DataLoss(Tr("store keys are missing"));
     Key32 user_key;
     HAMLET_RETURN_IF_ERROR(DeriveUserKey(secret, kdf, &user_key));
     std::string raw;
     if (!OpenAtRest(user_key, kWrapAd, wrapped, &raw) || raw.size() != kKeyBytes) {
-      return Status::PermissionDenied(secret.is_passphrase ? "wrong passphrase" : "wrong key");
+      return Status::PermissionDenied(secret.is_passphrase ? Tr("wrong passphrase") : Tr("wrong key"));
     }
     store_key = Key32::FromView(raw);
     Wipe(&raw);
@@ -99,15 +100,16 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
       }
     }
   } else {
-    if (!options.create_if_missing) return Status::NotFound("no Hamlet store here");
+    if (!options.create_if_missing) return Status::NotFound(Tr("no Hamlet store here"));
     Writer w(&kdf);
     Key32 user_key;
     if (secret.is_passphrase) {
       size_t chars = CountCodePoints(secret.bytes);
       if (chars < format::kMinPassphraseChars) {
-        return Status::InvalidArgument("a passphrase needs at least " + std::to_string(format::kMinPassphraseChars) +
-                                       " characters; this one has " + std::to_string(chars) +
-                                       " (a few words are easier to remember than symbols)");
+        return Status::InvalidArgument(Format(Tr("a passphrase needs at least %s characters; this one has %s (a few "
+                                                 "words are easier to remember than symbols)"),
+                                              std::to_string(format::kMinPassphraseChars).c_str(),
+                                              std::to_string(chars).c_str()));
       }
       uint64_t ops = options.pwhash_opslimit ? options.pwhash_opslimit : PwhashOpsModerate();
       uint64_t mem = options.pwhash_memlimit ? options.pwhash_memlimit : PwhashMemModerate();
@@ -158,7 +160,7 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   ks->kx_sk_ = SecretBytes(kx_sk);
   Wipe(&sign_sk);
   Wipe(&kx_sk);
-  if (!opened) return Status::DataLoss("device keys are missing or damaged");
+  if (!opened) return Status::DataLoss(Tr("device keys are missing or damaged"));
   *out = std::move(ks);
   return Status::OK();
 }
@@ -173,7 +175,7 @@ Status Keystore::LoadWorkspaceKeys(const WorkspaceId& ws) {
     std::string ad = "ws key " + ws.Hex() + " " + std::to_string(epoch);
     if (!OpenAtRest(secrets_key_, ad, blob, &raw) || raw.size() != kKeyBytes) {
       ws_keys_.erase(ws);
-      return Status::DataLoss("workspace key is damaged");
+      return Status::DataLoss(Tr("workspace key is damaged"));
     }
     keys[epoch] = Key32::FromView(raw);
     Wipe(&raw);
@@ -193,8 +195,8 @@ Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32
   auto& keys = ws_keys_[ws];
   auto it = keys.find(epoch);
   if (it == keys.end()) {
-    return Status::PermissionDenied("this replica holds no key of workspace " + ws.Hex() + " for epoch " +
-                                    std::to_string(epoch));
+    return Status::PermissionDenied(Format(Tr("this replica holds no key of workspace %s for epoch %s"),
+                                           ws.Hex().c_str(), std::to_string(epoch).c_str()));
   }
   *out = &it->second;
   return Status::OK();
@@ -203,7 +205,8 @@ Status Keystore::WorkspaceKey(const WorkspaceId& ws, uint32_t epoch, const Key32
 Status Keystore::CurrentEpoch(const WorkspaceId& ws, uint32_t* epoch) {
   HAMLET_RETURN_IF_ERROR(LoadWorkspaceKeys(ws));
   auto& keys = ws_keys_[ws];
-  if (keys.empty()) return Status::NotFound("this replica does not belong to workspace " + ws.Hex());
+  if (keys.empty())
+    return Status::NotFound(Format(Tr("this replica does not belong to workspace %s"), ws.Hex().c_str()));
   *epoch = keys.rbegin()->first;
   return Status::OK();
 }

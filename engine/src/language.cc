@@ -1,4 +1,3 @@
-#include "hamlet/language.h"
 
 #include <unistd.h>
 
@@ -13,6 +12,8 @@
 #include <libintl.h>
 #include <clocale>
 #include <sys/stat.h>
+
+#include "hamlet/language.h"
 #endif
 
 namespace hamlet {

@@ -2,6 +2,7 @@
 
 #include "coding.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "padding.h"
 
 namespace hamlet {
@@ -26,12 +27,13 @@ std::string AssociatedData(const WorkspaceId& ws, uint32_t epoch) {
 }
 
 Status ParseHeader(std::string_view bytes, Header* h) {
-  if (!IsMemberChunk(bytes)) return Status::InvalidArgument("not a Hamlet member chunk");
-  if (bytes.size() > format::kMaxMemberChunkBytes) return Status::OutOfRange("member chunk exceeds its size limit");
+  if (!IsMemberChunk(bytes)) return Status::InvalidArgument(Tr("not a Hamlet member chunk"));
+  if (bytes.size() > format::kMaxMemberChunkBytes) return Status::OutOfRange(Tr("member chunk exceeds its size limit"));
   Reader r(bytes.substr(4));
   uint8_t version = r.U8();
   if (r.ok() && version > format::kMemberChunkVersion) {
-    return Status::Unimplemented("member chunk version " + std::to_string(version) + " is newer than this build");
+    return Status::Unimplemented(
+        Format(Tr("member chunk version %s is newer than this build"), std::to_string(version).c_str()));
   }
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   uint64_t epoch = r.Varint();
@@ -39,7 +41,7 @@ Status ParseHeader(std::string_view bytes, Header* h) {
   h->ciphertext = r.Bytes(format::kMaxMemberChunkBytes);
   if (!r.done() || version != format::kMemberChunkVersion || !ws || epoch > UINT32_MAX ||
       h->ciphertext.size() < kAeadTagBytes) {
-    return Status::DataLoss("member chunk is truncated or malformed");
+    return Status::DataLoss(Tr("member chunk is truncated or malformed"));
   }
   h->ws = *ws;
   h->epoch = static_cast<uint32_t>(epoch);
@@ -79,11 +81,12 @@ Status OpenMemberChunk(std::string_view bytes, const Key32& key, std::string* in
   Header h;
   HAMLET_RETURN_IF_ERROR(ParseHeader(bytes, &h));
   if (!AeadOpen(key, h.nonce, AssociatedData(h.ws, h.epoch), h.ciphertext, inner)) {
-    return Status::DataLoss("member chunk does not open with the workspace's key " + std::to_string(h.epoch) +
-                            ": damaged in transit, or not sealed by a member");
+    return Status::DataLoss(Format(
+        Tr("member chunk does not open with the workspace's key %s: damaged in transit, or not sealed by a member"),
+        std::to_string(h.epoch).c_str()));
   }
   Status s = Unpad(inner, format::kMemberChunkPadMinBytes);
-  if (!s.ok()) return Status::DataLoss("member chunk is padded wrongly: " + s.message());
+  if (!s.ok()) return Status::DataLoss(Format(Tr("member chunk is padded wrongly: %s"), s.message().c_str()));
   return Status::OK();
 }
 

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "coding.h"
+#include "hamlet/language.h"
 #include "value_coding.h"
 
 namespace hamlet {
@@ -133,7 +134,7 @@ void EncodeState(const RecordState& st, std::string* out) {
 Status DecodeState(std::string_view in, RecordState* st) {
   Reader r(in);
   uint64_t nd = r.Varint();
-  if (!r.ok() || nd > r.remaining() / 16) return Status::DataLoss("record state is malformed");
+  if (!r.ok() || nd > r.remaining() / 16) return Status::DataLoss(Tr("record state is malformed"));
   std::vector<DeviceId> devices(nd);
   for (DeviceId& d : devices) d = *DeviceId::FromBytes(r.Raw(16));
   st->collection = std::string(r.Bytes());
@@ -144,7 +145,7 @@ Status DecodeState(std::string_view in, RecordState* st) {
     std::string name(r.Bytes());
     ok = DecodeRegister(r, devices, &st->fields[name]);
   }
-  if (!ok || !r.done()) return Status::DataLoss("record state is malformed");
+  if (!ok || !r.done()) return Status::DataLoss(Tr("record state is malformed"));
   return Status::OK();
 }
 

@@ -5,6 +5,8 @@
 #include <bit>
 #include <cassert>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 size_t PaddedSize(size_t n, size_t min) {
@@ -29,7 +31,7 @@ Status Unpad(std::string* s, size_t min) {
   size_t unpadded = 0;
   if (s->empty() || sodium_unpad(&unpadded, reinterpret_cast<const unsigned char*>(s->data()), s->size(), s->size()) != 0 ||
       PaddedSize(unpadded + 1, min) != s->size()) {
-    return Status::DataLoss("sealed plaintext is not padded to its size bucket");
+    return Status::DataLoss(Tr("sealed plaintext is not padded to its size bucket"));
   }
   s->resize(unpadded);
   return Status::OK();

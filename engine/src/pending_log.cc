@@ -3,6 +3,7 @@
 #include "coding.h"
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 
 namespace hamlet {
 
@@ -28,7 +29,7 @@ Status PendingLog::Read(Env* env, const std::string& path, std::vector<PendingCo
     // A crash while the header was written leaves a prefix of it.
     if (data.size() < header.size() ? header.compare(0, data.size(), data) != 0
                                     : data.compare(0, header.size(), header) != 0) {
-      return Status::InvalidArgument(path + " is not a Hamlet pending file (protocol.md 8)");
+      return Status::InvalidArgument(Format(Tr("%s is not a Hamlet pending file (protocol.md 8)"), path.c_str()));
     }
     Reader r(std::string_view(data).substr(std::min(data.size(), header.size())));
     while (r.remaining() > 0) {

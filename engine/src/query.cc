@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "hamlet/language.h"
 #include "hex.h"
 #include "replica_impl.h"
 #include "text.h"
@@ -45,7 +46,7 @@ Status Replica::Get(const RecordId& id, Record* out) {
   std::string sealed;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(m.store->LoadRecord(id, &rowid, &ws, &sealed, &found));
-  if (!found) return Status::NotFound("no record " + id.Hex());
+  if (!found) return Status::NotFound(Format(Tr("no record %s"), id.Hex().c_str()));
   RecordState st;
   HAMLET_RETURN_IF_ERROR(Applier::OpenState(m.keys->record_key(), id, ws, sealed, &st));
   *out = Impl::View(id, ws, st);
@@ -91,8 +92,8 @@ std::string AnyOf(const std::vector<uint64_t>& tags) {
 // the order they last changed on this replica, newest first (the store
 // keeps that order), and only the requested page is opened.
 Status Replica::Find(const Query& q, QueryResult* out) {
-  if (q.collection.empty()) return Status::InvalidArgument("a query names a collection");
-  if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument("a time range needs a time field");
+  if (q.collection.empty()) return Status::InvalidArgument(Tr("a query names a collection"));
+  if ((q.from || q.to) && q.time_field.empty()) return Status::InvalidArgument(Tr("a time range needs a time field"));
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   HAMLET_RETURN_IF_ERROR(m.ShowGroup());
@@ -149,7 +150,7 @@ Status Replica::Find(const Query& q, QueryResult* out) {
     std::string sealed;
     bool found = false;
     HAMLET_RETURN_IF_ERROR(m.store->LoadRecordByRowid(rowid, &id, &ws, &sealed, &found));
-    if (!found) return Status::Internal("the index names a record that is not stored");
+    if (!found) return Status::Internal(Tr("the index names a record that is not stored"));
     RecordState st;
     HAMLET_RETURN_IF_ERROR(Applier::OpenState(m.keys->record_key(), id, ws, sealed, &st));
     *rec = Impl::View(id, ws, st);

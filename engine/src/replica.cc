@@ -3,8 +3,9 @@
 #include <set>
 
 #include "coding.h"
-#include "hex.h"
 #include "format.h"
+#include "hamlet/language.h"
+#include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
 #include "rights.h"
@@ -123,7 +124,7 @@ Status Replica::Impl::AdminKey(const WorkspaceId& ws, std::string* admin_pk) {
       return Status::OK();
     }
   }
-  return Status::NotFound("this replica does not belong to workspace " + ws.Hex());
+  return Status::NotFound(Format(Tr("this replica does not belong to workspace %s"), ws.Hex().c_str()));
 }
 
 Status Replica::CreateWorkspace(WorkspaceId* out) {
@@ -154,10 +155,11 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
   if (admin_pk != m.keys->sign_public_key()) {
-    return Status::PermissionDenied("only the workspace admin can admit devices");
+    return Status::PermissionDenied(Tr("only the workspace admin can admit devices"));
   }
-  if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
-  if (role == Role::kRelay) return Status::InvalidArgument("a relay hub gets no keys: certify it with CertifyRelay");
+  if (role == Role::kAdmin) return Status::InvalidArgument(Tr("a workspace has one admin"));
+  if (role == Role::kRelay)
+    return Status::InvalidArgument(Tr("a relay hub gets no keys: certify it with CertifyRelay"));
   hamlet::JoinRequest req;
   HAMLET_RETURN_IF_ERROR(ParseJoinRequest(join_request, &req));
   Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, static_cast<uint8_t>(role),
@@ -168,7 +170,7 @@ Status Replica::Admit(const WorkspaceId& ws, std::string_view join_request, Role
   e.certificate = cert.bytes;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &e.admin_certificate, &found));
-  if (!found) return Status::DataLoss("the admin's own certificate is missing");
+  if (!found) return Status::DataLoss(Tr("the admin's own certificate is missing"));
   uint32_t current = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &current));
   for (uint32_t epoch = 0; epoch <= current; epoch++) {
@@ -187,15 +189,16 @@ Status Replica::CertifyRelay(const WorkspaceId& ws, std::string_view relay_reque
   Impl& m = *impl_;
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
-  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin certifies a relay hub");
+  if (admin_pk != m.keys->sign_public_key())
+    return Status::PermissionDenied(Tr("only the workspace admin certifies a relay hub"));
   std::string raw;
   hamlet::JoinRequest req;
   if (!HexDecode(relay_request, &raw)) {
-    return Status::InvalidArgument("a relay request is the line of hex digits hamlet-hub relay key prints");
+    return Status::InvalidArgument(Tr("a relay request is the line of hex digits hamlet-hub relay key prints"));
   }
   HAMLET_RETURN_IF_ERROR(ParseJoinRequest(raw, &req));
   if (req.sign_public_key == m.keys->sign_public_key()) {
-    return Status::InvalidArgument("that request is the admin's own device");
+    return Status::InvalidArgument(Tr("that request is the admin's own device"));
   }
   // A member's certificate is never replaced by a relay's.
   std::string existing;
@@ -205,8 +208,9 @@ Status Replica::CertifyRelay(const WorkspaceId& ws, std::string_view relay_reque
     Certificate known;
     HAMLET_RETURN_IF_ERROR(ParseCertificate(existing, &known));
     if (known.role != format::kRoleRelay) {
-      return Status::AlreadyExists("device " + DeviceIdFor(req.sign_public_key).Hex() +
-                                   " is a member of the workspace already; a relay hub has keys of its own");
+      return Status::AlreadyExists(
+          Format(Tr("device %s is a member of the workspace already; a relay hub has keys of its own"),
+                 DeviceIdFor(req.sign_public_key).Hex().c_str()));
     }
   }
   Certificate cert = IssueCertificate(ws, req.sign_public_key, req.kx_public_key, format::kRoleRelay,
@@ -214,7 +218,7 @@ Status Replica::CertifyRelay(const WorkspaceId& ws, std::string_view relay_reque
   bool found = false;
   std::string admin_certificate;
   HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &admin_certificate, &found));
-  if (!found) return Status::DataLoss("the admin's own certificate is missing");
+  if (!found) return Status::DataLoss(Tr("the admin's own certificate is missing"));
   HAMLET_RETURN_IF_ERROR(InTransaction(&m, [&] { return m.store->PutDevice(ws, cert.device(), cert.bytes); }));
   *relay = cert.device();
   *relay_file = EncodeRelayFile(admin_certificate, cert.bytes);
@@ -237,9 +241,10 @@ Status Replica::Accept(std::string_view envelope, WorkspaceId* out) {
   }
   auto admin = DeviceId::FromBytes(expected);
   if (!found || !admin) {
-    return Status::PermissionDenied("no invite to workspace " + e.workspace.Hex() +
-                                    " was taken on this device, so nothing says who its admin is: join with an "
-                                    "invite code, or accept the envelope with the admin's fingerprint");
+    return Status::PermissionDenied(
+        Format(Tr("no invite to workspace %s was taken on this device, so nothing says who its admin is: join with an "
+                  "invite code, or accept the envelope with the admin's fingerprint"),
+               e.workspace.Hex().c_str()));
   }
   return Accept(envelope, *admin, out);
 }
@@ -251,23 +256,24 @@ Status Replica::Accept(std::string_view envelope, const DeviceId& admin_device, 
   HAMLET_RETURN_IF_ERROR(ParseEnvelope(envelope, &e));
   std::string held;
   if (m.AdminKey(e.workspace, &held).ok()) {
-    return Status::AlreadyExists("this device belongs to workspace " + e.workspace.Hex() +
-                                 " already; an envelope cannot change its admin or its keys");
+    return Status::AlreadyExists(
+        Format(Tr("this device belongs to workspace %s already; an envelope cannot change its admin or its keys"),
+               e.workspace.Hex().c_str()));
   }
   if (DeviceIdFor(e.admin_public_key) != admin_device) {
-    return Status::PermissionDenied("the envelope is signed by " + DeviceIdFor(e.admin_public_key).Hex() +
-                                    ", not by the workspace admin " + admin_device.Hex() +
-                                    " the invite names: whoever answered is not the admin; nothing was joined");
+    return Status::PermissionDenied(Format(Tr("the envelope is signed by %s, not by the workspace admin %s the invite "
+                                              "names: whoever answered is not the admin; nothing was joined"),
+                                           DeviceIdFor(e.admin_public_key).Hex().c_str(), admin_device.Hex().c_str()));
   }
   Certificate mine, admin;
   HAMLET_RETURN_IF_ERROR(ParseCertificate(e.certificate, &mine));
   HAMLET_RETURN_IF_ERROR(ParseCertificate(e.admin_certificate, &admin));
   if (mine.sign_public_key != m.keys->sign_public_key() || mine.kx_public_key != m.keys->kx_public_key()) {
-    return Status::InvalidArgument("this envelope admits another device");
+    return Status::InvalidArgument(Tr("this envelope admits another device"));
   }
   if (mine.workspace != e.workspace || admin.workspace != e.workspace ||
       admin.sign_public_key != e.admin_public_key || admin.role != format::kRoleAdmin) {
-    return Status::DataLoss("envelope certificates do not match its workspace");
+    return Status::DataLoss(Tr("envelope certificates do not match its workspace"));
   }
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(mine, e.admin_public_key));
   HAMLET_RETURN_IF_ERROR(VerifyCertificate(admin, e.admin_public_key));
@@ -275,14 +281,14 @@ Status Replica::Accept(std::string_view envelope, const DeviceId& admin_device, 
   for (const WrappedKey& w : e.keys) {
     std::string raw;
     if (!OpenSealed(m.keys->kx_public_key(), m.keys->kx_secret_key(), w.sealed, &raw) || raw.size() != kKeyBytes) {
-      return Status::DataLoss("a workspace key in the envelope cannot be opened");
+      return Status::DataLoss(Tr("a workspace key in the envelope cannot be opened"));
     }
     if (!keys.emplace(w.epoch, Key32::FromView(raw)).second) {
-      return Status::DataLoss("the envelope holds two keys for epoch " + std::to_string(w.epoch));
+      return Status::DataLoss(Format(Tr("the envelope holds two keys for epoch %s"), std::to_string(w.epoch).c_str()));
     }
     Wipe(&raw);
   }
-  if (keys.empty()) return Status::DataLoss("the envelope holds no workspace key");
+  if (keys.empty()) return Status::DataLoss(Tr("the envelope holds no workspace key"));
   Status s = InTransaction(&m, [&] {
     HAMLET_RETURN_IF_ERROR(m.store->PutWorkspace(e.workspace, e.admin_public_key));
     // The admin's silence is counted from joining until a statement comes.
@@ -308,10 +314,11 @@ Status Replica::CreateInvite(const WorkspaceId& ws, Role role, std::string* code
   Impl& m = *impl_;
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
-  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin invites");
-  if (role == Role::kAdmin) return Status::InvalidArgument("a workspace has one admin");
-  if (role == Role::kRelay) return Status::InvalidArgument("a relay hub is certified, not invited: see CertifyRelay");
-  if (valid_for_ms <= 0) return Status::InvalidArgument("an invite must be valid for some time");
+  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied(Tr("only the workspace admin invites"));
+  if (role == Role::kAdmin) return Status::InvalidArgument(Tr("a workspace has one admin"));
+  if (role == Role::kRelay)
+    return Status::InvalidArgument(Tr("a relay hub is certified, not invited: see CertifyRelay"));
+  if (valid_for_ms <= 0) return Status::InvalidArgument(Tr("an invite must be valid for some time"));
   std::string id = RandomBytes(kInviteIdBytes), secret = RandomBytes(kInviteSecretBytes);
   std::string record(1, static_cast<char>(role));
   record += secret;
@@ -333,16 +340,17 @@ Status Replica::RequestJoin(std::string_view code, WorkspaceId* ws, std::string*
   std::string raw;
   std::string_view prefix(kInvitePrefix);
   if (code.substr(0, 7) == "hamlet1") {
-    return Status::InvalidArgument("this invite code is of an older kind that does not name the admin; ask for a new one");
+    return Status::InvalidArgument(
+        Tr("this invite code is of an older kind that does not name the admin; ask for a new one"));
   }
   if (code.substr(0, prefix.size()) != prefix || !HexDecode(code.substr(prefix.size()), &raw) ||
       raw.size() != 16 + kInviteIdBytes + kInviteSecretBytes + 1 + 16) {
-    return Status::InvalidArgument("not a Hamlet invite code");
+    return Status::InvalidArgument(Tr("not a Hamlet invite code"));
   }
   *ws = *WorkspaceId::FromBytes(raw.substr(0, 16));
   std::string held;
   if (m.AdminKey(*ws, &held).ok()) {
-    return Status::AlreadyExists("this device belongs to workspace " + ws->Hex() + " already");
+    return Status::AlreadyExists(Format(Tr("this device belongs to workspace %s already"), ws->Hex().c_str()));
   }
   HAMLET_RETURN_IF_ERROR(
       InTransaction(&m, [&] { return m.store->PutMeta(JoiningMeta(*ws), raw.substr(raw.size() - 16)); }));
@@ -361,26 +369,29 @@ Status Replica::AdmitInvited(const WorkspaceId& ws, std::string_view request, st
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     Impl& m = *impl_;
-    if (request.size() < kInviteIdBytes + 32 + 1) return Status::InvalidArgument("join request is too short");
+    if (request.size() < kInviteIdBytes + 32 + 1) return Status::InvalidArgument(Tr("join request is too short"));
     id = request.substr(0, kInviteIdBytes);
     join = request.substr(kInviteIdBytes, request.size() - kInviteIdBytes - 32);
     std::string_view mac = request.substr(request.size() - 32);
     std::string meta = InviteMeta(ws, id), sealed;
     bool found = false;
     HAMLET_RETURN_IF_ERROR(m.store->GetMeta(meta, &sealed, &found));
-    if (!found) return Status::NotFound("no invite " + HexEncode(id) + " in workspace " + ws.Hex());
-    if (sealed.empty()) return Status::PermissionDenied("invite " + HexEncode(id) + " has been used already");
+    if (!found)
+      return Status::NotFound(Format(Tr("no invite %s in workspace %s"), HexEncode(id).c_str(), ws.Hex().c_str()));
+    if (sealed.empty())
+      return Status::PermissionDenied(Format(Tr("invite %s has been used already"), HexEncode(id).c_str()));
     if (!Keystore::OpenAtRest(m.keys->record_key(), meta, sealed, &record) ||
         record.size() != 1 + kInviteSecretBytes + 8) {
-      return Status::DataLoss("invite " + HexEncode(id) + " is damaged");
+      return Status::DataLoss(Format(Tr("invite %s is damaged"), HexEncode(id).c_str()));
     }
     int64_t expires = static_cast<int64_t>(Reader(std::string_view(record).substr(1 + kInviteSecretBytes)).Fixed64());
     if (m.env->NowMillis() > expires) {
-      return Status::PermissionDenied("invite " + HexEncode(id) +
-                                      " has expired: make a new one for the device (hamlet invite)");
+      return Status::PermissionDenied(
+          Format(Tr("invite %s has expired: make a new one for the device (hamlet invite)"), HexEncode(id).c_str()));
     }
     if (!SecureEqual(Hash(id + join, 32, record.substr(1, kInviteSecretBytes)), mac)) {
-      return Status::PermissionDenied("the join request does not carry invite " + HexEncode(id) + "'s secret");
+      return Status::PermissionDenied(
+          Format(Tr("the join request does not carry invite %s's secret"), HexEncode(id).c_str()));
     }
   }
   HAMLET_RETURN_IF_ERROR(Admit(ws, join, static_cast<Role>(record[0]), envelope));
@@ -424,16 +435,17 @@ Status Replica::AcceptCertificate(std::string_view bytes) {
 Status Replica::AcceptKeyGrant(std::string_view bytes) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
-  if (bytes.size() < 20) return Status::InvalidArgument("not a key grant");
+  if (bytes.size() < 20) return Status::InvalidArgument(Tr("not a key grant"));
   auto ws = WorkspaceId::FromBytes(bytes.substr(4, 16));
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(*ws, &admin_pk));
   KeyGrant grant;
   HAMLET_RETURN_IF_ERROR(ParseKeyGrant(bytes, admin_pk, &grant));
-  if (grant.device != m.device) return Status::InvalidArgument("this key grant is for device " + grant.device.Hex());
+  if (grant.device != m.device)
+    return Status::InvalidArgument(Format(Tr("this key grant is for device %s"), grant.device.Hex().c_str()));
   std::string raw;
   if (!OpenSealed(m.keys->kx_public_key(), m.keys->kx_secret_key(), grant.sealed, &raw) || raw.size() != kKeyBytes) {
-    return Status::DataLoss("the key grant cannot be opened");
+    return Status::DataLoss(Tr("the key grant cannot be opened"));
   }
   Key32 key = Key32::FromView(raw);
   Wipe(&raw);
@@ -444,13 +456,13 @@ Status Replica::AcceptKeyGrant(std::string_view bytes) {
     if (m.keys->WorkspaceKey(grant.workspace, grant.epoch, &held).ok() && SecureEqual(held->View(), key.View())) {
       return Status::OK();  // Taken before.
     }
-    return Status::DataLoss("a key grant for epoch " + std::to_string(grant.epoch) +
-                            " would replace a key this device holds; refused");
+    return Status::DataLoss(Format(Tr("a key grant for epoch %s would replace a key this device holds; refused"),
+                                   std::to_string(grant.epoch).c_str()));
   }
   if (grant.epoch != current + 1) {
-    return Status::FailedPrecondition("a key grant for epoch " + std::to_string(grant.epoch) +
-                                      " comes before the one for epoch " + std::to_string(current + 1) +
-                                      "; grants are taken in order");
+    return Status::FailedPrecondition(
+        Format(Tr("a key grant for epoch %s comes before the one for epoch %s; grants are taken in order"),
+               std::to_string(grant.epoch).c_str(), std::to_string(current + 1).c_str()));
   }
   HAMLET_RETURN_IF_ERROR(
       InTransaction(&m, [&] { return m.keys->AddWorkspaceKey(grant.workspace, grant.epoch, key); }));

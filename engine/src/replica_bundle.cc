@@ -2,6 +2,7 @@
 // through Export and Import (bundle.h).
 #include "bundle.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "replica_impl.h"
 #include "statement.h"
 
@@ -32,7 +33,7 @@ Status Replica::ExportBundle(const WorkspaceId& ws, std::string_view peer_cursor
     if (ex.chunk.empty()) break;
     total += ex.chunk.size();
     if (total > format::kMaxBundleBytes - (1 << 20)) {
-      return Status::OutOfRange("the bundle would exceed 1 GiB; export what a peer lacks, from its cursor");
+      return Status::OutOfRange(Tr("the bundle would exceed 1 GiB; export what a peer lacks, from its cursor"));
     }
     *commits += ex.commits;
     b.chunks.push_back(std::move(ex.chunk));
@@ -57,7 +58,8 @@ Status Replica::ImportBundle(std::string_view bytes, BundleImportResult* out) {
     WorkspaceId of = b.workspace;
     if (magic == format::kRevocationMagic) HAMLET_RETURN_IF_ERROR(RevocationWorkspace(n, &of));
     if (magic == format::kStatementMagic) HAMLET_RETURN_IF_ERROR(StatementWorkspace(n, &of));
-    if (of != b.workspace) return Status::DataLoss("bundle notice " + std::to_string(i + 1) + " is for another workspace");
+    if (of != b.workspace)
+      return Status::DataLoss(Format(Tr("bundle notice %s is for another workspace"), std::to_string(i + 1).c_str()));
     Status s = magic == format::kRevocationMagic  ? AcceptRevocation(n)
                : magic == format::kStatementMagic ? AcceptEpochStatement(n)
                                                   : Status::OK();  // A kind of a later version.
@@ -67,7 +69,7 @@ Status Replica::ImportBundle(std::string_view bytes, BundleImportResult* out) {
     ImportResult r;
     Status s = Import(b.chunks[i], &r);
     if (!s.ok()) return s.WithContext("bundle chunk " + std::to_string(i + 1) + " of " + std::to_string(b.chunks.size()) + ": ");
-    if (r.workspace != b.workspace) return Status::DataLoss("a chunk of the bundle belongs to another workspace");
+    if (r.workspace != b.workspace) return Status::DataLoss(Tr("a chunk of the bundle belongs to another workspace"));
     out->chunks++;
     out->commits += r.commits;
     out->applied += r.applied;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "format.h"
+#include "hamlet/language.h"
 #include "replica_impl.h"
 #include "rights.h"
 #include "text.h"
@@ -139,11 +140,11 @@ namespace {
 Status CheckFields(const std::map<std::string, Value>& fields) {
   for (const auto& [name, value] : fields) {
     if (name.empty() || name.size() > format::kMaxNameBytes || !IsValidUtf8(name)) {
-      return Status::InvalidArgument("field names must be 1 to 255 bytes of UTF-8");
+      return Status::InvalidArgument(Tr("field names must be 1 to 255 bytes of UTF-8"));
     }
-    if (name[0] == '_') return Status::InvalidArgument("field names starting with '_' are reserved");
+    if (name[0] == '_') return Status::InvalidArgument(Tr("field names starting with '_' are reserved"));
     if (auto* s = std::get_if<std::string>(&value); s && !IsValidUtf8(*s)) {
-      return Status::InvalidArgument("value of field '" + name + "' is not valid UTF-8");
+      return Status::InvalidArgument(Format(Tr("value of field '%s' is not valid UTF-8"), name.c_str()));
     }
   }
   return Status::OK();
@@ -154,7 +155,7 @@ Status CheckFields(const std::map<std::string, Value>& fields) {
 Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInfo* info) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
-  if (batch.empty()) return Status::InvalidArgument("nothing to commit");
+  if (batch.empty()) return Status::InvalidArgument(Tr("nothing to commit"));
   HAMLET_RETURN_IF_ERROR(m.Settle());
   uint32_t epoch = 0;
   HAMLET_RETURN_IF_ERROR(m.keys->CurrentEpoch(ws, &epoch));
@@ -171,7 +172,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     std::set<RecordId> seen;
     for (const WriteBatch::Entry& e : batch.entries()) {
       if (!seen.insert(e.id).second) {
-        return Status::InvalidArgument("record " + e.id.Hex() + " appears twice in one batch");
+        return Status::InvalidArgument(Format(Tr("record %s appears twice in one batch"), e.id.Hex().c_str()));
       }
       HAMLET_RETURN_IF_ERROR(CheckFields(e.fields));
       const RecordState* st = nullptr;
@@ -179,13 +180,13 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
       RecordOp op;
       op.record = e.id;
       if (e.kind == WriteBatch::Kind::kInsert) {
-        if (st->Known()) return Status::AlreadyExists("record " + e.id.Hex() + " exists already");
+        if (st->Known()) return Status::AlreadyExists(Format(Tr("record %s exists already"), e.id.Hex().c_str()));
         if (e.collection.empty() || e.collection.size() > format::kMaxNameBytes || !IsValidUtf8(e.collection)) {
-          return Status::InvalidArgument("a collection name must be 1 to 255 bytes of UTF-8");
+          return Status::InvalidArgument(Tr("a collection name must be 1 to 255 bytes of UTF-8"));
         }
         op.collection = e.collection;
       } else {
-        if (!st->Known()) return Status::NotFound("no record " + e.id.Hex() + " in this workspace");
+        if (!st->Known()) return Status::NotFound(Format(Tr("no record %s in this workspace"), e.id.Hex().c_str()));
         op.collection = st->collection;
         op.alive_base = st->alive.HeadIds();
       }
@@ -202,7 +203,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
     std::string own_cert;
     bool certified = false;
     HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, m.device, &own_cert, &certified));
-    if (!certified) return Status::DataLoss("this device's own certificate is missing");
+    if (!certified) return Status::DataLoss(Tr("this device's own certificate is missing"));
     Certificate cert;
     HAMLET_RETURN_IF_ERROR(ParseCertificate(own_cert, &cert));
     HAMLET_RETURN_IF_ERROR(CheckRights(cert.role, ops));
@@ -217,7 +218,7 @@ Status Replica::Commit(const WorkspaceId& ws, const WriteBatch& batch, CommitInf
       std::string prev;
       bool found = false;
       HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, m.device, h.seq - 1, &prev, &found));
-      if (!found) return Status::DataLoss("this device's previous commit is missing from its log");
+      if (!found) return Status::DataLoss(Tr("this device's previous commit is missing from its log"));
       h.prev_hash = Hash(prev);
     }
     h.hlc = m.clock->Next();

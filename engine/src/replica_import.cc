@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "chunk.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "member_chunk.h"
@@ -57,10 +58,11 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       bool found = false;
       HAMLET_RETURN_IF_ERROR(store->GetDevice(ws, a, &stored, &found));
       if (!found) {
-        aside.push_back(MakeAside(c,
-                                  Status::PermissionDenied("by device " + a.Hex() +
-                                                           ", which no certificate of the admin names (yet)"),
-                                  true, false, now));
+        aside.push_back(
+            MakeAside(c,
+                      Status::PermissionDenied(
+                          Format(Tr("by device %s, which no certificate of the admin names (yet)"), a.Hex().c_str())),
+                      true, false, now));
         continue;
       }
       Certificate known;
@@ -94,9 +96,9 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
       Status s = this->keys->WorkspaceKey(ws, c.header.epoch, &k);
       if (s.code() == Code::kPermissionDenied) {
         aside.push_back(MakeAside(c,
-                                  Status::PermissionDenied("sealed with the key of epoch " +
-                                                           std::to_string(c.header.epoch) +
-                                                           ", which this device does not hold (yet)"),
+                                  Status::PermissionDenied(Format(
+                                      Tr("sealed with the key of epoch %s, which this device does not hold (yet)"),
+                                      std::to_string(c.header.epoch).c_str())),
                                   true, false, now));
         continue;
       }
@@ -297,7 +299,8 @@ Status Replica::Impl::RetryAside(const WorkspaceId& ws) {
 namespace {
 
 Status NotAMember(const WorkspaceId& ws) {
-  return Status::NotFound("import: the chunk belongs to workspace " + ws.Hex() + ", which this replica is not in");
+  return Status::NotFound(
+      Format(Tr("import: the chunk belongs to workspace %s, which this replica is not in"), ws.Hex().c_str()));
 }
 
 }  // namespace
@@ -309,15 +312,16 @@ Status Replica::Impl::OpenMember(std::string_view bytes, Chunk* chunk, std::stri
   if (!AdminKey(ws, admin_pk).ok()) return NotAMember(ws);
   const Key32* key = nullptr;
   if (!keys->WorkspaceKey(ws, epoch, &key).ok()) {
-    return Status::PermissionDenied("the chunk is sealed with key " + std::to_string(epoch) + " of workspace " +
-                                    ws.Hex() + ", which this replica does not hold yet: sync with the hub to "
-                                    "receive it, or import a bundle file from the sender");
+    return Status::PermissionDenied(
+        Format(Tr("the chunk is sealed with key %s of workspace %s, which this replica does not hold yet: sync with "
+                  "the hub to receive it, or import a bundle file from the sender"),
+               std::to_string(epoch).c_str(), ws.Hex().c_str()));
   }
   std::string inner;
   HAMLET_RETURN_IF_ERROR(OpenMemberChunk(bytes, *key, &inner));
   EpochKeyLookup lookup = [&](uint32_t e, const Key32** k) { return keys->WorkspaceKey(ws, e, k); };
   HAMLET_RETURN_IF_ERROR(DecodeChunk(inner, chunk, &lookup));
-  if (chunk->workspace != ws) return Status::DataLoss("a member chunk names two workspaces");
+  if (chunk->workspace != ws) return Status::DataLoss(Tr("a member chunk names two workspaces"));
   return Status::OK();
 }
 

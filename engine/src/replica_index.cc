@@ -1,15 +1,18 @@
 // What the local index keeps of each collection (Replica::SetIndex).
 #include "replica_impl.h"
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 Status Replica::SetIndex(std::string_view collection, const IndexSpec& spec) {
-  if (collection.empty()) return Status::InvalidArgument("an index spec names a collection");
+  if (collection.empty()) return Status::InvalidArgument(Tr("an index spec names a collection"));
   for (const auto& [field, level] : spec.fields) {
-    if (field.empty()) return Status::InvalidArgument("an index spec names a field with an empty name");
-    if (level > FieldIndex::kNone) return Status::InvalidArgument("an index spec gives field " + field + " no level");
+    if (field.empty()) return Status::InvalidArgument(Tr("an index spec names a field with an empty name"));
+    if (level > FieldIndex::kNone)
+      return Status::InvalidArgument(Format(Tr("an index spec gives field %s no level"), field.c_str()));
   }
-  if (spec.others > FieldIndex::kNone) return Status::InvalidArgument("an index spec gives other fields no level");
+  if (spec.others > FieldIndex::kNone) return Status::InvalidArgument(Tr("an index spec gives other fields no level"));
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   const IndexSpec before = m.index_specs.For(collection);

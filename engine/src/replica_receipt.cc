@@ -4,6 +4,7 @@
 
 #include "coding.h"
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
@@ -65,15 +66,18 @@ Status Replica::VerifyReceipt(const WorkspaceId& ws, const DeviceId& device, std
   std::string cert_bytes;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(impl_->store->GetDevice(ws, device, &cert_bytes, &found));
-  if (!found) return Status::PermissionDenied("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+  if (!found)
+    return Status::PermissionDenied(
+        Format(Tr("device %s is not a member of workspace %s"), device.Hex().c_str(), ws.Hex().c_str()));
   Certificate cert;
   HAMLET_RETURN_IF_ERROR(ParseCertificate(cert_bytes, &cert));
   std::string sig;
-  if (!HexDecode(proof, &sig) || sig.size() != kSignatureBytes) return Status::DataLoss("the receipt's proof is malformed");
+  if (!HexDecode(proof, &sig) || sig.size() != kSignatureBytes)
+    return Status::DataLoss(Tr("the receipt's proof is malformed"));
   if (!VerifyDetached(cert.sign_public_key, ReceiptMessage(ws, ticket, record, digest), sig)) {
-    return Status::DataLoss("the receipt's proof is not the signature of device " + device.Hex());
+    return Status::DataLoss(Format(Tr("the receipt's proof is not the signature of device %s"), device.Hex().c_str()));
   }
-  if (!SecureEqual(CodeOf(sig), code)) return Status::DataLoss("the code is not this receipt's");
+  if (!SecureEqual(CodeOf(sig), code)) return Status::DataLoss(Tr("the code is not this receipt's"));
   return Status::OK();
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "format.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "replica_impl.h"
@@ -15,13 +16,16 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
   Impl& m = *impl_;
   std::string admin_pk;
   HAMLET_RETURN_IF_ERROR(m.AdminKey(ws, &admin_pk));
-  if (admin_pk != m.keys->sign_public_key()) return Status::PermissionDenied("only the workspace admin revokes devices");
-  if (device == m.device) return Status::InvalidArgument("the admin cannot revoke itself");
+  if (admin_pk != m.keys->sign_public_key())
+    return Status::PermissionDenied(Tr("only the workspace admin revokes devices"));
+  if (device == m.device) return Status::InvalidArgument(Tr("the admin cannot revoke itself"));
   std::vector<std::pair<DeviceId, std::string>> devices;
   HAMLET_RETURN_IF_ERROR(m.store->ListDevices(ws, &devices));
   bool member = false;
   for (auto& [d, cert] : devices) member |= d == device;
-  if (!member) return Status::NotFound("device " + device.Hex() + " is not a member of workspace " + ws.Hex());
+  if (!member)
+    return Status::NotFound(
+        Format(Tr("device %s is not a member of workspace %s"), device.Hex().c_str(), ws.Hex().c_str()));
   std::map<DeviceId, ChainInfo> chains;
   HAMLET_RETURN_IF_ERROR(m.store->GetChains(ws, &chains));
   uint32_t current = 0;
@@ -36,7 +40,9 @@ Status Replica::Revoke(const WorkspaceId& ws, const DeviceId& device, RevokeResu
     std::string bytes;
     bool found = false;
     HAMLET_RETURN_IF_ERROR(m.store->GetCommit(ws, device, last_seq, &bytes, &found));
-    if (!found) return Status::DataLoss("commit " + std::to_string(last_seq) + " of the device is missing from the log");
+    if (!found)
+      return Status::DataLoss(
+          Format(Tr("commit %s of the device is missing from the log"), std::to_string(last_seq).c_str()));
     last_hash = Hash(bytes);
   }
   Revocation rev = IssueRevocation(ws, device, last_seq, last_hash, epoch, m.keys->sign_secret_key());

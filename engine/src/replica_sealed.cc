@@ -2,6 +2,7 @@
 // certificates it holds and opening values sealed to this device
 // (sealed_value.h).
 #include "format.h"
+#include "hamlet/language.h"
 #include "identity.h"
 #include "replica_impl.h"
 #include "sealed_value.h"
@@ -36,8 +37,8 @@ Status Replica::SealForOfficers(const WorkspaceId& ws, std::string_view text, st
   std::vector<SealedReader> readers;
   HAMLET_RETURN_IF_ERROR(Officers(*impl_, ws, &readers));
   if (readers.empty()) {
-    return Status::FailedPrecondition("this replica knows no officer device of workspace " + ws.Hex() +
-                                      " to seal to; sync first");
+    return Status::FailedPrecondition(
+        Format(Tr("this replica knows no officer device of workspace %s to seal to; sync first"), ws.Hex().c_str()));
   }
   return SealValue(ws, readers, text, sealed);
 }

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "hamlet/replica.h"
 #include "format.h"
+#include "hamlet/language.h"
+#include "hamlet/replica.h"
 #include "replica_impl.h"
 #include "statement.h"
 
@@ -38,7 +39,7 @@ Status LoadHubWarnings(Store& store, const WorkspaceId& ws, std::vector<Warning>
     w.message = r.Bytes(64 << 10);
     if (r.ok()) out->push_back(std::move(w));
   }
-  if (!r.done()) return Status::DataLoss("the stored warnings are damaged");
+  if (!r.done()) return Status::DataLoss(Tr("the stored warnings are damaged"));
   return Status::OK();
 }
 
@@ -150,11 +151,13 @@ Status Replica::CheckHubSession(const WorkspaceId& ws, const HubSession& session
   return InTransaction(&m, [&] {
     std::string restored;
     if (known && instance != session.instance) {
-      restored = "The hub at " + session.hub + " is not the one this device last synced with (restored from a backup "
-                 "or replaced): everything it holds is pulled again, so nothing is missed.";
+      restored = Format(Tr("The hub at %s is not the one this device last synced with (restored from a backup or "
+                           "replaced): everything it holds is pulled again, so nothing is missed."),
+                        session.hub.c_str());
     } else if (position > session.head) {
-      restored = "The hub at " + session.hub + " holds a shorter log than this device had pulled (restored from a "
-                 "copy): everything it holds is pulled again, so nothing is missed.";
+      restored = Format(Tr("The hub at %s holds a shorter log than this device had pulled (restored from a copy): "
+                           "everything it holds is pulled again, so nothing is missed."),
+                        session.hub.c_str());
     }
     if (!restored.empty()) {
       position = 0;
@@ -165,9 +168,10 @@ Status Replica::CheckHubSession(const WorkspaceId& ws, const HubSession& session
     HAMLET_RETURN_IF_ERROR(store.PutMeta(InstanceKey(ws, session.hub), session.instance));
     std::string lost;
     if (session.contiguous < delivered) {
-      lost = "The hub at " + session.hub + " had acknowledged this device's commits up to " +
-             std::to_string(delivered) + " but now holds only up to " + std::to_string(session.contiguous) +
-             ": they are sent again.";
+      lost = Format(Tr("The hub at %s had acknowledged this device's commits up to %llu but now holds only up to "
+                       "%llu: they are sent again."),
+                    session.hub.c_str(), static_cast<unsigned long long>(delivered),
+                    static_cast<unsigned long long>(session.contiguous));
     }
     HAMLET_RETURN_IF_ERROR(SetHubWarning(store, ws, "hub_lost_commits", session.hub, lost));
     *pull_from = position;
@@ -188,8 +192,9 @@ Status Replica::CheckHubRevocations(const WorkspaceId& ws, std::string_view hub,
   }
   std::string message;
   if (!missing.empty()) {
-    message = "The hub at " + std::string(hub) + " does not pass on the revocation of device " + missing +
-              ", which this device holds: members who sync only there may still take its commits.";
+    message = Format(Tr("The hub at %s does not pass on the revocation of device %s, which this device holds: "
+                        "members who sync only there may still take its commits."),
+                     std::string(hub).c_str(), missing.c_str());
   }
   return SetHubWarning(*m.store, ws, "hub_withholds_revocation", hub, message);
 }

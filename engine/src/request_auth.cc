@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "crypto.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 
@@ -32,7 +33,7 @@ std::string SignRequest(const DeviceId& device, std::string_view sign_secret_key
 }
 
 Status ParseAuthorization(std::string_view header, RequestAuth* out) {
-  auto bad = [] { return Status(Code::kUnauthenticated, "malformed Authorization header"); };
+  auto bad = [] { return Status(Code::kUnauthenticated, Tr("malformed Authorization header")); };
   std::string_view scheme(kAuthScheme);
   if (header.substr(0, scheme.size()) != scheme || header.size() <= scheme.size() || header[scheme.size()] != ' ') {
     return bad();
@@ -76,7 +77,7 @@ Status VerifyRequest(const RequestAuth& auth, std::string_view sign_public_key, 
   if (DeviceIdFor(sign_public_key) != auth.device ||
       !VerifyDetached(sign_public_key, RequestMessage(method, target, auth.challenge, auth.counter, body),
                       auth.signature)) {
-    return Status(Code::kUnauthenticated, "request signature does not check out");
+    return Status(Code::kUnauthenticated, Tr("request signature does not check out"));
   }
   return Status::OK();
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "format.h"
+#include "hamlet/language.h"
 #include "sealed_value.h"
 
 namespace hamlet {
@@ -10,10 +11,10 @@ namespace hamlet {
 namespace {
 
 const char* RoleName(uint8_t role) {
-  return role == format::kRoleAdmin     ? "the admin"
-         : role == format::kRoleOfficer ? "an officer"
-         : role == format::kRoleRelay   ? "a relay hub"
-                                        : "a cadre";
+  return role == format::kRoleAdmin     ? TrMark("the admin")
+         : role == format::kRoleOfficer ? TrMark("an officer")
+         : role == format::kRoleRelay   ? TrMark("a relay hub")
+                                        : TrMark("a cadre");
 }
 
 bool IsConfidential(const std::string& collection, const std::string& field) {
@@ -37,19 +38,20 @@ bool IsSealedValue(const Value& value) {
 Status CheckRights(uint8_t role, const std::vector<RecordOp>& ops) {
   // A relay hub carries sealed commits between hubs; it writes nothing.
   if (role == format::kRoleRelay) {
-    return Status::PermissionDenied("a relay hub may not author commits: its certificate is for relaying only");
+    return Status::PermissionDenied(Tr("a relay hub may not author commits: its certificate is for relaying only"));
   }
   const bool officer = role == format::kRoleAdmin || role == format::kRoleOfficer;
   for (const RecordOp& op : ops) {
-    const std::string where = " (record " + op.record.Hex() + " of " + op.collection + ")";
+    const std::string where = Format(Tr(" (record %s of %s)"), op.record.Hex().c_str(), op.collection.c_str());
     for (const char* coll : format::kOfficerCollections) {
       if (!officer && op.collection == coll) {
-        return Status::PermissionDenied(std::string(RoleName(role)) + " may not change the workspace's " + coll +
-                                        ": officers only" + where);
+        return Status::PermissionDenied(Format(Tr("%s may not change the workspace's %s: officers only%s"),
+                                               Tr(RoleName(role)), coll, where.c_str()));
       }
     }
     if (!officer && !op.alive && op.collection == format::kConcernCollection) {
-      return Status::PermissionDenied(std::string(RoleName(role)) + " may not delete a concern: officers only" + where);
+      return Status::PermissionDenied(Format(Tr("%s may not delete a concern: officers only%s"),
+                                             Tr(RoleName(role)), where.c_str()));
     }
     // The kind this op gives the record, if it writes one.
     const std::string* kind = nullptr;
@@ -63,11 +65,13 @@ Status CheckRights(uint8_t role, const std::vector<RecordOp>& ops) {
       // In clear: never on a denunciation, and from a cadre only where the
       // same op says the concern is not one.
       if (makes_denunciation) {
-        return Status::PermissionDenied("a denunciation's " + f.name + " is written only as a sealed value" + where);
+        return Status::PermissionDenied(
+            Format(Tr("a denunciation's %s is written only as a sealed value%s"), f.name.c_str(), where.c_str()));
       }
       if (!officer && !makes_other_kind) {
-        return Status::PermissionDenied(std::string(RoleName(role)) + " writes " + f.name +
-                                        " in clear only together with a kind other than denunciation" + where);
+        return Status::PermissionDenied(
+            Format(Tr("%s writes %s in clear only together with a kind other than denunciation%s"),
+                   Tr(RoleName(role)), f.name.c_str(), where.c_str()));
       }
     }
   }

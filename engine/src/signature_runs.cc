@@ -3,6 +3,8 @@
 #include <cassert>
 #include <thread>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 void FindRuns(const std::vector<SealedCommit>& commits, const std::vector<std::string>& hashes,
@@ -44,8 +46,9 @@ Status RunVerifier::Verify(size_t i) {
   size_t end = ends_[i];
   if (EndValid(end)) return Status::OK();
   if (end == i) {
-    return Status::DataLoss("commit " + commits_[i].header.author.Hex() + "/" +
-                            std::to_string(commits_[i].header.seq) + ": signature does not check out");
+    return Status::DataLoss(Format(Tr("commit %s/%s: signature does not check out"),
+                                   (commits_[i].header.author.Hex()).c_str(),
+                                   std::to_string(commits_[i].header.seq).c_str()));
   }
   return VerifyCommit(ws_, commits_[i], key_of_(i));
 }

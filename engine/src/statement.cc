@@ -5,6 +5,7 @@
 #include "coding.h"
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/language.h"
 
 namespace hamlet {
 
@@ -29,7 +30,7 @@ Status StatementWorkspace(std::string_view bytes, WorkspaceId* ws) {
   std::string_view magic = r.Raw(4);
   r.U8();
   auto id = WorkspaceId::FromBytes(r.Raw(16));
-  if (!r.ok() || magic != format::kStatementMagic || !id) return Status::InvalidArgument("not an epoch statement");
+  if (!r.ok() || magic != format::kStatementMagic || !id) return Status::InvalidArgument(Tr("not an epoch statement"));
   *ws = *id;
   return Status::OK();
 }
@@ -39,7 +40,7 @@ Status ParseEpochStatement(std::string_view bytes, std::string_view admin_public
   std::string_view magic = r.Raw(4);
   uint8_t version = r.U8();
   if (r.ok() && magic == format::kStatementMagic && version != format::kStatementVersion) {
-    return Status::Unimplemented("unknown epoch statement version " + std::to_string(version));
+    return Status::Unimplemented(Format(Tr("unknown epoch statement version %s"), std::to_string(version).c_str()));
   }
   auto ws = WorkspaceId::FromBytes(r.Raw(16));
   uint64_t epoch = r.Varint();
@@ -58,10 +59,10 @@ Status ParseEpochStatement(std::string_view bytes, std::string_view admin_public
   size_t signed_len = r.pos();
   std::string_view sig = r.Raw(kSignatureBytes);
   if (!r.done() || magic != format::kStatementMagic || !ws || epoch > UINT32_MAX) {
-    return Status::DataLoss("epoch statement is malformed");
+    return Status::DataLoss(Tr("epoch statement is malformed"));
   }
   if (!VerifyDetached(admin_public_key, format::kStatementSigPrefix + std::string(bytes.substr(0, signed_len)), sig)) {
-    return Status::DataLoss("epoch statement is not signed by the workspace admin");
+    return Status::DataLoss(Tr("epoch statement is not signed by the workspace admin"));
   }
   out->workspace = *ws;
   out->epoch = static_cast<uint32_t>(epoch);

@@ -1,5 +1,7 @@
 #include "hamlet/status.h"
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 bool Status::IsRetryable(Code code) {
@@ -16,19 +18,32 @@ bool Status::IsRetryable(Code code) {
 const char* Status::CodeName(Code code) {
   switch (code) {
     case Code::kOk: return "OK";
-    case Code::kCancelled: return "cancelled";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kNotFound: return "not found";
-    case Code::kAlreadyExists: return "already exists";
-    case Code::kPermissionDenied: return "permission denied";
-    case Code::kFailedPrecondition: return "failed precondition";
-    case Code::kAborted: return "aborted";
-    case Code::kOutOfRange: return "out of range";
-    case Code::kUnimplemented: return "unimplemented";
-    case Code::kInternal: return "internal";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kDataLoss: return "data loss";
-    case Code::kUnauthenticated: return "unauthenticated";
+    case Code::kCancelled:
+      return TrMark("cancelled");
+    case Code::kInvalidArgument:
+      return TrMark("invalid argument");
+    case Code::kNotFound:
+      return TrMark("not found");
+    case Code::kAlreadyExists:
+      return TrMark("already exists");
+    case Code::kPermissionDenied:
+      return TrMark("permission denied");
+    case Code::kFailedPrecondition:
+      return TrMark("failed precondition");
+    case Code::kAborted:
+      return TrMark("aborted");
+    case Code::kOutOfRange:
+      return TrMark("out of range");
+    case Code::kUnimplemented:
+      return TrMark("unimplemented");
+    case Code::kInternal:
+      return TrMark("internal");
+    case Code::kUnavailable:
+      return TrMark("unavailable");
+    case Code::kDataLoss:
+      return TrMark("data loss");
+    case Code::kUnauthenticated:
+      return TrMark("unauthenticated");
   }
   return "unknown";
 }
@@ -48,7 +63,7 @@ Code Status::CodeFromSlug(std::string_view slug) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return std::string(CodeName(code_)) + ": " + message_;
+  return std::string(Tr(CodeName(code_))) + ": " + message_;
 }
 
 Status Status::WithContext(std::string_view context) const {

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <unordered_set>
 
+#include "hamlet/language.h"
+
 namespace hamlet {
 
 namespace {
@@ -62,7 +64,7 @@ Status Store::Open(const std::string& path, bool durable, bool create, std::uniq
   int rc = sqlite3_open_v2(path.c_str(), &s->db_,
                            SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_CANTOPEN && !create && !std::filesystem::exists(path, ec)) {
-    return Status::NotFound("no Hamlet store at " + path);
+    return Status::NotFound(Format(Tr("no Hamlet store at %s"), path.c_str()));
   }
   if (rc != SQLITE_OK) return SqliteStatus(s->db_, rc, "cannot open " + path);
   sqlite3_busy_timeout(s->db_, 5000);
@@ -304,7 +306,7 @@ Status Store::ListAside(const WorkspaceId& ws, bool retry_only, std::vector<Asid
   while (q.Step(&s)) {
     AsideRow row;
     auto author = DeviceId::FromBytes(q.Blob(0));
-    if (!author) return Status::DataLoss("a set-aside commit names a malformed author");
+    if (!author) return Status::DataLoss(Tr("a set-aside commit names a malformed author"));
     row.author = *author;
     row.seq = static_cast<uint64_t>(q.Int(1));
     row.hash.assign(q.Blob(2));
@@ -334,7 +336,7 @@ Status Store::Canonical(const WorkspaceId& ws, std::string_view stored, std::str
     *bytes = stored;
     return Status::OK();
   }
-  if (!expander_) return Status::Internal("the log holds a compact commit and no expander is set");
+  if (!expander_) return Status::Internal(Tr("the log holds a compact commit and no expander is set"));
   HAMLET_RETURN_IF_ERROR(expander_(ws, stored, scratch));
   *bytes = *scratch;
   return Status::OK();
@@ -403,7 +405,7 @@ Status Store::ScanLog(const WorkspaceId& ws,
   std::string scratch;
   while (q.Step(&s)) {
     auto author = DeviceId::FromBytes(q.Blob(0));
-    if (!author) return Status::DataLoss("a commit in the log names a malformed author");
+    if (!author) return Status::DataLoss(Tr("a commit in the log names a malformed author"));
     std::string_view bytes;
     HAMLET_RETURN_IF_ERROR(Canonical(ws, q.Blob(2), &scratch, &bytes));
     if (!fn(*author, static_cast<uint64_t>(q.Int(1)), bytes)) break;
@@ -569,7 +571,7 @@ Status Store::RetagRecords(const WorkspaceId& ws,
     Status s;
     while (q.Step(&s)) {
       auto id = RecordId::FromBytes(q.Blob(1));
-      if (!id) return Status::DataLoss("a record row names a malformed id");
+      if (!id) return Status::DataLoss(Tr("a record row names a malformed id"));
       TagChange c;
       c.rowid = q.Int(0);
       HAMLET_RETURN_IF_ERROR(retag(*id, q.Blob(2), &c));

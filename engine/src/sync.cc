@@ -9,9 +9,10 @@
 #include <thread>
 
 #include "chunk.h"
+#include "coding.h"
 #include "crypto.h"
 #include "format.h"
-#include "coding.h"
+#include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
 #include "member_chunk.h"
@@ -39,16 +40,16 @@ Status DecodeCursor(std::string_view hex, VersionVector* vv) {
   vv->clear();
   if (hex.empty()) return Status::OK();
   std::string raw;
-  if (!HexDecode(hex, &raw)) return Status::InvalidArgument("cursor is malformed");
+  if (!HexDecode(hex, &raw)) return Status::InvalidArgument(Tr("cursor is malformed"));
   Reader r(raw);
   uint64_t n = r.Varint();
-  if (n > raw.size()) return Status::InvalidArgument("cursor is malformed");
+  if (n > raw.size()) return Status::InvalidArgument(Tr("cursor is malformed"));
   for (uint64_t i = 0; i < n && r.ok(); i++) {
     auto d = DeviceId::FromBytes(r.Raw(16));
     uint64_t seq = r.Varint();
     if (d) (*vv)[*d] = seq;
   }
-  if (!r.done()) return Status::InvalidArgument("cursor is malformed");
+  if (!r.done()) return Status::InvalidArgument(Tr("cursor is malformed"));
   return Status::OK();
 }
 
@@ -163,7 +164,7 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
     std::string cert;
     bool found = false;
     HAMLET_RETURN_IF_ERROR(m.store->GetDevice(ws, author, &cert, &found));
-    if (!found) return Status::DataLoss("certificate of device " + author.Hex() + " is missing");
+    if (!found) return Status::DataLoss(Format(Tr("certificate of device %s is missing"), author.Hex().c_str()));
     chunk.certificates.push_back(cert);
     budget += cert.size();
     HAMLET_RETURN_IF_ERROR(m.store->ScanCommits(ws, author, after, [&](uint64_t seq, std::string_view bytes, size_t padding_zeros) {
@@ -230,7 +231,9 @@ Status Replica::DeviceCertificate(const WorkspaceId& ws, const DeviceId& device,
   std::lock_guard<std::mutex> lock(impl_->mu);
   bool found = false;
   HAMLET_RETURN_IF_ERROR(impl_->store->GetDevice(ws, device, certificate, &found));
-  if (!found) return Status::NotFound("no certificate of device " + device.Hex() + " in workspace " + ws.Hex());
+  if (!found)
+    return Status::NotFound(
+        Format(Tr("no certificate of device %s in workspace %s"), device.Hex().c_str(), ws.Hex().c_str()));
   return Status::OK();
 }
 
@@ -240,7 +243,7 @@ Status Replica::AuthorizeRequest(const WorkspaceId& ws, std::string_view method,
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::string admin;
   HAMLET_RETURN_IF_ERROR(impl_->AdminKey(ws, &admin));
-  if (challenge.size() != kChallengeBytes) return Status::InvalidArgument("a session challenge is 16 bytes");
+  if (challenge.size() != kChallengeBytes) return Status::InvalidArgument(Tr("a session challenge is 16 bytes"));
   *header = SignRequest(impl_->device, impl_->keys->sign_secret_key(), method, target, challenge, counter, body);
   return Status::OK();
 }

@@ -58,8 +58,11 @@ class HAMLET_EXPORT Status {
   bool Retryable() const { return IsRetryable(code_); }
   static bool IsRetryable(Code code);
 
-  // "OK", or "<code name>: <message>".
+  // "OK", or "<code name>: <message>", the code's name in the language of
+  // the process (hamlet/language.h). Messages are made in that language
+  // too; programs decide by code(), never by the words.
   std::string ToString() const;
+  // The code's English name ("permission denied").
   static const char* CodeName(Code code);
   // The code as one lowercase word with underscores ("permission_denied"),
   // as the hub protocol carries it; and back (kInternal if unknown).
