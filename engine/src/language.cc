@@ -1,3 +1,4 @@
+#include "hamlet/language.h"
 
 #include <unistd.h>
 
@@ -12,8 +13,6 @@
 #include <libintl.h>
 #include <clocale>
 #include <sys/stat.h>
-
-#include "hamlet/language.h"
 #endif
 
 namespace hamlet {
