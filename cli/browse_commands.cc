@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "hamlet/display_text.h"
 #include "hamlet/language.h"
-#include "record_kinds.h"
+#include "office/record_kinds.h"
+#include "office/record_writes.h"
 #include "table.h"
 
 namespace hamlet::cli {
@@ -66,7 +68,7 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
         what = Format(Tr("on concern %s: %s"), FieldText(r, "concern").substr(0, 8).c_str(), what.c_str());
       }
       rows.push_back({Tr(s.noun), r.id.Hex().substr(0, 8), s.date_field.empty() ? "-" : FieldText(r, s.date_field),
-                      Clip(what, 60)});
+                      ClipCharacters(what, 60)});
     }
   }
   if (as_json) {
@@ -78,17 +80,6 @@ int Search(const Context& c, const std::vector<std::string>& words, size_t limit
   return kExitOk;
 }
 
-// A value as the conflicts listing shows it: sealed ones opened where this
-// device may read them.
-std::string Readable(Replica& r, const WorkspaceId& ws, const Value& v) {
-  if (const auto* text = std::get_if<std::string>(&v); text && Replica::IsSealed(*text)) {
-    std::string opened;
-    return r.Unseal(ws, *text, &opened).ok() ? opened : Unreadable();
-  }
-  std::string shown = Show(v);
-  return shown.empty() && std::holds_alternative<std::monostate>(v) ? Tr("(none)") : shown;
-}
-
 int ListConflicts(const Context& c, bool as_json) {
   Opened o;
   if (int rc = Open(c, "conflicts", &o); rc != kExitOk) return rc;
@@ -98,8 +89,8 @@ int ListConflicts(const Context& c, bool as_json) {
   if (as_json) {
     json out = json::array();
     for (const Conflict& k : all) {
-      json values = json::array({Readable(*o.replica, o.ws, k.winner)});
-      for (const Value& v : k.others) values.push_back(Readable(*o.replica, o.ws, v));
+      json values = json::array({ReadableValue(*o.replica, o.ws, k.winner)});
+      for (const Value& v : k.others) values.push_back(ReadableValue(*o.replica, o.ws, v));
       out.push_back({{"record", k.record.Hex()}, {"collection", k.collection}, {"field", k.field}, {"values", values}});
     }
     std::printf("%s\n", json{{"conflicts", out}}.dump().c_str());
@@ -113,9 +104,9 @@ int ListConflicts(const Context& c, bool as_json) {
     const RecordSpec* spec = SpecFor(k.collection);
     Say(Format(Tr("%s %s, %s:"), spec ? Tr(spec->noun) : k.collection.c_str(), k.record.Hex().substr(0, 8).c_str(),
                FieldLabel(spec, k.field).c_str()));
-    Say("  1. " + Readable(*o.replica, o.ws, k.winner) + "  " + Tr("(shown now)"));
+    Say("  1. " + ReadableValue(*o.replica, o.ws, k.winner) + "  " + Tr("(shown now)"));
     for (size_t i = 0; i < k.others.size(); i++) {
-      std::printf("  %zu. %s\n", i + 2, Readable(*o.replica, o.ws, k.others[i]).c_str());
+      std::printf("  %zu. %s\n", i + 2, ReadableValue(*o.replica, o.ws, k.others[i]).c_str());
     }
   }
   Say(Format(TrN("%zu field with concurrent values. Settle one with: hamlet conflicts settle ID FIELD --pick N",
@@ -154,42 +145,15 @@ int Settle(const Context& c, const SettleArgs& a) {
   }
   const Conflict& k = *matching[0];
   const RecordSpec* spec = SpecFor(k.collection);
-  std::map<std::string, Value> fields;
-  if (a.pick) {
-    if (a.pick > 1 + k.others.size()) {
-      return Refuse(what, Status::InvalidArgument(Format(Tr("--pick is 1 to %zu"), 1 + k.others.size())));
-    }
-    fields[a.field] = a.pick == 1 ? k.winner : k.others[a.pick - 2];
-  } else {
-    const FieldSpec* f = nullptr;
-    if (spec) {
-      for (const FieldSpec& x : spec->fields) {
-        if (x.name == a.field) f = &x;
-      }
-    }
-    Value v = a.value;
-    if (f) s = ParseValue(*f, a.value, &v);
-    if (s.ok() && f && f->kind == Kind::kCategory) s = CheckCategories(*o.replica, o.ws, {{a.field, v}}, false);
-    if (!s.ok()) return Refuse(what, s);
-    fields[a.field] = v;
-    Record rec;
-    s = o.replica->Get(k.record, &rec);
-    size_t n_sealed = 0;
-    if (s.ok() && spec && IsDenunciation(rec.fields)) s = SealConfidential(*o.replica, o.ws, *spec, &fields, &n_sealed);
-    if (!s.ok()) return Refuse(what, s);
-  }
-  if (spec) {
-    Record current;
-    if (o.replica->Get(k.record, &current).ok()) KeepKindBesideClearConfidential(*spec, current.fields, &fields);
-  }
-  // Writing the field supersedes every value this replica has seen of it.
   WriteBatch b;
-  b.Update(k.record, fields);
+  Value chosen;
+  s = PrepareSettle(*o.replica, o.ws, k, a.pick, a.value, &b, &chosen);
+  if (!s.ok()) return Refuse(what, s);
   s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   Say(Format(Tr("Settled %s of %s %s: %s"), FieldLabel(spec, a.field).c_str(),
              spec ? Tr(spec->noun) : k.collection.c_str(), k.record.Hex().c_str(),
-             Readable(*o.replica, o.ws, fields[a.field]).c_str()));
+             ReadableValue(*o.replica, o.ws, chosen).c_str()));
   return kExitOk;
 }
 

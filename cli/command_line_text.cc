@@ -4,6 +4,7 @@
 #include <regex>
 #include <vector>
 
+#include "hamlet/display_text.h"
 #include "hamlet/language.h"
 #include "table.h"
 
@@ -69,7 +70,7 @@ class TranslatedFormatter : public CLI::Formatter {
   std::string Line(const std::string& name, const std::string& description) const {
     std::string out = "  " + name;
     if (!description.empty()) {
-      size_t width = Width(out);
+      size_t width = CharacterCount(out);
       out += width >= column_width_ ? "\n" + std::string(column_width_, ' ') : std::string(column_width_ - width, ' ');
       for (char c : description) {
         out += c;

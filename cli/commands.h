@@ -16,11 +16,12 @@ namespace hamlet::cli {
 void AddSetupCommands(CLI::App* app, const Context* context);
 
 // dialogue|concern|model add|list|show|edit, the concern workflow
-// (assign, resolve, transfer, reject, followup) and receipt verify
-// (records.cc), all built from the record kinds of record_kinds.h.
+// (assign, resolve, transfer, reject, extend, followup) and receipt verify
+// (records.cc), all built from the record kinds of office/record_kinds.h.
 void AddRecordCommands(CLI::App* app, const Context* context);
 
-// categories [add|retire]: the workspace's concern categories (categories.cc).
+// categories [add|retire]: the workspace's concern categories; settings
+// [set]: the deadlines of office/deadlines.h (category_commands.cc).
 void AddCategoryCommands(CLI::App* app, const Context* context);
 
 // search TEXT, conflicts and conflicts settle (browse_commands.cc).
@@ -39,8 +40,11 @@ void AddBundleCommands(CLI::App* app, const Context* context);
 void AddStatusCommand(CLI::App* app, const Context* context);
 
 // report: the district report for a period, as a table, CSV, JSON or one
-// HTML page (report_command.cc, report.cc, report_format.cc).
+// HTML page (report_command.cc; office/report.h, office/report_format.h).
 void AddReportCommand(CLI::App* app, const Context* context);
+
+// ui: the officer's web app on this computer (ui_command.cc; ui/).
+void AddUiCommand(CLI::App* app, const Context* context);
 
 }  // namespace hamlet::cli
 

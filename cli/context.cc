@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "hamlet/language.h"
-#include "record_kinds.h"
+#include "office/record_kinds.h"
 
 namespace hamlet::cli {
 
@@ -57,35 +57,10 @@ Status ReadPassphrase(const std::string& file, bool confirm, std::string* out) {
 
 }  // namespace
 
-std::string WorkspaceName(Replica& r, const WorkspaceId& ws) {
-  Query q;
-  q.workspace = ws;
-  q.collection = kWorkspaceCollection;
-  q.limit = 1;
-  QueryResult res;
-  if (!r.Find(q, &res).ok() || res.records.empty()) return "";
-  auto it = res.records[0].fields.find("name");
-  return it != res.records[0].fields.end() && std::holds_alternative<std::string>(it->second)
-             ? std::get<std::string>(it->second)
-             : "";
-}
-
-const char* RoleName(Role r) {
-  switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kOfficer: return "officer";
-    case Role::kRelay: return "relay";
-    default: return "cadre";
-  }
-}
-
-const char* RoleLabel(Role r) {
-  switch (r) {
-    case Role::kAdmin: return Tr("admin");
-    case Role::kOfficer: return Tr("officer");
-    case Role::kRelay: return Tr("relay");
-    default: return Tr("cadre");
-  }
+int Open(const Context& c, const std::string& what, Opened* o) {
+  if (int rc = c.OpenReplica(&o->replica); rc != kExitOk) return rc;
+  Status s = c.PickWorkspace(*o->replica, &o->ws);
+  return s.ok() ? kExitOk : Refuse(what, s);
 }
 
 Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out) {
@@ -198,12 +173,6 @@ int Context::CreateReplica(const std::string& kdf, std::unique_ptr<Replica>* out
     return Report(Format(Tr("cannot create %s"), db.c_str()), s);
   }
   return kExitOk;
-}
-
-std::string HubSetting(const WorkspaceId& ws) { return "hub:" + ws.Hex(); }
-std::string LastSyncSetting(const WorkspaceId& ws) { return "last-sync:" + ws.Hex(); }
-std::string PeerCursorSetting(const WorkspaceId& ws, const DeviceId& device) {
-  return "peer-cursor:" + ws.Hex() + ":" + device.Hex();
 }
 
 Status Context::PickWorkspace(Replica& r, WorkspaceId* ws) const {

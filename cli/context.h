@@ -9,8 +9,13 @@
 #include <string>
 
 #include "hamlet/replica.h"
+#include "office/workspace.h"
 
 namespace hamlet::cli {
+
+// The command line is built on the office layer (office/): its names are
+// used here unqualified.
+using namespace hamlet::office;  // NOLINT(build/namespaces)
 
 // Exit statuses. kExitRetry (EX_TEMPFAIL) tells scripts that the same command
 // may succeed later: the link was down or the hub busy.
@@ -49,27 +54,16 @@ void PrintWarnings(Replica& r, const WorkspaceId& ws);
 // either way, but the cadre should know before writing.
 Status WriteWithWarnings(Replica& r, const WorkspaceId& ws, const WriteBatch& b);
 
-// The record that names a workspace (workspace create --name writes it).
-inline constexpr const char* kWorkspaceCollection = "workspace";
-// The workspace's name; "" when it has none.
-std::string WorkspaceName(Replica& r, const WorkspaceId& ws);
-
-// "admin", "officer", "relay" or "cadre", as JSON output and the command
-// line's options name the roles.
-const char* RoleName(Role r);
-// The role as a person reads it, in the chosen language.
-const char* RoleLabel(Role r);
-
+// An open replica and the workspace a command acts on.
+struct Opened {
+  std::unique_ptr<Replica> replica;
+  WorkspaceId ws;
+};
+// Opens both; on failure has said why and returns the exit status.
+int Open(const Context& c, const std::string& what, Opened* o);
 // The device of ws whose id starts with prefix (at least 4 hex digits);
 // InvalidArgument when none or several do.
 Status FindDevice(Replica& r, const WorkspaceId& ws, const std::string& prefix, DeviceId* out);
-
-// Local setting names.
-inline constexpr const char* kDefaultWorkspaceSetting = "workspace";
-std::string HubSetting(const WorkspaceId& ws);
-std::string LastSyncSetting(const WorkspaceId& ws);  // Unix seconds of the last good sync.
-// The cursor a device's latest bundle said it held: what it needs no more.
-std::string PeerCursorSetting(const WorkspaceId& ws, const DeviceId& device);
 
 // Prints line and a newline on stdout.
 void Say(const std::string& line);

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   AddSyncCommand(&app, &context);
   AddStatusCommand(&app, &context);
   AddReportCommand(&app, &context);
+  AddUiCommand(&app, &context);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -13,11 +13,14 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "categories.h"
-#include "dates.h"
+#include "hamlet/display_text.h"
 #include "hamlet/json.h"
 #include "hamlet/language.h"
-#include "record_kinds.h"
+#include "office/categories.h"
+#include "office/dates.h"
+#include "office/deadlines.h"
+#include "office/record_kinds.h"
+#include "office/record_writes.h"
 #include "table.h"
 
 namespace hamlet::cli {
@@ -26,7 +29,7 @@ namespace {
 
 using nlohmann::json;
 
-using Given = std::map<std::string, std::string>;  // Field -> text given on the command line.
+using Given = Typed;  // Field -> text given on the command line.
 
 // A confidential field given as "-" is read from standard input, one line
 // each in field order, so that a reporter's name never enters the shell's
@@ -48,33 +51,6 @@ Status ReadConfidentialInput(const RecordSpec& spec, Given* given) {
     it->second = line;
   }
   return Status::OK();
-}
-
-// Tickets are this device's id prefix and its own count of receipts: unique
-// across devices without asking anyone.
-Status NextTicket(Replica& r, const WorkspaceId& ws, std::string* ticket) {
-  std::string key = "receipt-seq:" + ws.Hex(), value;
-  bool found = false;
-  HAMLET_RETURN_IF_ERROR(r.LocalSetting(key, &value, &found));
-  uint64_t next = found ? std::stoull(value) + 1 : 1;
-  HAMLET_RETURN_IF_ERROR(r.SetLocalSetting(key, std::to_string(next)));
-  std::string prefix = r.device_id().Hex().substr(0, 6);
-  for (char& ch : prefix) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  *ticket = prefix + "-" + std::to_string(next);
-  return Status::OK();
-}
-
-// What a receipt binds of a concern as received: what the resident said
-// and where; not the workflow fields an officer changes later, nor a sealed
-// reporter (sealed again whenever officers change).
-constexpr const char* kIntakeFields[] = {"received", "kind", "category", "summary", "details", "hamlet", "dialogue"};
-
-std::string IntakeDigest(const std::map<std::string, Value>& fields) {
-  std::map<std::string, Value> intake;
-  for (const char* name : kIntakeFields) {
-    if (auto it = fields.find(name); it != fields.end()) intake[name] = it->second;
-  }
-  return Replica::ReceiptDigest(intake);
 }
 
 // The concerns of ws whose ticket is ticket, each with the device its
@@ -154,49 +130,22 @@ int VerifyReceipt(const Context& c, const std::string& ticket, const std::string
 }
 
 int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
-  if (Status s = ReadConfidentialInput(spec, &given); !s.ok()) return Refuse(spec.command + " add", s);
+  const std::string what = spec.command + " add";
   std::map<std::string, Value> fields;
-  for (const FieldSpec& f : spec.fields) {
-    auto it = given.find(f.name);
-    if (it == given.end()) {
-      if (f.required) {
-        return Refuse(spec.command + " add",
-                      Status::InvalidArgument(Format(Tr("%s is required"), OptionName(f.name).c_str())));
-      }
-      if (f.kind == Kind::kChoice) fields[f.name] = f.choices[0];
-      if (f.kind == Kind::kDate && f.name == spec.date_field) fields[f.name] = Today();
-      if (f.kind == Kind::kYear) fields[f.name] = int64_t{YearOf(Today())};
-      continue;
-    }
-    Value v;
-    Status s = ParseValue(f, it->second, &v);
-    if (!s.ok()) return Refuse(spec.command + " add", s);
-    fields[f.name] = v;
-  }
+  Status s = ReadConfidentialInput(spec, &given);
+  if (s.ok()) s = ParseTyped(spec, given, &fields);
+  if (s.ok()) s = CompleteNewRecord(spec, &fields);
+  if (!s.ok()) return Refuse(what, s);
   Opened o;
-  if (int rc = Open(c, spec.command + " add", &o); rc != kExitOk) return rc;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   WriteBatch b;
-  std::string ticket, code;
-  Status s = CheckCategories(*o.replica, o.ws, fields, false);
-  if (!s.ok()) return Refuse(spec.command + " add", s);
-  if (spec.collection == "concerns") {
-    s = NextTicket(*o.replica, o.ws, &ticket);
-    fields["ticket"] = ticket;
-  }
-  size_t n_sealed = 0;
-  if (s.ok() && IsDenunciation(fields)) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
-  RecordId id = WriteBatch().Insert(spec.collection, {});  // A fresh id, for the receipt to name.
-  if (s.ok() && !ticket.empty()) {
-    // The receipt is signed by this device over the ticket, the record and
-    // what was received; the proof travels in the record.
-    std::string digest = IntakeDigest(fields), proof;
-    s = o.replica->SignReceipt(o.ws, ticket, id, digest, &proof, &code);
-    fields["receipt_digest"] = digest;
-    fields["receipt_proof"] = proof;
-  }
-  b.InsertWithId(id, spec.collection, fields);
+  NewRecord added;
+  s = PrepareNewRecord(*o.replica, o.ws, spec, std::move(fields), &b, &added);
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
-  if (!s.ok()) return Refuse(spec.command + " add", s);
+  if (!s.ok()) return Refuse(what, s);
+  const RecordId& id = added.id;
+  const std::string& ticket = added.ticket;
+  const std::string& code = added.code;
   if (as_json) {
     json out{{"id", id.Hex()}};
     if (!ticket.empty()) out["receipt"] = {{"ticket", ticket}, {"code", code}};
@@ -204,58 +153,37 @@ int Add(const Context& c, const RecordSpec& spec, Given given, bool as_json) {
     return kExitOk;
   }
   Say(Format(Tr("Recorded %s %s."), Tr(spec.noun), id.Hex().c_str()));
-  if (n_sealed) Say(Tr("The reporter's details are sealed to the officers: from now on only their devices can read them."));
+  if (added.n_sealed) {
+    Say(Tr("The reporter's details are sealed to the officers: from now on only their devices can read them."));
+  }
   if (!ticket.empty()) {
     Say(Tr("Receipt for the resident:"));
     PrintTable({{"  " + std::string(Tr("Ticket:")), ticket},
-                {"  " + std::string(Tr("Received:")), Show(fields["received"])},
+                {"  " + std::string(Tr("Received:")), Show(added.fields["received"])},
                 {"  " + std::string(Tr("Verification code:")), code}});
   }
   return kExitOk;
 }
 
-Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std::vector<Record>* out);
-
 // Sets the given fields of one record; what names the command in messages.
 int Change(const Context& c, const RecordSpec& spec, const std::string& id, Given given, const std::string& what) {
   if (given.empty()) return Refuse(what, Status::InvalidArgument(Tr("nothing to change: give a field option")));
-  if (Status s = ReadConfidentialInput(spec, &given); !s.ok()) return Refuse(what, s);
   std::map<std::string, Value> fields;
-  for (const FieldSpec& f : spec.fields) {
-    auto it = given.find(f.name);
-    if (it == given.end()) continue;
-    Value v;
-    Status s = ParseValue(f, it->second, &v);
-    if (!s.ok()) return Refuse(what, s);
-    fields[f.name] = v;
-  }
+  Status s = ReadConfidentialInput(spec, &given);
+  if (s.ok()) s = ParseTyped(spec, given, &fields);
+  if (!s.ok()) return Refuse(what, s);
   Opened o;
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   Record rec;
-  Status s = CheckCategories(*o.replica, o.ws, fields, false);
-  if (s.ok()) s = FindRecord(*o.replica, o.ws, spec, id, &rec);
-  // A denunciation's reporter is sealed, including when a concern becomes
-  // one: then its reporter as written so far is sealed too.
-  std::map<std::string, Value> after = rec.fields;
-  for (const auto& [name, value] : fields) after[name] = value;
-  bool denunciation = s.ok() && IsDenunciation(after);
-  bool became = denunciation && !IsDenunciation(rec.fields);
-  if (became) {
-    for (const FieldSpec& f : spec.fields) {
-      auto it = rec.fields.find(f.name);
-      if (f.confidential && it != rec.fields.end() && !fields.count(f.name)) fields[f.name] = it->second;
-    }
-  }
-  size_t n_sealed = 0;
-  if (denunciation) s = SealConfidential(*o.replica, o.ws, spec, &fields, &n_sealed);
-  KeepKindBesideClearConfidential(spec, rec.fields, &fields);
   WriteBatch b;
-  b.Update(rec.id, fields);
+  RecordChange changed;
+  s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  if (s.ok()) s = PrepareChange(*o.replica, o.ws, spec, rec, std::move(fields), &b, &changed);
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   Say(Format(Tr("Changed %s %s."), Tr(spec.noun), rec.id.Hex().c_str()));
-  if (n_sealed) Say(Tr("The reporter's details are sealed to the officers."));
-  if (became && n_sealed) {
+  if (changed.n_sealed) Say(Tr("The reporter's details are sealed to the officers."));
+  if (changed.became_denunciation && changed.n_sealed) {
     Say(Tr("Note: the reporter's earlier, unsealed values remain in the history of the devices that hold it."));
   }
   return kExitOk;
@@ -274,22 +202,39 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
   std::vector<std::string> unreadable;
   OpenSealedFields(*o.replica, o.ws, &rec, &unreadable);
   std::vector<Record> followups;
+  std::map<RecordId, std::vector<Extension>> extensions;
   if (spec.collection == "concerns") {
+    Settings settings;
     s = Followups(*o.replica, o.ws, rec.id, &followups);
+    if (s.ok()) s = LoadSettings(*o.replica, o.ws, &settings);
+    if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions);
     if (!s.ok()) return Refuse(spec.command + " show", s);
   }
+  const std::vector<Extension>& extended = extensions[rec.id];
   Say(std::string(Tr(spec.noun)) + " " + rec.id.Hex() + (rec.deleted ? " " + std::string(Tr("(deleted)")) : ""));
   std::vector<std::vector<std::string>> rows;
   for (const FieldSpec& f : spec.fields) {
     auto it = rec.fields.find(f.name);
     if (it == rec.fields.end()) continue;
     bool sealed = std::find(unreadable.begin(), unreadable.end(), f.name) != unreadable.end();
-    rows.push_back({"  " + std::string(Tr(f.label)) + ":", sealed ? Unreadable() : ShowField(f, it->second)});
+    std::string shown = sealed ? Unreadable() : ShowField(f, it->second);
+    if (f.name == "due" && !extended.empty()) {
+      Deadline d = DeadlineOf(rec, extended);
+      shown = Format(TrN("%s (extended %d time)", "%s (extended %d times)", d.extensions), FormatDate(d.due).c_str(),
+                     d.extensions);
+    }
+    rows.push_back({"  " + std::string(Tr(f.label)) + ":", shown});
     if (auto conflict = rec.conflicts.find(f.name); conflict != rec.conflicts.end()) {
       for (const Value& v : conflict->second) {
         rows.push_back({"", Format(Tr("also: %s (concurrent edit)"), ShowField(f, v).c_str())});
       }
     }
+  }
+  for (const Extension& e : extended) {
+    std::string said =
+        Format(TrN("by %lld day: %s", "by %lld days: %s", e.days), static_cast<long long>(e.days), e.reason.c_str());
+    if (!e.counted) said += " " + std::string(Tr("(not counted: the most extensions allowed were made before it)"));
+    rows.push_back({"  " + Format(Tr("extended %s:"), FormatDate(e.date).c_str()), said});
   }
   for (const Record& f : followups) {
     auto date = f.fields.find("date");
@@ -301,34 +246,44 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
   return kExitOk;
 }
 
-// A concern's follow-ups, oldest first. They are records of their own, so
-// that entries made on different devices never overwrite one another.
-Status Followups(Replica& r, const WorkspaceId& ws, const RecordId& concern, std::vector<Record>* out) {
-  Query q;
-  q.workspace = ws;
-  q.collection = "followups";
-  q.equals.emplace_back("concern", concern.Hex());
-  q.order_by = "date";
-  q.limit = 10000;
-  QueryResult res;
-  HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
-  *out = std::move(res.records);
-  return Status::OK();
+// Extends a denunciation's deadline, recorded with its reason.
+int Extend(const Context& c, const RecordSpec& spec, const std::string& id, const std::string& reason,
+           const std::string& date) {
+  const std::string what = "concern extend";
+  Timestamp when = Today();
+  Status s = date.empty() ? Status::OK() : ParseDate(date, &when);
+  if (!s.ok()) return Refuse(what, s.WithContext("--date: "));
+  Opened o;
+  if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
+  Record rec;
+  Settings settings;
+  std::map<RecordId, std::vector<Extension>> extensions;
+  WriteBatch b;
+  s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  if (s.ok()) s = LoadSettings(*o.replica, o.ws, &settings);
+  if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions);
+  if (s.ok()) s = ExtendDeadline(settings, rec, extensions[rec.id], reason, when, &b);
+  if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
+  if (!s.ok()) return Refuse(what, s);
+  std::map<RecordId, std::vector<Extension>> after;
+  Deadline d;
+  if (LoadExtensions(*o.replica, o.ws, settings, &after).ok()) d = DeadlineOf(rec, after[rec.id]);
+  Say(Format(Tr("Extended the deadline of denunciation %s to %s (extension %d of %lld)."), rec.id.Hex().c_str(),
+             FormatDate(d.due).c_str(), d.extensions, static_cast<long long>(settings.Get("max_extensions"))));
+  return kExitOk;
 }
 
 int AddFollowup(const Context& c, const RecordSpec& spec, const std::string& id, const std::string& note,
                 const std::string& date) {
   const std::string what = "concern followup";
-  Timestamp when = Today();
-  Status s = date.empty() ? Status::OK() : ParseDate(date, &when);
-  if (s.ok() && note.empty()) s = Status::InvalidArgument(Format(Tr("%s is empty"), "--note"));
-  if (!s.ok()) return Refuse(what, s);
+  Timestamp when;
+  if (Status s = CheckFollowup(note, date, &when); !s.ok()) return Refuse(what, s);
   Opened o;
   if (int rc = Open(c, what, &o); rc != kExitOk) return rc;
   Record rec;
-  s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   WriteBatch b;
-  b.Insert("followups", {{"concern", rec.id.Hex()}, {"note", note}, {"date", when}});
+  Status s = FindRecord(*o.replica, o.ws, spec, id, &rec);
+  if (s.ok()) s = PrepareFollowup(rec, note, date, &b);
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
   Say(Format(Tr("Added a follow-up to concern %s."), rec.id.Hex().c_str()));
@@ -399,36 +354,17 @@ int Reseal(const Context& c, const RecordSpec& spec) {
 // assign, resolve, transfer, reject: each sets the status and one field
 // from its option (and resolve the resolution date).
 void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
-  struct Verb {
-    const char* name;
-    const char* help;
-    const char* option;
-    const char* option_help;
-    const char* field;
-    const char* status;
-  };
-  static const Verb verbs[] = {
-      {"assign", TrMark("Give a concern to someone to handle"), "--to", TrMark("Who handles it"), "assigned_to",
-       "in_progress"},
-      {"resolve", TrMark("Mark a concern resolved"), "--resolution", TrMark("How it was resolved"), "resolution",
-       "resolved"},
-      {"transfer", TrMark("Send a concern to another agency"), "--to", TrMark("The agency"), "transferred_to",
-       "transferred"},
-      {"reject", TrMark("Reject a concern"), "--reason", TrMark("Why"), "resolution", "rejected"},
-  };
-  for (const Verb& v : verbs) {
+  for (const ConcernVerb& v : ConcernVerbs()) {
     auto id = std::make_shared<std::string>();
     auto value = std::make_shared<std::string>();
     auto date = std::make_shared<std::string>();
     CLI::App* verb = cmd->add_subcommand(v.name, Tr(v.help));
     verb->add_option("id", *id, Tr("Its id, or its first 6 or more digits"))->required();
-    verb->add_option(v.option, *value, Tr(v.option_help))->required();
+    verb->add_option(v.option, *value, Tr(v.input))->required();
     if (std::string(v.name) == "resolve") verb->add_option("--date", *date, Tr("When (DD/MM/YYYY; default today)"));
-    const Verb* vp = &v;
+    const ConcernVerb* vp = &v;
     OnRun(verb, [c, sp, vp, id, value, date] {
-      Given given{{"status", vp->status}, {vp->field, *value}};
-      if (std::string(vp->name) == "resolve") given["resolved"] = date->empty() ? FormatDate(Today()) : *date;
-      return Change(*c, *sp, *id, given, std::string("concern ") + vp->name);
+      return Change(*c, *sp, *id, VerbFields(*vp, *value, *date), std::string("concern ") + vp->name);
     });
   }
   auto id = std::make_shared<std::string>();
@@ -437,6 +373,15 @@ void AddConcernVerbs(CLI::App* cmd, const Context* c, const RecordSpec* sp) {
   CLI::App* reseal = cmd->add_subcommand(
       "reseal", Tr("Seal denunciation reporters again for the officers known now (as an officer who can read them)"));
   OnRun(reseal, [c, sp] { return Reseal(*c, *sp); });
+  auto extend_id = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  auto extend_date = std::make_shared<std::string>();
+  CLI::App* extend = cmd->add_subcommand(
+      "extend", Tr("Extend a denunciation's deadline, at most twice by 30 days (hamlet settings), with the reason"));
+  extend->add_option("id", *extend_id, Tr("Its id, or its first 6 or more digits"))->required();
+  extend->add_option("--reason", *reason, Tr("Why it needs longer"))->required();
+  extend->add_option("--date", *extend_date, Tr("When it was decided (DD/MM/YYYY; default today)"));
+  OnRun(extend, [c, sp, extend_id, reason, extend_date] { return Extend(*c, *sp, *extend_id, *reason, *extend_date); });
   CLI::App* followup =
       cmd->add_subcommand("followup", Tr("Add a follow-up entry to a concern (entries are never changed)"));
   followup->add_option("id", *id, Tr("Its id, or its first 6 or more digits"))->required();
@@ -449,6 +394,7 @@ struct ListArgs {
   Given equals;
   std::string search, from, to;
   bool overdue = false, as_json = false;
+  int64_t due_within = -1;  // Days; -1 when not asked.
   size_t limit = 50;
 };
 
@@ -456,7 +402,8 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   Query q;
   q.collection = spec.collection;
   q.text = a.search;
-  q.limit = a.overdue ? 100000 : a.limit;
+  bool by_deadline = a.overdue || a.due_within >= 0;
+  q.limit = by_deadline ? 100000 : a.limit;
   Status s;
   for (const auto& filter : a.equals) {
     const std::string& name = filter.first;
@@ -491,19 +438,13 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   }
   if (s.ok()) s = o.replica->Find(q, &res);
   if (!s.ok()) return Refuse(spec.command + " list", s);
-  if (a.overdue) {
-    // Open concerns past their due date.
-    Timestamp today = Today();
-    std::erase_if(res.records, [&](const Record& r) {
-      auto due = r.fields.find("due");
-      auto status = r.fields.find("status");
-      bool open = status == r.fields.end() || Show(status->second) == "received" || Show(status->second) == "in_progress";
-      return !open || due == r.fields.end() || !std::holds_alternative<Timestamp>(due->second) ||
-             std::get<Timestamp>(due->second) >= today;
-    });
+  if (s.ok() && by_deadline) {
+    // Open concerns late or about to be, soonest due first.
+    s = KeepByDeadline(*o.replica, o.ws, a.overdue, a.due_within, &res.records);
     res.total = res.records.size();
     if (res.records.size() > a.limit) res.records.resize(a.limit);
   }
+  if (!s.ok()) return Refuse(spec.command + " list", s);
   if (a.as_json) {
     json records = json::array();
     for (const Record& r : res.records) records.push_back(ReadableJson(*o.replica, o.ws, r));
@@ -512,14 +453,14 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   }
   std::vector<std::vector<std::string>> rows{{Tr("ID")}};
   for (const FieldSpec& f : spec.fields) {
-    if (f.listed) rows[0].push_back(Upper(Tr(f.label)));
+    if (f.listed) rows[0].push_back(UpperCase(Tr(f.label)));
   }
   for (const Record& r : res.records) {
     rows.push_back({r.id.Hex().substr(0, 8)});
     for (const FieldSpec& f : spec.fields) {
       if (!f.listed) continue;
       auto it = r.fields.find(f.name);
-      rows.back().push_back(it == r.fields.end() ? "-" : Clip(ShowField(f, it->second), 40));
+      rows.back().push_back(it == r.fields.end() ? "-" : ClipCharacters(ShowField(f, it->second), 40));
     }
   }
   PrintTable(rows);
@@ -577,7 +518,10 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
       list->add_option("--to", list_args->to, Tr("Up to this date, included"));
     }
     if (spec.collection == "concerns") {
-      list->add_flag("--overdue", list_args->overdue, Tr("Open and past their due date"));
+      list->add_flag("--overdue", list_args->overdue, Tr("Open and past their due date, soonest due first"));
+      list->add_option("--due-within", list_args->due_within,
+                       Tr("Open and due within this many days from today, soonest due first"))
+          ->check(CLI::Range(0, 3650));
     }
     list->add_option("--limit", list_args->limit, Tr("At most this many"))
         ->check(CLI::Range(1, 100000))

@@ -2,11 +2,12 @@
 
 #include <cstdio>
 
-#include "dates.h"
 #include "hamlet/env.h"
 #include "hamlet/language.h"
-#include "report.h"
-#include "report_format.h"
+#include "office/dates.h"
+#include "office/report.h"
+#include "office/report_format.h"
+#include "table.h"
 
 namespace hamlet::cli {
 
@@ -16,6 +17,28 @@ struct ReportArgs {
   std::string from, to, by, format = "table", out;
   bool all_workspaces = false;
 };
+
+// The report as a table for the terminal.
+std::string ReportTable(const DistrictReport& r) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header{""};
+  auto cols = ReportColumns(r);
+  for (const auto& c : cols) header.push_back(c.second == &r.total ? c.first : ReportGroupLabel(r, c.first));
+  rows.push_back(header);
+  for (const Metric& m : Metrics()) {
+    if (!m.ForPeople()) continue;
+    std::vector<std::string> row{Tr(m.label)};
+    for (const auto& c : cols) row.push_back(ReportCell(r, m, c.second));
+    rows.push_back(row);
+  }
+  std::string out = Format(Tr("Report: %s"), (ReportTitle(r) + ReportByWhat(r)).c_str()) + "\n\n";
+  out += FormatTable(rows, 1);
+  if (!r.warnings.empty()) {
+    out += "\n" + std::string(Tr("Figures may be short:")) + "\n";
+    for (const std::string& w : r.warnings) out += "  - " + w + "\n";
+  }
+  return out;
+}
 
 int Run(const Context& c, const ReportArgs& a) {
   const std::string what = "report";
@@ -77,10 +100,11 @@ void AddReportCommand(CLI::App* app, const Context* c) {
       ->capture_default_str();
   cmd->add_option("--out", a->out, Tr("Write to this file instead of the terminal"));
   cmd->add_flag("--all-workspaces", a->all_workspaces, Tr("Every commune this replica holds, not just one"));
-  cmd->footer(Tr("Dialogues count by their date, concerns by the date received, models by their year.\n"
-                 "Resolved, transferred and rejected describe those concerns as they stand now; overdue means\n"
-                 "still open today and past the due date. The report warns when devices are known to hold\n"
-                 "records that have not reached this replica."));
+  cmd->footer(
+      Tr("Dialogues count by their date, concerns by the date received, models by their year.\n"
+         "Resolved, transferred and rejected describe those concerns as they stand now; on time means\n"
+         "by the due date, extensions counted; overdue means still open today and past it. The report\n"
+         "warns when devices are known to hold records that have not reached this replica."));
   OnRun(cmd, [c, a] { return Run(*c, *a); });
 }
 

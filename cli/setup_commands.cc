@@ -10,7 +10,7 @@
 
 #include "hamlet/hub_client.h"
 #include "hamlet/language.h"
-#include "dates.h"
+#include "office/dates.h"
 #include "qr.h"
 #include "table.h"
 

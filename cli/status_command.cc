@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "dates.h"
 #include "hamlet/language.h"
+#include "office/dates.h"
 #include "table.h"
 
 namespace hamlet::cli {

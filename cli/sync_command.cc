@@ -13,6 +13,7 @@
 
 #include "hamlet/hub_client.h"
 #include "hamlet/language.h"
+#include "office/sync_round.h"
 #include "stop_signal.h"
 
 namespace hamlet::cli {
@@ -201,19 +202,14 @@ int RunSync(const Context& context, SyncArgs args) {
         std::lock_guard<std::mutex> lock(mu);
         running = &client;
       }
-      // The admin's device admits those who asked to join with its invites.
-      std::vector<DeviceStatus> devices;
-      t.status = replica->Devices(t.ws, &devices);
-      for (const DeviceStatus& d : devices) {
-        if (t.status.ok() && d.self && d.role == Role::kAdmin) {
-          t.status = client.AdmitPending(t.ws, &t.admitted, &t.refused);
-        }
-      }
-      if (t.status.ok() && stop.signal() == 0) {
-        t.status = client.Sync(t.ws, &t.report);
+      if (stop.signal() == 0) {
+        SyncOutcome outcome;
+        t.status = SyncWorkspace(*replica, t.ws, client, &outcome);
         t.synced = t.status.ok();
+        t.report = outcome.report;
+        t.admitted = outcome.admitted;
+        t.refused = outcome.refused;
       }
-      if (t.synced) replica->SetLocalSetting(LastSyncSetting(t.ws), std::to_string(std::time(nullptr)));
       {
         std::lock_guard<std::mutex> lock(mu);
         running = nullptr;

@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/po/hamlet.pot}"
 cd "$root"
-mapfile -t sources < <(find engine/src engine/http cli server ui -name '*.cc' -o -name '*.h' 2>/dev/null | LC_ALL=C sort)
+mapfile -t sources < <(find engine/src engine/http office cli server ui -name '*.cc' -o -name '*.h' 2>/dev/null | LC_ALL=C sort)
 xgettext --language=C++ --from-code=UTF-8 --sort-by-file --add-location=file --add-comments=TRANSLATORS: \
   --keyword= --keyword=Tr --keyword=TrN:1,2 --keyword=TrMark \
   --flag=Tr:1:pass-c-format --flag=TrN:1:pass-c-format --flag=TrN:2:pass-c-format \

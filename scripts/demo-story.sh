@@ -5,7 +5,8 @@
 # dialogues and concerns (one denunciation, whose reporter only officers can
 # read); one cadre's commits reach the hub only by a bundle file; the hub
 # comes back, everyone syncs; the officer resolves concerns and prints the
-# district report, and writes it as an HTML page.
+# district report, and writes it as an HTML page; last, it says how to open
+# the officer's web app on what the story made.
 #
 #   demo-story.sh --build DIR [--dir DIR]
 #
@@ -97,7 +98,7 @@ as cadre2 dialogue add --date "$(day 5)" --hamlet "Thôn Tây" --kind voter_cont
 as cadre1 concern add --kind complaint --category land --hamlet "Thôn Đông" --received "$(day 5)" \
   --summary "Tranh chấp ranh giới đất giữa hai hộ"
 as cadre2 concern add --kind denunciation --category public_order --hamlet "Thôn Tây" --received "$(day 4)" \
-  --summary "Tố cáo lấn chiếm đất công làm quán" --reporter-name "Nguyễn Văn Bình" --reporter-contact "0912 345 678" \
+  --channel letter --summary "Tố cáo lấn chiếm đất công làm quán" --reporter-name "Nguyễn Văn Bình" --reporter-contact "0912 345 678" \
   | tee "$dir/denunciation-receipt.txt"
 as cadre2 concern add --kind request --category social_policy --hamlet "Thôn Tây" --received "$(day 4)" \
   --summary "Đề nghị xét hỗ trợ hộ cận nghèo"
@@ -128,6 +129,7 @@ ticket=$(sed -n 's/.*Ticket: *//p' "$dir/denunciation-receipt.txt" | head -n 1)
 code=$(sed -n 's/.*Verification code: *//p' "$dir/denunciation-receipt.txt" | head -n 1)
 as officer receipt verify "$ticket" "$code"
 as officer concern show "${id:0:8}"
+as officer concern edit "${id:0:8}" --within-jurisdiction no
 as officer concern transfer "${id:0:8}" --to "Thanh tra huyện"
 poor=$(HAMLET_DB="$dir/officer.db" HAMLET_PASSPHRASE="demo passphrase of officer" "$hamlet" concern list --search "cận nghèo" --json \
   | sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p')
@@ -140,6 +142,9 @@ as officer concern resolve "${waste:0:8}" --resolution "Đội vệ sinh môi tr
 as officer concern assign "${land:0:8}" --to "Cán bộ địa chính"
 as officer concern followup "${land:0:8}" --note "Đã mời hai hộ lên làm việc"
 as officer sync
+say "What is late, and what falls due within 30 days (the law's deadlines: hamlet settings)"
+as officer concern list --overdue
+as officer concern list --due-within 30
 
 say "The district report for the week"
 as officer report --from "$(day 6)" --to "$(day 0)" --by hamlet
@@ -147,3 +152,7 @@ as officer report --from "$(day 6)" --to "$(day 0)" --format html --out "$dir/re
 
 say "Done"
 echo "Everything is in $dir: the replicas (*.db), the hub's data (hub/), the SD card bundle and report.html."
+echo
+echo "The officer's web app on this data: run"
+echo "  HAMLET_DB=$dir/officer.db $hamlet ui"
+echo "then open http://127.0.0.1:8780/ in a browser on this computer and type the passphrase: demo passphrase of officer"

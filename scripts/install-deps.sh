@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   libpq-dev postgresql haproxy
   catch2 python3 openssl chromium gettext
+  chromium-driver python3-selenium
   nodejs node-yjs
 )
 

@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "format.h"
+#include "hamlet/display_text.h"
 #include "hamlet/language.h"
 #include "hex.h"
 #include "identity.h"
@@ -15,22 +16,6 @@ namespace hamlet::hub {
 using nlohmann::json;
 
 namespace {
-
-// Text for an HTML page: what an upstream's URL or an error message holds
-// is never markup.
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // A role's word in /v1/status; the page shows it translated.
 const char* RoleWord(uint8_t role) {
@@ -93,16 +78,16 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
                   static_cast<long long>(minutes));
   };
   std::string html = std::string("<!doctype html><html lang=\"") + LanguageCode(CurrentLanguage()) +
-                     "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(Tr("Hamlet hub")) +
+                     "\"><head><meta charset=\"utf-8\"><title>" + EscapeHtml(Tr("Hamlet hub")) +
                      "</title><style>"
                      "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
                      "td,th{border:1px solid #999;padding:.3em .6em}.stale{background:#fdd}</style></head><body>"
                      "<h1>" +
-                     HtmlEscape(Tr("Hamlet hub")) + "</h1><p>" +
-                     HtmlEscape(Tr("This hub stores sealed commits; it cannot read any record.")) + "</p>";
+                     EscapeHtml(Tr("Hamlet hub")) + "</h1><p>" +
+                     EscapeHtml(Tr("This hub stores sealed commits; it cannot read any record.")) + "</p>";
   for (const WorkspaceSummary& w : all) {
-    html += "<h2>" + HtmlEscape(Format(Tr("Workspace %s"), w.workspace.Hex().c_str())) + "</h2><p>" +
-            HtmlEscape(Format(TrN("%zu commit stored.", "%zu commits stored.", w.commits), w.commits)) + "</p>";
+    html += "<h2>" + EscapeHtml(Format(Tr("Workspace %s"), w.workspace.Hex().c_str())) + "</h2><p>" +
+            EscapeHtml(Format(TrN("%zu commit stored.", "%zu commits stored.", w.commits), w.commits)) + "</p>";
     RelayRound round;
     bool relayed = false;
     s = LastRelayRound(store_, w.workspace, &round, &relayed);
@@ -114,11 +99,11 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
               : Format(Tr("Relayed to %s: last round %s, failed: %s (last done %s)."), round.upstream.c_str(),
                        ago(round.at).c_str(), round.error.c_str(),
                        round.last_ok == 0 ? Tr("never") : ago(round.last_ok).c_str());
-      html += std::string("<p") + (round.error.empty() ? "" : " class=\"stale\"") + ">" + HtmlEscape(said) + "</p>";
+      html += std::string("<p") + (round.error.empty() ? "" : " class=\"stale\"") + ">" + EscapeHtml(said) + "</p>";
     }
     html += "<table><tr>";
     for (const char* heading : {Tr("device"), Tr("role"), Tr("commits"), Tr("last seen")}) {
-      html += "<th>" + HtmlEscape(heading) + "</th>";
+      html += "<th>" + EscapeHtml(heading) + "</th>";
     }
     html += "</tr>";
     for (const DeviceSummary& d : w.devices) {
@@ -129,7 +114,7 @@ void Hub::StatusPage(const httplib::Request& req, httplib::Response& res) {
                                                    static_cast<long long>(days));
       std::string role = d.revoked ? Format(Tr("%s (revoked)"), Tr(RoleWord(d.role))) : Tr(RoleWord(d.role));
       html += std::string("<tr") + (stale ? " class=\"stale\"" : "") + "><td>" + d.device.Hex() + "</td><td>" +
-              HtmlEscape(role) + "</td><td>" + std::to_string(d.commits) + "</td><td>" + HtmlEscape(seen) +
+              EscapeHtml(role) + "</td><td>" + std::to_string(d.commits) + "</td><td>" + EscapeHtml(seen) +
               "</td></tr>";
     }
     html += "</table>";

@@ -71,18 +71,35 @@ TEST_CASE("the demo story runs end to end and its report is right", "[cli][demo]
   // people in Thôn Đông, 60 in Thôn Tây, 25 in Thôn Nam; six concerns, two in
   // each hamlet; the Thôn Tây request resolved after 4 days and the Thôn Nam
   // one after 2; the denunciation transferred; the Thôn Đông road request
-  // past its due date; one new model and one maintained.
+  // past its due date; one new model and one maintained. The denunciation
+  // came by letter and is not the commune's; both complaints are, neither
+  // resolved yet; both requests were resolved within the law's 15 days.
   json report = json::parse(
       MustRun({"report", "--from", DaysAgo(6), "--to", DaysAgo(0), "--by", "hamlet", "--format", "json"}, officer).out);
-  json total = {{"dialogues", 4},      {"citizens_received", 142},    {"concerns", 6},
-                {"requests", 3},       {"complaints", 2},             {"denunciations", 1},
-                {"resolved", 2},       {"resolved_requests", 2},      {"resolved_complaints", 0},
-                {"resolved_denunciations", 0}, {"transferred", 1},    {"rejected", 0},
-                {"overdue", 1},        {"median_days_to_resolve", 3}, {"models_new", 1},
+  json total = {{"dialogues", 4},
+                {"citizens_received", 142},
+                {"concerns", 6},
+                {"requests", 3},
+                {"complaints", 2},
+                {"denunciations", 1},
+                {"letters", 1},
+                {"resolved", 2},
+                {"resolved_requests", 2},
+                {"resolved_complaints", 0},
+                {"resolved_denunciations", 0},
+                {"resolved_on_time", 2},
+                {"resolved_late", 0},
+                {"within_jurisdiction", 2},
+                {"resolved_within_jurisdiction", 0},
+                {"transferred", 1},
+                {"rejected", 0},
+                {"overdue", 1},
+                {"median_days_to_resolve", 3},
+                {"models_new", 1},
                 {"models_maintained", 1}};
   CHECK(report["total"] == total);
   auto hamlet = [](const char* name, int dialogues, int citizens, int requests, int complaints, int denunciations,
-                   int resolved, int transferred, int overdue, json median) {
+                   int letters, int resolved, int transferred, int overdue, json median) {
     return json{{"group", name},
                 {"dialogues", dialogues},
                 {"citizens_received", citizens},
@@ -90,18 +107,23 @@ TEST_CASE("the demo story runs end to end and its report is right", "[cli][demo]
                 {"requests", requests},
                 {"complaints", complaints},
                 {"denunciations", denunciations},
+                {"letters", letters},
                 {"resolved", resolved},
                 {"resolved_requests", resolved},
                 {"resolved_complaints", 0},
                 {"resolved_denunciations", 0},
+                {"resolved_on_time", resolved},
+                {"resolved_late", 0},
+                {"within_jurisdiction", complaints},
+                {"resolved_within_jurisdiction", 0},
                 {"transferred", transferred},
                 {"rejected", 0},
                 {"overdue", overdue},
                 {"median_days_to_resolve", median}};
   };
-  json groups = json::array({hamlet("Thôn Nam", 1, 25, 1, 1, 0, 1, 0, 0, 2),
-                             hamlet("Thôn Tây", 1, 60, 1, 0, 1, 1, 1, 0, 4),
-                             hamlet("Thôn Đông", 2, 57, 1, 1, 0, 0, 0, 1, nullptr)});
+  json groups =
+      json::array({hamlet("Thôn Nam", 1, 25, 1, 1, 0, 0, 1, 0, 0, 2), hamlet("Thôn Tây", 1, 60, 1, 0, 1, 1, 1, 1, 0, 4),
+                   hamlet("Thôn Đông", 2, 57, 1, 1, 0, 0, 0, 0, 1, nullptr)});
   CHECK(report["groups"] == groups);
   CHECK(report["communes"] == json::array({"Xã An Bình"}));
   CHECK(report["warnings"] == json::array());  // Everyone synced; no chain has a gap.

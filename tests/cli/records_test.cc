@@ -101,13 +101,15 @@ TEST_CASE("records are added, listed, filtered, shown and edited", "[cli][record
   CHECK(count({"--search", "thon 1"}) == 1);
   CHECK(count({"--from", "01/11/2026", "--to", "05/11/2026"}) == 1);
   CHECK(count({"--from", "06/11/2026", "--to", "06/11/2026"}) == 0);
-  CHECK(count({"--overdue"}) == 1);
+  // Both are late: the complaint by its date set by hand, the request by the
+  // law's 15 days from 05/11/2026.
+  CHECK(count({"--overdue"}) == 2);
 
   // Edit by an id prefix; the change shows and the table lists it.
   CliResult edit = RunCli({"concern", "edit", land.substr(0, 8), "--status", "resolved", "--resolution", "Hòa giải xong"}, env);
   REQUIRE(edit.exit_code == 0);
   CHECK(count({"--status", "resolved"}) == 1);
-  CHECK(count({"--overdue"}) == 0);  // Resolved is no longer open.
+  CHECK(count({"--overdue"}) == 1);  // Resolved is no longer open.
   CliResult table = RunCli({"concern", "show", land.substr(0, 8)}, env);
   CHECK(ValueAfter(table.out, "  resolution") == "Hòa giải xong");
   CliResult listing = RunCli({"concern", "list"}, env);

@@ -1,7 +1,8 @@
 // hamlet report: every figure against a hand count of randomly made records,
 // in every format; the HTML page as headless Chromium renders it.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,7 @@ namespace {
 // What the test writes, counted by hand as it goes.
 struct Tally {
   int64_t dialogues = 0, attendees = 0, transferred = 0, rejected = 0, overdue = 0, models_new = 0,
-          models_maintained = 0;
+          models_maintained = 0, letters = 0, within = 0, resolved_within = 0, on_time = 0, late = 0;
   std::map<std::string, int64_t> received, resolved;
   std::vector<double> days;
   json Figures(bool with_dialogues, bool with_models) const {
@@ -36,10 +37,15 @@ struct Tally {
     j["requests"] = received.count("request") ? received.at("request") : 0;
     j["complaints"] = received.count("complaint") ? received.at("complaint") : 0;
     j["denunciations"] = received.count("denunciation") ? received.at("denunciation") : 0;
+    j["letters"] = letters;
     j["resolved"] = done;
     j["resolved_requests"] = resolved.count("request") ? resolved.at("request") : 0;
     j["resolved_complaints"] = resolved.count("complaint") ? resolved.at("complaint") : 0;
     j["resolved_denunciations"] = resolved.count("denunciation") ? resolved.at("denunciation") : 0;
+    j["resolved_on_time"] = on_time;
+    j["resolved_late"] = late;
+    j["within_jurisdiction"] = within;
+    j["resolved_within_jurisdiction"] = resolved_within;
     j["transferred"] = transferred;
     j["rejected"] = rejected;
     j["overdue"] = overdue;
@@ -67,6 +73,24 @@ std::string Day(int d, int month) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d/%02d/2026", d, month);
   return buf;
+}
+
+// Days since 1970 of a day of 2026, and of today (as hamlet counts them: UTC).
+int64_t DayNumber(int d, int month) {
+  using namespace std::chrono;
+  return sys_days(year_month_day{year(2026), std::chrono::month(month), day(d)}).time_since_epoch().count();
+}
+std::string DayText(int64_t n) {
+  using namespace std::chrono;
+  year_month_day ymd{sys_days(days(n))};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(ymd.day()), static_cast<unsigned>(ymd.month()),
+                static_cast<int>(ymd.year()));
+  return buf;
+}
+int64_t TodayNumber() {
+  using namespace std::chrono;
+  return floor<days>(system_clock::now()).time_since_epoch().count();
 }
 
 std::string RecordedId(const CliResult& r) {
@@ -113,16 +137,35 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
     int day = 1 + static_cast<int>(rng() % 20);
     const std::string& kind = kinds[rng() % kinds.size()];
     const std::string& h = hamlets[rng() % hamlets.size()];
-    bool past_due = rng() % 3 == 0;
-    std::vector<std::string> args = {"concern", "add", "--kind", kind, "--category", categories[rng() % 4],
-                                     "--summary", "Kiến nghị số " + std::to_string(i), "--hamlet", h,
-                                     "--received", Day(day, month), "--due", past_due ? "01/01/2020" : "31/12/2099"};
+    // The due date: set by hand long past or far ahead, or the law's (15
+    // days for a request, 30 for the others, from the day received).
+    int due_how = static_cast<int>(rng() % 3);
+    std::vector<std::string> args = {"concern",    "add",
+                                     "--kind",     kind,
+                                     "--category", categories[rng() % 4],
+                                     "--summary",  "Kiến nghị số " + std::to_string(i),
+                                     "--hamlet",   h,
+                                     "--received", Day(day, month)};
+    if (due_how < 2) args.insert(args.end(), {"--due", due_how == 0 ? "01/01/2020" : "31/12/2099"});
+    int64_t due = due_how == 0   ? 0
+                  : due_how == 1 ? DayNumber(31, 12) + 73 * 365
+                                 : DayNumber(day, month) + (kind == "request" ? 15 : 30);
+    bool letter = rng() % 3 == 0;
+    if (letter) args.insert(args.end(), {"--channel", "letter"});
+    int within_how = static_cast<int>(rng() % 3);  // Said yes, said no, or not said (yes).
+    if (within_how < 2) args.insert(args.end(), {"--within-jurisdiction", within_how == 0 ? "yes" : "no"});
+    bool within = within_how != 1 && kind != "request";
     if (kind == "denunciation") args.insert(args.end(), {"--reporter-name", "Người thứ " + std::to_string(i)});
     std::string id = RecordedId(MustRun(args, u));
     int outcome = static_cast<int>(rng() % 5);  // 0 open, 1 resolved, 2 transferred, 3 rejected, 4 in progress.
-    int resolved_after = static_cast<int>(rng() % 9);
+    int resolved_after = static_cast<int>(rng() % 40);
+    if (kind == "denunciation" && due_how == 2 && outcome != 2 && outcome != 3 && rng() % 2) {
+      MustRun({"concern", "extend", id, "--reason", "Cần xác minh thêm"}, u);
+      due += 30;
+    }
     if (outcome == 1) {
-      MustRun({"concern", "resolve", id, "--resolution", "Đã giải quyết", "--date", Day(day + resolved_after, month)},
+      MustRun({"concern", "resolve", id, "--resolution", "Đã giải quyết", "--date",
+               DayText(DayNumber(day, month) + resolved_after)},
               u);
     } else if (outcome == 2) {
       MustRun({"concern", "transfer", id, "--to", "UBND huyện"}, u);
@@ -137,10 +180,14 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
       if (outcome == 1) {
         t->resolved[kind]++;
         t->days.push_back(resolved_after);
+        (DayNumber(day, month) + resolved_after <= due ? t->on_time : t->late)++;
+        if (within) t->resolved_within++;
       }
       if (outcome == 2) t->transferred++;
       if (outcome == 3) t->rejected++;
-      if ((outcome == 0 || outcome == 4) && past_due) t->overdue++;
+      if ((outcome == 0 || outcome == 4) && due < TodayNumber()) t->overdue++;
+      if (letter) t->letters++;
+      if (within) t->within++;
     }
   }
   // Models: this year's count, last year's do not.
@@ -177,9 +224,26 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
   std::string csv = MustRun(with({"--format", "csv"}), u).out;
   std::string total_row = csv.substr(csv.find("\ntotal,") + 1);
   std::string expected_row = "total";
-  for (const char* key : {"dialogues", "citizens_received", "concerns", "requests", "complaints", "denunciations",
-                          "resolved", "resolved_requests", "resolved_complaints", "resolved_denunciations",
-                          "transferred", "rejected", "overdue", "median_days_to_resolve", "models_new",
+  for (const char* key : {"dialogues",
+                          "citizens_received",
+                          "concerns",
+                          "requests",
+                          "complaints",
+                          "denunciations",
+                          "letters",
+                          "resolved",
+                          "resolved_requests",
+                          "resolved_complaints",
+                          "resolved_denunciations",
+                          "resolved_on_time",
+                          "resolved_late",
+                          "within_jurisdiction",
+                          "resolved_within_jurisdiction",
+                          "transferred",
+                          "rejected",
+                          "overdue",
+                          "median_days_to_resolve",
+                          "models_new",
                           "models_maintained"}) {
     const json& v = j["total"][key];
     expected_row += "," + (v.is_null() ? std::string() : v.dump());
@@ -189,6 +253,11 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
   CHECK(table.find("Report: Xã Tân Phú, 01/11/2026 to 30/11/2026") == 0);
   CHECK(std::regex_search(table, std::regex("Dialogues and receptions held +" + j["total"]["dialogues"].dump() + "\n")));
   CHECK(table.find("Figures may be short:") != std::string::npos);
+  // Complaints and denunciations within jurisdiction, in the form offices write.
+  CHECK(std::regex_search(table, std::regex("Complaints and denunciations within jurisdiction +" +
+                                            j["total"]["within_jurisdiction"].dump() + "\n  resolved +" +
+                                            j["total"]["resolved_within_jurisdiction"].dump() + " of " +
+                                            j["total"]["within_jurisdiction"].dump() + "\n")));
 
   // The HTML page, as Chromium renders it: one file, nothing fetched, every
   // total figure in its row.
@@ -206,8 +275,12 @@ TEST_CASE("the report's figures match a hand count, in every format", "[cli][rep
   REQUIRE(dom.out.find("<table id=\"figures\">") != std::string::npos);
   CHECK(dom.out.find("Xã Tân Phú, 01/11/2026 to 30/11/2026") != std::string::npos);
   for (auto it = j["total"].begin(); it != j["total"].end(); ++it) {
-    std::string shown = it.value().is_null() ? "-" : it.value().dump();
-    std::regex row("data-metric=\"" + it.key() + "\"><td>[^<]*</td>(<td class=\"n\">[^<]*</td>)*<td class=\"n\">" +
+    std::string shown = it.value().is_null() ? "-" : it.value().dump(), key = it.key();
+    if (key == "resolved_within_jurisdiction") {  // One line for people: "29 of 39".
+      key = "resolved_of_within_jurisdiction";
+      shown += " of " + j["total"]["within_jurisdiction"].dump();
+    }
+    std::regex row("data-metric=\"" + key + "\"><td>[^<]*</td>(<td class=\"n\">[^<]*</td>)*<td class=\"n\">" +
                    std::regex_replace(shown, std::regex("\\."), "\\.") + "</td></tr>");
     INFO(it.key() << " = " << shown);
     CHECK(std::regex_search(dom.out, row));

@@ -1,10 +1,9 @@
 // The kinds of record hamlet keeps (dialogues, concerns, models): each is
-// described once, field by field, and every record command is built from
-// that description. Also what those commands share: parsing and showing
-// values, the sealed reporter of a denunciation, and finding a record by a
-// prefix of its id.
-#ifndef HAMLET_CLI_RECORD_KINDS_H_
-#define HAMLET_CLI_RECORD_KINDS_H_
+// described once, field by field, and every record command of the command
+// line and every form of the web app is built from that description. Also what those commands share: parsing and
+// showing values, the sealed reporter of a denunciation, and finding a record by a prefix of its id.
+#ifndef HAMLET_OFFICE_RECORD_KINDS_H_
+#define HAMLET_OFFICE_RECORD_KINDS_H_
 
 #include <map>
 #include <memory>
@@ -12,13 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
+#include "hamlet/replica.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 // kCategory is text checked against the workspace's categories (categories.h).
-// kYear is a whole number that defaults to this year.
-enum class Kind { kText, kDate, kCount, kChoice, kCategory, kYear };
+// kYear is a whole number that defaults to this year. kYesNo is typed yes
+// or no and kept as a boolean.
+enum class Kind { kText, kDate, kCount, kChoice, kCategory, kYear, kYesNo };
 
 struct FieldSpec {
   std::string name;   // Field name; the option is --name with '_' as '-'.
@@ -38,8 +38,8 @@ struct FieldSpec {
 
 struct RecordSpec {
   std::string command, collection;
-  const char* noun;    // One record, in English (Tr gives the chosen language's): "concern".
-  const char* plural;  // Several: "concerns".
+  const char* noun;         // One record, in English (Tr gives the chosen language's): "concern".
+  const char* plural;       // Several: "concerns".
   std::string date_field;   // The date a record is filed under, if any.
   std::string title_field;  // The field that names a record in one line.
   std::vector<FieldSpec> fields;
@@ -64,6 +64,11 @@ std::string FieldLabel(const RecordSpec* spec, const std::string& field);
 std::string OptionName(const std::string& field);
 // Parses what the user typed for field f; InvalidArgument names the option.
 Status ParseValue(const FieldSpec& f, const std::string& text, Value* out);
+// Completes the fields of a new record of spec: InvalidArgument naming the
+// option of a required field that is missing; defaults for the others (a
+// choice's first word, today for the record's date, this year; a concern
+// given a dialogue arrived at one).
+Status CompleteNewRecord(const RecordSpec& spec, std::map<std::string, Value>* fields);
 // A value as users read and write it (dates DD/MM/YYYY).
 std::string Show(const Value& v);
 // A value of field f as people read it in the chosen language: Show, with
@@ -95,16 +100,9 @@ nlohmann::json ReadableJson(Replica& r, const WorkspaceId& ws, Record rec);
 Status CheckCategories(Replica& r, const WorkspaceId& ws, const std::map<std::string, Value>& fields,
                        bool include_retired);
 
-// An open replica and the workspace a command acts on.
-struct Opened {
-  std::unique_ptr<Replica> replica;
-  WorkspaceId ws;
-};
-// Opens both; on failure has said why and returns the exit status.
-int Open(const Context& c, const std::string& what, Opened* o);
 // Finds the record of spec whose id starts with prefix (at least 6 digits).
 Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, const std::string& prefix, Record* out);
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office
 
-#endif  // HAMLET_CLI_RECORD_KINDS_H_
+#endif  // HAMLET_OFFICE_RECORD_KINDS_H_

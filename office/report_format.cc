@@ -5,29 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "dates.h"
+#include "hamlet/display_text.h"
 #include "hamlet/language.h"
 #include "record_kinds.h"
-#include "table.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 namespace {
 
 using nlohmann::json;
-
-// A metric's value in a column: "–" for a group it is not broken down by.
-std::string Cell(const DistrictReport& r, const Metric& m, const Figures* column) {
-  if (column != &r.total && !BrokenDown(m.source, r.request.by)) return "\u2013";
-  return m.value(*column);
-}
-
-// The columns of the report: each group, then the total.
-std::vector<std::pair<std::string, const Figures*>> Columns(const DistrictReport& r) {
-  std::vector<std::pair<std::string, const Figures*>> cols;
-  for (const auto& g : r.groups) cols.emplace_back(g.first, &g.second);
-  cols.emplace_back(Tr("Total"), &r.total);
-  return cols;
-}
 
 std::string Iso(Timestamp t) {
   std::string d = FormatDate(t);  // DD/MM/YYYY
@@ -39,20 +25,6 @@ std::string CsvField(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string Fmt(const char* format, double v) {
@@ -68,7 +40,8 @@ struct Series {
   std::vector<int64_t> values;
 };
 
-std::string BarChart(const std::string& title, const std::vector<std::string>& labels, const std::vector<Series>& series) {
+std::string BarChart(const std::string& title, const std::vector<std::string>& labels,
+                     const std::vector<Series>& series) {
   const int label_w = 190, bar_h = 16, gap = 10, chart_w = 620, value_w = 50;
   int64_t max = 1;
   for (const Series& s : series) {
@@ -77,12 +50,14 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& l
   int row_h = static_cast<int>(series.size()) * bar_h + gap;
   int height = 30 + static_cast<int>(labels.size()) * row_h + 24;
   std::string svg = "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(chart_w) +
-                    "\" height=\"" + std::to_string(height) + "\" role=\"img\" aria-label=\"" + Escape(title) + "\">";
-  svg += "<text x=\"0\" y=\"16\" class=\"ct\">" + Escape(title) + "</text>";
+                    "\" height=\"" + std::to_string(height) + "\" role=\"img\" aria-label=\"" + EscapeHtml(title) +
+                    "\">";
+  svg += "<text x=\"0\" y=\"16\" class=\"ct\">" + EscapeHtml(title) + "</text>";
   double scale = static_cast<double>(chart_w - label_w - value_w) / static_cast<double>(max);
   for (size_t i = 0; i < labels.size(); i++) {
     int y = 30 + static_cast<int>(i) * row_h;
-    svg += "<text x=\"0\" y=\"" + std::to_string(y + bar_h - 3) + "\">" + Escape(Clip(labels[i], 28)) + "</text>";
+    svg += "<text x=\"0\" y=\"" + std::to_string(y + bar_h - 3) + "\">" + EscapeHtml(ClipCharacters(labels[i], 28)) +
+           "</text>";
     for (size_t k = 0; k < series.size(); k++) {
       int64_t v = series[k].values[i];
       int by = y + static_cast<int>(k) * bar_h;
@@ -95,10 +70,10 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& l
   }
   int ly = height - 8, lx = label_w;
   for (const Series& s : series) {
-    svg += "<rect x=\"" + std::to_string(lx) + "\" y=\"" + std::to_string(ly - 10) + "\" width=\"10\" height=\"10\" fill=\"" +
-           s.color + "\"/><text x=\"" + std::to_string(lx + 14) + "\" y=\"" + std::to_string(ly) + "\">" +
-           Escape(s.name) + "</text>";
-    lx += 30 + static_cast<int>(Width(s.name)) * 7;
+    svg += "<rect x=\"" + std::to_string(lx) + "\" y=\"" + std::to_string(ly - 10) +
+           "\" width=\"10\" height=\"10\" fill=\"" + s.color + "\"/><text x=\"" + std::to_string(lx + 14) + "\" y=\"" +
+           std::to_string(ly) + "\">" + EscapeHtml(s.name) + "</text>";
+    lx += 30 + static_cast<int>(CharacterCount(s.name)) * 7;
   }
   return svg + "</svg></figure>\n";
 }
@@ -110,6 +85,20 @@ int64_t Of(const std::map<std::string, int64_t>& m, const char* key) {
 
 }  // namespace
 
+// A metric's value in a column: "–" for a group it is not broken down by.
+std::string ReportCell(const DistrictReport& r, const Metric& m, const Figures* column) {
+  if (column != &r.total && !BrokenDown(m.source, r.request.by)) return "\u2013";
+  return m.value(*column);
+}
+
+// The columns of the report: each group, then the total.
+std::vector<std::pair<std::string, const Figures*>> ReportColumns(const DistrictReport& r) {
+  std::vector<std::pair<std::string, const Figures*>> cols;
+  for (const auto& g : r.groups) cols.emplace_back(g.first, &g.second);
+  cols.emplace_back(Tr("Total"), &r.total);
+  return cols;
+}
+
 std::string ReportTitle(const DistrictReport& r) {
   std::string communes;
   for (const std::string& c : r.communes) communes += (communes.empty() ? "" : ", ") + c;
@@ -118,7 +107,7 @@ std::string ReportTitle(const DistrictReport& r) {
 }
 
 // ", by hamlet": what the figures are broken down by, if anything.
-std::string ByWhat(const DistrictReport& r) {
+std::string ReportByWhat(const DistrictReport& r) {
   if (r.request.by.empty()) return "";
   static const std::map<std::string, const char*> by = {
       {"commune", TrMark("by commune")},
@@ -131,38 +120,21 @@ std::string ByWhat(const DistrictReport& r) {
 }
 
 // A group's name as people read it: a kind or a category by its label.
-std::string GroupLabel(const DistrictReport& r, const std::string& group) {
+std::string ReportGroupLabel(const DistrictReport& r, const std::string& group) {
   return r.request.by == "kind" || r.request.by == "category" ? ChoiceLabel(group) : group;
-}
-
-std::string ReportTable(const DistrictReport& r) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header{""};
-  auto cols = Columns(r);
-  for (const auto& c : cols) header.push_back(c.second == &r.total ? c.first : GroupLabel(r, c.first));
-  rows.push_back(header);
-  for (const Metric& m : Metrics()) {
-    std::vector<std::string> row{Tr(m.label)};
-    for (const auto& c : cols) row.push_back(Cell(r, m, c.second));
-    rows.push_back(row);
-  }
-  std::string out = Format(Tr("Report: %s"), (ReportTitle(r) + ByWhat(r)).c_str()) + "\n\n";
-  out += FormatTable(rows, 1);
-  if (!r.warnings.empty()) {
-    out += "\n" + std::string(Tr("Figures may be short:")) + "\n";
-    for (const std::string& w : r.warnings) out += "  - " + w + "\n";
-  }
-  return out;
 }
 
 std::string ReportCsv(const DistrictReport& r) {
   std::string out = "group";
-  for (const Metric& m : Metrics()) out += "," + m.key;
+  for (const Metric& m : Metrics()) {
+    if (m.ForPrograms()) out += "," + m.key;
+  }
   out += "\n";
-  for (const auto& c : Columns(r)) {
+  for (const auto& c : ReportColumns(r)) {
     out += CsvField(c.second == &r.total ? "total" : c.first);
     for (const Metric& m : Metrics()) {
-      std::string v = Cell(r, m, c.second);
+      if (!m.ForPrograms()) continue;
+      std::string v = ReportCell(r, m, c.second);
       out += "," + (v == "-" || v == "\u2013" ? std::string() : v);
     }
     out += "\n";
@@ -174,7 +146,7 @@ std::string ReportJson(const DistrictReport& r) {
   auto figures = [&r](const Figures& f) {
     json j;
     for (const Metric& m : Metrics()) {
-      if (&f != &r.total && !BrokenDown(m.source, r.request.by)) continue;
+      if (!m.ForPrograms() || (&f != &r.total && !BrokenDown(m.source, r.request.by))) continue;
       std::string v = m.value(f);
       if (v == "-") {
         j[m.key] = nullptr;
@@ -206,7 +178,8 @@ std::string ReportHtml(const DistrictReport& r) {
   std::string h = std::string("<!DOCTYPE html>\n<html lang=\"") + LanguageCode(CurrentLanguage()) +
                   R"("><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>)" + Escape(Format(Tr("Report: %s"), title.c_str())) + R"(</title>
+<title>)" + EscapeHtml(Format(Tr("Report: %s"), title.c_str())) +
+                  R"(</title>
 <style>
 body{font-family:"DejaVu Sans",Arial,sans-serif;color:#111;margin:2em auto;max-width:60em;padding:0 1em;font-size:14px}
 h1{font-size:1.5em;margin-bottom:.2em}
@@ -224,24 +197,31 @@ footer{color:#555;font-size:.85em;margin-top:2em}
 @media print{body{margin:0;max-width:none}.warn{background:none}th{background:none}a{color:#111}}
 </style></head><body>
 )";
-  h += "<h1>" + Escape(Tr("District report on mass mobilization work")) + "</h1>\n";
-  h += "<p class=\"sub\">" + Escape(title + ByWhat(r)) + "</p>\n";
+  return h + ReportHtmlBody(r) + "</body></html>\n";
+}
+
+std::string ReportHtmlBody(const DistrictReport& r) {
+  std::string title = ReportTitle(r);
+  std::string h = "<h1>" + EscapeHtml(Tr("District report on mass mobilization work")) + "</h1>\n";
+  h += "<p class=\"sub\">" + EscapeHtml(title + ReportByWhat(r)) + "</p>\n";
   if (!r.warnings.empty()) {
-    h += "<div class=\"warn\" id=\"warnings\"><strong>" + Escape(Tr("Figures may be short:")) + "</strong><ul>\n";
-    for (const std::string& w : r.warnings) h += "<li>" + Escape(w) + "</li>\n";
+    h += "<div class=\"warn\" id=\"warnings\"><strong>" + EscapeHtml(Tr("Figures may be short:")) + "</strong><ul>\n";
+    for (const std::string& w : r.warnings) h += "<li>" + EscapeHtml(w) + "</li>\n";
     h += "</ul></div>\n";
   }
-  auto cols = Columns(r);
+  auto cols = ReportColumns(r);
   h += "<table id=\"figures\"><thead><tr><th></th>";
-  for (const auto& c : cols) h += "<th>" + Escape(c.second == &r.total ? c.first : GroupLabel(r, c.first)) + "</th>";
+  for (const auto& c : cols)
+    h += "<th>" + EscapeHtml(c.second == &r.total ? c.first : ReportGroupLabel(r, c.first)) + "</th>";
   h += "</tr></thead><tbody>\n";
   for (const Metric& m : Metrics()) {
+    if (!m.ForPeople()) continue;
     std::string label = Tr(m.label);
     bool sub = label.rfind("  ", 0) == 0;
     if (sub) label = label.substr(2);
-    h += std::string("<tr") + (sub ? " class=\"sub\"" : "") + " data-metric=\"" + m.key + "\"><td>" + Escape(label) +
-         "</td>";
-    for (const auto& c : cols) h += "<td class=\"n\">" + Escape(Cell(r, m, c.second)) + "</td>";
+    h += std::string("<tr") + (sub ? " class=\"sub\"" : "") + " data-metric=\"" + m.key + "\"><td>" +
+         EscapeHtml(label) + "</td>";
+    for (const auto& c : cols) h += "<td class=\"n\">" + EscapeHtml(ReportCell(r, m, c.second)) + "</td>";
     h += "</tr>\n";
   }
   h += "</tbody></table>\n";
@@ -249,16 +229,18 @@ footer{color:#555;font-size:.85em;margin-top:2em}
   const Figures& t = r.total;
   h += BarChart(Tr("Concerns received and resolved, by kind"),
                 {Tr("Requests and feedback"), Tr("Complaints"), Tr("Denunciations")},
-                {{Tr("received"), "#2563eb",
+                {{Tr("received"),
+                  "#2563eb",
                   {Of(t.received, "request"), Of(t.received, "complaint"), Of(t.received, "denunciation")}},
-                 {Tr("resolved"), "#16a34a",
+                 {Tr("resolved"),
+                  "#16a34a",
                   {Of(t.resolved, "request"), Of(t.resolved, "complaint"), Of(t.resolved, "denunciation")}}});
   if (!r.groups.empty()) {
     std::vector<std::string> labels;
     Series concerns{Tr("concerns"), "#2563eb", {}}, resolved{Tr("resolved"), "#16a34a", {}},
         dialogues{Tr("dialogues"), "#9333ea", {}};
     for (const auto& g : r.groups) {
-      labels.push_back(GroupLabel(r, g.first));
+      labels.push_back(ReportGroupLabel(r, g.first));
       concerns.values.push_back(g.second.Concerns());
       resolved.values.push_back(g.second.Resolved());
       dialogues.values.push_back(g.second.dialogues);
@@ -276,12 +258,14 @@ footer{color:#555;font-size:.85em;margin-top:2em}
   h += BarChart(Tr("Models registered (Dân vận khéo)"), {Tr("New"), Tr("Maintained")},
                 {{Tr("models"), "#ca8a04", {t.models_new, t.models_maintained}}});
   h += "<footer>" +
-       Escape(Format(Tr("Dialogues count by their date, concerns by the date received, models by their year. "
-                        "Resolved, transferred and rejected describe the concerns of the period as they stand now; "
-                        "overdue means still open today and past the due date. Made by hamlet on %s."),
-                     FormatDate(r.request.today).c_str())) +
-       "</footer>\n</body></html>\n";
+       EscapeHtml(Format(Tr("Dialogues count by their date, concerns by the date received, models by their year. "
+                            "Resolved, transferred and rejected describe the concerns of the period as they stand now; "
+                            "on time means by the due date, extensions counted; overdue means still open today and "
+                            "past it. Letters are "
+                            "concerns that arrived by letter. Made by hamlet on %s."),
+                         FormatDate(r.request.today).c_str())) +
+       "</footer>\n";
   return h;
 }
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office

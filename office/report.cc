@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <ctime>
 
-#include "context.h"
 #include "dates.h"
+#include "deadlines.h"
 #include "hamlet/language.h"
+#include "workspace.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 namespace {
 
@@ -129,9 +130,12 @@ double Figures::MedianDaysToResolve() const {
 
 bool BrokenDown(Source source, const std::string& by) {
   switch (source) {
-    case Source::kDialogues: return by == "commune" || by == "hamlet";
-    case Source::kConcerns: return !by.empty();
-    case Source::kModels: return by == "commune";
+    case Source::kDialogues:
+      return by == "commune" || by == "hamlet";
+    case Source::kConcerns:
+      return !by.empty();
+    case Source::kModels:
+      return by == "commune";
   }
   return false;
 }
@@ -162,18 +166,36 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
         f.attendees += attendees;
       });
     }
+    Settings settings;
+    std::map<RecordId, std::vector<Extension>> extensions;
+    HAMLET_RETURN_IF_ERROR(LoadSettings(r, ws, &settings));
+    HAMLET_RETURN_IF_ERROR(LoadExtensions(r, ws, settings, &extensions));
     HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "concerns", "received", req.from, end, &records));
     for (const Record& c : records) {
       std::string kind = Text(c, "kind"), status = Text(c, "status");
+      Deadline deadline = DeadlineOf(c, extensions[c.id]);
+      // A concern recorded before the question was asked counts as within.
+      auto within_field = c.fields.find("within_jurisdiction");
+      bool within = (kind == "complaint" || kind == "denunciation") &&
+                    (within_field == c.fields.end() || !std::holds_alternative<bool>(within_field->second) ||
+                     std::get<bool>(within_field->second));
+      bool letter = Text(c, "channel") == "letter";
       std::string key = by == "commune" ? commune : by.empty() ? "" : Text(c, by.c_str());
-      Timestamp received, resolved_on, due;
+      Timestamp received, resolved_on;
       bool has_days = status == "resolved" && Date(c, "received", &received) && Date(c, "resolved", &resolved_on);
       double days = has_days ? static_cast<double>(resolved_on.millis - received.millis) / kDayMillis : 0;
       bool open = status == "received" || status == "in_progress";
-      bool overdue = open && Date(c, "due", &due) && due.millis < req.today.millis;
+      bool overdue = open && deadline.has && deadline.due.millis < req.today.millis;
+      bool on_time = has_days && deadline.has && resolved_on <= deadline.due;
+      bool late = has_days && deadline.has && resolved_on > deadline.due;
       count(key, BrokenDown(Source::kConcerns, by), [&](Figures& f) {
         f.received[kind]++;
         if (status == "resolved") f.resolved[kind]++;
+        if (letter) f.letters++;
+        if (within) f.within_jurisdiction++;
+        if (within && status == "resolved") f.resolved_within_jurisdiction++;
+        if (on_time) f.resolved_on_time++;
+        if (late) f.resolved_late++;
         if (status == "transferred") f.transferred++;
         if (status == "rejected") f.rejected++;
         if (overdue) f.overdue++;
@@ -185,7 +207,8 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
       int64_t year = Number(m, "year");
       if (year < first_year || year > last_year) continue;
       bool maintained = Text(m, "status") == "maintained";
-      count(commune, BrokenDown(Source::kModels, by), [&](Figures& f) { (maintained ? f.models_maintained : f.models_new)++; });
+      count(commune, BrokenDown(Source::kModels, by),
+            [&](Figures& f) { (maintained ? f.models_maintained : f.models_new)++; });
     }
     HAMLET_RETURN_IF_ERROR(Warnings(r, ws, commune, req, &out->warnings));
   }
@@ -217,6 +240,7 @@ const std::vector<Metric>& Metrics() {
        [](const Figures& f) { return OfKind(f.received, "complaint"); }},
       {"denunciations", TrMark("  denunciations"), Source::kConcerns,
        [](const Figures& f) { return OfKind(f.received, "denunciation"); }},
+      {"letters", TrMark("Letters received"), Source::kConcerns, [](const Figures& f) { return N(f.letters); }},
       {"resolved", TrMark("Resolved"), Source::kConcerns, [](const Figures& f) { return N(f.Resolved()); }},
       {"resolved_requests", TrMark("  requests and feedback resolved"), Source::kConcerns,
        [](const Figures& f) { return OfKind(f.resolved, "request"); }},
@@ -224,6 +248,20 @@ const std::vector<Metric>& Metrics() {
        [](const Figures& f) { return OfKind(f.resolved, "complaint"); }},
       {"resolved_denunciations", TrMark("  denunciations resolved"), Source::kConcerns,
        [](const Figures& f) { return OfKind(f.resolved, "denunciation"); }},
+      {"resolved_on_time", TrMark("  resolved on time"), Source::kConcerns,
+       [](const Figures& f) { return N(f.resolved_on_time); }},
+      {"resolved_late", TrMark("  resolved late"), Source::kConcerns,
+       [](const Figures& f) { return N(f.resolved_late); }},
+      {"within_jurisdiction", TrMark("Complaints and denunciations within jurisdiction"), Source::kConcerns,
+       [](const Figures& f) { return N(f.within_jurisdiction); }},
+      {"resolved_within_jurisdiction", TrMark("  of them resolved"), Source::kConcerns,
+       [](const Figures& f) { return N(f.resolved_within_jurisdiction); }, Metric::Where::kForPrograms},
+      {"resolved_of_within_jurisdiction", TrMark("  resolved"), Source::kConcerns,
+       [](const Figures& f) {
+         return Format(Tr("%lld of %lld"), static_cast<long long>(f.resolved_within_jurisdiction),
+                       static_cast<long long>(f.within_jurisdiction));
+       },
+       Metric::Where::kForPeople},
       {"transferred", TrMark("Transferred to a higher level"), Source::kConcerns,
        [](const Figures& f) { return N(f.transferred); }},
       {"rejected", TrMark("Rejected"), Source::kConcerns, [](const Figures& f) { return N(f.rejected); }},
@@ -245,4 +283,4 @@ const std::vector<Metric>& Metrics() {
   return metrics;
 }
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office

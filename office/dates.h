@@ -1,14 +1,14 @@
 // Dates as the users write them: DD/MM/YYYY (also D/M/YYYY) or ISO
 // YYYY-MM-DD. A date is stored as the timestamp of its midnight, UTC.
-#ifndef HAMLET_CLI_DATES_H_
-#define HAMLET_CLI_DATES_H_
+#ifndef HAMLET_OFFICE_DATES_H_
+#define HAMLET_OFFICE_DATES_H_
 
 #include <string>
 
 #include "hamlet/status.h"
 #include "hamlet/types.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 inline constexpr int64_t kDayMillis = 86400000;
 
@@ -23,6 +23,6 @@ std::string FormatLocalTime(int64_t unix_seconds);
 int YearOf(Timestamp t);
 Timestamp FirstOfMonth(Timestamp t);
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office
 
-#endif  // HAMLET_CLI_DATES_H_
+#endif  // HAMLET_OFFICE_DATES_H_

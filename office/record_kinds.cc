@@ -4,10 +4,11 @@
 
 #include "categories.h"
 #include "dates.h"
+#include "deadlines.h"
 #include "hamlet/json.h"
 #include "hamlet/language.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 using nlohmann::json;
 
@@ -21,12 +22,24 @@ const std::vector<RecordSpec>& Specs() {
        "topics",
        {
            {"date", TrMark("date"), TrMark("When it was held (DD/MM/YYYY)"), Kind::kDate, true, {}, true, false},
-           {"kind", TrMark("kind"), TrMark("What it was"), Kind::kChoice, false,
-            {"dialogue", "citizen_reception", "voter_contact", "working_visit"}, true, true},
+           {"kind",
+            TrMark("kind"),
+            TrMark("What it was"),
+            Kind::kChoice,
+            false,
+            {"dialogue", "citizen_reception", "voter_contact", "working_visit"},
+            true,
+            true},
            {"commune", TrMark("commune"), TrMark("Commune"), Kind::kText, false, {}, false, true},
            {"hamlet", TrMark("hamlet"), TrMark("Hamlet"), Kind::kText, true, {}, true, true},
            {"chaired_by", TrMark("chaired by"), TrMark("Who chaired it"), Kind::kText, false, {}, false, false},
-           {"attendees", TrMark("attendees"), TrMark("How many citizens attended"), Kind::kCount, false, {}, true,
+           {"attendees",
+            TrMark("attendees"),
+            TrMark("How many citizens attended"),
+            Kind::kCount,
+            false,
+            {},
+            true,
             false},
            {"topics", TrMark("topics"), TrMark("Topics raised"), Kind::kText, false, {}, true, false},
            {"notes", TrMark("notes"), TrMark("Notes"), Kind::kText, false, {}, false, false},
@@ -39,35 +52,151 @@ const std::vector<RecordSpec>& Specs() {
        "received",
        "summary",
        {
-           {"ticket", TrMark("ticket"), TrMark("The receipt's ticket"), Kind::kText, false, {}, false, true, true,
-            false, FieldIndex::kExact},
-           {"received", TrMark("received on"), TrMark("When it was received (DD/MM/YYYY; default today)"), Kind::kDate,
-            false, {}, true, false},
-           {"kind", TrMark("kind"), TrMark("What it is"), Kind::kChoice, true, {"request", "complaint", "denunciation"},
-            true, true},
-           {"category", TrMark("category"), TrMark("Its category (hamlet categories lists them)"), Kind::kCategory,
-            true, {}, true, true},
+           {"ticket",
+            TrMark("ticket"),
+            TrMark("The receipt's ticket"),
+            Kind::kText,
+            false,
+            {},
+            false,
+            true,
+            true,
+            false,
+            FieldIndex::kExact},
+           {"received",
+            TrMark("received on"),
+            TrMark("When it was received (DD/MM/YYYY; default today)"),
+            Kind::kDate,
+            false,
+            {},
+            true,
+            false},
+           {"kind",
+            TrMark("kind"),
+            TrMark("What it is"),
+            Kind::kChoice,
+            true,
+            {"request", "complaint", "denunciation"},
+            true,
+            true},
+           {"category",
+            TrMark("category"),
+            TrMark("Its category (hamlet categories lists them)"),
+            Kind::kCategory,
+            true,
+            {},
+            true,
+            true},
            {"summary", TrMark("summary"), TrMark("One line"), Kind::kText, true, {}, true, false},
            {"details", TrMark("details"), TrMark("Details"), Kind::kText, false, {}, false, false},
-           {"reporter_name", TrMark("reporter"),
-            TrMark("Who raised it (sealed to the officers for a denunciation; - reads it from stdin)"), Kind::kText,
-            false, {}, false, false, false, true},
-           {"reporter_contact", TrMark("reporter's contact"),
-            TrMark("How to reach them (sealed likewise; - reads it from stdin)"), Kind::kText, false, {}, false, false,
-            false, true, FieldIndex::kExact},
+           {"reporter_name",
+            TrMark("reporter"),
+            TrMark("Who raised it (sealed to the officers for a denunciation; - reads it from stdin)"),
+            Kind::kText,
+            false,
+            {},
+            false,
+            false,
+            false,
+            true},
+           {"reporter_contact",
+            TrMark("reporter's contact"),
+            TrMark("How to reach them (sealed likewise; - reads it from stdin)"),
+            Kind::kText,
+            false,
+            {},
+            false,
+            false,
+            false,
+            true,
+            FieldIndex::kExact},
            {"hamlet", TrMark("hamlet"), TrMark("Hamlet"), Kind::kText, false, {}, true, true},
-           {"dialogue", TrMark("dialogue"), TrMark("The dialogue it came from (id)"), Kind::kText, false, {}, false,
-            false, false, false, FieldIndex::kExact},
-           {"status", TrMark("status"), TrMark("Where it stands"), Kind::kChoice, false,
-            {"received", "in_progress", "resolved", "transferred", "rejected"}, true, true},
+           {"dialogue",
+            TrMark("dialogue"),
+            TrMark("The dialogue it came from (id)"),
+            Kind::kText,
+            false,
+            {},
+            false,
+            false,
+            false,
+            false,
+            FieldIndex::kExact},
+           {"status",
+            TrMark("status"),
+            TrMark("Where it stands"),
+            Kind::kChoice,
+            false,
+            {"received", "in_progress", "resolved", "transferred", "rejected"},
+            true,
+            true},
            {"assigned_to", TrMark("assigned to"), TrMark("Who handles it"), Kind::kText, false, {}, false, true},
-           {"resolution", TrMark("resolution"), TrMark("How it was resolved, or why it was rejected"), Kind::kText,
-            false, {}, false, false},
-           {"resolved", TrMark("resolved on"), TrMark("When it was resolved (DD/MM/YYYY)"), Kind::kDate, false, {},
-            false, false},
-           {"transferred_to", TrMark("transferred to"), TrMark("The agency it went to"), Kind::kText, false, {}, false,
+           {"resolution",
+            TrMark("resolution"),
+            TrMark("How it was resolved, or why it was rejected"),
+            Kind::kText,
+            false,
+            {},
+            false,
             false},
-           {"due", TrMark("due"), TrMark("When it is due (DD/MM/YYYY)"), Kind::kDate, false, {}, false, false},
+           {"resolved",
+            TrMark("resolved on"),
+            TrMark("When it was resolved (DD/MM/YYYY)"),
+            Kind::kDate,
+            false,
+            {},
+            false,
+            false},
+           {"transferred_to",
+            TrMark("transferred to"),
+            TrMark("The agency it went to"),
+            Kind::kText,
+            false,
+            {},
+            false,
+            false},
+           {"channel",
+            TrMark("arrived by"),
+            TrMark("How it arrived (default dialogue with --dialogue, else in person)"),
+            Kind::kChoice,
+            false,
+            {"in_person", "letter", "phone", "online", "dialogue"},
+            false,
+            true},
+           {"within_jurisdiction",
+            TrMark("within jurisdiction"),
+            TrMark("Whether settling it is the commune's to do (yes or no; default yes)"),
+            Kind::kYesNo,
+            false,
+            {},
+            false,
+            true},
+           {"accepted",
+            TrMark("accepted on"),
+            TrMark("When it was accepted for settling (DD/MM/YYYY); its deadline counts from then, else from received"),
+            Kind::kDate,
+            false,
+            {},
+            false,
+            false},
+           {"complex",
+            TrMark("complex"),
+            TrMark("A complex case, with the longer deadline (yes or no)"),
+            Kind::kYesNo,
+            false,
+            {},
+            false,
+            false},
+           {"due",
+            TrMark("due"),
+            TrMark("When it is due (DD/MM/YYYY), or law for the workspace's deadlines (hamlet settings); by "
+                   "default the law's"),
+            Kind::kDate,
+            false,
+            {},
+            true,
+            false},
+           {"due_source", TrMark("due date set"), "", Kind::kChoice, false, {"law", "hand"}, false, false, true},
        }},
       {"model",
        "models",
@@ -80,8 +209,14 @@ const std::vector<RecordSpec>& Specs() {
            {"field", TrMark("field"), TrMark("Its field"), Kind::kText, false, {}, true, true},
            {"unit", TrMark("unit"), TrMark("The unit that runs it"), Kind::kText, false, {}, false, true},
            {"year", TrMark("year"), TrMark("Year (default this year)"), Kind::kYear, false, {}, true, true},
-           {"status", TrMark("status"), TrMark("New this year or maintained"), Kind::kChoice, false,
-            {"new", "maintained"}, true, true},
+           {"status",
+            TrMark("status"),
+            TrMark("New this year or maintained"),
+            Kind::kChoice,
+            false,
+            {"new", "maintained"},
+            true,
+            true},
            {"results", TrMark("results"), TrMark("Results"), Kind::kText, false, {}, false, false},
        }},
   };
@@ -102,6 +237,12 @@ std::string ChoiceLabel(const std::string& word) {
       {"resolved", TrMark("resolved")},
       {"transferred", TrMark("transferred")},
       {"rejected", TrMark("rejected")},
+      {"in_person", TrMark("in person")},
+      {"letter", TrMark("letter")},
+      {"phone", TrMark("phone")},
+      {"online", TrMark("online")},
+      {"law", TrMark("by law")},
+      {"hand", TrMark("by hand")},
       {"new", TrMark("new")},
       {"maintained", TrMark("maintained")},
       // The categories every workspace starts with (categories.h).
@@ -147,6 +288,10 @@ std::string OptionName(const std::string& field) {
 Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
   switch (f.kind) {
     case Kind::kDate: {
+      if (f.name == "due" && text == kDueByLaw) {  // Back to the law's date (deadlines.h, UpdateDue).
+        *out = text;
+        return Status::OK();
+      }
       Timestamp t;
       HAMLET_RETURN_IF_ERROR(ParseDate(text, &t).WithContext(OptionName(f.name) + ": "));
       *out = t;
@@ -166,6 +311,16 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
       return Status::InvalidArgument(
           Format(Tr("%s takes a whole number, not '%s'"), OptionName(f.name).c_str(), text.c_str()));
     }
+    case Kind::kYesNo:
+      if (text == "yes" || text == "true" || text == "1") {
+        *out = true;
+        return Status::OK();
+      }
+      if (text == "no" || text == "false" || text == "0") {
+        *out = false;
+        return Status::OK();
+      }
+      return Status::InvalidArgument(Format(Tr("%s is yes or no, not '%s'"), OptionName(f.name).c_str(), text.c_str()));
     case Kind::kChoice:
       if (std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end()) {
         std::string all;
@@ -188,6 +343,23 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out) {
       return Status::OK();
   }
   return Status::Internal(Tr("unknown field kind"));
+}
+
+Status CompleteNewRecord(const RecordSpec& spec, std::map<std::string, Value>* fields) {
+  for (const FieldSpec& f : spec.fields) {
+    if (fields->count(f.name) || f.automatic) continue;
+    if (f.required) return Status::InvalidArgument(Format(Tr("%s is required"), OptionName(f.name).c_str()));
+    if (f.name == "channel" && fields->count("dialogue")) {
+      (*fields)[f.name] = std::string("dialogue");
+    } else if (f.kind == Kind::kChoice) {
+      (*fields)[f.name] = f.choices[0];
+    } else if (f.kind == Kind::kDate && f.name == spec.date_field) {
+      (*fields)[f.name] = Today();
+    } else if (f.kind == Kind::kYear) {
+      (*fields)[f.name] = int64_t{YearOf(Today())};
+    }
+  }
+  return Status::OK();
 }
 
 std::string Show(const Value& v) {
@@ -273,12 +445,6 @@ const RecordSpec* SpecFor(const std::string& collection) {
   return nullptr;
 }
 
-int Open(const Context& c, const std::string& what, Opened* o) {
-  if (int rc = c.OpenReplica(&o->replica); rc != kExitOk) return rc;
-  Status s = c.PickWorkspace(*o->replica, &o->ws);
-  return s.ok() ? kExitOk : Refuse(what, s);
-}
-
 // Finds the record of spec whose id starts with prefix (at least 6 digits).
 Status FindRecord(Replica& r, const WorkspaceId& ws, const RecordSpec& spec, const std::string& prefix, Record* out) {
   if (auto id = RecordId::FromHex(prefix)) {
@@ -324,4 +490,4 @@ void KeepKindBesideClearConfidential(const RecordSpec& spec, const std::map<std:
   }
 }
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office

@@ -6,7 +6,7 @@
 
 #include "hamlet/language.h"
 
-namespace hamlet::cli {
+namespace hamlet::office {
 
 namespace {
 
@@ -71,4 +71,4 @@ Timestamp FirstOfMonth(Timestamp t) {
   return out;
 }
 
-}  // namespace hamlet::cli
+}  // namespace hamlet::office

@@ -1,0 +1,36 @@
+// One sync of a workspace as the programs built on the office layer run it
+// (`hamlet sync`, the web app's sync page): the admin's device first admits
+// those who asked to join with its invites, then pushes and pulls; a sync
+// that went through is remembered as the last one. And what a person is
+// told about it before: the hub, the last sync, what has not reached the hub.
+#ifndef HAMLET_OFFICE_SYNC_ROUND_H_
+#define HAMLET_OFFICE_SYNC_ROUND_H_
+
+#include <cstdint>
+#include <string>
+
+#include "hamlet/hub_client.h"
+#include "hamlet/replica.h"
+
+namespace hamlet::office {
+
+struct SyncOutcome {
+  SyncReport report;
+  size_t admitted = 0, refused = 0;  // Join requests, on the admin's device.
+};
+// Runs one round with client (which names the hub); thread safe as the
+// replica is; client.Cancel() from another thread stops it (Cancelled).
+Status SyncWorkspace(Replica& r, const WorkspaceId& ws, HubClient& client, SyncOutcome* out);
+
+struct SyncState {
+  int64_t last_sync = 0;   // Unix seconds of the last sync that went through; 0 for never.
+  uint64_t written = 0;    // Commits this device wrote to ws.
+  uint64_t delivered = 0;  // Of those, how many hub has acknowledged.
+  uint64_t Undelivered() const { return written > delivered ? written - delivered : 0; }
+};
+// hub may be empty (none known): then nothing counts as delivered.
+Status ReadSyncState(Replica& r, const WorkspaceId& ws, const std::string& hub, SyncState* out);
+
+}  // namespace hamlet::office
+
+#endif  // HAMLET_OFFICE_SYNC_ROUND_H_
