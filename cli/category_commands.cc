@@ -77,7 +77,7 @@ int ListSettings(const Context& c, bool as_json) {
   for (const SettingSpec& spec : SettingSpecs()) {
     int64_t v = settings.Get(spec.name);
     rows.push_back({spec.name, spec.yes_no ? (v ? Tr("yes") : Tr("no")) : std::to_string(v), Tr(spec.label),
-                    settings.changed.at(spec.name) ? Tr("(changed)") : ""});
+                    settings.Changed(spec) ? Tr("(changed)") : ""});
   }
   PrintTable(rows);
   return kExitOk;

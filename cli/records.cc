@@ -207,7 +207,7 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
     Settings settings;
     s = Followups(*o.replica, o.ws, rec.id, &followups);
     if (s.ok()) s = LoadSettings(*o.replica, o.ws, &settings);
-    if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions);
+    if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions, &rec.id);
     if (!s.ok()) return Refuse(spec.command + " show", s);
   }
   const std::vector<Extension>& extended = extensions[rec.id];
@@ -218,11 +218,7 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
     if (it == rec.fields.end()) continue;
     bool sealed = std::find(unreadable.begin(), unreadable.end(), f.name) != unreadable.end();
     std::string shown = sealed ? Unreadable() : ShowField(f, it->second);
-    if (f.name == "due" && !extended.empty()) {
-      Deadline d = DeadlineOf(rec, extended);
-      shown = Format(TrN("%s (extended %d time)", "%s (extended %d times)", d.extensions), FormatDate(d.due).c_str(),
-                     d.extensions);
-    }
+    if (f.name == "due" && !extended.empty()) shown = DueText(DeadlineOf(rec, extended));
     rows.push_back({"  " + std::string(Tr(f.label)) + ":", shown});
     if (auto conflict = rec.conflicts.find(f.name); conflict != rec.conflicts.end()) {
       for (const Value& v : conflict->second) {
@@ -230,12 +226,7 @@ int ShowOne(const Context& c, const RecordSpec& spec, const std::string& id, boo
       }
     }
   }
-  for (const Extension& e : extended) {
-    std::string said =
-        Format(TrN("by %lld day: %s", "by %lld days: %s", e.days), static_cast<long long>(e.days), e.reason.c_str());
-    if (!e.counted) said += " " + std::string(Tr("(not counted: the most extensions allowed were made before it)"));
-    rows.push_back({"  " + Format(Tr("extended %s:"), FormatDate(e.date).c_str()), said});
-  }
+  for (const Extension& e : extended) rows.push_back({"  " + ExtensionLabel(e), ExtensionText(e)});
   for (const Record& f : followups) {
     auto date = f.fields.find("date");
     auto note = f.fields.find("note");
@@ -261,13 +252,14 @@ int Extend(const Context& c, const RecordSpec& spec, const std::string& id, cons
   WriteBatch b;
   s = FindRecord(*o.replica, o.ws, spec, id, &rec);
   if (s.ok()) s = LoadSettings(*o.replica, o.ws, &settings);
-  if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions);
+  if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions, &rec.id);
   if (s.ok()) s = ExtendDeadline(settings, rec, extensions[rec.id], reason, when, &b);
   if (s.ok()) s = WriteWithWarnings(*o.replica, o.ws, b);
   if (!s.ok()) return Refuse(what, s);
-  std::map<RecordId, std::vector<Extension>> after;
-  Deadline d;
-  if (LoadExtensions(*o.replica, o.ws, settings, &after).ok()) d = DeadlineOf(rec, after[rec.id]);
+  // ExtendDeadline took it only while fewer than the most allowed count, so it counts too.
+  Deadline d = DeadlineOf(rec, extensions[rec.id]);
+  d.due.millis += settings.Get("extension_days") * kDayMillis;
+  d.extensions++;
   Say(Format(Tr("Extended the deadline of denunciation %s to %s (extension %d of %lld)."), rec.id.Hex().c_str(),
              FormatDate(d.due).c_str(), d.extensions, static_cast<long long>(settings.Get("max_extensions"))));
   return kExitOk;
@@ -407,8 +399,7 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   Status s;
   for (const auto& filter : a.equals) {
     const std::string& name = filter.first;
-    const FieldSpec& f =
-        *std::find_if(spec.fields.begin(), spec.fields.end(), [&name](const FieldSpec& x) { return x.name == name; });
+    const FieldSpec& f = *FindField(spec, name);  // A filter option of one of spec's fields.
     Value v;
     s = ParseValue(f, filter.second, &v);
     if (!s.ok()) return Refuse(spec.command + " list", s);
@@ -440,7 +431,11 @@ int List(const Context& c, const RecordSpec& spec, const ListArgs& a) {
   if (!s.ok()) return Refuse(spec.command + " list", s);
   if (s.ok() && by_deadline) {
     // Open concerns late or about to be, soonest due first.
-    s = KeepByDeadline(*o.replica, o.ws, a.overdue, a.due_within, &res.records);
+    Settings settings;
+    std::map<RecordId, std::vector<Extension>> extensions;
+    s = LoadSettings(*o.replica, o.ws, &settings);
+    if (s.ok()) s = LoadExtensions(*o.replica, o.ws, settings, &extensions);
+    KeepByDeadline(extensions, a.overdue, a.due_within, &res.records);
     res.total = res.records.size();
     if (res.records.size() > a.limit) res.records.resize(a.limit);
   }

@@ -28,18 +28,6 @@ struct SyncArgs {
   bool quiet = false;
 };
 
-std::string Size(size_t bytes) {
-  char buf[32];
-  if (bytes < 10 * 1024) {
-    std::snprintf(buf, sizeof buf, "%zu B", bytes);
-  } else if (bytes < 10 * 1024 * 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
-  }
-  return buf;
-}
-
 // What the user can do about a refusal, by its kind.
 std::string Advice(const Status& s, const SyncArgs& args) {
   if (s.Retryable()) {
@@ -87,25 +75,6 @@ SyncReport Total(const std::vector<Target>& targets) {
     t.retries += x.report.retries;
   }
   return t;
-}
-
-std::string Moved(const SyncReport& r) {
-  std::string out = Format(Tr("sent %zu commits (%s), received %zu (%zu new, %s)"), r.pushed, Size(r.bytes_up).c_str(),
-                           r.pulled, r.applied, Size(r.bytes_down).c_str());
-  if (r.relayed > 0) {
-    out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
-                             "passed on %zu commits of other devices that the hub lacked", r.relayed),
-                         r.relayed);
-  }
-  if (r.retries > 0) {
-    out += "; " + Format(TrN("the link dropped or the hub was busy %zu time, and the sync went on from where it "
-                             "stopped",
-                             "the link dropped or the hub was busy %zu times, and each time the sync went on from "
-                             "where it stopped",
-                             r.retries),
-                         r.retries);
-  }
-  return out;
 }
 
 // Syncs every workspace of the replica (a district officer holds several
@@ -162,19 +131,14 @@ int RunSync(const Context& context, SyncArgs args) {
       // A push with nothing to send is not shown.
       bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
       if (p.phase[0] != '\0' && !idle_push) {
-        text = Format(std::strcmp(p.phase, "pull") == 0 ? Tr("pull: %llu commits, %s") : Tr("push: %llu commits, %s"),
-                      static_cast<unsigned long long>(p.commits), Size(p.bytes).c_str());
+        text = PhaseText(p);
       }
       if (!tty && !changed && now - last < std::chrono::seconds(5)) return;
       last = now;
       std::string line = push_text.empty() && pull_text.empty() ? std::string(Tr("connecting"))
                          : push_text.empty() || pull_text.empty() ? push_text + pull_text
                                                                  : push_text + "; " + pull_text;
-      if (p.link_down) {
-        line += " - " + Format(Tr("the link is down, trying again (nothing has come through for %lld s; giving up "
-                                  "after %lld s)"),
-                               static_cast<long long>(p.waiting_ms / 1000), static_cast<long long>(p.give_up_ms / 1000));
-      }
+      line += LinkDownText(p);
       std::fprintf(stderr, "%s%s%s%s", tty ? "\r\033[K" : "", prefix.c_str(), line.c_str(), tty ? "" : "\n");
       std::fflush(stderr);
       drew = tty;
@@ -253,13 +217,13 @@ int RunSync(const Context& context, SyncArgs args) {
   }
   if (!args.quiet && synced > 0) {
     if (!several) {
-      Say(Format(Tr("Synced workspace %s with %s in %.1f s: %s."), targets[0].ws.Hex().c_str(),
-                 targets[0].hub.c_str(), seconds, Moved(Total(targets)).c_str()));
+      Say(Format(Tr("Synced workspace %s with %s in %.1f s: %s."), targets[0].ws.Hex().c_str(), targets[0].hub.c_str(),
+                 seconds, MovedText(Total(targets)).c_str()));
     } else {
       Say(Format(Tr("Synced %zu of %zu workspaces in %.1f s: %s."), synced, targets.size(), seconds,
-                 Moved(Total(targets)).c_str()));
+                 MovedText(Total(targets)).c_str()));
       for (const Target& t : targets) {
-        if (t.synced) Say("  " + t.name + " (" + t.hub + "): " + Moved(t.report) + ".");
+        if (t.synced) Say("  " + t.name + " (" + t.hub + "): " + MovedText(t.report) + ".");
       }
     }
   }

@@ -5,6 +5,7 @@
 
 #include "dates.h"
 #include "hamlet/language.h"
+#include "record_kinds.h"
 
 namespace hamlet::office {
 
@@ -14,18 +15,6 @@ namespace {
 // admin may write (protocol.md 7.2): one record per setting, named by it.
 constexpr char kSettingsCollection[] = "workspace";
 constexpr char kSettingPrefix[] = "setting:";
-
-std::string TextOf(const std::map<std::string, Value>& fields, const char* name) {
-  auto it = fields.find(name);
-  return it != fields.end() && std::holds_alternative<std::string>(it->second) ? std::get<std::string>(it->second) : "";
-}
-
-bool DateOf(const std::map<std::string, Value>& fields, const char* name, Timestamp* out) {
-  auto it = fields.find(name);
-  if (it == fields.end() || !std::holds_alternative<Timestamp>(it->second)) return false;
-  *out = std::get<Timestamp>(it->second);
-  return true;
-}
 
 bool YesOf(const std::map<std::string, Value>& fields, const char* name) {
   auto it = fields.find(name);
@@ -66,10 +55,8 @@ int64_t Settings::Get(const std::string& name) const {
 
 Status LoadSettings(Replica& r, const WorkspaceId& ws, Settings* out) {
   out->values.clear();
-  out->changed.clear();
   for (const SettingSpec& s : SettingSpecs()) {
     out->values[s.name] = s.default_value;
-    out->changed[s.name] = false;
   }
   Query q;
   q.workspace = ws;
@@ -78,7 +65,7 @@ Status LoadSettings(Replica& r, const WorkspaceId& ws, Settings* out) {
   QueryResult res;
   HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
   for (const Record& rec : res.records) {
-    std::string name = TextOf(rec.fields, "setting");
+    std::string name = TextField(rec.fields, "setting");
     auto value = rec.fields.find("value");
     auto spec = std::find_if(SettingSpecs().begin(), SettingSpecs().end(),
                              [&name](const SettingSpec& s) { return s.name == name; });
@@ -91,7 +78,6 @@ Status LoadSettings(Replica& r, const WorkspaceId& ws, Settings* out) {
     int64_t v = std::get<int64_t>(value->second);
     if (v < 0 || v > spec->max_value) continue;
     out->values[name] = v;
-    out->changed[name] = v != spec->default_value;
   }
   return Status::OK();
 }
@@ -137,7 +123,7 @@ Status ChangeSetting(Replica& r, const WorkspaceId& ws, const std::string& name,
 }
 
 int64_t DaysAllowed(const Settings& settings, const std::map<std::string, Value>& fields) {
-  std::string kind = TextOf(fields, "kind");
+  std::string kind = TextField(fields, "kind");
   if (kind == "complaint") {
     bool remote = settings.Get("remote_area") != 0, complex = YesOf(fields, "complex");
     return settings.Get(remote ? (complex ? "complaint_remote_complex_days" : "complaint_remote_days")
@@ -151,13 +137,13 @@ int64_t DaysAllowed(const Settings& settings, const std::map<std::string, Value>
 void UpdateDue(const Settings& settings, const std::map<std::string, Value>& current,
                std::map<std::string, Value>* changes) {
   auto given = changes->find("due");
-  bool by_law_asked = given != changes->end() && TextOf(*changes, "due") == kDueByLaw;
+  bool by_law_asked = given != changes->end() && TextField(*changes, "due") == kDueByLaw;
   if (given != changes->end() && !by_law_asked) {
     (*changes)["due_source"] = std::string(kDueByHand);
     return;
   }
   if (by_law_asked) changes->erase(given);
-  std::string source = TextOf(current, "due_source");
+  std::string source = TextField(current, "due_source");
   bool had_due = current.count("due") != 0;
   bool follows_law = source == kDueByLaw || (source.empty() && !had_due);
   if (!by_law_asked && !follows_law) return;
@@ -169,7 +155,7 @@ void UpdateDue(const Settings& settings, const std::map<std::string, Value>& cur
   for (const auto& [name, value] : *changes) after[name] = value;
   Timestamp from;
   int64_t days = DaysAllowed(settings, after);
-  if (days <= 0 || !(DateOf(after, "accepted", &from) || DateOf(after, "received", &from))) return;
+  if (days <= 0 || !(DateField(after, "accepted", &from) || DateField(after, "received", &from))) return;
   (*changes)["due"] = Timestamp{from.millis + days * kDayMillis};
   (*changes)["due_source"] = std::string(kDueByLaw);
 }
@@ -181,28 +167,29 @@ void ApplyConcernRules(const Settings& settings, const std::map<std::string, Val
 }
 
 Status LoadExtensions(Replica& r, const WorkspaceId& ws, const Settings& settings,
-                      std::map<RecordId, std::vector<Extension>>* out) {
+                      std::map<RecordId, std::vector<Extension>>* out, const RecordId* concern) {
   out->clear();
   Query q;
   q.workspace = ws;
   q.collection = kExtensionCollection;
+  if (concern != nullptr) q.equals.emplace_back("concern", concern->Hex());
   q.limit = 5000;
   for (q.offset = 0;; q.offset += q.limit) {
     QueryResult res;
     HAMLET_RETURN_IF_ERROR(r.Find(q, &res));
     for (const Record& rec : res.records) {
-      auto concern = RecordId::FromHex(TextOf(rec.fields, "concern"));
+      auto of = RecordId::FromHex(TextField(rec.fields, "concern"));
       auto days = rec.fields.find("days");
       Extension e;
-      if (rec.deleted || !concern || !DateOf(rec.fields, "date", &e.date) || days == rec.fields.end() ||
+      if (rec.deleted || !of || !DateField(rec.fields, "date", &e.date) || days == rec.fields.end() ||
           !std::holds_alternative<int64_t>(days->second)) {
         continue;
       }
       e.id = rec.id;
       e.recorded = rec.updated_millis;
-      e.reason = TextOf(rec.fields, "reason");
+      e.reason = TextField(rec.fields, "reason");
       e.days = std::get<int64_t>(days->second);
-      (*out)[*concern].push_back(std::move(e));
+      (*out)[*of].push_back(std::move(e));
     }
     if (q.offset + q.limit >= res.total) break;
   }
@@ -218,14 +205,14 @@ Status LoadExtensions(Replica& r, const WorkspaceId& ws, const Settings& setting
 }
 
 bool IsOpen(const Record& rec) {
-  std::string status = TextOf(rec.fields, "status");
+  std::string status = TextField(rec.fields, "status");
   return status.empty() || status == "received" || status == "in_progress";
 }
 
 Status ExtendDeadline(const Settings& settings, const Record& rec, const std::vector<Extension>& extensions,
                       const std::string& reason, Timestamp date, WriteBatch* b) {
   if (reason.empty()) return Status::InvalidArgument(Format(Tr("%s is empty"), "--reason"));
-  if (TextOf(rec.fields, "kind") != "denunciation") {
+  if (TextField(rec.fields, "kind") != "denunciation") {
     return Status::FailedPrecondition(
         Tr("the law allows extending only a denunciation's deadline; a complex complaint is marked --complex yes"));
   }
@@ -244,16 +231,14 @@ Status ExtendDeadline(const Settings& settings, const Record& rec, const std::ve
   return Status::OK();
 }
 
-Status KeepByDeadline(Replica& r, const WorkspaceId& ws, bool overdue, int64_t due_within,
-                      std::vector<Record>* records) {
-  Settings settings;
-  std::map<RecordId, std::vector<Extension>> extensions;
-  HAMLET_RETURN_IF_ERROR(LoadSettings(r, ws, &settings));
-  HAMLET_RETURN_IF_ERROR(LoadExtensions(r, ws, settings, &extensions));
+void KeepByDeadline(const std::map<RecordId, std::vector<Extension>>& extensions, bool overdue, int64_t due_within,
+                    std::vector<Record>* records) {
   Timestamp today = Today();
   std::vector<std::pair<int64_t, Record>> kept;
   for (Record& rec : *records) {
-    Deadline d = DeadlineOf(rec, extensions[rec.id]);
+    auto extended = extensions.find(rec.id);
+    static const std::vector<Extension> kNone;
+    Deadline d = DeadlineOf(rec, extended == extensions.end() ? kNone : extended->second);
     if (!IsOpen(rec) || !d.has) continue;
     bool late = d.due < today;
     bool soon = !late && due_within >= 0 && d.due.millis <= today.millis + due_within * kDayMillis;
@@ -262,12 +247,26 @@ Status KeepByDeadline(Replica& r, const WorkspaceId& ws, bool overdue, int64_t d
   std::stable_sort(kept.begin(), kept.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   records->clear();
   for (auto& entry : kept) records->push_back(std::move(entry.second));
-  return Status::OK();
+}
+
+std::string DueText(const Deadline& d) {
+  if (d.extensions == 0) return FormatDate(d.due);
+  return Format(TrN("%s (extended %d time)", "%s (extended %d times)", d.extensions), FormatDate(d.due).c_str(),
+                d.extensions);
+}
+
+std::string ExtensionLabel(const Extension& e) { return Format(Tr("extended %s:"), FormatDate(e.date).c_str()); }
+
+std::string ExtensionText(const Extension& e) {
+  std::string said =
+      Format(TrN("by %lld day: %s", "by %lld days: %s", e.days), static_cast<long long>(e.days), e.reason.c_str());
+  if (!e.counted) said += " " + std::string(Tr("(not counted: the most extensions allowed were made before it)"));
+  return said;
 }
 
 Deadline DeadlineOf(const Record& rec, const std::vector<Extension>& extensions) {
   Deadline d;
-  if (!DateOf(rec.fields, "due", &d.due)) return d;
+  if (!DateField(rec.fields, "due", &d.due)) return d;
   d.has = true;
   for (const Extension& e : extensions) {
     if (!e.counted) continue;

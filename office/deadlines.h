@@ -43,8 +43,9 @@ const std::vector<SettingSpec>& SettingSpecs();
 // The settings of a workspace as they stand on this replica.
 struct Settings {
   std::map<std::string, int64_t> values;  // Every name of SettingSpecs().
-  std::map<std::string, bool> changed;    // Whether an officer changed it from its default.
   int64_t Get(const std::string& name) const;
+  // Whether an officer set it to other than its default.
+  bool Changed(const SettingSpec& spec) const { return Get(spec.name) != spec.default_value; }
 };
 Status LoadSettings(Replica& r, const WorkspaceId& ws, Settings* out);
 
@@ -91,9 +92,10 @@ struct Extension {
 };
 inline constexpr const char* kExtensionCollection = "extensions";
 
-// Every concern's extensions in ws, oldest first, by concern id.
+// The extensions in ws, oldest first, by concern id: of every concern, or
+// of concern alone when it is given (one concern's page need not read all).
 Status LoadExtensions(Replica& r, const WorkspaceId& ws, const Settings& settings,
-                      std::map<RecordId, std::vector<Extension>>* out);
+                      std::map<RecordId, std::vector<Extension>>* out, const RecordId* concern = nullptr);
 
 // Builds in *b an extension of the denunciation rec by the workspace's
 // extension days, recorded with reason and date; the caller commits b.
@@ -115,8 +117,16 @@ Deadline DeadlineOf(const Record& rec, const std::vector<Extension>& extensions)
 // Keeps the open concerns among records that are past their deadline
 // (overdue) or due within due_within days from today (due_within >= 0),
 // soonest due first.
-Status KeepByDeadline(Replica& r, const WorkspaceId& ws, bool overdue, int64_t due_within,
-                      std::vector<Record>* records);
+void KeepByDeadline(const std::map<RecordId, std::vector<Extension>>& extensions, bool overdue, int64_t due_within,
+                    std::vector<Record>* records);
+
+// A deadline as people read it: "08/02/2027", or "08/02/2027 (extended 2
+// times)".
+std::string DueText(const Deadline& d);
+// An extension as people read it: its label ("extended 20/11/2026:") and
+// what it says ("by 30 days: reason", marked when it does not count).
+std::string ExtensionLabel(const Extension& e);
+std::string ExtensionText(const Extension& e);
 
 // Whether a concern is still being handled (received or in progress).
 bool IsOpen(const Record& rec);

@@ -257,13 +257,16 @@ std::string ChoiceLabel(const std::string& word) {
   return it == labels.end() ? word : Tr(it->second);
 }
 
-std::string FieldLabel(const RecordSpec* spec, const std::string& field) {
-  if (spec != nullptr) {
-    for (const FieldSpec& f : spec->fields) {
-      if (f.name == field && field != Tr(f.label)) return std::string(Tr(f.label)) + " (" + field + ")";
-    }
+const FieldSpec* FindField(const RecordSpec& spec, const std::string& name) {
+  for (const FieldSpec& f : spec.fields) {
+    if (f.name == name) return &f;
   }
-  return field;
+  return nullptr;
+}
+
+std::string FieldLabel(const RecordSpec* spec, const std::string& field) {
+  const FieldSpec* f = spec == nullptr ? nullptr : FindField(*spec, field);
+  return f != nullptr && field != Tr(f->label) ? std::string(Tr(f->label)) + " (" + field + ")" : field;
 }
 
 const char* Unreadable() { return Tr("(sealed: only the officers can read it)"); }
@@ -360,6 +363,18 @@ Status CompleteNewRecord(const RecordSpec& spec, std::map<std::string, Value>* f
     }
   }
   return Status::OK();
+}
+
+std::string TextField(const std::map<std::string, Value>& fields, const char* name) {
+  auto it = fields.find(name);
+  return it != fields.end() && std::holds_alternative<std::string>(it->second) ? std::get<std::string>(it->second) : "";
+}
+
+bool DateField(const std::map<std::string, Value>& fields, const char* name, Timestamp* out) {
+  auto it = fields.find(name);
+  if (it == fields.end() || !std::holds_alternative<Timestamp>(it->second)) return false;
+  *out = std::get<Timestamp>(it->second);
+  return true;
 }
 
 std::string Show(const Value& v) {

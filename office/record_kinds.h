@@ -45,6 +45,9 @@ struct RecordSpec {
   std::vector<FieldSpec> fields;
 };
 
+// The field of spec named name, or nullptr.
+const FieldSpec* FindField(const RecordSpec& spec, const std::string& name);
+
 // Every kind of record, in the order commands list them.
 const std::vector<RecordSpec>& Specs();
 // The kind of record kept in collection, or nullptr.
@@ -69,6 +72,10 @@ Status ParseValue(const FieldSpec& f, const std::string& text, Value* out);
 // choice's first word, today for the record's date, this year; a concern
 // given a dialogue arrived at one).
 Status CompleteNewRecord(const RecordSpec& spec, std::map<std::string, Value>* fields);
+// The text of fields[name]; "" when it has none or holds no text.
+std::string TextField(const std::map<std::string, Value>& fields, const char* name);
+// The date of fields[name] in *out; false when it holds none.
+bool DateField(const std::map<std::string, Value>& fields, const char* name, Timestamp* out);
 // A value as users read and write it (dates DD/MM/YYYY).
 std::string Show(const Value& v);
 // A value of field f as people read it in the chosen language: Show, with

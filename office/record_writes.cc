@@ -168,12 +168,7 @@ Status PrepareSettle(Replica& r, const WorkspaceId& ws, const Conflict& k, size_
     }
     fields[k.field] = pick == 1 ? k.winner : k.others[pick - 2];
   } else {
-    const FieldSpec* f = nullptr;
-    if (spec) {
-      for (const FieldSpec& x : spec->fields) {
-        if (x.name == k.field) f = &x;
-      }
-    }
+    const FieldSpec* f = spec ? FindField(*spec, k.field) : nullptr;
     Value v = value;
     if (f) HAMLET_RETURN_IF_ERROR(ParseValue(*f, value, &v));
     if (f && f->kind == Kind::kCategory) HAMLET_RETURN_IF_ERROR(CheckCategories(r, ws, {{k.field, v}}, false));

@@ -7,25 +7,12 @@
 #include "dates.h"
 #include "deadlines.h"
 #include "hamlet/language.h"
+#include "record_kinds.h"
 #include "workspace.h"
 
 namespace hamlet::office {
 
 namespace {
-
-std::string Text(const Record& r, const char* field) {
-  auto it = r.fields.find(field);
-  if (it == r.fields.end()) return "";
-  if (const auto* s = std::get_if<std::string>(&it->second)) return *s;
-  return "";
-}
-
-bool Date(const Record& r, const char* field, Timestamp* out) {
-  auto it = r.fields.find(field);
-  if (it == r.fields.end() || !std::holds_alternative<Timestamp>(it->second)) return false;
-  *out = std::get<Timestamp>(it->second);
-  return true;
-}
 
 int64_t Number(const Record& r, const char* field) {
   auto it = r.fields.find(field);
@@ -159,7 +146,7 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
     HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "dialogues", "date", req.from, end, &records));
     for (const Record& d : records) {
       bool has = BrokenDown(Source::kDialogues, by);
-      std::string key = by == "commune" ? commune : Text(d, "hamlet");
+      std::string key = by == "commune" ? commune : TextField(d.fields, "hamlet");
       int64_t attendees = Number(d, "attendees");
       count(key, has, [&](Figures& f) {
         f.dialogues++;
@@ -172,17 +159,18 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
     HAMLET_RETURN_IF_ERROR(LoadExtensions(r, ws, settings, &extensions));
     HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "concerns", "received", req.from, end, &records));
     for (const Record& c : records) {
-      std::string kind = Text(c, "kind"), status = Text(c, "status");
+      std::string kind = TextField(c.fields, "kind"), status = TextField(c.fields, "status");
       Deadline deadline = DeadlineOf(c, extensions[c.id]);
       // A concern recorded before the question was asked counts as within.
       auto within_field = c.fields.find("within_jurisdiction");
       bool within = (kind == "complaint" || kind == "denunciation") &&
                     (within_field == c.fields.end() || !std::holds_alternative<bool>(within_field->second) ||
                      std::get<bool>(within_field->second));
-      bool letter = Text(c, "channel") == "letter";
-      std::string key = by == "commune" ? commune : by.empty() ? "" : Text(c, by.c_str());
+      bool letter = TextField(c.fields, "channel") == "letter";
+      std::string key = by == "commune" ? commune : by.empty() ? "" : TextField(c.fields, by.c_str());
       Timestamp received, resolved_on;
-      bool has_days = status == "resolved" && Date(c, "received", &received) && Date(c, "resolved", &resolved_on);
+      bool has_days = status == "resolved" && DateField(c.fields, "received", &received) &&
+                      DateField(c.fields, "resolved", &resolved_on);
       double days = has_days ? static_cast<double>(resolved_on.millis - received.millis) / kDayMillis : 0;
       bool open = status == "received" || status == "in_progress";
       bool overdue = open && deadline.has && deadline.due.millis < req.today.millis;
@@ -206,7 +194,7 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
     for (const Record& m : records) {
       int64_t year = Number(m, "year");
       if (year < first_year || year > last_year) continue;
-      bool maintained = Text(m, "status") == "maintained";
+      bool maintained = TextField(m.fields, "status") == "maintained";
       count(commune, BrokenDown(Source::kModels, by),
             [&](Figures& f) { (maintained ? f.models_maintained : f.models_new)++; });
     }

@@ -1,8 +1,11 @@
 #include "sync_round.h"
 
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
+#include "hamlet/language.h"
 #include "workspace.h"
 
 namespace hamlet::office {
@@ -34,6 +37,50 @@ Status ReadSyncState(Replica& r, const WorkspaceId& ws, const std::string& hub, 
   }
   if (!hub.empty()) HAMLET_RETURN_IF_ERROR(r.Delivered(ws, hub, &out->delivered));
   return Status::OK();
+}
+
+std::string ByteSize(size_t bytes) {
+  char buf[32];
+  if (bytes < 10 * 1024) {
+    std::snprintf(buf, sizeof buf, "%zu B", bytes);
+  } else if (bytes < 10 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  }
+  return buf;
+}
+
+std::string PhaseText(const SyncProgress& p) {
+  if (p.phase[0] == '\0') return Tr("connecting");
+  return Format(std::strcmp(p.phase, "pull") == 0 ? Tr("pull: %llu commits, %s") : Tr("push: %llu commits, %s"),
+                static_cast<unsigned long long>(p.commits), ByteSize(p.bytes).c_str());
+}
+
+std::string LinkDownText(const SyncProgress& p) {
+  if (!p.link_down) return "";
+  return " - " + Format(Tr("the link is down, trying again (nothing has come through for %lld s; giving up after %lld "
+                           "s)"),
+                        static_cast<long long>(p.waiting_ms / 1000), static_cast<long long>(p.give_up_ms / 1000));
+}
+
+std::string MovedText(const SyncReport& r) {
+  std::string out = Format(Tr("sent %zu commits (%s), received %zu (%zu new, %s)"), r.pushed,
+                           ByteSize(r.bytes_up).c_str(), r.pulled, r.applied, ByteSize(r.bytes_down).c_str());
+  if (r.relayed > 0) {
+    out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
+                             "passed on %zu commits of other devices that the hub lacked", r.relayed),
+                         r.relayed);
+  }
+  if (r.retries > 0) {
+    out += "; " + Format(TrN("the link dropped or the hub was busy %zu time, and the sync went on from where it "
+                             "stopped",
+                             "the link dropped or the hub was busy %zu times, and each time the sync went on from "
+                             "where it stopped",
+                             r.retries),
+                         r.retries);
+  }
+  return out;
 }
 
 }  // namespace hamlet::office

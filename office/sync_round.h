@@ -18,6 +18,18 @@ struct SyncOutcome {
   SyncReport report;
   size_t admitted = 0, refused = 0;  // Join requests, on the admin's device.
 };
+// What a sync is, as people read it (the command line's progress line and
+// summary, the web app's sync page).
+// "812 B", "12.5 KiB", "3.2 MiB".
+std::string ByteSize(size_t bytes);
+// "pull: 120 commits, 48.0 KiB": the phase p is in and how far it came.
+std::string PhaseText(const SyncProgress& p);
+// " - the link is down, trying again (...)" while p says so, else "".
+std::string LinkDownText(const SyncProgress& p);
+// "sent 3 commits (2.1 KiB), received 40 (38 new, 51.2 KiB)", and what was
+// passed on for others and how often the link dropped, when any.
+std::string MovedText(const SyncReport& r);
+
 // Runs one round with client (which names the hub); thread safe as the
 // replica is; client.Cancel() from another thread stops it (Cancelled).
 Status SyncWorkspace(Replica& r, const WorkspaceId& ws, HubClient& client, SyncOutcome* out);

@@ -25,11 +25,9 @@ std::string Text(const Record& r, const char* field) {
 }
 
 std::string Shown(const Record& r, const std::string& field) {
-  for (const FieldSpec& f : Concerns().fields) {
-    auto it = r.fields.find(field);
-    if (f.name == field) return it == r.fields.end() ? "" : ShowField(f, it->second);
-  }
-  return Text(r, field.c_str());
+  const FieldSpec* f = FindField(Concerns(), field);
+  auto it = r.fields.find(field);
+  return f == nullptr || it == r.fields.end() ? Text(r, field.c_str()) : ShowField(*f, it->second);
 }
 
 std::string Options(const std::vector<std::string>& choices, const std::string& chosen, bool labels) {
@@ -41,13 +39,7 @@ std::string Options(const std::vector<std::string>& choices, const std::string& 
   return out;
 }
 
-const std::vector<std::string>& ChoicesOf(const char* field) {
-  for (const FieldSpec& f : Concerns().fields) {
-    if (f.name == field) return f.choices;
-  }
-  static const std::vector<std::string> none;
-  return none;
-}
+const std::vector<std::string>& ChoicesOf(const char* field) { return FindField(Concerns(), field)->choices; }
 
 void Inbox(App& app, const httplib::Request& req, httplib::Response& res) {
   Viewer v = app.ViewerFor(req);
@@ -76,17 +68,17 @@ void Inbox(App& app, const httplib::Request& req, httplib::Response& res) {
   q.offset = by_due ? 0 : (page - 1) * kPerPage;
   QueryResult found;
   if (s.ok()) s = app.R().Find(q, &found);
+  Settings settings;
+  std::map<RecordId, std::vector<Extension>> extensions;
+  if (s.ok()) s = LoadSettings(app.R(), app.ws, &settings);
+  if (s.ok()) s = LoadExtensions(app.R(), app.ws, settings, &extensions);
   if (s.ok() && by_due) {
-    s = KeepByDeadline(app.R(), app.ws, due == "overdue", due == "soon" ? 7 : -1, &found.records);
+    KeepByDeadline(extensions, due == "overdue", due == "soon" ? 7 : -1, &found.records);
     found.total = found.records.size();
     size_t from = std::min(found.records.size(), (page - 1) * kPerPage);
     found.records = std::vector<Record>(found.records.begin() + from,
                                         found.records.begin() + std::min(found.records.size(), from + kPerPage));
   }
-  Settings settings;
-  std::map<RecordId, std::vector<Extension>> extensions;
-  if (s.ok()) s = LoadSettings(app.R(), app.ws, &settings);
-  if (s.ok()) s = LoadExtensions(app.R(), app.ws, settings, &extensions);
 
   std::string body;
   if (!s.ok()) body += ErrorBox(s);
@@ -156,7 +148,7 @@ void ConcernPage(App& app, const httplib::Request& req, httplib::Response& res, 
   std::map<RecordId, std::vector<Extension>> extensions;
   s = Followups(app.R(), app.ws, rec.id, &followups);
   if (s.ok()) s = LoadSettings(app.R(), app.ws, &settings);
-  if (s.ok()) s = LoadExtensions(app.R(), app.ws, settings, &extensions);
+  if (s.ok()) s = LoadExtensions(app.R(), app.ws, settings, &extensions, &rec.id);
   const std::vector<Extension>& extended = extensions[rec.id];
 
   std::string body;
@@ -170,11 +162,7 @@ void ConcernPage(App& app, const httplib::Request& req, httplib::Response& res, 
     if (it == rec.fields.end() && !sealed) continue;
     std::string shown =
         sealed ? "<span class=\"sealed\">" + Esc(Unreadable()) + "</span>" : Esc(ShowField(f, it->second));
-    if (f.name == "due" && !extended.empty()) {
-      Deadline d = DeadlineOf(rec, extended);
-      shown = Esc(Format(TrN("%s (extended %d time)", "%s (extended %d times)", d.extensions),
-                         FormatDate(d.due).c_str(), d.extensions));
-    }
+    if (f.name == "due" && !extended.empty()) shown = Esc(DueText(DeadlineOf(rec, extended)));
     if (f.confidential && !sealed && IsDenunciation(rec.fields)) {
       shown += " <span class=\"sealed\">" + Esc(Tr("(sealed to the officers)")) + "</span>";
     }
@@ -200,12 +188,7 @@ void ConcernPage(App& app, const httplib::Request& req, httplib::Response& res, 
   }
 
   body += "<h2>" + Esc(Tr("Follow-ups")) + "</h2><ul id=\"followups\">";
-  for (const Extension& e : extended) {
-    std::string said =
-        Format(TrN("by %lld day: %s", "by %lld days: %s", e.days), static_cast<long long>(e.days), e.reason.c_str());
-    if (!e.counted) said += " " + std::string(Tr("(not counted: the most extensions allowed were made before it)"));
-    body += "<li>" + Esc(Format(Tr("extended %s:"), FormatDate(e.date).c_str()) + " " + said) + "</li>";
-  }
+  for (const Extension& e : extended) body += "<li>" + Esc(ExtensionLabel(e) + " " + ExtensionText(e)) + "</li>";
   for (const Record& f : followups) {
     body += "<li>" + Esc(Text(f, "date")) + ": " + Esc(Text(f, "note")) + "</li>";
   }
@@ -297,7 +280,7 @@ void AddConcernPages(App& app) {
       Settings settings;
       std::map<RecordId, std::vector<Extension>> extensions;
       Status st = LoadSettings(app.R(), app.ws, &settings);
-      if (st.ok()) st = LoadExtensions(app.R(), app.ws, settings, &extensions);
+      if (st.ok()) st = LoadExtensions(app.R(), app.ws, settings, &extensions, &rec.id);
       if (st.ok()) st = ExtendDeadline(settings, rec, extensions[rec.id], Param(req, "reason"), Today(), b);
       return st;
     });

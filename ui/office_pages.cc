@@ -100,10 +100,6 @@ void Conflicts(App& app, const httplib::Request& req, httplib::Response& res, co
   SendPage(res, v, "/conflicts", Tr("Conflicts"), body, error.ok() ? 200 : 400);
 }
 
-std::string Size(size_t bytes) {
-  return bytes < 10 * 1024 ? Format("%zu B", bytes) : Format("%.1f KiB", static_cast<double>(bytes) / 1024);
-}
-
 void SyncPage(App& app, const httplib::Request& req, httplib::Response& res) {
   Viewer v = app.ViewerFor(req);
   std::string hub;
@@ -116,18 +112,7 @@ void SyncPage(App& app, const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(app.sync.mu);
     running = app.sync.running;
     if (running) {
-      const SyncProgress& p = app.sync.progress;
-      std::string line =
-          p.phase[0] == '\0' ? std::string(Tr("connecting"))
-          : std::string(p.phase) == "pull"
-              ? Format(Tr("pull: %llu commits, %s"), static_cast<unsigned long long>(p.commits), Size(p.bytes).c_str())
-              : Format(Tr("push: %llu commits, %s"), static_cast<unsigned long long>(p.commits), Size(p.bytes).c_str());
-      if (p.link_down) {
-        line +=
-            " - " + Format(Tr("the link is down, trying again (nothing has come through for %lld s; giving up "
-                              "after %lld s)"),
-                           static_cast<long long>(p.waiting_ms / 1000), static_cast<long long>(p.give_up_ms / 1000));
-      }
+      std::string line = PhaseText(app.sync.progress) + LinkDownText(app.sync.progress);
       body += "<p id=\"progress\" role=\"status\">" + Esc(Tr("Syncing...")) + " " + Esc(line) + "</p>";
     } else if (app.sync.done) {
       body += app.sync.status.ok() ? NoticeBox(app.sync.summary) : ErrorBox(app.sync.status);
@@ -174,8 +159,7 @@ void StartSync(App& app, httplib::Response& res) {
     Status st = SyncWorkspace(app.R(), app.ws, *app.sync.client, &outcome);
     std::lock_guard<std::mutex> lock(app.sync.mu);
     app.sync.status = st;
-    app.sync.summary = Format(Tr("Synced: sent %zu commits, received %zu."),
-                              outcome.report.pushed + outcome.report.relayed, outcome.report.pulled);
+    app.sync.summary = Format(Tr("Synced: %s."), MovedText(outcome.report).c_str());
     app.sync.running = false;
   });
   Redirect(res, "/sync");

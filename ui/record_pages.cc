@@ -181,8 +181,7 @@ void Edit(App& app, const RecordSpec& spec, const httplib::Request& req, httplib
     if (value != before[name]) changed[name] = value;
   }
   for (auto it = changed.begin(); s.ok() && it != changed.end();) {
-    const FieldSpec* f = nullptr;
-    for (const FieldSpec& x : spec.fields) f = x.name == it->first ? &x : f;
+    const FieldSpec* f = FindField(spec, it->first);  // Typed holds the spec's fields only.
     if (it->second.empty()) {
       s = f->required ? Status::InvalidArgument(Format(Tr("%s is required"), Tr(f->label))) : Status::OK();
       fields[it->first] = std::monostate{};  // Cleared.

@@ -115,9 +115,7 @@ UiServer::UiServer(UiOptions options) : impl_(std::make_unique<Impl>(std::move(o
 
 UiServer::~UiServer() {
   Stop();
-  Wait();
-  std::lock_guard<std::mutex> lock(impl_->sync.mu);
-  if (impl_->sync.client) impl_->sync.client->Cancel();
+  Wait();  // Also stops a sync running, and waits for it.
 }
 
 int UiServer::port() const { return impl_->port.load(); }
