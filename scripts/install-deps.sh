@@ -12,6 +12,7 @@ PACKAGES=(
   libpq-dev postgresql haproxy
   catch2 python3 openssl chromium gettext
   chromium-driver python3-selenium
+  openjdk-17-jdk-headless junit4
   nodejs node-yjs
 )
 
