@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "context.h"
+#include "office/record_kinds.h"
 
 namespace hamlet::cli {
 
@@ -19,6 +20,12 @@ void AddSetupCommands(CLI::App* app, const Context* context);
 // (assign, resolve, transfer, reject, extend, followup) and receipt verify
 // (records.cc), all built from the record kinds of office/record_kinds.h.
 void AddRecordCommands(CLI::App* app, const Context* context);
+
+// <kind> attach ID FILE, for every record kind (attachment_commands.cc).
+void AddAttachCommand(CLI::App* cmd, const Context* context, const RecordSpec* spec);
+// attachment list|get|drop: the files attached to records, fetched from the
+// hub on demand (attachment_commands.cc; office/attachments.h).
+void AddAttachmentCommands(CLI::App* app, const Context* context);
 
 // categories [add|retire]: the workspace's concern categories; settings
 // [set]: the deadlines of office/deadlines.h (category_commands.cc).

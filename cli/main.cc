@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   });
   AddSetupCommands(&app, &context);
   AddRecordCommands(&app, &context);
+  AddAttachmentCommands(&app, &context);
   AddCategoryCommands(&app, &context);
   AddBrowseCommands(&app, &context);
   AddBundleCommands(&app, &context);

@@ -542,6 +542,7 @@ void AddRecordCommands(CLI::App* app, const Context* c) {
     FieldOptions(edit, spec, edit_given, Use::kEdit);
     OnRun(edit, [c, sp, edit_id, edit_given] { return Change(*c, *sp, *edit_id, *edit_given, sp->command + " edit"); });
     if (spec.collection == "concerns") AddConcernVerbs(cmd, c, sp);
+    AddAttachCommand(cmd, c, sp);
   }
   auto ticket = std::make_shared<std::string>();
   auto code = std::make_shared<std::string>();

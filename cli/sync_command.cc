@@ -127,7 +127,8 @@ int RunSync(const Context& context, SyncArgs args) {
       bool changed = p.link_down != was_down;
       was_down = p.link_down;
       // A long push runs beside the pull: the line keeps both, each as last told.
-      std::string& text = std::strcmp(p.phase, "pull") == 0 ? pull_text : push_text;
+      std::string& text =
+          std::strcmp(p.phase, "pull") == 0 || std::strcmp(p.phase, "download") == 0 ? pull_text : push_text;
       // A push with nothing to send is not shown.
       bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
       if (p.phase[0] != '\0' && !idle_push) {

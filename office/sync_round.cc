@@ -53,8 +53,11 @@ std::string ByteSize(size_t bytes) {
 
 std::string PhaseText(const SyncProgress& p) {
   if (p.phase[0] == '\0') return Tr("connecting");
-  return Format(std::strcmp(p.phase, "pull") == 0 ? Tr("pull: %llu commits, %s") : Tr("push: %llu commits, %s"),
-                static_cast<unsigned long long>(p.commits), ByteSize(p.bytes).c_str());
+  const char* format = Tr("push: %llu commits, %s");
+  if (std::strcmp(p.phase, "pull") == 0) format = Tr("pull: %llu commits, %s");
+  if (std::strcmp(p.phase, "upload") == 0) format = Tr("attachments sent: %llu, %s");
+  if (std::strcmp(p.phase, "download") == 0) format = Tr("attachments fetched: %llu, %s");
+  return Format(format, static_cast<unsigned long long>(p.commits), ByteSize(p.bytes).c_str());
 }
 
 std::string LinkDownText(const SyncProgress& p) {
@@ -71,6 +74,12 @@ std::string MovedText(const SyncReport& r) {
     out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
                              "passed on %zu commits of other devices that the hub lacked", r.relayed),
                          r.relayed);
+  }
+  if (r.files_sent > 0) {
+    out += "; " + Format(TrN("sent %zu attachment", "sent %zu attachments", r.files_sent), r.files_sent);
+  }
+  if (r.files_fetched > 0) {
+    out += "; " + Format(TrN("fetched %zu attachment", "fetched %zu attachments", r.files_fetched), r.files_fetched);
   }
   if (r.retries > 0) {
     out += "; " + Format(TrN("the link dropped or the hub was busy %zu time, and the sync went on from where it "

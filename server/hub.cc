@@ -122,6 +122,15 @@ void Hub::Install(httplib::Server* server) {
   server->Post(ws + "/membership", [this](const auto& q, auto& r) { PostMembership(q, r); });
   server->Post(ws + "/push", [this](const auto& q, auto& r) { Push(q, r); });
   server->Get(ws + "/pull", [this](const auto& q, auto& r) { Pull(q, r); });
+  const std::string file = ws + "/attachments/([0-9a-f]{64})";
+  server->Post(file, [this](const auto& q, auto& r) { PostAttachment(q, r); });
+  server->Get(file, [this](const auto& q, auto& r) { GetAttachment(q, r); });
+  server->Put(file + "/data",
+              [this](const httplib::Request& q, httplib::Response& r, const httplib::ContentReader& reader) {
+                PutAttachmentData(q, r, reader);
+              });
+  server->Get(file + "/data", [this](const auto& q, auto& r) { GetAttachmentData(q, r); });
+  server->Get(file + "/held", [this](const auto& q, auto& r) { GetAttachmentHeld(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });
   server->Get("/metrics", [this](const auto& q, auto& r) { MetricsText(q, r); });
   server->Get("/", [this](const auto& q, auto& r) { StatusPage(q, r); });

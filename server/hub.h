@@ -5,7 +5,8 @@
 // stores and relays sealed commits. It holds no workspace key and opens no
 // commit. Handlers run on cpp-httplib's thread pool; Hub is thread safe.
 // hub.cc holds routes and sessions, hub_enroll.cc enrollment and keys,
-// hub_sync.cc push, pull and bundle import, hub_status.cc the operator pages.
+// hub_sync.cc push, pull and bundle import, hub_attachments.cc attachments,
+// hub_status.cc the operator pages.
 #ifndef HAMLET_SERVER_HUB_H_
 #define HAMLET_SERVER_HUB_H_
 
@@ -31,6 +32,8 @@ struct HubOptions {
   int64_t stale_after_days = 7;             // Devices silent this long are flagged on the status page.
   int64_t join_ttl_ms = 8 * 86400000LL;     // Unanswered join requests are forgotten after this
                                             // (an invite admits for 7 days).
+  uint64_t max_attachment_bytes = 20 << 20;          // One attached file (protocol.md 14), before sealing.
+  uint64_t attachment_quota_bytes = uint64_t{10} << 30;  // The sealed attachments of one workspace.
 };
 
 class Hub {
@@ -118,6 +121,12 @@ class Hub {
   bool AuthenticateRelay(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
+  // Attachments (hub_attachments.cc, protocol.md 14).
+  void PostAttachment(const httplib::Request& req, httplib::Response& res);
+  void GetAttachment(const httplib::Request& req, httplib::Response& res);
+  void PutAttachmentData(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void GetAttachmentData(const httplib::Request& req, httplib::Response& res);
+  void GetAttachmentHeld(const httplib::Request& req, httplib::Response& res);
   void StatusJson(const httplib::Request& req, httplib::Response& res);
   void StatusPage(const httplib::Request& req, httplib::Response& res);
   void MetricsText(const httplib::Request& req, httplib::Response& res);

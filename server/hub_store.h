@@ -46,6 +46,17 @@ struct WorkspaceSummary {
   std::vector<DeviceSummary> devices;
 };
 
+// An attachment as a hub holds it (protocol.md 14): its manifest, sealed
+// size and chunk count, the whole chunks held from the first, and the first
+// bytes of the next one when an upload was cut.
+struct AttachmentRow {
+  std::string manifest;
+  uint64_t sealed_size = 0;
+  uint64_t chunks = 0;
+  uint64_t held_chunks = 0;
+  std::string partial;
+};
+
 class HubStore {
  public:
   virtual ~HubStore() = default;
@@ -169,11 +180,38 @@ class HubStore {
     (void)address, (void)now, (void)per_minute, (void)taken, (void)retry_after_ms;
     return Status::Unimplemented(Tr("this store is not shared by several hub processes"));
   }
+  // ---- Attachments (protocol.md 14): sealed bytes, held blind ----
+  // Registers attachment id (32 bytes) of ws; nothing changes when it is
+  // there already. OutOfRange when the sealed sizes of ws's attachments
+  // would pass quota_bytes.
+  virtual Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest,
+                               uint64_t sealed_size, uint64_t chunks, uint64_t quota_bytes, int64_t now) = 0;
+  virtual Status GetAttachment(const WorkspaceId& ws, const std::string& id, AttachmentRow* out, bool* found) = 0;
+  // Stores whole chunk index, which must be the next (held_chunks; else
+  // FailedPrecondition), durably, and clears the partial bytes.
+  virtual Status PutAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                                    const std::string& data) = 0;
+  // Keeps the first bytes of chunk index (the next) that came before a cut.
+  virtual Status SetAttachmentPartial(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                                      const std::string& bytes) = 0;
+  virtual Status GetAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index, std::string* data,
+                                    bool* found) = 0;
+
   // Gives the store a new instance id: for a store restored from a backup
   // or copied by other means, whose positions devices must not take for
   // those of the store they pulled from.
   virtual Status RenewInstance() = 0;
 };
+
+// The refusals both stores give for attachments.
+inline Status QuotaExceeded(int64_t used, uint64_t quota_bytes) {
+  return Status::OutOfRange(Format(Tr("this workspace's attachments would pass the hub's quota (%llu of %llu bytes used)"),
+                                   static_cast<unsigned long long>(used), static_cast<unsigned long long>(quota_bytes)));
+}
+inline Status NotNextChunk(uint64_t index) {
+  return Status::FailedPrecondition(
+      Format(Tr("chunk %llu is not the next one the hub lacks"), static_cast<unsigned long long>(index)));
+}
 
 // Opens (or creates) the SQLite hub store in directory dir.
 Status OpenSqliteHubStore(const std::string& dir, std::unique_ptr<HubStore>* out);

@@ -124,6 +124,18 @@ int main(int argc, char** argv) {
                    Tr("Largest pull page in KiB, whatever a device asks for (at least one commit goes)"))
       ->check(CLI::Range(4, 65536))
       ->capture_default_str();
+  uint64_t max_attachment_mib = hub_options.max_attachment_bytes >> 20;
+  uint64_t attachment_quota_mib = hub_options.attachment_quota_bytes >> 20;
+  serve
+      ->add_option("--max-attachment-mib", max_attachment_mib,
+                   Tr("Largest attachment in MiB (a photo, a scanned letter) a device may send, before sealing"))
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  serve
+      ->add_option("--attachment-quota-mib", attachment_quota_mib,
+                   Tr("MiB of attachments the hub keeps for one workspace, sealed"))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
+      ->capture_default_str();
   serve
       ->add_option("--answer-stall", answer_stall,
                    Tr("Seconds a device may take no bytes of an answer it signed for (a 2G link stalls "
@@ -212,6 +224,8 @@ int main(int argc, char** argv) {
   if (!s.ok()) return Fail(store_url.empty() ? Tr("cannot open the data folder") : Tr("cannot open the database"), s);
   const std::string where = store_url.empty() ? data : Tr("the database");
   hub_options.max_pull_bytes = max_pull_kib << 10;
+  hub_options.max_attachment_bytes = max_attachment_mib << 20;
+  hub_options.attachment_quota_bytes = attachment_quota_mib << 20;
   hub::Hub hub(store.get(), Env::Default(), hub_options);
 
   if (create->parsed()) {

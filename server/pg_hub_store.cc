@@ -66,6 +66,14 @@ CREATE INDEX request_buckets_by_time ON request_buckets(refilled);
     R"sql(
 ALTER TABLE commits ADD COLUMN via bytea NOT NULL DEFAULT '';
 )sql",
+    // 4: attachments (protocol.md 14), held blind.
+    R"sql(
+CREATE TABLE attachments(ws bytea NOT NULL, id bytea NOT NULL, manifest bytea NOT NULL, sealed_size bigint NOT NULL,
+  chunks bigint NOT NULL, held bigint NOT NULL DEFAULT 0, partial bytea NOT NULL DEFAULT '', created bigint NOT NULL,
+  PRIMARY KEY(ws, id));
+CREATE TABLE attachment_chunks(ws bytea NOT NULL, id bytea NOT NULL, idx bigint NOT NULL, data bytea NOT NULL,
+  PRIMARY KEY(ws, id, idx));
+)sql",
 };
 constexpr int kSchemaVersion = sizeof kMigrations / sizeof kMigrations[0];
 
@@ -242,6 +250,71 @@ class PgHubStore final : public HubStore {
   Status PutMeta(const std::string& key, const std::string& value) override {
     return Run("INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                {PgParam::Text(key), std::string_view(value)});
+  }
+
+  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest,
+                       uint64_t sealed_size, uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
+    return InTransaction(&pool_, [&](PgConnection& c) -> Status {
+      // The workspace's row orders the quota checks of all processes.
+      HAMLET_RETURN_IF_ERROR(c.Query("SELECT 1 FROM workspaces WHERE ws=$1 FOR UPDATE", {ws.View()}));
+      PgResult r;
+      HAMLET_RETURN_IF_ERROR(c.Query("SELECT 1 FROM attachments WHERE ws=$1 AND id=$2", {ws.View(), id}, &r));
+      if (r.rows() > 0) return Status::OK();
+      HAMLET_RETURN_IF_ERROR(
+          c.Query("SELECT coalesce(sum(sealed_size), 0)::bigint FROM attachments WHERE ws=$1", {ws.View()}, &r));
+      int64_t used = r.Int(0, 0);
+      if (static_cast<uint64_t>(used) + sealed_size > quota_bytes) return QuotaExceeded(used, quota_bytes);
+      return c.Query(
+          "INSERT INTO attachments(ws, id, manifest, sealed_size, chunks, created) VALUES($1, $2, $3, $4, $5, $6)",
+          {ws.View(), id, manifest, sealed_size, chunks, now});
+    });
+  }
+
+  Status GetAttachment(const WorkspaceId& ws, const std::string& id, AttachmentRow* out, bool* found) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(
+        Run("SELECT manifest, sealed_size, chunks, held, partial FROM attachments WHERE ws=$1 AND id=$2",
+            {ws.View(), id}, &r));
+    *found = r.rows() > 0;
+    if (*found) {
+      out->manifest.assign(r.Bytes(0, 0));
+      out->sealed_size = static_cast<uint64_t>(r.Int(0, 1));
+      out->chunks = static_cast<uint64_t>(r.Int(0, 2));
+      out->held_chunks = static_cast<uint64_t>(r.Int(0, 3));
+      out->partial.assign(r.Bytes(0, 4));
+    }
+    return Status::OK();
+  }
+
+  Status PutAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                            const std::string& data) override {
+    return InTransaction(&pool_, [&](PgConnection& c) -> Status {
+      PgResult r;
+      HAMLET_RETURN_IF_ERROR(c.Query(
+          "UPDATE attachments SET held=held+1, partial='' WHERE ws=$1 AND id=$2 AND held=$3 RETURNING held",
+          {ws.View(), id, index}, &r));
+      if (r.rows() != 1) return NotNextChunk(index);
+      return c.Query("INSERT INTO attachment_chunks(ws, id, idx, data) VALUES($1, $2, $3, $4)",
+                     {ws.View(), id, index, data});
+    });
+  }
+
+  Status SetAttachmentPartial(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                              const std::string& bytes) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(Run("UPDATE attachments SET partial=$1 WHERE ws=$2 AND id=$3 AND held=$4 RETURNING held",
+                               {bytes, ws.View(), id, index}, &r));
+    return r.rows() == 1 ? Status::OK() : NotNextChunk(index);
+  }
+
+  Status GetAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index, std::string* data,
+                            bool* found) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(
+        Run("SELECT data FROM attachment_chunks WHERE ws=$1 AND id=$2 AND idx=$3", {ws.View(), id, index}, &r));
+    *found = r.rows() > 0;
+    if (*found) data->assign(r.Bytes(0, 0));
+    return Status::OK();
   }
 
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,

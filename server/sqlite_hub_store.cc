@@ -47,6 +47,11 @@ CREATE TABLE IF NOT EXISTS commits(pos INTEGER PRIMARY KEY AUTOINCREMENT, ws BLO
   seq INTEGER NOT NULL, bytes BLOB NOT NULL, via BLOB NOT NULL DEFAULT x'');
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
 CREATE INDEX IF NOT EXISTS commits_by_ws ON commits(ws, pos);
+CREATE TABLE IF NOT EXISTS attachments(ws BLOB NOT NULL, id BLOB NOT NULL, manifest BLOB NOT NULL,
+  sealed_size INTEGER NOT NULL, chunks INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0,
+  partial BLOB NOT NULL DEFAULT x'', created INTEGER NOT NULL, PRIMARY KEY(ws, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attachment_chunks(ws BLOB NOT NULL, id BLOB NOT NULL, idx INTEGER NOT NULL,
+  data BLOB NOT NULL, PRIMARY KEY(ws, id, idx)) WITHOUT ROWID;
 )sql";
 
 class SqliteHubStore final : public HubStore {
@@ -260,6 +265,75 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard<std::mutex> lock(mu_);
     return Run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                [&](Stmt& q) { q.BindText(1, key).Bind(2, value); });
+  }
+
+  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest,
+                       uint64_t sealed_size, uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      bool there = false;
+      int64_t used = 0;
+      HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM attachments WHERE ws=? AND id=?",
+                                   [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); }, [&](Stmt&) { there = true; }));
+      if (there) return Status::OK();
+      HAMLET_RETURN_IF_ERROR(Query("SELECT coalesce(sum(sealed_size), 0) FROM attachments WHERE ws=?",
+                                   [&](Stmt& q) { q.Bind(1, ws.View()); }, [&](Stmt& q) { used = q.Int(0); }));
+      if (static_cast<uint64_t>(used) + sealed_size > quota_bytes) return QuotaExceeded(used, quota_bytes);
+      return Run("INSERT INTO attachments(ws, id, manifest, sealed_size, chunks, created) VALUES(?, ?, ?, ?, ?, ?)",
+                 [&](Stmt& q) {
+                   q.Bind(1, ws.View()).Bind(2, id).Bind(3, manifest).Bind(4, static_cast<int64_t>(sealed_size));
+                   q.Bind(5, static_cast<int64_t>(chunks)).Bind(6, now);
+                 });
+    });
+  }
+
+  Status GetAttachment(const WorkspaceId& ws, const std::string& id, AttachmentRow* out, bool* found) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *found = false;
+    return Query("SELECT manifest, sealed_size, chunks, held, partial FROM attachments WHERE ws=? AND id=?",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); },
+                 [&](Stmt& q) {
+                   out->manifest.assign(q.Blob(0));
+                   out->sealed_size = static_cast<uint64_t>(q.Int(1));
+                   out->chunks = static_cast<uint64_t>(q.Int(2));
+                   out->held_chunks = static_cast<uint64_t>(q.Int(3));
+                   out->partial.assign(q.Blob(4));
+                   *found = true;
+                 });
+  }
+
+  Status PutAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                            const std::string& data) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return Transaction([&]() -> Status {
+      HAMLET_RETURN_IF_ERROR(Run("UPDATE attachments SET held=held+1, partial=x'' WHERE ws=? AND id=? AND held=?",
+                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); }));
+      if (sqlite3_changes(db_) != 1) return NotNextChunk(index);
+      return Run("INSERT OR REPLACE INTO attachment_chunks(ws, id, idx, data) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
+        q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)).Bind(4, data);
+      });
+    });
+  }
+
+  Status SetAttachmentPartial(const WorkspaceId& ws, const std::string& id, uint64_t index,
+                              const std::string& bytes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    HAMLET_RETURN_IF_ERROR(Run("UPDATE attachments SET partial=? WHERE ws=? AND id=? AND held=?", [&](Stmt& q) {
+      q.Bind(1, bytes).Bind(2, ws.View()).Bind(3, id).Bind(4, static_cast<int64_t>(index));
+    }));
+    return sqlite3_changes(db_) == 1 ? Status::OK() : NotNextChunk(index);
+  }
+
+  Status GetAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index, std::string* data,
+                            bool* found) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    *found = false;
+    return Query("SELECT data FROM attachment_chunks WHERE ws=? AND id=? AND idx=?",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); },
+                 [&](Stmt& q) {
+                   data->assign(q.Blob(0));
+                   *found = true;
+                 });
   }
 
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,

@@ -145,8 +145,29 @@ int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* re
       h->running = nullptr;
     }
     if (report) {
-      *report = hamlet_sync_report{rep.pushed, rep.pulled, rep.applied, rep.bytes_up, rep.bytes_down,
-                                   rep.requests, rep.retries, rep.relayed};
+      *report = hamlet_sync_report{rep.pushed,   rep.pulled,  rep.applied, rep.bytes_up,   rep.bytes_down,
+                                   rep.requests, rep.retries, rep.relayed, rep.files_sent, rep.files_fetched};
+    }
+    return Result(s);
+  });
+}
+
+int hamlet_hub_fetch_attachment(hamlet_hub* h, const char* workspace, const char* attachment) {
+  HAMLET_CHECK_ARG(h && attachment, "hub and attachment are required");
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    hamlet::RecordId reference;
+    Status s = ParseId(workspace, "workspace", &ws);
+    if (s.ok()) s = ParseId(attachment, "attachment", &reference);
+    if (s.ok()) {
+      hamlet::HubClient& client = h->Client();
+      {
+        std::lock_guard<std::mutex> lock(h->running_mu);
+        h->running = &client;
+      }
+      s = client.FetchAttachment(ws, reference);
+      std::lock_guard<std::mutex> lock(h->running_mu);
+      h->running = nullptr;
     }
     return Result(s);
   });

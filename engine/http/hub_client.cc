@@ -7,6 +7,7 @@
 #include "hamlet/language.h"
 #include "hex.h"
 #include "hub_connection.h"
+#include "attachment_transfer.h"
 #include "hub_transfer.h"
 
 namespace hamlet {
@@ -40,6 +41,28 @@ void Add(const SyncReport& from, SyncReport* to) {
 // and the officers' certificates if this replica lacks some; then the
 // admin's epoch statement, renewed at least once a day and after every
 // revocation. *acknowledged is updated when a new session had to be opened.
+// After the commits: this device's files up, wanted files down, and the
+// bytes of dropped files the hub holds let go.
+Status SyncAttachments(HubConnection* m, const WorkspaceId& ws, SyncReport* report) {
+  Replica* replica = m->replica();
+  Status refused = SendAttachments(m, ws, &report->files_sent);
+  if (!refused.ok() && refused.code() != Code::kOutOfRange) return refused;
+  std::vector<std::string> wanted;
+  HAMLET_RETURN_IF_ERROR(replica->WantedAttachments(ws, &wanted));
+  if (!wanted.empty()) m->meter()->Begin(m->lane(), "download");
+  for (const std::string& file : wanted) {
+    Status s = FetchAttachmentFile(m, ws, file);
+    // Not on the hub whole yet: its device has not sent it. The next sync
+    // tries again.
+    if (s.code() == Code::kFailedPrecondition) continue;
+    HAMLET_RETURN_IF_ERROR(s);
+    report->files_fetched++;
+    m->meter()->Commits(m->lane(), 1);
+  }
+  HAMLET_RETURN_IF_ERROR(replica->PruneAttachments(ws, nullptr));
+  return refused;
+}
+
 Status SyncKeys(HubConnection* m, const WorkspaceId& ws, uint64_t* acknowledged) {
   const std::string base = "/v1/workspaces/" + ws.Hex();
   std::string officers;
@@ -232,6 +255,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     Status s = PushChain(&m, ws, acknowledged);
     if (s.ok()) s = PushRelayed(&m, ws, heads);
     if (s.ok()) s = PullLog(&m, ws, position, heads);
+    if (s.ok()) s = SyncAttachments(&m, ws, report);
     impl.meter.End(0);
     return s;
   }
@@ -266,7 +290,30 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   impl.meter.SetThreaded(false);
   puller.set_report(nullptr);
   Add(pull_report, report);
-  return failed;
+  HAMLET_RETURN_IF_ERROR(failed);
+  Status s = SyncAttachments(&m, ws, report);
+  impl.meter.End(0);
+  return s;
+}
+
+Status HubClient::FetchAttachment(const WorkspaceId& ws, const RecordId& reference) {
+  Impl& impl = *impl_;
+  HubConnection& m = impl.main;
+  Attachment a;
+  HAMLET_RETURN_IF_ERROR(m.replica()->GetAttachment(reference, &a));
+  if (a.workspace != ws) {
+    return Status::InvalidArgument(
+        Format(Tr("attachment %s is not in workspace %s"), reference.Hex().c_str(), ws.Hex().c_str()));
+  }
+  if (a.held) return Status::OK();
+  impl.meter.Start();
+  uint64_t acknowledged = 0;
+  HAMLET_RETURN_IF_ERROR(m.OpenSession(ws, &acknowledged));
+  impl.meter.Begin(0, "download");
+  Status s = FetchAttachmentFile(&m, ws, a.file);
+  if (s.ok()) impl.meter.Commits(0, 1);
+  impl.meter.End(0);
+  return s;
 }
 
 }  // namespace hamlet

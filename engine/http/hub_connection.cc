@@ -230,6 +230,59 @@ Status HubConnection::PushOnce(const WorkspaceId& ws, const std::string& target,
   return s;
 }
 
+Status HubConnection::SendOnce(const WorkspaceId& ws, const std::string& method, const std::string& target,
+                               size_t length, const std::function<bool(size_t, std::string*)>& read,
+                               httplib::Result* out) {
+  if (meter_->Stopped()) return Stopped();
+  std::string auth;
+  HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, method, target, challenge_, ++counter_, "", &auth));
+  if (report_) report_->requests++;
+  std::string piece;
+  auto provider = [&](size_t offset, size_t, httplib::DataSink& sink) {
+    if (meter_->Stopped() || !read(offset, &piece) || piece.empty()) return false;
+    size_t n = std::min(piece.size(), std::min<size_t>(kSlice, length - offset));
+    if (!sink.write(piece.data(), n)) return false;
+    if (report_) report_->bytes_up += n;
+    meter_->Moved(lane_, n);
+    return true;
+  };
+  httplib::Headers headers{{"Authorization", auth}};
+  *out = method == "PUT" ? http_->Put(target, headers, length, provider, "application/octet-stream")
+                         : http_->Post(target, headers, length, provider, "application/octet-stream");
+  Status s = FromResponse(*out);
+  if (*out) meter_->Moved(lane_, 0);
+  return s;
+}
+
+Status HubConnection::ReceiveOnce(const WorkspaceId& ws, const std::string& target,
+                                  const std::function<bool(const char*, size_t)>& take, httplib::Result* out) {
+  if (meter_->Stopped()) return Stopped();
+  std::string auth;
+  HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, "GET", target, challenge_, ++counter_, "", &auth));
+  if (report_) report_->requests++;
+  std::string error_body;
+  int status = 0;
+  *out = http_->Get(
+      target, httplib::Headers{{"Authorization", auth}},
+      [&](const httplib::Response& r) {
+        status = r.status;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (meter_->Stopped()) return false;
+        if (status != 200) {
+          error_body.append(data, n);
+          return true;
+        }
+        if (report_) report_->bytes_down += n;
+        meter_->Moved(lane_, n);
+        return take(data, n);
+      });
+  Status s = FromResponse(*out, &error_body);
+  if (*out) meter_->Moved(lane_, 0);
+  return s;
+}
+
 Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, Page* page, httplib::Result* out) {
   if (meter_->Stopped()) return Stopped();
   bool resume = page->named && !page->bytes.empty();

@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -93,6 +94,17 @@ class HubConnection {
   // One signed push of body, written a slice at a time so that progress
   // follows the bytes. One try; the caller decides about the next.
   Status PushOnce(const WorkspaceId& ws, const std::string& target, const std::string& body, httplib::Result* out);
+
+  // One signed request whose body (length bytes) is written as read gives
+  // it: read(offset, &piece) sets the bytes from offset on (at least one),
+  // false to stop. The signature covers no body (protocol.md 14.5). One
+  // try; progress follows the bytes.
+  Status SendOnce(const WorkspaceId& ws, const std::string& method, const std::string& target, size_t length,
+                  const std::function<bool(size_t, std::string*)>& read, httplib::Result* out);
+  // One signed GET whose answer's body goes to take as it arrives (take
+  // returns false to stop). One try.
+  Status ReceiveOnce(const WorkspaceId& ws, const std::string& target,
+                     const std::function<bool(const char*, size_t)>& take, httplib::Result* out);
 
   // A pull page as it arrives: the first answer names it (upto, size,
   // digest); when a cut stops it, the bytes that came are kept and the rest

@@ -280,6 +280,38 @@ HAMLET_API int hamlet_check_hub_heads(hamlet_replica* r, const char* workspace, 
    Free with hamlet_free. */
 HAMLET_API int hamlet_warnings(hamlet_replica* r, const char* workspace, char** out_json);
 
+/* Attachments (protocol.md 14): a file attached to a record, sealed on this
+   device under a key of its own and kept beside the commit log, never in
+   it. The record's reference (a record of the "attachments" collection)
+   syncs like any record; the bytes travel on their own (hamlet_hub_sync
+   sends this device's, hamlet_hub_fetch_attachment fetches another's).
+   An attachment is named by its reference's id (32 hex digits).
+
+   hamlet_attach seals len bytes (at most 1 GiB; a hub takes 20 MB unless
+   its operator says otherwise) and attaches them to record_id, which must
+   be a record of workspace; name (required, at most 255 bytes) and type (a
+   media type; NULL or "" for application/octet-stream) go into the
+   reference. *out_json (may be NULL; free with hamlet_free) receives the
+   attachment as hamlet_attachments describes it. */
+HAMLET_API int hamlet_attach(hamlet_replica* r, const char* workspace, const char* record_id,
+                             const unsigned char* bytes, size_t len, const char* name, const char* type,
+                             char** out_json);
+/* The attachments of workspace not dropped, of one record when record_id is
+   not NULL, oldest first: *out_json receives [{"id", "workspace",
+   "record", "file", "name", "type", "size", "deleted", "held", "sent",
+   "wanted"}, ...], where held says this device holds the whole file, sent
+   that a hub acknowledged it, wanted that the next sync fetches it. */
+HAMLET_API int hamlet_attachments(hamlet_replica* r, const char* workspace, const char* record_id, char** out_json);
+/* The file's bytes into *out (free with hamlet_free; NULL for an empty
+   file), each chunk checked and opened. HAMLET_EPRECONDITION while
+   this device does not hold the whole file. */
+HAMLET_API int hamlet_attachment_read(hamlet_replica* r, const char* attachment, unsigned char** out, size_t* out_len);
+/* Detaches the file (a commit deleting the reference); its bytes leave this
+   device once a hub holds them. */
+HAMLET_API int hamlet_attachment_drop(hamlet_replica* r, const char* attachment);
+/* wanted 1: every later sync fetches the file until it is held; 0: not. */
+HAMLET_API int hamlet_attachment_want(hamlet_replica* r, const char* attachment, int wanted);
+
 #ifdef __cplusplus
 }
 #endif

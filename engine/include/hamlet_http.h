@@ -41,10 +41,13 @@ typedef struct hamlet_sync_report {
   uint64_t requests;
   uint64_t retries;
   uint64_t relayed;    /* commits of other members the hub stored from this device */
+  uint64_t files_sent;    /* attachments the hub now holds whole from this device */
+  uint64_t files_fetched; /* attachments fetched because they were wanted */
 } hamlet_sync_report;
 
 /* Called as a sync moves bytes (at most every 200 ms) and after every page:
-   phase is "push" or "pull" (static text), commits and bytes count what
+   phase is "push" or "pull" (static text), or "upload" or "download" while
+   attachments move; commits (files, for attachments) and bytes count what
    moved so far in that phase. A sync whose push needs more than one page
    pushes and pulls at once, and then tells of each phase in turn. Called on
    the thread that called hamlet_hub_sync. ctx is the pointer given to
@@ -88,8 +91,20 @@ HAMLET_API int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void*
 /* Pushes this device's commits the hub lacks, then pulls until caught up,
    taking in key grants and revocations first. Goes on through cuts while
    something moves: a pull page resumes at the byte where it was cut, a push
-   after what the hub acknowledged. report may be NULL. */
+   after what the hub acknowledged. Then sends this device's attachments
+   the hub lacks and fetches those wanted (hamlet_attachment_want), each
+   from the byte where a cut stopped it. A file the hub refuses for its
+   size limit or quota does not stop the rest: the sync then returns
+   HAMLET_ERANGE (not retryable) with the hub's reason, having done
+   everything else. report may be NULL. */
 HAMLET_API int hamlet_hub_sync(hamlet_hub* h, const char* workspace, hamlet_sync_report* report);
+/* Fetches the file of one attachment of workspace now (progress phase
+   "download"), going on from where an earlier fetch stopped; nothing when
+   this device holds it. HAMLET_EDATALOSS when the hub serves bytes that
+   do not match the reference (nothing of them is kept);
+   HAMLET_EPRECONDITION while the hub lacks part of the file (its
+   device has not sent it yet). Cancelled by hamlet_hub_cancel. */
+HAMLET_API int hamlet_hub_fetch_attachment(hamlet_hub* h, const char* workspace, const char* attachment);
 /* Stops the hamlet_hub_sync running on h, from any thread (the one exception
    to "not thread safe" above) or from its progress callback: it returns
    HAMLET_ECANCELLED (retryable) at once, having kept what arrived, a pull

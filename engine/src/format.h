@@ -75,6 +75,16 @@ constexpr size_t kBundleChecksumBytes = 32;
 constexpr size_t kMaxBundleBytes = size_t{1} << 30;
 constexpr size_t kBundleChunkBytes = 8 << 20;  // What an exporter puts in one chunk.
 
+// Attachments (protocol.md 14): a file sealed in chunks under a key of its
+// own, named by the hash of its manifest.
+constexpr uint8_t kAttachmentManifestVersion = 1;
+constexpr size_t kAttachmentChunkBytes = 64 << 10;  // Plaintext per sealed chunk (the last may be shorter).
+constexpr size_t kAttachmentTagBytes = 16;          // Poly1305 tag of each sealed chunk.
+constexpr size_t kAttachmentHashBytes = 32;         // BLAKE2b of each sealed chunk; of the manifest: the id.
+constexpr char kAttachmentAdPrefix[] = "hamlet attachment v1";
+constexpr uint64_t kMaxAttachmentBytes = uint64_t{1} << 30;  // What one device seals at most.
+constexpr char kAttachmentCollection[] = "attachments";     // Where the references live.
+
 // Device certificate.
 constexpr uint8_t kCertVersion = 1;
 constexpr char kCertSigPrefix[] = "hamlet cert v1";
@@ -133,7 +143,7 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
 // 4: a push may relay other members' commits the hub lacks.
 // 5: membership routes for a hub relaying to another (role relay).
-constexpr int kHubProtocolVersion = 5;
+constexpr int kHubProtocolVersion = 6;
 // Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
 constexpr size_t kPageDigestBytes = 16;
 

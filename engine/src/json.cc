@@ -110,6 +110,25 @@ std::string ConflictsToJson(const std::vector<Conflict>& cs) {
   return arr.dump();
 }
 
+namespace {
+
+json AttachmentObject(const Attachment& a) {
+  return {{"id", a.reference.Hex()}, {"workspace", a.workspace.Hex()}, {"record", a.record.Hex()},
+          {"file", a.file},          {"name", a.name},                 {"type", a.type},
+          {"size", a.size},          {"deleted", a.deleted},           {"held", a.held},
+          {"sent", a.sent},          {"wanted", a.wanted}};
+}
+
+}  // namespace
+
+std::string AttachmentToJson(const Attachment& a) { return AttachmentObject(a).dump(); }
+
+std::string AttachmentsToJson(const std::vector<Attachment>& list) {
+  json arr = json::array();
+  for (const Attachment& a : list) arr.push_back(AttachmentObject(a));
+  return arr.dump();
+}
+
 Status ParseWriteBatchJson(std::string_view text, WriteBatch* batch, std::vector<RecordId>* inserted) {
   return Guard([&]() -> Status {
     json j = json::parse(text);

@@ -73,6 +73,7 @@ static Status OpenReplica(const std::string& path, UserSecret secret, const Open
   });
   impl->applier = std::make_unique<Applier>(impl->store.get(), &impl->keys->record_key(), impl->tagger.get(),
                                             &impl->index_specs);
+  HAMLET_RETURN_IF_ERROR(AttachmentFiles::Open(impl->store->db(), &impl->files));
   std::string hlc;
   bool found = false;
   HAMLET_RETURN_IF_ERROR(impl->store->GetMeta("hlc", &hlc, &found));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "applier.h"
+#include "attachment_files.h"
 #include "chunk.h"
 #include "coding.h"
 #include "format.h"
@@ -34,6 +35,7 @@ struct Replica::Impl {
   IndexSpecs index_specs;  // Replica::SetIndex; the applier reads them.
   std::unique_ptr<HybridClock> clock;
   std::unique_ptr<Applier> applier;
+  std::unique_ptr<AttachmentFiles> files;  // Attachments' sealed chunks (replica_attachments.cc).
   DeviceId device;
   std::atomic<int64_t> statement_max_age_ms{30 * 24 * 3600 * 1000LL};
   // Grouped local commits (replica_commit.cc). pending is null for a store

@@ -1,4 +1,4 @@
-// The test vectors of protocol.md, section 14: the code must agree with
+// The test vectors of protocol.md, section 15: the code must agree with
 // the document byte for byte.
 #include <catch2/catch.hpp>
 

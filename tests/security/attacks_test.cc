@@ -1,4 +1,4 @@
-// Attacks on the trust model (protocol.md section 15), each written as the
+// Attacks on the trust model (protocol.md section 16), each written as the
 // attacker's own program: a fake hub, a rogue member holding its own keys,
 // a revoked device with a bundle. They run against the real engine and a
 // real hamlet-hub process.

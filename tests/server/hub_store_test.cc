@@ -373,6 +373,60 @@ TEST_CASE("hub store: grants, statements, joins and admissions", "[hub-store]") 
   CHECK(s.AddJoin(f.ws, "inv4", "r8", 9000, 0).code() == Code::kFailedPrecondition);
 }
 
+TEST_CASE("hub store: attachments grow a chunk at a time, keep a cut chunk's start, and stay within the quota",
+          "[hub-store]") {
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  Fixture f(backend);
+  auto& s = *f.store;
+  const std::string id(32, 'a'), other(32, 'b');
+  AttachmentRow row;
+  bool found = true;
+  REQUIRE(s.GetAttachment(f.ws, id, &row, &found).ok());
+  CHECK_FALSE(found);
+  REQUIRE(s.AddAttachment(f.ws, id, "manifest", 300, 3, 1000, 1).ok());
+  // Registering again changes nothing, whatever the second call says.
+  REQUIRE(s.AddAttachment(f.ws, id, "other manifest", 900, 9, 1000, 2).ok());
+  REQUIRE(s.GetAttachment(f.ws, id, &row, &found).ok());
+  REQUIRE(found);
+  CHECK(row.manifest == "manifest");
+  CHECK(row.sealed_size == 300);
+  CHECK(row.chunks == 3);
+  CHECK(row.held_chunks == 0);
+  // Attachments are per workspace.
+  WorkspaceId elsewhere = NewWorkspaceId();
+  REQUIRE(s.GetAttachment(elsewhere, id, &row, &found).ok());
+  CHECK_FALSE(found);
+
+  // Chunks go in order only; the start of a cut-off chunk is kept until
+  // the chunk is whole.
+  CHECK(s.PutAttachmentChunk(f.ws, id, 1, "second").code() == Code::kFailedPrecondition);
+  REQUIRE(s.PutAttachmentChunk(f.ws, id, 0, "first").ok());
+  REQUIRE(s.SetAttachmentPartial(f.ws, id, 1, "sec").ok());
+  REQUIRE(s.GetAttachment(f.ws, id, &row, &found).ok());
+  CHECK(row.held_chunks == 1);
+  CHECK(row.partial == "sec");
+  REQUIRE(s.PutAttachmentChunk(f.ws, id, 1, "second").ok());
+  REQUIRE(s.GetAttachment(f.ws, id, &row, &found).ok());
+  CHECK(row.held_chunks == 2);
+  CHECK(row.partial.empty());
+  CHECK(s.PutAttachmentChunk(f.ws, id, 1, "second").code() == Code::kFailedPrecondition);
+  std::string data;
+  bool held = false;
+  REQUIRE(s.GetAttachmentChunk(f.ws, id, 1, &data, &held).ok());
+  CHECK(held);
+  CHECK(data == "second");
+  REQUIRE(s.GetAttachmentChunk(f.ws, id, 2, &data, &held).ok());
+  CHECK_FALSE(held);
+
+  // The quota counts every attachment of the workspace by its sealed size.
+  Status over = s.AddAttachment(f.ws, other, "m2", 701, 8, 1000, 3);
+  CHECK(over.code() == Code::kOutOfRange);
+  REQUIRE(s.GetAttachment(f.ws, other, &row, &found).ok());
+  CHECK_FALSE(found);
+  CHECK(s.AddAttachment(f.ws, other, "m2", 700, 7, 1000, 3).ok());
+}
+
 TEST_CASE("hub store: the instance id lasts, renewed only on purpose", "[hub-store]") {
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);
@@ -504,12 +558,13 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
   REQUIRE(PgConnection::Connect(url, &c).ok());
   PgResult r;
   REQUIRE(c->Query("SELECT count(*), max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 3);
-  CHECK(r.Int(0, 1) == 3);
+  CHECK(r.Int(0, 0) == 4);
+  CHECK(r.Int(0, 1) == 4);
   // A store of version 1 (before the shared request buckets and before
   // commits said who pushed them) is brought to the latest when a hub
   // opens it.
   REQUIRE(c->Exec("DROP TABLE request_buckets; ALTER TABLE commits DROP COLUMN via; "
+                  "DROP TABLE attachment_chunks; DROP TABLE attachments; "
                   "DELETE FROM schema_migrations WHERE version>=2")
               .ok());
   {
@@ -520,7 +575,7 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
     CHECK(taken);
   }
   REQUIRE(c->Query("SELECT max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 3);
+  CHECK(r.Int(0, 0) == 4);
   REQUIRE(c->Query("SELECT count(*) FROM information_schema.columns WHERE table_name='commits' AND column_name='via'",
                    {}, &r)
               .ok());

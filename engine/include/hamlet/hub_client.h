@@ -21,8 +21,8 @@ namespace hamlet {
 // One phase's progress. A sync whose push needs more than one page pushes
 // and pulls at once: the callback is then told of each phase in turn.
 struct SyncProgress {
-  const char* phase = "";      // "push" or "pull" (static text); "" before either starts.
-  size_t commits = 0;          // Commits moved so far in this phase.
+  const char* phase = "";      // "push", "pull", "upload" or "download" (attachments; static text); "" before any.
+  size_t commits = 0;          // Commits (files, in upload and download) moved so far in this phase.
   size_t bytes = 0;            // Bytes moved so far in this phase, as they cross.
   size_t retries = 0;          // Requests tried again so far.
   bool link_down = false;      // The last try failed; Sync waits to try again.
@@ -60,6 +60,8 @@ struct SyncReport {
   size_t bytes_down = 0;  // Response bodies received.
   size_t requests = 0;
   size_t retries = 0;
+  size_t files_sent = 0;     // Attachments the hub now holds whole from this device.
+  size_t files_fetched = 0;  // Attachments fetched because they were wanted.
 };
 
 class HAMLET_EXPORT HubClient {
@@ -97,6 +99,21 @@ class HAMLET_EXPORT HubClient {
   // continues from the last page that arrived whole. Errors say whether
   // retrying later can help (Status::Retryable).
   Status Sync(const WorkspaceId& ws, SyncReport* report);
+
+  // After the commits, Sync sends this device's attachments the hub lacks
+  // (phase "upload"), fetches the ones wanted (Replica::WantAttachment;
+  // "download") and lets go of the bytes of dropped ones the hub holds.
+  // Other devices' files are not fetched unless wanted. A file the hub
+  // refuses for its size limit or quota stays on the device, and Sync
+  // returns that refusal (OutOfRange, not retryable) after doing all the
+  // rest; once the user drops the file's reference, it is let go.
+
+  // Fetches the file of one attachment reference of ws now (phase
+  // "download"), from the byte where an earlier fetch stopped; nothing
+  // when this device holds it. DataLoss when the hub serves bytes that do
+  // not match what the reference names; FailedPrecondition when the hub
+  // does not hold the whole file yet (its device has not sent it).
+  Status FetchAttachment(const WorkspaceId& ws, const RecordId& reference);
 
   // Stops the call running on another thread (or from its progress
   // callback) at once: it returns Cancelled (retryable), having kept what

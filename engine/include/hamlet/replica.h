@@ -101,6 +101,37 @@ struct CommitInfo {
   size_t sealed_bytes = 0;
 };
 
+// A file attached to a record (protocol.md 14), as its reference record in
+// the "attachments" collection names it, and what this device holds of it.
+struct Attachment {
+  RecordId reference;     // The reference record.
+  WorkspaceId workspace;
+  RecordId record;        // The record it is attached to.
+  std::string file;       // The file's id: 64 hex digits (the hash of its manifest).
+  std::string name;       // As given when attached, such as "don-thu.jpg".
+  std::string type;       // A media type, such as "image/jpeg".
+  uint64_t size = 0;      // Bytes of the file.
+  bool deleted = false;   // The reference was dropped.
+  bool held = false;      // This device holds the whole file.
+  bool sent = false;      // A hub acknowledged every byte of it.
+  bool wanted = false;    // The next sync fetches it.
+};
+
+// How a file's sealed bytes lie, for a transport: every chunk but the last
+// is sealed_chunk_bytes long.
+struct AttachmentLayout {
+  std::string manifest;             // Encoded (protocol.md 14.2); its hash is the file id.
+  uint64_t sealed_size = 0;         // All sealed chunks together.
+  uint64_t sealed_chunk_bytes = 0;  // One whole sealed chunk.
+  size_t chunks = 0;
+  size_t held_chunks = 0;  // Chunks this device holds, from the first.
+
+  uint64_t ChunkStart(size_t i) const { return i * sealed_chunk_bytes; }
+  uint64_t ChunkSize(size_t i) const {
+    return i + 1 < chunks ? sealed_chunk_bytes : sealed_size - ChunkStart(i);
+  }
+};
+
 // A query over one collection. All conditions must hold.
 struct Query {
   std::optional<WorkspaceId> workspace;  // All workspaces when unset.
@@ -507,6 +538,57 @@ class HAMLET_EXPORT Replica {
   static RecordId NamedRecordId(const WorkspaceId& ws, std::string_view collection, std::string_view name);
   // True when value has the form of a sealed value.
   static bool IsSealed(std::string_view value);
+
+  // ---- Attachments (protocol.md 14) ----
+  //
+  // A file attached to a record is sealed on this device under a key of its
+  // own and kept in chunks beside the commit log, never in it; a record of
+  // the "attachments" collection refers to it (file id, key, name, type,
+  // size) and travels, sealed, like any record. The bytes travel to and
+  // from a hub on their own (HubClient): this device's files at every sync,
+  // other devices' files only when fetched. Calls are serialised with every
+  // other call on the replica.
+
+  // Seals bytes (at most 1 GiB; a hub takes 20 MB unless its operator says
+  // otherwise), keeps them, and commits the reference to record (which must
+  // be a record of ws). *out (may be null) describes the reference.
+  Status Attach(const WorkspaceId& ws, const RecordId& record, std::string_view bytes, std::string_view name,
+                std::string_view type, Attachment* out = nullptr);
+  // The references of ws, of one record when record is given, not dropped,
+  // oldest first.
+  Status Attachments(const WorkspaceId& ws, const RecordId* record, std::vector<Attachment>* out);
+  // One reference, dropped or not. NotFound when there is no such record;
+  // InvalidArgument when it is not a reference.
+  Status GetAttachment(const RecordId& reference, Attachment* out);
+  // The file's bytes, each chunk checked against the manifest and opened
+  // with the key. FailedPrecondition while this device does not hold the
+  // whole file (HubClient::FetchAttachment, or WantAttachment and a sync).
+  Status ReadAttachment(const RecordId& reference, std::string* bytes);
+  // Drops the reference (a commit that deletes it); the bytes leave this
+  // device once a hub holds them and no other reference names the file.
+  Status DropAttachment(const RecordId& reference);
+  // Asks every later sync to fetch the file until it is held (or not).
+  Status WantAttachment(const RecordId& reference, bool wanted);
+  // Removes the chunks of files of ws that no live reference names, once
+  // a hub holds them; *freed (may be null) counts the bytes.
+  Status PruneAttachments(const WorkspaceId& ws, uint64_t* freed);
+
+  // For a transport (HubClient): the files of ws this device holds whole
+  // and no hub has acknowledged; those wanted and not held.
+  Status UnsentAttachments(const WorkspaceId& ws, std::vector<std::string>* files);
+  Status WantedAttachments(const WorkspaceId& ws, std::vector<std::string>* files);
+  // A file's manifest, how its sealed bytes lie and how many of its chunks
+  // are held; an empty manifest while a wanted file's is not fetched yet.
+  // NotFound when this device has never seen the file.
+  Status AttachmentState(const std::string& file, AttachmentLayout* out);
+  Status ReadAttachmentChunk(const std::string& file, size_t index, std::string* sealed);
+  Status MarkAttachmentSent(const std::string& file);
+  // A manifest fetched from a hub for a file a reference of ws names:
+  // DataLoss unless it hashes to the file id.
+  Status TakeAttachmentManifest(const WorkspaceId& ws, const std::string& file, std::string_view manifest);
+  // The next chunk of a file being fetched: DataLoss unless it matches the
+  // manifest (nothing is stored then).
+  Status TakeAttachmentChunk(const std::string& file, size_t index, std::string_view sealed);
 
   // A digest of the merged state of ws: equal on replicas holding the same commits.
   Status StateDigest(const WorkspaceId& ws, std::string* hex);
