@@ -65,10 +65,10 @@ int List(const Context& c, const ListArgs& a) {
   } else {
     // The record may be of any kind: find it among them all.
     Record rec;
-    s = Status::InvalidArgument(Format(Tr("no record starts with %s"), a.record.c_str()));
+    s = Status::NotFound(Format(Tr("no record starts with %s"), a.record.c_str()));
     for (const RecordSpec& spec : Specs()) {
       Status found = FindRecord(*o.replica, o.ws, spec, a.record, &rec);
-      if (found.ok() || found.code() != Code::kInvalidArgument) {
+      if (found.code() != Code::kNotFound) {
         s = found;
         break;
       }

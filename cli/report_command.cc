@@ -16,6 +16,7 @@ namespace {
 struct ReportArgs {
   std::string from, to, by, format = "table", out;
   bool all_workspaces = false;
+  bool attachments = false;
 };
 
 // The report as a table for the terminal.
@@ -25,7 +26,7 @@ std::string ReportTable(const DistrictReport& r) {
   auto cols = ReportColumns(r);
   for (const auto& c : cols) header.push_back(c.second == &r.total ? c.first : ReportGroupLabel(r, c.first));
   rows.push_back(header);
-  for (const Metric& m : Metrics()) {
+  for (const Metric& m : Metrics(r.request.attachments)) {
     if (!m.ForPeople()) continue;
     std::vector<std::string> row{Tr(m.label)};
     for (const auto& c : cols) row.push_back(ReportCell(r, m, c.second));
@@ -45,6 +46,7 @@ int Run(const Context& c, const ReportArgs& a) {
   ReportRequest req;
   req.today = Today();
   req.by = a.by;
+  req.attachments = a.attachments;
   Status s;
   req.to = req.today;
   if (!a.to.empty() && !(s = ParseDate(a.to, &req.to)).ok()) return Refuse(what, s.WithContext("--to: "));
@@ -100,6 +102,7 @@ void AddReportCommand(CLI::App* app, const Context* c) {
       ->capture_default_str();
   cmd->add_option("--out", a->out, Tr("Write to this file instead of the terminal"));
   cmd->add_flag("--all-workspaces", a->all_workspaces, Tr("Every commune this replica holds, not just one"));
+  cmd->add_flag("--attachments", a->attachments, Tr("Also count the concerns with files attached, and the files"));
   cmd->footer(
       Tr("Dialogues count by their date, concerns by the date received, models by their year.\n"
          "Resolved, transferred and rejected describe those concerns as they stand now; on time means\n"

@@ -73,6 +73,8 @@ SyncReport Total(const std::vector<Target>& targets) {
     t.bytes_up += x.report.bytes_up;
     t.bytes_down += x.report.bytes_down;
     t.retries += x.report.retries;
+    t.files_sent += x.report.files_sent;
+    t.files_fetched += x.report.files_fetched;
   }
   return t;
 }

@@ -158,6 +158,12 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
     HAMLET_RETURN_IF_ERROR(LoadSettings(r, ws, &settings));
     HAMLET_RETURN_IF_ERROR(LoadExtensions(r, ws, settings, &extensions));
     HAMLET_RETURN_IF_ERROR(FindAll(r, ws, "concerns", "received", req.from, end, &records));
+    std::map<RecordId, int64_t> attached;  // Files per concern, when asked.
+    if (req.attachments) {
+      std::vector<Attachment> files;
+      HAMLET_RETURN_IF_ERROR(r.Attachments(ws, nullptr, &files));
+      for (const Attachment& a : files) attached[a.record]++;
+    }
     for (const Record& c : records) {
       std::string kind = TextField(c.fields, "kind"), status = TextField(c.fields, "status");
       Deadline deadline = DeadlineOf(c, extensions[c.id]);
@@ -176,7 +182,11 @@ Status BuildReport(Replica& r, const ReportRequest& req, DistrictReport* out) {
       bool overdue = open && deadline.has && deadline.due.millis < req.today.millis;
       bool on_time = has_days && deadline.has && resolved_on <= deadline.due;
       bool late = has_days && deadline.has && resolved_on > deadline.due;
+      auto files = attached.find(c.id);
+      int64_t n_files = files == attached.end() ? 0 : files->second;
       count(key, BrokenDown(Source::kConcerns, by), [&](Figures& f) {
+        if (n_files > 0) f.with_attachments++;
+        f.attachments += n_files;
         f.received[kind]++;
         if (status == "resolved") f.resolved[kind]++;
         if (letter) f.letters++;
@@ -215,7 +225,7 @@ std::string OfKind(const std::map<std::string, int64_t>& m, const char* kind) {
 
 }  // namespace
 
-const std::vector<Metric>& Metrics() {
+const std::vector<Metric>& Metrics(bool attachments) {
   static const std::vector<Metric> metrics = {
       {"dialogues", TrMark("Dialogues and receptions held"), Source::kDialogues,
        [](const Figures& f) { return N(f.dialogues); }},
@@ -268,7 +278,15 @@ const std::vector<Metric>& Metrics() {
       {"models_maintained", TrMark("Models registered, maintained"), Source::kModels,
        [](const Figures& f) { return N(f.models_maintained); }},
   };
-  return metrics;
+  static const std::vector<Metric> with_attachments = [] {
+    std::vector<Metric> all = metrics;
+    all.push_back({"concerns_with_attachments", TrMark("Concerns with files attached"), Source::kConcerns,
+                   [](const Figures& f) { return N(f.with_attachments); }});
+    all.push_back({"attachments", TrMark("  files attached"), Source::kConcerns,
+                   [](const Figures& f) { return N(f.attachments); }});
+    return all;
+  }();
+  return attachments ? with_attachments : metrics;
 }
 
 }  // namespace hamlet::office

@@ -33,6 +33,10 @@ struct Figures {
   std::vector<double> days_to_resolve;  // From received to resolved, per resolved concern.
   int64_t models_new = 0;
   int64_t models_maintained = 0;
+  // Only when the request asks: of the concerns received, those with a file
+  // attached (a letter's photo, a signed record), and the files.
+  int64_t with_attachments = 0;
+  int64_t attachments = 0;
 
   int64_t Concerns() const;
   int64_t Resolved() const;
@@ -45,6 +49,7 @@ struct ReportRequest {
   Timestamp from, to;  // Days, both included.
   std::string by;      // "", "commune", "hamlet", "category" or "kind".
   Timestamp today;     // For overdue.
+  bool attachments = false;  // Also count the concerns' attachments.
 };
 
 struct DistrictReport {
@@ -79,7 +84,8 @@ struct Metric {
   bool ForPrograms() const { return where != Where::kForPeople; }  // CSV and JSON.
   bool ForPeople() const { return where != Where::kForPrograms; }  // The table and the page.
 };
-const std::vector<Metric>& Metrics();
+// The metrics of a report, with those of attachments only when asked.
+const std::vector<Metric>& Metrics(bool attachments = false);
 
 // Whether records of source are broken down by `by` (dialogues have no
 // category, models no hamlet); if not, they count in the total only.

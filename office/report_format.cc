@@ -126,13 +126,13 @@ std::string ReportGroupLabel(const DistrictReport& r, const std::string& group) 
 
 std::string ReportCsv(const DistrictReport& r) {
   std::string out = "group";
-  for (const Metric& m : Metrics()) {
+  for (const Metric& m : Metrics(r.request.attachments)) {
     if (m.ForPrograms()) out += "," + m.key;
   }
   out += "\n";
   for (const auto& c : ReportColumns(r)) {
     out += CsvField(c.second == &r.total ? "total" : c.first);
-    for (const Metric& m : Metrics()) {
+    for (const Metric& m : Metrics(r.request.attachments)) {
       if (!m.ForPrograms()) continue;
       std::string v = ReportCell(r, m, c.second);
       out += "," + (v == "-" || v == "\u2013" ? std::string() : v);
@@ -145,7 +145,7 @@ std::string ReportCsv(const DistrictReport& r) {
 std::string ReportJson(const DistrictReport& r) {
   auto figures = [&r](const Figures& f) {
     json j;
-    for (const Metric& m : Metrics()) {
+    for (const Metric& m : Metrics(r.request.attachments)) {
       if (!m.ForPrograms() || (&f != &r.total && !BrokenDown(m.source, r.request.by))) continue;
       std::string v = m.value(f);
       if (v == "-") {
@@ -214,7 +214,7 @@ std::string ReportHtmlBody(const DistrictReport& r) {
   for (const auto& c : cols)
     h += "<th>" + EscapeHtml(c.second == &r.total ? c.first : ReportGroupLabel(r, c.first)) + "</th>";
   h += "</tr></thead><tbody>\n";
-  for (const Metric& m : Metrics()) {
+  for (const Metric& m : Metrics(r.request.attachments)) {
     if (!m.ForPeople()) continue;
     std::string label = Tr(m.label);
     bool sub = label.rfind("  ", 0) == 0;

@@ -72,6 +72,12 @@ struct App {
 void AddConcernPages(App& app);
 void AddRecordPages(App& app);
 void AddOfficePages(App& app);  // Report, conflicts, sync, devices and invites, settings.
+void AddAttachmentPages(App& app);
+
+// The attachments of rec for its page: photos shown, other files to
+// download, those not on this device fetched when opened, and a form that
+// posts a new one to upload_action.
+std::string AttachmentsSection(App& app, const Viewer& v, const Record& rec, const std::string& upload_action);
 
 // The style sheet, from the program itself.
 void AddAssets(httplib::Server& s);

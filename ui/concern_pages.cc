@@ -187,6 +187,8 @@ void ConcernPage(App& app, const httplib::Request& req, httplib::Response& res, 
             "</p>";
   }
 
+  body += AttachmentsSection(app, v, rec, "/concern/" + rec.id.Hex() + "/attach");
+
   body += "<h2>" + Esc(Tr("Follow-ups")) + "</h2><ul id=\"followups\">";
   for (const Extension& e : extended) body += "<li>" + Esc(ExtensionLabel(e) + " " + ExtensionText(e)) + "</li>";
   for (const Record& f : followups) {

@@ -25,6 +25,7 @@ Status BuildFor(App& app, const httplib::Request& req, DistrictReport* out) {
   r.today = Today();
   r.to = r.today;
   r.by = Param(req, "by");
+  r.attachments = Param(req, "attachments") == "1";
   if (!r.by.empty() && r.by != "commune" && r.by != "hamlet" && r.by != "category" && r.by != "kind") {
     return Status::InvalidArgument(Format(Tr("no breakdown '%s'"), r.by.c_str()));
   }
@@ -40,7 +41,7 @@ Status BuildFor(App& app, const httplib::Request& req, DistrictReport* out) {
 
 std::string Query(const httplib::Request& req) {
   return "from=" + UrlParam(Param(req, "from")) + "&to=" + UrlParam(Param(req, "to")) +
-         "&by=" + UrlParam(Param(req, "by"));
+         "&by=" + UrlParam(Param(req, "by")) + "&attachments=" + UrlParam(Param(req, "attachments"));
 }
 
 void ReportPage(App& app, const httplib::Request& req, httplib::Response& res) {
@@ -60,7 +61,10 @@ void ReportPage(App& app, const httplib::Request& req, httplib::Response& res) {
     body += std::string("<option value=\"") + choice + "\"" + (by == choice ? " selected" : "") + ">" +
             Esc(*choice ? Tr(labels.at(choice)) : "") + "</option>";
   }
-  body += "</select></label><button type=\"submit\">" + Esc(Tr("Show")) + "</button></form>";
+  body += "</select></label><label><span>" + Esc(Tr("Also count the concerns with files attached, and the files")) +
+          "</span><input type=\"checkbox\" name=\"attachments\" value=\"1\" id=\"with-attachments\"" +
+          (Param(req, "attachments") == "1" ? " checked" : "") + "></label><button type=\"submit\">" +
+          Esc(Tr("Show")) + "</button></form>";
   if (!s.ok()) {
     SendPage(res, v, "/report", Tr("Report"), body + ErrorBox(s), 400);
     return;

@@ -42,6 +42,7 @@ form.record label span,form.act label span{display:block;font-size:.85em;color:#
 input,select,textarea{font:inherit;padding:.25em;max-width:100%}
 input[type=text],textarea{width:32em}
 textarea{height:4em}
+img.attached{max-width:24em;max-height:18em;border:1px solid #ccc}
 button{font:inherit;padding:.3em .9em;cursor:pointer}
 .actions{display:flex;flex-wrap:wrap;gap:1em}
 .actions form{border:1px solid #ddd;padding:.5em .8em;flex:1 1 18em}

@@ -100,7 +100,9 @@ void Post(App& app, const std::string& pattern, httplib::Server::Handler handler
   // The body, and with it the form's token, is read after the guard: the
   // token is checked here, before the page does anything.
   app.server.Post(pattern, [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    if (!SameToken(req.get_param_value("csrf"), app.CsrfFor(req))) {
+    // A form with a file sends its token as a part of its body.
+    std::string token = req.has_file("csrf") ? req.get_file_value("csrf").content : req.get_param_value("csrf");
+    if (!SameToken(token, app.CsrfFor(req))) {
       return Refuse(res, 403, Tr("This form has expired or did not come from this app: open the page again."));
     }
     handler(req, res);
@@ -220,6 +222,7 @@ Status UiServer::Start() {
   AddAssets(s);
   AddConcernPages(app);
   AddRecordPages(app);
+  AddAttachmentPages(app);
   AddOfficePages(app);
 
   int bound = app.options.port == 0                                    ? app.server.bind_to_any_port("127.0.0.1")

@@ -131,6 +131,10 @@ Status Replica::Attachments(const WorkspaceId& ws, const RecordId* record, std::
   q.limit = SIZE_MAX;
   QueryResult found;
   HAMLET_RETURN_IF_ERROR(Find(q, &found));
+  // Oldest first: a reference is written once, when the file is attached.
+  std::stable_sort(found.records.begin(), found.records.end(), [](const Record& x, const Record& y) {
+    return x.updated_millis != y.updated_millis ? x.updated_millis < y.updated_millis : x.id < y.id;
+  });
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (const Record& r : found.records) {
     Attachment a;
@@ -139,9 +143,6 @@ Status Replica::Attachments(const WorkspaceId& ws, const RecordId* record, std::
     HAMLET_RETURN_IF_ERROR(AddLocalState(impl_->files.get(), &a));
     out->push_back(std::move(a));
   }
-  std::stable_sort(out->begin(), out->end(), [&](const Attachment& x, const Attachment& y) {
-    return x.reference.Hex() < y.reference.Hex();
-  });
   return Status::OK();
 }
 

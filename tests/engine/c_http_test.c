@@ -50,9 +50,21 @@ static void on_progress(void* ctx, const char* phase, uint64_t commits, uint64_t
   (void)bytes;
   (void)retries;
   CHECK(ctx == &progress_calls);
-  CHECK(strcmp(phase, "push") == 0 || strcmp(phase, "pull") == 0);
+  CHECK(strcmp(phase, "push") == 0 || strcmp(phase, "pull") == 0 || strcmp(phase, "upload") == 0 ||
+        strcmp(phase, "download") == 0);
   progress_calls++;
   if (commits > progress_commits) progress_commits = commits;
+}
+
+/* The 32 hex digits after "key":" (or "key":[" ) in json, into out. */
+static void id_after(const char* json, const char* key, char out[33]) {
+  out[0] = 0;
+  const char* at = json ? strstr(json, key) : NULL;
+  if (!at) return;
+  at = strchr(at + strlen(key), '"');
+  if (!at || strlen(at + 1) < 32) return;
+  memcpy(out, at + 1, 32);
+  out[32] = 0;
 }
 
 /* Stops the sync it is told of, once. */
@@ -209,6 +221,50 @@ int main(int argc, char** argv) {
   CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
   CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
   CHECK(da && db && strcmp(da, db) == 0);
+
+  /* b attaches a photo to a concern; its next sync sends it. a sees the
+     reference, cannot read the file until it fetches it, and then reads
+     it back byte for byte. */
+  char* inserted = NULL;
+  CHECK(hamlet_commit(b, ws, "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{\"summary\":\"\xe1\xba\xa2nh\"}}]",
+                      &inserted) == HAMLET_OK);
+  char concern[33], attachment[33];
+  id_after(inserted, "\"ids\":[", concern);
+  CHECK(strlen(concern) == 32);
+  enum { kPhoto = 150000 };
+  unsigned char* photo = malloc(kPhoto);
+  for (int i = 0; i < kPhoto; i++) photo[i] = (unsigned char)(i * 7 + i / 300);
+  char* attached = NULL;
+  CHECK(hamlet_attach(b, ws, concern, photo, kPhoto, NULL, "image/jpeg", &attached) == HAMLET_EINVALID);
+  CHECK(hamlet_attach(b, ws, concern, photo, kPhoto, "\xc4\x91\xc6\xa1n-th\xc6\xb0.jpg", "image/jpeg", &attached) ==
+        HAMLET_OK);
+  id_after(attached, "\"id\":", attachment);
+  CHECK(strlen(attachment) == 32);
+  CHECK(attached && strstr(attached, "\"held\":true") != NULL);
+  CHECK(hamlet_hub_sync(hb, ws, &rep) == HAMLET_OK);
+  CHECK(rep.files_sent == 1);
+  CHECK(hamlet_hub_sync(ha, ws, &rep) == HAMLET_OK);
+  char* listed = NULL;
+  CHECK(hamlet_attachments(a, ws, concern, &listed) == HAMLET_OK);
+  CHECK(listed && strstr(listed, attachment) != NULL && strstr(listed, "\"held\":false") != NULL);
+  unsigned char* got = NULL;
+  size_t got_len = 0;
+  rc = hamlet_attachment_read(a, attachment, &got, &got_len);
+  CHECK(rc == HAMLET_EPRECONDITION);
+  CHECK(hamlet_hub_fetch_attachment(ha, ws, "not an id") == HAMLET_EINVALID);
+  CHECK(hamlet_hub_fetch_attachment(ha, ws, attachment) == HAMLET_OK);
+  CHECK(hamlet_attachment_read(a, attachment, &got, &got_len) == HAMLET_OK);
+  CHECK(got_len == kPhoto && got && memcmp(got, photo, kPhoto) == 0);
+  CHECK(hamlet_attachment_drop(b, attachment) == HAMLET_OK);
+  hamlet_free(listed);
+  listed = NULL;
+  CHECK(hamlet_attachments(b, ws, NULL, &listed) == HAMLET_OK);
+  CHECK(listed && strcmp(listed, "[]") == 0);
+  hamlet_free(listed);
+  hamlet_free(got);
+  hamlet_free(attached);
+  hamlet_free(inserted);
+  free(photo);
 
   /* Revoked: refused, and retrying cannot help. */
   char* b_id = NULL;

@@ -10,8 +10,10 @@ Usage: browser.py URL PASSPHRASE SHOTS
 """
 import os
 import re
+import struct
 import sys
 import tempfile
+import zlib
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -70,6 +72,20 @@ def submit(form_id, **fields):
     wait.until(expected_conditions.staleness_of(old))
 
 
+def write_png(path, width, height, rgb):
+    """A PNG of one colour, as a camera's photo stands in for here."""
+    def part(kind, data):
+        return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+    rows = b''.join(b'\x00' + bytes(rgb) * width for _ in range(height))
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' + part(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)) +
+                part(b'IDAT', zlib.compress(rows)) + part(b'IEND', b''))
+
+
+def image_drawn(element):
+    return driver.execute_script('return arguments[0].complete && arguments[0].naturalWidth', element)
+
+
 def figure(metric):
     driver.get(URL + '/report?from=01/01/2020')
     cells = driver.find_elements(By.CSS_SELECTOR, 'tr[data-metric="%s"] td' % metric)
@@ -108,6 +124,29 @@ try:
     submit('do-followup', note='Đã lập biên bản hòa giải')
     check('Đã lập biên bản hòa giải' in driver.find_element(By.ID, 'followups').text, 'the follow-up is listed')
     shot('06-concern-resolved')
+
+    # The cadre's photo of the letter is at the hub, not here: opening it
+    # fetches it; the concern's page then shows it. The officer attaches a
+    # photo of their own from the browser.
+    listed = driver.find_element(By.ID, 'attachments').text
+    check('don-thu.png' in listed and 'not fetched' in listed, 'the cadre\'s photo is listed, not fetched yet')
+    driver.find_element(By.CSS_SELECTOR, '#attachments a.fetch').click()
+    wait.until(lambda d: '/attachment/' in d.current_url)
+    check(image_drawn(driver.find_element(By.TAG_NAME, 'img')) == 40, 'the photo fetched from the hub is shown')
+    driver.get(URL + '/concern/' + concern)
+    images = driver.find_elements(By.CSS_SELECTOR, '#attachments img.attached')
+    check(len(images) == 1 and image_drawn(images[0]) == 40, 'the concern\'s page shows the photo')
+    photo = os.path.join(tempfile.mkdtemp(prefix='hamlet-photo-'), 'bien-ban.png')
+    write_png(photo, 64, 48, (30, 120, 200))
+    form = driver.find_element(By.ID, 'attach')
+    form.find_element(By.NAME, 'file').send_keys(photo)
+    old = driver.find_element(By.TAG_NAME, 'html')
+    form.find_element(By.CSS_SELECTOR, 'button[type=submit]').click()
+    wait.until(expected_conditions.staleness_of(old))
+    images = driver.find_elements(By.CSS_SELECTOR, '#attachments img.attached')
+    check(len(images) == 2 and sorted(image_drawn(i) for i in images) == [40, 64], 'the attached photo is shown')
+    check('bien-ban.png' in driver.find_element(By.ID, 'attachments').text, 'the attached photo is listed')
+    shot('07-concern-attachments')
 
     # A form refused keeps what was typed and says why.
     driver.get(URL + '/records/concerns/new')

@@ -65,7 +65,20 @@ TEST_CASE("an officer resolves a concern in the browser, and it reaches another 
   CliWorkspace w(1);
   const CliEnv& officer = w.officer;
   const CliEnv& cadre = w.cadres[0];
-  AddConcern(cadre, "complaint", "Tranh chấp đất đai giữa hai hộ");
+  std::string land = AddConcern(cadre, "complaint", "Tranh chấp đất đai giữa hai hộ");
+  // The cadre photographs the residents' letter (a 40x30 PNG stands in).
+  const std::string letter = w.dir.File("don-thu.png");
+  CliResult png = RunProgram("/usr/bin/python3",
+                             {"-c",
+                              "import struct,sys,zlib\n"
+                              "def p(k,d): return struct.pack('>I',len(d))+k+d+struct.pack('>I',zlib.crc32(k+d))\n"
+                              "rows=b''.join(b'\\x00'+b'\\xc0\\x40\\x20'*40 for _ in range(30))\n"
+                              "open(sys.argv[1],'wb').write(b'\\x89PNG\\r\\n\\x1a\\n'+p(b'IHDR',struct.pack('>IIBBBBB',"
+                              "40,30,8,2,0,0,0))+p(b'IDAT',zlib.compress(rows))+p(b'IEND',b''))\n",
+                              letter},
+                             {});
+  REQUIRE(png.exit_code == 0);
+  MustRun({"concern", "attach", land.substr(0, 8), letter}, cadre);
   AddConcern(cadre, "request", "Sửa đèn đường Thôn 3");
   AddConcern(cadre, "request", "Nạo vét kênh nội đồng");
   MustRun({"sync"}, cadre);
@@ -77,7 +90,7 @@ TEST_CASE("an officer resolves a concern in the browser, and it reaches another 
                                  {{"HAMLET_CHROMIUM", HAMLET_CHROMIUM}});
   INFO(browser.out << browser.err.substr(0, 4000));
   REQUIRE(browser.exit_code == 0);
-  for (const char* name : {"01-login", "03-inbox", "05-concern", "06-concern-resolved", "08-report", "11-sync-done",
+  for (const char* name : {"01-login", "03-inbox", "05-concern", "06-concern-resolved", "07-concern-attachments", "08-report", "11-sync-done",
                            "12-dialogues", "17-devices", "18-invite"}) {
     std::ifstream png(shots + "/" + name + ".png", std::ios::binary);
     char magic[4] = {0};
@@ -173,6 +186,33 @@ TEST_CASE("the web app refuses a wrong passphrase, a missing token, a cross-site
   // Every answer forbids fetching from elsewhere and framing.
   CHECK(r->get_header_value("Content-Security-Policy").find("default-src 'none'") != std::string::npos);
   CHECK(r->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+
+  // A file attached from a browser never comes back as a page of the app:
+  // only photos are shown, anything else downloads; an upload without the
+  // token is refused.
+  const std::string attach = "/concern/" + id + "/attach";
+  httplib::MultipartFormDataItems page_file{{"file", "<script>alert(1)</script>", "x.html", "text/html"}};
+  r = c.Post(attach, cookie, page_file);
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  page_file.push_back({"csrf", s.csrf, "", ""});
+  r = c.Post(attach, cookie, page_file);
+  REQUIRE(r);
+  CHECK(r->status == 303);
+  auto concern_page = c.Get("/concern/" + id, cookie);
+  REQUIRE(concern_page);
+  std::smatch m;
+  REQUIRE(std::regex_search(concern_page->body, m, std::regex("<li data-id=\"([0-9a-f]{32})\">")));
+  r = c.Get("/attachment/" + m[1].str(), cookie);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == "<script>alert(1)</script>");
+  CHECK(r->get_header_value("Content-Type") == "application/octet-stream");
+  CHECK(r->get_header_value("Content-Disposition").rfind("attachment;", 0) == 0);
+  CHECK(r->get_header_value("Content-Security-Policy").find("default-src 'none'") != std::string::npos);
+  r = c.Get("/attachment/" + m[1].str());
+  REQUIRE(r);
+  CHECK(r->status == 303);
 
   // After logging out the token is worth nothing.
   r = c.Post("/logout", cookie, httplib::Params{{"csrf", s.csrf}});
