@@ -2,7 +2,8 @@
 // (bundle files, pushes, pulls), commits, commit bodies, record states,
 // certificates, join requests, key envelopes, revocations, key grants and
 // the Authorization header of signed requests, sealed values, bundle files,
-// and what a member chunk holds (a member may seal any bytes it likes).
+// what a member chunk holds (a member may seal any bytes it likes), and
+// attachment manifests (a hub or a member may serve any).
 //
 // The first input byte picks the decoder; the rest is its input. A decoder
 // must return a Status for any input: no crash, no sanitizer report, no
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "attachment.h"
 #include "bundle.h"
 #include "chunk.h"
 #include "commit.h"
@@ -27,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string admin_key(32, '\x07');
-  switch (data[0] % 13) {
+  switch (data[0] % 14) {
     case 0: {
       Chunk chunk;
       if (DecodeChunk(in, &chunk).ok()) {
@@ -101,6 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)DecodeChunk(in, &chunk, &keys);
       std::string inner;
       (void)OpenMemberChunk(in, key, &inner);
+      break;
+    }
+    case 13: {
+      AttachmentManifest m;
+      if (AttachmentManifest::Decode(in, &m).ok()) {
+        // What decodes encodes to the same bytes, and every chunk has a size.
+        if (m.Encode() != in) __builtin_trap();
+        for (size_t i = 0; i < m.chunks(); i++) (void)m.SealedChunkSize(i);
+        uint64_t start = 0;
+        if (m.chunks() > 0 && m.ChunkAt(m.SealedSize() - 1, &start) != m.chunks() - 1) __builtin_trap();
+      }
       break;
     }
     case 10: {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "attachment.h"
 #include "chunk.h"
 #include "commit.h"
 #include "hamlet/replica.h"
@@ -91,5 +92,9 @@ int main(int argc, char** argv) {
   if (!Check(cadre->ExportBundle(ws, "", &bundle, &bundled), "bundle")) return 1;
   Write(dir, 11, "bundle", bundle);
   Write(dir, 12, "compact_chunk", EncodeCompactChunk(chunk));
+  AttachmentManifest manifest;
+  std::vector<std::string> sealed_chunks;
+  SealAttachment(std::string(150000, 'x'), Key32::Random(), &manifest, &sealed_chunks);
+  Write(dir, 13, "attachment_manifest", manifest.Encode());
   return 0;
 }

@@ -131,16 +131,26 @@ JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeSync(JNIEnv* env, jclass, jlong
     jh->listener = nullptr;
     // The listener's exception, pending since it threw, is what Java sees.
     if (jh->listener_failed) return false;
-    jlong values[8] = {static_cast<jlong>(rep.pushed),     static_cast<jlong>(rep.pulled),
-                       static_cast<jlong>(rep.applied),    static_cast<jlong>(rep.bytes_up),
-                       static_cast<jlong>(rep.bytes_down), static_cast<jlong>(rep.requests),
-                       static_cast<jlong>(rep.retries),    static_cast<jlong>(rep.relayed)};
-    env->SetLongArrayRegion(report, 0, 8, values);
+    jlong values[10] = {static_cast<jlong>(rep.pushed),     static_cast<jlong>(rep.pulled),
+                        static_cast<jlong>(rep.applied),    static_cast<jlong>(rep.bytes_up),
+                        static_cast<jlong>(rep.bytes_down), static_cast<jlong>(rep.requests),
+                        static_cast<jlong>(rep.retries),    static_cast<jlong>(rep.relayed),
+                        static_cast<jlong>(rep.files_sent), static_cast<jlong>(rep.files_fetched)};
+    env->SetLongArrayRegion(report, 0, 10, values);
     return Check(env, rc);
   });
 }
 
 JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeCancel(JNIEnv*, jclass, jlong h) { hamlet_hub_cancel(H(h)->hub); }
+
+JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeFetchAttachment(JNIEnv* env, jclass, jlong h, jstring workspace,
+                                                                 jstring attachment) {
+  Guarded<bool>(env, [&] {
+    Utf8Arg ws(env, workspace);
+    Utf8Arg a(env, attachment);
+    return ws.ok && a.ok && Check(env, hamlet_hub_fetch_attachment(H(h)->hub, ws.c_str(), a.c_str()));
+  });
+}
 
 JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativePublish(JNIEnv* env, jclass, jlong h, jstring workspace,
                                                          jstring token) {

@@ -300,4 +300,70 @@ JNIEXPORT jobject JNICALL Java_org_hamlet_Replica_nativeWarnings(JNIEnv* env, jc
   return WorkspaceJson(env, h, workspace, hamlet_warnings);
 }
 
+JNIEXPORT jobject JNICALL Java_org_hamlet_Replica_nativeAttach(JNIEnv* env, jclass, jlong h, jstring workspace,
+                                                               jstring record, jbyteArray bytes, jstring name,
+                                                               jstring type) {
+  return Guarded<jobject>(env, [&]() -> jobject {
+    Utf8Arg ws(env, workspace);
+    Utf8Arg rec(env, record);
+    Utf8Arg n(env, name);
+    Utf8Arg t(env, type);
+    if (!ws.ok || !rec.ok || !n.ok || !t.ok) return nullptr;
+    std::string data = BytesOf(env, bytes);
+    Owned out;
+    int rc = hamlet_attach(R(h), ws.c_str(), rec.c_str(), reinterpret_cast<const unsigned char*>(data.data()),
+                           data.size(), n.c_str(), t.c_str(), out.out());
+    return JsonResult(env, rc, out);
+  });
+}
+
+JNIEXPORT jobject JNICALL Java_org_hamlet_Replica_nativeAttachments(JNIEnv* env, jclass, jlong h, jstring workspace,
+                                                                    jstring record) {
+  return Guarded<jobject>(env, [&]() -> jobject {
+    Utf8Arg ws(env, workspace);
+    Utf8Arg rec(env, record);  // "" for every record.
+    if (!ws.ok || !rec.ok) return nullptr;
+    Owned out;
+    int rc = hamlet_attachments(R(h), ws.c_str(), rec.text.empty() ? nullptr : rec.c_str(), out.out());
+    return JsonResult(env, rc, out);
+  });
+}
+
+JNIEXPORT jbyteArray JNICALL Java_org_hamlet_Replica_nativeReadAttachment(JNIEnv* env, jclass, jlong h,
+                                                                          jstring attachment) {
+  return Guarded<jbyteArray>(env, [&]() -> jbyteArray {
+    Utf8Arg a(env, attachment);
+    if (!a.ok) return nullptr;
+    Owned bytes;
+    size_t len = 0;
+    int rc = hamlet_attachment_read(R(h), a.c_str(), bytes.out_bytes(), &len);
+    if (rc != HAMLET_OK) {
+      ThrowStatus(env, rc);
+      return nullptr;
+    }
+    return NewBytes(env, reinterpret_cast<const unsigned char*>(bytes.get()), len);
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_hamlet_Replica_nativeDropAttachment(JNIEnv* env, jclass, jlong h, jstring attachment) {
+  Guarded<bool>(env, [&] {
+    Utf8Arg a(env, attachment);
+    if (!a.ok) return false;
+    int rc = hamlet_attachment_drop(R(h), a.c_str());
+    if (rc != HAMLET_OK) ThrowStatus(env, rc);
+    return rc == HAMLET_OK;
+  });
+}
+
+JNIEXPORT void JNICALL Java_org_hamlet_Replica_nativeWantAttachment(JNIEnv* env, jclass, jlong h, jstring attachment,
+                                                                    jboolean wanted) {
+  Guarded<bool>(env, [&] {
+    Utf8Arg a(env, attachment);
+    if (!a.ok) return false;
+    int rc = hamlet_attachment_want(R(h), a.c_str(), wanted == JNI_TRUE ? 1 : 0);
+    if (rc != HAMLET_OK) ThrowStatus(env, rc);
+    return rc == HAMLET_OK;
+  });
+}
+
 }  // extern "C"

@@ -164,6 +164,28 @@ public class HubSyncTest {
       assertEquals(1, pulled.pulled());
       assertEquals(Set.of("app-main"), posted.threads);
       assertEquals("đã giải quyết", cadre.get(ids.get(3)).orElseThrow().getString("status"));
+
+      // The cadre photographs the resident's letter: the sync sends it; the admin sees the reference, fetches the
+      // file when opening it, and gets the same bytes.
+      byte[] photo = new byte[150_000];
+      new java.util.Random(5).nextBytes(photo);
+      Attachment attached = cadre.attach(ws, ids.get(5), photo, "đơn-thư.jpg", "image/jpeg");
+      assertTrue(attached.held());
+      assertFalse(attached.sent());
+      assertEquals(1, cadreHub.sync(ws).filesSent());
+      adminHub.sync(ws);
+      List<Attachment> listed = admin.attachments(ws, ids.get(5));
+      assertEquals(1, listed.size());
+      assertEquals("đơn-thư.jpg", listed.get(0).name());
+      assertEquals(photo.length, listed.get(0).size());
+      assertFalse(listed.get(0).held());
+      HamletException notHere =
+          assertThrows(HamletException.class, () -> admin.readAttachment(attached.id()));
+      assertEquals(HamletException.PRECONDITION, notHere.code());
+      adminHub.fetchAttachment(ws, attached.id());
+      assertTrue(java.util.Arrays.equals(photo, admin.readAttachment(attached.id())));
+      cadre.dropAttachment(attached.id());
+      assertTrue(cadre.attachments(ws, null).isEmpty());
     }
   }
 

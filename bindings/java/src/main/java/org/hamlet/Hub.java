@@ -70,7 +70,7 @@ public final class Hub implements AutoCloseable {
    */
   public SyncReport sync(String workspace, SyncListener listener) {
     Objects.requireNonNull(workspace, "workspace");
-    long[] report = new long[8];
+    long[] report = new long[10];
     call(h -> nativeSync(h, workspace, listener, report));
     return new SyncReport(report);
   }
@@ -124,6 +124,18 @@ public final class Hub implements AutoCloseable {
     synchronized (handleLock) {
       if (handle != 0) nativeCancel(handle);
     }
+  }
+
+  /**
+   * Fetches the file of one attachment of workspace now (progress is not told), going on from where an earlier
+   * fetch stopped; nothing when this device holds it. A hub that serves other bytes than the reference names is
+   * refused with {@link HamletException#DATA_LOSS} and nothing of them is kept; {@link HamletException#PRECONDITION}
+   * while the hub lacks part of the file.
+   */
+  public void fetchAttachment(String workspace, String attachment) {
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(attachment, "attachment");
+    call(h -> nativeFetchAttachment(h, workspace, attachment));
   }
 
   /** As the workspace's admin: publishes it on the hub with a token from the hub's operator. */
@@ -322,6 +334,8 @@ public final class Hub implements AutoCloseable {
   private static native void nativeSync(long handle, String workspace, SyncListener listener, long[] report);
 
   private static native void nativeCancel(long handle);
+
+  private static native void nativeFetchAttachment(long handle, String workspace, String attachment);
 
   private static native void nativePublish(long handle, String workspace, String token);
 

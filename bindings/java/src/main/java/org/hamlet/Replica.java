@@ -289,6 +289,74 @@ public final class Replica implements AutoCloseable {
     }
   }
 
+  /**
+   * Seals bytes (at most 1 GiB; a hub takes 20 MB unless its operator says otherwise) on this device and attaches
+   * them to record, a record of workspace, under name (such as "don-thu.jpg") and a media type ("image/jpeg"; null
+   * for application/octet-stream). The next {@link Hub#sync} sends them.
+   */
+  public Attachment attach(String workspace, String record, byte[] bytes, String name, String type) {
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(record, "record");
+    Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(name, "name");
+    long h = enter();
+    try {
+      return new Attachment(Answers.map(nativeAttach(h, workspace, record, bytes, name, type == null ? "" : type)));
+    } finally {
+      leave();
+    }
+  }
+
+  /** The attachments of workspace not dropped, of one record (or of all when record is null), oldest first. */
+  public List<Attachment> attachments(String workspace, String record) {
+    Objects.requireNonNull(workspace, "workspace");
+    long h = enter();
+    try {
+      List<Attachment> out = new ArrayList<>();
+      Object all = nativeAttachments(h, workspace, record == null ? "" : record);
+      for (Object a : Answers.list(all)) out.add(new Attachment(Answers.map(a)));
+      return out;
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * The file's bytes, each chunk checked and opened. Throws {@link HamletException} with code {@link HamletException#PRECONDITION}
+   * while this device does not hold it: fetch it with {@link Hub#fetchAttachment} first.
+   */
+  public byte[] readAttachment(String attachment) {
+    Objects.requireNonNull(attachment, "attachment");
+    long h = enter();
+    try {
+      return nativeReadAttachment(h, attachment);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Detaches the file from its record; its bytes leave this device once a hub holds them. */
+  public void dropAttachment(String attachment) {
+    Objects.requireNonNull(attachment, "attachment");
+    long h = enter();
+    try {
+      nativeDropAttachment(h, attachment);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Whether every later sync fetches the file until it is held. */
+  public void wantAttachment(String attachment, boolean wanted) {
+    Objects.requireNonNull(attachment, "attachment");
+    long h = enter();
+    try {
+      nativeWantAttachment(h, attachment, wanted);
+    } finally {
+      leave();
+    }
+  }
+
   /** What to tell the user before writing to workspace; empty when all is well. */
   public List<Warning> warnings(String workspace) {
     Objects.requireNonNull(workspace, "workspace");
@@ -417,4 +485,15 @@ public final class Replica implements AutoCloseable {
   private static native Object nativeImportBundle(long handle, byte[] bundle);
 
   private static native Object nativeWarnings(long handle, String workspace);
+
+  private static native Object nativeAttach(
+      long handle, String workspace, String record, byte[] bytes, String name, String type);
+
+  private static native Object nativeAttachments(long handle, String workspace, String record);
+
+  private static native byte[] nativeReadAttachment(long handle, String attachment);
+
+  private static native void nativeDropAttachment(long handle, String attachment);
+
+  private static native void nativeWantAttachment(long handle, String attachment, boolean wanted);
 }

@@ -4,7 +4,10 @@ package org.hamlet;
 public final class SyncReport {
   private final long[] v;
 
-  /** In the order of hamlet_sync_report: pushed, pulled, applied, bytes up, bytes down, requests, retries, relayed. */
+  /**
+   * In the order of hamlet_sync_report: pushed, pulled, applied, bytes up, bytes down, requests, retries, relayed,
+   * files sent, files fetched.
+   */
   SyncReport(long[] values) {
     v = values.clone();
   }
@@ -44,6 +47,16 @@ public final class SyncReport {
   /** Commits of other members the hub stored from this device. */
   public long relayed() {
     return v[7];
+  }
+
+  /** Attachments the hub now holds whole from this device. */
+  public long filesSent() {
+    return v[8];
+  }
+
+  /** Attachments fetched because they were wanted. */
+  public long filesFetched() {
+    return v[9];
   }
 
   @Override
