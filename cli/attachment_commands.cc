@@ -108,9 +108,8 @@ int Get(const Context& c, const GetArgs& a) {
   const std::string out = a.out.empty() ? SafeFileName(att.name) : a.out;
   struct stat st;
   if (out != "-" && stat(out.c_str(), &st) == 0) {
-    return Refuse(what, Status::AlreadyExists(
-                            Format(Tr("%s exists already: name another file with --out, or remove it first"),
-                                   out.c_str())));
+    return Refuse(what, Status::AlreadyExists(Format(
+                            Tr("%s exists already: name another file with --out, or remove it first"), out.c_str())));
   }
   if (!att.held) {
     SyncOptions options;
@@ -146,7 +145,8 @@ int Get(const Context& c, const GetArgs& a) {
     }
   }
   if (!s.ok()) return Report(what, s);
-  if (out != "-") Say(Format(Tr("Wrote %s (%s) to %s."), att.name.c_str(), ByteSize(bytes.size()).c_str(), out.c_str()));
+  if (out != "-")
+    Say(Format(Tr("Wrote %s (%s) to %s."), att.name.c_str(), ByteSize(bytes.size()).c_str(), out.c_str()));
   return kExitOk;
 }
 

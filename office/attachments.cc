@@ -10,13 +10,26 @@ namespace hamlet::office {
 
 std::string MediaTypeFor(const std::string& name) {
   static const std::map<std::string, std::string> kTypes = {
-      {"jpg", "image/jpeg"},         {"jpeg", "image/jpeg"},     {"png", "image/png"},
-      {"gif", "image/gif"},          {"webp", "image/webp"},     {"heic", "image/heic"},
-      {"heif", "image/heif"},        {"tif", "image/tiff"},      {"tiff", "image/tiff"},
-      {"pdf", "application/pdf"},    {"txt", "text/plain"},      {"mp3", "audio/mpeg"},
-      {"m4a", "audio/mp4"},          {"ogg", "audio/ogg"},       {"opus", "audio/ogg"},
-      {"amr", "audio/amr"},          {"wav", "audio/wav"},       {"mp4", "video/mp4"},
-      {"3gp", "video/3gpp"},         {"doc", "application/msword"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"png", "image/png"},
+      {"gif", "image/gif"},
+      {"webp", "image/webp"},
+      {"heic", "image/heic"},
+      {"heif", "image/heif"},
+      {"tif", "image/tiff"},
+      {"tiff", "image/tiff"},
+      {"pdf", "application/pdf"},
+      {"txt", "text/plain"},
+      {"mp3", "audio/mpeg"},
+      {"m4a", "audio/mp4"},
+      {"ogg", "audio/ogg"},
+      {"opus", "audio/ogg"},
+      {"amr", "audio/amr"},
+      {"wav", "audio/wav"},
+      {"mp4", "video/mp4"},
+      {"3gp", "video/3gpp"},
+      {"doc", "application/msword"},
       {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
       {"xls", "application/vnd.ms-excel"},
       {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
@@ -46,8 +59,7 @@ Status FindAttachment(Replica& r, const WorkspaceId& ws, const std::string& pref
   for (const Attachment& a : all) {
     if (a.reference.Hex().rfind(lower, 0) != 0) continue;
     if (found) {
-      return Status::InvalidArgument(
-          Format(Tr("several attachments start with %s: give more digits"), prefix.c_str()));
+      return Status::InvalidArgument(Format(Tr("several attachments start with %s: give more digits"), prefix.c_str()));
     }
     found = &a;
   }

@@ -125,10 +125,8 @@ void Hub::Install(httplib::Server* server) {
   const std::string file = ws + "/attachments/([0-9a-f]{64})";
   server->Post(file, [this](const auto& q, auto& r) { PostAttachment(q, r); });
   server->Get(file, [this](const auto& q, auto& r) { GetAttachment(q, r); });
-  server->Put(file + "/data",
-              [this](const httplib::Request& q, httplib::Response& r, const httplib::ContentReader& reader) {
-                PutAttachmentData(q, r, reader);
-              });
+  server->Put(file + "/data", [this](const httplib::Request& q, httplib::Response& r,
+                                     const httplib::ContentReader& reader) { PutAttachmentData(q, r, reader); });
   server->Get(file + "/data", [this](const auto& q, auto& r) { GetAttachmentData(q, r); });
   server->Get(file + "/held", [this](const auto& q, auto& r) { GetAttachmentHeld(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });

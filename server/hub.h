@@ -32,7 +32,7 @@ struct HubOptions {
   int64_t stale_after_days = 7;             // Devices silent this long are flagged on the status page.
   int64_t join_ttl_ms = 8 * 86400000LL;     // Unanswered join requests are forgotten after this
                                             // (an invite admits for 7 days).
-  uint64_t max_attachment_bytes = 20 << 20;          // One attached file (protocol.md 14), before sealing.
+  uint64_t max_attachment_bytes = 20 << 20;              // One attached file (protocol.md 14), before sealing.
   uint64_t attachment_quota_bytes = uint64_t{10} << 30;  // The sealed attachments of one workspace.
 };
 

@@ -125,8 +125,7 @@ void Hub::GetAttachmentHeld(const httplib::Request& req, httplib::Response& res)
   Answer(res, row, device);
 }
 
-void Hub::PutAttachmentData(const httplib::Request& req, httplib::Response& res,
-                            const httplib::ContentReader& reader) {
+void Hub::PutAttachmentData(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
   Count("attachment_data");
   WorkspaceId ws;
   if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
@@ -172,8 +171,8 @@ void Hub::PutAttachmentData(const httplib::Request& req, httplib::Response& res,
       size_t size = m.SealedChunkSize(index);
       std::string chunk = pending.substr(0, size);
       if (!AttachmentChunkMatches(m, index, chunk)) {
-        failed = Status::DataLoss(Format(Tr("chunk %llu does not match the attachment's manifest"),
-                                         static_cast<unsigned long long>(index)));
+        failed = Status::DataLoss(
+            Format(Tr("chunk %llu does not match the attachment's manifest"), static_cast<unsigned long long>(index)));
         pending.clear();
         return false;
       }
@@ -223,19 +222,18 @@ void Hub::GetAttachmentData(const httplib::Request& req, httplib::Response& res)
     res.status = 204;
     return;
   }
-  res.set_content_provider(
-      row.sealed_size - from, "application/octet-stream",
-      [this, ws, id, from, m](size_t offset, size_t, httplib::DataSink& sink) {
-        uint64_t at = from + offset;
-        uint64_t start = 0;
-        size_t index = m.ChunkAt(at, &start);
-        std::string chunk;
-        bool held = false;
-        if (!store_->GetAttachmentChunk(ws, id, index, &chunk, &held).ok() || !held) return false;
-        size_t skip = static_cast<size_t>(at - start);
-        metrics_.bytes_out += chunk.size() - skip;
-        return sink.write(chunk.data() + skip, chunk.size() - skip);
-      });
+  res.set_content_provider(row.sealed_size - from, "application/octet-stream",
+                           [this, ws, id, from, m](size_t offset, size_t, httplib::DataSink& sink) {
+                             uint64_t at = from + offset;
+                             uint64_t start = 0;
+                             size_t index = m.ChunkAt(at, &start);
+                             std::string chunk;
+                             bool held = false;
+                             if (!store_->GetAttachmentChunk(ws, id, index, &chunk, &held).ok() || !held) return false;
+                             size_t skip = static_cast<size_t>(at - start);
+                             metrics_.bytes_out += chunk.size() - skip;
+                             return sink.write(chunk.data() + skip, chunk.size() - skip);
+                           });
 }
 
 }  // namespace hamlet::hub

@@ -205,8 +205,9 @@ class HubStore {
 
 // The refusals both stores give for attachments.
 inline Status QuotaExceeded(int64_t used, uint64_t quota_bytes) {
-  return Status::OutOfRange(Format(Tr("this workspace's attachments would pass the hub's quota (%llu of %llu bytes used)"),
-                                   static_cast<unsigned long long>(used), static_cast<unsigned long long>(quota_bytes)));
+  return Status::OutOfRange(
+      Format(Tr("this workspace's attachments would pass the hub's quota (%llu of %llu bytes used)"),
+             static_cast<unsigned long long>(used), static_cast<unsigned long long>(quota_bytes)));
 }
 inline Status NotNextChunk(uint64_t index) {
   return Status::FailedPrecondition(

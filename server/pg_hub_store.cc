@@ -252,8 +252,8 @@ class PgHubStore final : public HubStore {
                {PgParam::Text(key), std::string_view(value)});
   }
 
-  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest,
-                       uint64_t sealed_size, uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
+  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest, uint64_t sealed_size,
+                       uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
     return InTransaction(&pool_, [&](PgConnection& c) -> Status {
       // The workspace's row orders the quota checks of all processes.
       HAMLET_RETURN_IF_ERROR(c.Query("SELECT 1 FROM workspaces WHERE ws=$1 FOR UPDATE", {ws.View()}));
@@ -290,9 +290,9 @@ class PgHubStore final : public HubStore {
                             const std::string& data) override {
     return InTransaction(&pool_, [&](PgConnection& c) -> Status {
       PgResult r;
-      HAMLET_RETURN_IF_ERROR(c.Query(
-          "UPDATE attachments SET held=held+1, partial='' WHERE ws=$1 AND id=$2 AND held=$3 RETURNING held",
-          {ws.View(), id, index}, &r));
+      HAMLET_RETURN_IF_ERROR(
+          c.Query("UPDATE attachments SET held=held+1, partial='' WHERE ws=$1 AND id=$2 AND held=$3 RETURNING held",
+                  {ws.View(), id, index}, &r));
       if (r.rows() != 1) return NotNextChunk(index);
       return c.Query("INSERT INTO attachment_chunks(ws, id, idx, data) VALUES($1, $2, $3, $4)",
                      {ws.View(), id, index, data});

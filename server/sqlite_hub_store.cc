@@ -267,17 +267,19 @@ class SqliteHubStore final : public HubStore {
                [&](Stmt& q) { q.BindText(1, key).Bind(2, value); });
   }
 
-  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest,
-                       uint64_t sealed_size, uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
+  Status AddAttachment(const WorkspaceId& ws, const std::string& id, const std::string& manifest, uint64_t sealed_size,
+                       uint64_t chunks, uint64_t quota_bytes, int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     return Transaction([&]() -> Status {
       bool there = false;
       int64_t used = 0;
-      HAMLET_RETURN_IF_ERROR(Query("SELECT 1 FROM attachments WHERE ws=? AND id=?",
-                                   [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); }, [&](Stmt&) { there = true; }));
+      HAMLET_RETURN_IF_ERROR(Query(
+          "SELECT 1 FROM attachments WHERE ws=? AND id=?", [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); },
+          [&](Stmt&) { there = true; }));
       if (there) return Status::OK();
-      HAMLET_RETURN_IF_ERROR(Query("SELECT coalesce(sum(sealed_size), 0) FROM attachments WHERE ws=?",
-                                   [&](Stmt& q) { q.Bind(1, ws.View()); }, [&](Stmt& q) { used = q.Int(0); }));
+      HAMLET_RETURN_IF_ERROR(Query(
+          "SELECT coalesce(sum(sealed_size), 0) FROM attachments WHERE ws=?", [&](Stmt& q) { q.Bind(1, ws.View()); },
+          [&](Stmt& q) { used = q.Int(0); }));
       if (static_cast<uint64_t>(used) + sealed_size > quota_bytes) return QuotaExceeded(used, quota_bytes);
       return Run("INSERT INTO attachments(ws, id, manifest, sealed_size, chunks, created) VALUES(?, ?, ?, ?, ?, ?)",
                  [&](Stmt& q) {
@@ -290,28 +292,29 @@ class SqliteHubStore final : public HubStore {
   Status GetAttachment(const WorkspaceId& ws, const std::string& id, AttachmentRow* out, bool* found) override {
     std::lock_guard<std::mutex> lock(mu_);
     *found = false;
-    return Query("SELECT manifest, sealed_size, chunks, held, partial FROM attachments WHERE ws=? AND id=?",
-                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); },
-                 [&](Stmt& q) {
-                   out->manifest.assign(q.Blob(0));
-                   out->sealed_size = static_cast<uint64_t>(q.Int(1));
-                   out->chunks = static_cast<uint64_t>(q.Int(2));
-                   out->held_chunks = static_cast<uint64_t>(q.Int(3));
-                   out->partial.assign(q.Blob(4));
-                   *found = true;
-                 });
+    return Query(
+        "SELECT manifest, sealed_size, chunks, held, partial FROM attachments WHERE ws=? AND id=?",
+        [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id); },
+        [&](Stmt& q) {
+          out->manifest.assign(q.Blob(0));
+          out->sealed_size = static_cast<uint64_t>(q.Int(1));
+          out->chunks = static_cast<uint64_t>(q.Int(2));
+          out->held_chunks = static_cast<uint64_t>(q.Int(3));
+          out->partial.assign(q.Blob(4));
+          *found = true;
+        });
   }
 
   Status PutAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index,
                             const std::string& data) override {
     std::lock_guard<std::mutex> lock(mu_);
     return Transaction([&]() -> Status {
-      HAMLET_RETURN_IF_ERROR(Run("UPDATE attachments SET held=held+1, partial=x'' WHERE ws=? AND id=? AND held=?",
-                                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); }));
+      HAMLET_RETURN_IF_ERROR(
+          Run("UPDATE attachments SET held=held+1, partial=x'' WHERE ws=? AND id=? AND held=?",
+              [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); }));
       if (sqlite3_changes(db_) != 1) return NotNextChunk(index);
-      return Run("INSERT OR REPLACE INTO attachment_chunks(ws, id, idx, data) VALUES(?, ?, ?, ?)", [&](Stmt& q) {
-        q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)).Bind(4, data);
-      });
+      return Run("INSERT OR REPLACE INTO attachment_chunks(ws, id, idx, data) VALUES(?, ?, ?, ?)",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)).Bind(4, data); });
     });
   }
 
@@ -328,12 +331,13 @@ class SqliteHubStore final : public HubStore {
                             bool* found) override {
     std::lock_guard<std::mutex> lock(mu_);
     *found = false;
-    return Query("SELECT data FROM attachment_chunks WHERE ws=? AND id=? AND idx=?",
-                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); },
-                 [&](Stmt& q) {
-                   data->assign(q.Blob(0));
-                   *found = true;
-                 });
+    return Query(
+        "SELECT data FROM attachment_chunks WHERE ws=? AND id=? AND idx=?",
+        [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, id).Bind(3, static_cast<int64_t>(index)); },
+        [&](Stmt& q) {
+          data->assign(q.Blob(0));
+          *found = true;
+        });
   }
 
   Status AddJoin(const WorkspaceId& ws, const std::string& invite_id, const std::string& request, int64_t now,

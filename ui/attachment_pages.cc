@@ -63,8 +63,8 @@ void Serve(App& app, const httplib::Request& req, httplib::Response& res, const 
   // Only the image types a browser draws safely are shown in the page;
   // anything else (a page, a script, an SVG) only ever downloads.
   bool inline_image = IsImageType(a.type) && Param(req, "download").empty();
-  res.set_header("Content-Disposition", std::string(inline_image ? "inline" : "attachment") +
-                                            "; filename*=UTF-8''" + DispositionName(a.name));
+  res.set_header("Content-Disposition",
+                 std::string(inline_image ? "inline" : "attachment") + "; filename*=UTF-8''" + DispositionName(a.name));
   res.set_header("Cache-Control", "no-store");
   res.set_content(std::move(bytes), inline_image ? a.type : "application/octet-stream");
 }
@@ -105,7 +105,8 @@ std::string AttachmentsSection(App& app, const Viewer& v, const Record& rec, con
     const std::string url = "/attachment/" + a.reference.Hex();
     body += "<li data-id=\"" + a.reference.Hex() + "\">";
     if (a.held && IsImageType(a.type)) {
-      body += "<a href=\"" + url + "\"><img class=\"attached\" src=\"" + url + "\" alt=\"" + Esc(a.name) + "\"></a><br>";
+      body +=
+          "<a href=\"" + url + "\"><img class=\"attached\" src=\"" + url + "\" alt=\"" + Esc(a.name) + "\"></a><br>";
     }
     body += "<a href=\"" + url + "?download=1\">" + Esc(a.name) + "</a> (" + Esc(ByteSize(a.size)) + ", " +
             Esc(AttachmentStateText(a)) + ")";
@@ -125,9 +126,8 @@ std::string AttachmentsSection(App& app, const Viewer& v, const Record& rec, con
 
 void AddAttachmentPages(App& app) {
   httplib::Server& s = app.server;
-  s.Get(R"(/attachment/([0-9a-f]{32}))", [&app](const httplib::Request& req, httplib::Response& res) {
-    Serve(app, req, res, req.matches[1]);
-  });
+  s.Get(R"(/attachment/([0-9a-f]{32}))",
+        [&app](const httplib::Request& req, httplib::Response& res) { Serve(app, req, res, req.matches[1]); });
   Post(app, R"(/concern/([0-9a-f]{32})/attach)", [&app](const httplib::Request& req, httplib::Response& res) {
     const std::string hex = req.matches[1];
     Upload(app, req, res, "concerns", hex, "/concern/" + hex);

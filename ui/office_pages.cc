@@ -63,8 +63,8 @@ void ReportPage(App& app, const httplib::Request& req, httplib::Response& res) {
   }
   body += "</select></label><label><span>" + Esc(Tr("Also count the concerns with files attached, and the files")) +
           "</span><input type=\"checkbox\" name=\"attachments\" value=\"1\" id=\"with-attachments\"" +
-          (Param(req, "attachments") == "1" ? " checked" : "") + "></label><button type=\"submit\">" +
-          Esc(Tr("Show")) + "</button></form>";
+          (Param(req, "attachments") == "1" ? " checked" : "") + "></label><button type=\"submit\">" + Esc(Tr("Show")) +
+          "</button></form>";
   if (!s.ok()) {
     SendPage(res, v, "/report", Tr("Report"), body + ErrorBox(s), 400);
     return;

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "attachment_transfer.h"
 #include "hamlet/language.h"
 #include "hex.h"
 #include "hub_connection.h"
-#include "attachment_transfer.h"
 #include "hub_transfer.h"
 
 namespace hamlet {

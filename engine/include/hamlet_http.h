@@ -41,7 +41,7 @@ typedef struct hamlet_sync_report {
   uint64_t requests;
   uint64_t retries;
   uint64_t relayed;    /* commits of other members the hub stored from this device */
-  uint64_t files_sent;    /* attachments the hub now holds whole from this device */
+  uint64_t files_sent; /* attachments the hub now holds whole from this device */
   uint64_t files_fetched; /* attachments fetched because they were wanted */
 } hamlet_sync_report;
 

@@ -86,9 +86,7 @@ Status AttachmentManifest::Decode(std::string_view bytes, AttachmentManifest* ou
   return Status::OK();
 }
 
-std::string AttachmentManifest::IdOf(std::string_view encoded) {
-  return Hash(encoded, format::kAttachmentHashBytes);
-}
+std::string AttachmentManifest::IdOf(std::string_view encoded) { return Hash(encoded, format::kAttachmentHashBytes); }
 
 void SealAttachment(std::string_view plain, const Key32& key, AttachmentManifest* manifest,
                     std::vector<std::string>* chunks) {
@@ -114,10 +112,11 @@ bool AttachmentChunkMatches(const AttachmentManifest& manifest, size_t index, st
          SecureEqual(Hash(sealed, format::kAttachmentHashBytes), manifest.hashes[index]);
 }
 
-Status OpenAttachmentChunk(const AttachmentManifest& manifest, const Key32& key, size_t index,
-                           std::string_view sealed, std::string* plain) {
+Status OpenAttachmentChunk(const AttachmentManifest& manifest, const Key32& key, size_t index, std::string_view sealed,
+                           std::string* plain) {
   plain->clear();
-  if (!AttachmentChunkMatches(manifest, index, sealed) || !AeadOpen(key, Nonce(index), Ad(manifest, index), sealed, plain)) {
+  if (!AttachmentChunkMatches(manifest, index, sealed) ||
+      !AeadOpen(key, Nonce(index), Ad(manifest, index), sealed, plain)) {
     plain->clear();
     return Status::DataLoss(Format(Tr("chunk %zu of the attachment is damaged or forged"), index));
   }

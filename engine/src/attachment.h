@@ -51,8 +51,8 @@ bool AttachmentChunkMatches(const AttachmentManifest& manifest, size_t index, st
 
 // Opens chunk index: DataLoss when it does not match the manifest or the
 // key does not open it.
-Status OpenAttachmentChunk(const AttachmentManifest& manifest, const Key32& key, size_t index,
-                           std::string_view sealed, std::string* plain);
+Status OpenAttachmentChunk(const AttachmentManifest& manifest, const Key32& key, size_t index, std::string_view sealed,
+                           std::string* plain);
 
 }  // namespace hamlet
 

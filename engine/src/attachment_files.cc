@@ -30,26 +30,32 @@ Status AttachmentFiles::Open(sqlite3* db, std::unique_ptr<AttachmentFiles>* out)
   HAMLET_RETURN_IF_ERROR(SqliteExec(db, kSchema));
   std::unique_ptr<AttachmentFiles> f(new AttachmentFiles());
   std::string select = std::string("SELECT ") + kColumns + " FROM attachment_files ";
-  HAMLET_RETURN_IF_ERROR(f->add_.Prepare(
-      db, "INSERT OR IGNORE INTO attachment_files(id, ws, manifest, chunks, held, sent, wanted) "
-          "VALUES(?, ?, ?, ?, 0, ?, 0)"));
-  HAMLET_RETURN_IF_ERROR(f->put_.Prepare(
-      db, "INSERT OR REPLACE INTO attachment_files(id, ws, manifest, chunks, held, sent, wanted) "
-          "VALUES(?, ?, ?, ?, ?, ?, ?)"));
+  HAMLET_RETURN_IF_ERROR(
+      f->add_.Prepare(db,
+                      "INSERT OR IGNORE INTO attachment_files(id, ws, manifest, chunks, held, sent, wanted) "
+                      "VALUES(?, ?, ?, ?, 0, ?, 0)"));
+  HAMLET_RETURN_IF_ERROR(
+      f->put_.Prepare(db,
+                      "INSERT OR REPLACE INTO attachment_files(id, ws, manifest, chunks, held, sent, wanted) "
+                      "VALUES(?, ?, ?, ?, ?, ?, ?)"));
   HAMLET_RETURN_IF_ERROR(f->get_.Prepare(db, (select + "WHERE id=?").c_str()));
-  HAMLET_RETURN_IF_ERROR(f->put_chunk_.Prepare(db, "INSERT OR REPLACE INTO attachment_chunks(id, idx, data) VALUES(?, ?, ?)"));
+  HAMLET_RETURN_IF_ERROR(
+      f->put_chunk_.Prepare(db, "INSERT OR REPLACE INTO attachment_chunks(id, idx, data) VALUES(?, ?, ?)"));
   HAMLET_RETURN_IF_ERROR(f->count_chunk_.Prepare(db, "UPDATE attachment_files SET held=held+1 WHERE id=? AND held=?"));
   HAMLET_RETURN_IF_ERROR(f->get_chunk_.Prepare(db, "SELECT data FROM attachment_chunks WHERE id=? AND idx=?"));
   HAMLET_RETURN_IF_ERROR(f->set_sent_.Prepare(db, "UPDATE attachment_files SET sent=1 WHERE id=?"));
   HAMLET_RETURN_IF_ERROR(f->set_wanted_.Prepare(db, "UPDATE attachment_files SET wanted=? WHERE id=?"));
   HAMLET_RETURN_IF_ERROR(f->drop_chunks_.Prepare(db, "DELETE FROM attachment_chunks WHERE id=?"));
   HAMLET_RETURN_IF_ERROR(f->reset_held_.Prepare(db, "UPDATE attachment_files SET held=0, wanted=0 WHERE id=?"));
-  HAMLET_RETURN_IF_ERROR(f->unsent_.Prepare(db, (select + "WHERE ws=? AND sent=0 AND held=chunks AND length(manifest)>0 ORDER BY id").c_str()));
-  HAMLET_RETURN_IF_ERROR(f->wanted_.Prepare(db, (select + "WHERE ws=? AND wanted=1 AND (held<chunks OR length(manifest)=0) ORDER BY id").c_str()));
+  HAMLET_RETURN_IF_ERROR(f->unsent_.Prepare(
+      db, (select + "WHERE ws=? AND sent=0 AND held=chunks AND length(manifest)>0 ORDER BY id").c_str()));
+  HAMLET_RETURN_IF_ERROR(f->wanted_.Prepare(
+      db, (select + "WHERE ws=? AND wanted=1 AND (held<chunks OR length(manifest)=0) ORDER BY id").c_str()));
   HAMLET_RETURN_IF_ERROR(f->holding_.Prepare(db, (select + "WHERE ws=? AND held>0 ORDER BY id").c_str()));
   HAMLET_RETURN_IF_ERROR(f->held_bytes_.Prepare(
-      db, "SELECT coalesce(sum(length(c.data)), 0) FROM attachment_chunks c JOIN attachment_files f ON f.id=c.id "
-          "WHERE f.ws=?"));
+      db,
+      "SELECT coalesce(sum(length(c.data)), 0) FROM attachment_chunks c JOIN attachment_files f ON f.id=c.id "
+      "WHERE f.ws=?"));
   *out = std::move(f);
   return Status::OK();
 }
@@ -122,9 +128,13 @@ Status AttachmentFiles::List(Stmt& q, const WorkspaceId& ws, std::vector<Attachm
   return s;
 }
 
-Status AttachmentFiles::Unsent(const WorkspaceId& ws, std::vector<AttachmentFile>* out) { return List(unsent_, ws, out); }
+Status AttachmentFiles::Unsent(const WorkspaceId& ws, std::vector<AttachmentFile>* out) {
+  return List(unsent_, ws, out);
+}
 
-Status AttachmentFiles::Wanted(const WorkspaceId& ws, std::vector<AttachmentFile>* out) { return List(wanted_, ws, out); }
+Status AttachmentFiles::Wanted(const WorkspaceId& ws, std::vector<AttachmentFile>* out) {
+  return List(wanted_, ws, out);
+}
 
 Status AttachmentFiles::Holding(const WorkspaceId& ws, std::vector<AttachmentFile>* out) {
   return List(holding_, ws, out);

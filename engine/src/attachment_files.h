@@ -69,8 +69,8 @@ class AttachmentFiles {
   AttachmentFiles() = default;
   Status List(Stmt& q, const WorkspaceId& ws, std::vector<AttachmentFile>* out);
 
-  Stmt add_, put_, get_, put_chunk_, count_chunk_, get_chunk_, set_sent_, set_wanted_, drop_chunks_, reset_held_, unsent_,
-      wanted_, holding_, held_bytes_;
+  Stmt add_, put_, get_, put_chunk_, count_chunk_, get_chunk_, set_sent_, set_wanted_, drop_chunks_, reset_held_,
+      unsent_, wanted_, holding_, held_bytes_;
 };
 
 }  // namespace hamlet

@@ -83,7 +83,7 @@ constexpr size_t kAttachmentTagBytes = 16;          // Poly1305 tag of each seal
 constexpr size_t kAttachmentHashBytes = 32;         // BLAKE2b of each sealed chunk; of the manifest: the id.
 constexpr char kAttachmentAdPrefix[] = "hamlet attachment v1";
 constexpr uint64_t kMaxAttachmentBytes = uint64_t{1} << 30;  // What one device seals at most.
-constexpr char kAttachmentCollection[] = "attachments";     // Where the references live.
+constexpr char kAttachmentCollection[] = "attachments";      // Where the references live.
 
 // Device certificate.
 constexpr uint8_t kCertVersion = 1;

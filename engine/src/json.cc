@@ -113,10 +113,12 @@ std::string ConflictsToJson(const std::vector<Conflict>& cs) {
 namespace {
 
 json AttachmentObject(const Attachment& a) {
-  return {{"id", a.reference.Hex()}, {"workspace", a.workspace.Hex()}, {"record", a.record.Hex()},
-          {"file", a.file},          {"name", a.name},                 {"type", a.type},
-          {"size", a.size},          {"deleted", a.deleted},           {"held", a.held},
-          {"sent", a.sent},          {"wanted", a.wanted}};
+  return {{"id", a.reference.Hex()},  {"workspace", a.workspace.Hex()},
+          {"record", a.record.Hex()}, {"file", a.file},
+          {"name", a.name},           {"type", a.type},
+          {"size", a.size},           {"deleted", a.deleted},
+          {"held", a.held},           {"sent", a.sent},
+          {"wanted", a.wanted}};
 }
 
 }  // namespace

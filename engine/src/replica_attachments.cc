@@ -27,9 +27,9 @@ Status ReferenceOf(const Record& r, Attachment* a, std::string* key) {
   const std::string* key_hex = Text(r, "key");
   std::optional<RecordId> record = of ? RecordId::FromHex(*of) : std::nullopt;
   std::string file_bytes;
-  bool ok = r.collection == format::kAttachmentCollection && record && file &&
-            HexDecode(*file, &file_bytes) && file_bytes.size() == format::kAttachmentHashBytes && key_hex &&
-            HexDecode(*key_hex, key) && key->size() == 32;
+  bool ok = r.collection == format::kAttachmentCollection && record && file && HexDecode(*file, &file_bytes) &&
+            file_bytes.size() == format::kAttachmentHashBytes && key_hex && HexDecode(*key_hex, key) &&
+            key->size() == 32;
   if (!ok) return Status::InvalidArgument(Format(Tr("record %s is not an attachment"), r.id.Hex().c_str()));
   a->reference = r.id;
   a->workspace = r.workspace;
@@ -351,12 +351,12 @@ Status Replica::TakeAttachmentChunk(const std::string& file, size_t index, std::
     return Status::FailedPrecondition(Format(Tr("no manifest for attachment file %s yet"), file.c_str()));
   }
   if (index != f.held) {
-    return Status::InvalidArgument(Format(Tr("chunk %zu of attachment file %s is not the next one (%zu)"), index,
-                                          file.c_str(), f.held));
+    return Status::InvalidArgument(
+        Format(Tr("chunk %zu of attachment file %s is not the next one (%zu)"), index, file.c_str(), f.held));
   }
   if (!AttachmentChunkMatches(manifest, index, sealed)) {
-    return Status::DataLoss(Format(Tr("chunk %zu of attachment file %s does not match its manifest"), index,
-                                   file.c_str()));
+    return Status::DataLoss(
+        Format(Tr("chunk %zu of attachment file %s does not match its manifest"), index, file.c_str()));
   }
   HAMLET_RETURN_IF_ERROR(m.store->Begin());
   Status s = m.files->PutChunk(id, index, sealed);

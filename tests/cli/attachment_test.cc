@@ -26,8 +26,8 @@ TEST_CASE("a cadre attaches a photo to a concern; the officer lists it, fetches 
           "[cli][attachments]") {
   CliWorkspace w(1);
   const CliEnv& cadre = w.cadres[0];
-  std::string concern = json::parse(MustRun({"concern", "add", "--kind", "complaint", "--category", "land",
-                                             "--summary", "Tranh chấp ranh giới đất", "--json"},
+  std::string concern = json::parse(MustRun({"concern", "add", "--kind", "complaint", "--category", "land", "--summary",
+                                             "Tranh chấp ranh giới đất", "--json"},
                                             cadre)
                                         .out)["id"];
   const std::string photo = Photo(200000);

@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
      reference, cannot read the file until it fetches it, and then reads
      it back byte for byte. */
   char* inserted = NULL;
-  CHECK(hamlet_commit(b, ws, "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{\"summary\":\"\xe1\xba\xa2nh\"}}]",
+  CHECK(hamlet_commit(b, ws,
+                      "[{\"op\":\"insert\",\"collection\":\"concerns\",\"fields\":{\"summary\":\"\xe1\xba\xa2nh\"}}]",
                       &inserted) == HAMLET_OK);
   char concern[33], attachment[33];
   id_after(inserted, "\"ids\":[", concern);

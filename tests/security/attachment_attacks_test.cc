@@ -40,8 +40,7 @@ class RogueClient {
     REQUIRE(s->status == 200);
     REQUIRE(HexDecode(nlohmann::json::parse(s->body)["challenge"].get<std::string>(), &challenge_));
   }
-  httplib::Result Send(const std::string& method, const std::string& target, const std::string& body,
-                       bool sign_body) {
+  httplib::Result Send(const std::string& method, const std::string& target, const std::string& body, bool sign_body) {
     std::string auth =
         SignRequest(dev_.id(), dev_.sign.secret_key, method, target, challenge_, ++counter_, sign_body ? body : "");
     httplib::Headers h{{"Authorization", auth}};

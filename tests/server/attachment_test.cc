@@ -304,8 +304,8 @@ TEST_CASE("a 5 MB attachment crosses a link cut again and again whole, wasting a
   } while (!s.ok() && s.Retryable() && fetches < 20);
   REQUIRE(s.ToString() == "OK");
   const uint64_t cut_down = cutting.bytes_down() - cut_before;
-  INFO("clean " << clean_down << " bytes down, cut " << cut_down << " bytes down, "
-                << cutting.cuts() - cuts_before << " cuts");
+  INFO("clean " << clean_down << " bytes down, cut " << cut_down << " bytes down, " << cutting.cuts() - cuts_before
+                << " cuts");
   CHECK(cutting.cuts() - cuts_before >= 50);
   CHECK(cut_down <= clean_down * 11 / 10);
   std::string back;

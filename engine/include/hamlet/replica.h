@@ -104,17 +104,17 @@ struct CommitInfo {
 // A file attached to a record (protocol.md 14), as its reference record in
 // the "attachments" collection names it, and what this device holds of it.
 struct Attachment {
-  RecordId reference;     // The reference record.
+  RecordId reference;  // The reference record.
   WorkspaceId workspace;
-  RecordId record;        // The record it is attached to.
-  std::string file;       // The file's id: 64 hex digits (the hash of its manifest).
-  std::string name;       // As given when attached, such as "don-thu.jpg".
-  std::string type;       // A media type, such as "image/jpeg".
-  uint64_t size = 0;      // Bytes of the file.
-  bool deleted = false;   // The reference was dropped.
-  bool held = false;      // This device holds the whole file.
-  bool sent = false;      // A hub acknowledged every byte of it.
-  bool wanted = false;    // The next sync fetches it.
+  RecordId record;       // The record it is attached to.
+  std::string file;      // The file's id: 64 hex digits (the hash of its manifest).
+  std::string name;      // As given when attached, such as "don-thu.jpg".
+  std::string type;      // A media type, such as "image/jpeg".
+  uint64_t size = 0;     // Bytes of the file.
+  bool deleted = false;  // The reference was dropped.
+  bool held = false;     // This device holds the whole file.
+  bool sent = false;     // A hub acknowledged every byte of it.
+  bool wanted = false;   // The next sync fetches it.
 };
 
 // How a file's sealed bytes lie, for a transport: every chunk but the last
@@ -127,9 +127,7 @@ struct AttachmentLayout {
   size_t held_chunks = 0;  // Chunks this device holds, from the first.
 
   uint64_t ChunkStart(size_t i) const { return i * sealed_chunk_bytes; }
-  uint64_t ChunkSize(size_t i) const {
-    return i + 1 < chunks ? sealed_chunk_bytes : sealed_size - ChunkStart(i);
-  }
+  uint64_t ChunkSize(size_t i) const { return i + 1 < chunks ? sealed_chunk_bytes : sealed_size - ChunkStart(i); }
 };
 
 // A query over one collection. All conditions must hold.
