@@ -547,6 +547,98 @@ void BenchOffline(const Config& c, const std::string& dir) {
               Median(requests), Median(secs));
 }
 
+// ---- A new device's first sync ----
+
+// The plaintext of a merged record as an app reads it: its collection, and
+// each field's name and value (text as its bytes, other values 8 bytes).
+size_t RecordPlaintext(const Record& r) {
+  size_t n = r.collection.size();
+  for (const auto& [name, v] : r.fields) {
+    n += name.size();
+    const std::string* text = std::get_if<std::string>(&v);
+    n += text ? text->size() : 8;
+  }
+  return n;
+}
+
+void BenchFirstSync(const Config& c, const std::string& dir) {
+  const int kDevices = 10, kConcernsEach = 5000, kChangesEach = 25000;
+  // Ten fields a concern, two a status change.
+  const size_t kOps = size_t{kDevices} * (kConcernsEach * 10 + kChangesEach * 2);
+  const size_t kCommits = size_t{kDevices} * (kConcernsEach + kChangesEach);
+  std::printf("\n## A new device's first sync: %zu field ops in %zu commits from %d devices\n\n", kOps, kCommits,
+              kDevices);
+  std::vector<double> secs, down, requests;
+  size_t records = 0, state_plain = 0;
+  for (int run = 0; run < c.runs; run++) {
+    std::filesystem::remove_all(dir + "/hub");
+    test::HubProcess hub(dir + "/hub");
+    auto admin = NewReplica(0);
+    WorkspaceId ws;
+    Must(admin->CreateWorkspace(&ws), "workspace");
+    SyncOptions o;
+    o.hub = hub.url();
+    HubClient admin_client(admin.get(), o);
+    Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < kDevices; i++) {
+      auto device = NewReplica(i + 1);
+      Join(*admin, ws, *device);
+      Must(admin_client.RegisterDevice(ws, device->device_id()), "register");
+      std::vector<RecordId> own;
+      for (int k = 0; k < kConcernsEach; k++) {
+        WriteBatch b;
+        own.push_back(b.Insert("concerns", Concern(rng)));
+        Must(device->Commit(ws, b), "commit");
+      }
+      for (int k = 0; k < kChangesEach; k++) {
+        WriteBatch b;
+        b.Update(own[rng() % own.size()], StatusChange(rng));
+        Must(device->Commit(ws, b), "commit");
+      }
+      HubClient client(device.get(), o);
+      SyncReport rep;
+      Must(client.Sync(ws, &rep), "writer's sync");
+    }
+    auto fresh = NewReplica(100);
+    Join(*admin, ws, *fresh);
+    Must(admin_client.RegisterDevice(ws, fresh->device_id()), "register");
+    test::CutProxy relay(hub.port(), 1, 0, 1);
+    SyncOptions via = o;
+    via.hub = "http://127.0.0.1:" + std::to_string(relay.port());
+    HubClient client(fresh.get(), via);
+    SyncReport rep;
+    auto t = Clock::now();
+    Must(client.Sync(ws, &rep), "first sync");
+    double s = std::chrono::duration<double>(Clock::now() - t).count();
+    if (rep.applied != kCommits) {
+      std::fprintf(stderr, "applied %zu commits, expected %zu\n", rep.applied, kCommits);
+      std::exit(1);
+    }
+    Query q;
+    q.workspace = ws;
+    q.collection = "concerns";
+    q.limit = SIZE_MAX;
+    QueryResult all;
+    Must(fresh->Find(q, &all), "find");
+    records = all.records.size();
+    state_plain = 0;
+    for (const Record& r : all.records) state_plain += RecordPlaintext(r);
+    secs.push_back(s);
+    down.push_back(static_cast<double>(relay.bytes_down()));
+    requests.push_back(static_cast<double>(rep.requests));
+    std::fprintf(stderr, "  run %d: %.2f s, %zu bytes down, %zu requests\n", run + 1, s,
+                 static_cast<size_t>(relay.bytes_down()), rep.requests);
+  }
+  std::printf("| measure | full pull |\n|---|---|\n");
+  std::printf("| records in the merged state | %zu |\n", records);
+  std::printf("| plaintext of the merged state (names and values), bytes | %zu |\n", state_plain);
+  std::printf("| bytes down (TCP payload, HTTP included) | %.0f |\n", Median(down));
+  std::printf("| bytes down / plaintext of the merged state | %.2f |\n",
+              Median(down) / static_cast<double>(state_plain));
+  std::printf("| seconds on loopback | %.2f |\n| HTTP requests | %.0f |\n", Median(secs), Median(requests));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -574,11 +666,13 @@ int main(int argc, char** argv) {
       c.store = argv[++i];
     } else if (a == "--hub-processes" && i + 1 < argc) {
       c.hub_processes = std::atoi(argv[++i]);
-    } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "all") {
+    } else if (a == "concurrent" || a == "steady" || a == "offline" || a == "firstsync" || a == "all") {
       c.what = a;
     } else {
-      std::fprintf(stderr, "usage: hub_bench [concurrent|steady|offline|all] [--runs N] [--devices 50,200] [--commits C] "
-                   "[--rates 2500,5000] [--hub-threads N] [--store sqlite|postgresql] [--hub-processes N]\n");
+      std::fprintf(
+          stderr,
+          "usage: hub_bench [concurrent|steady|offline|firstsync|all] [--runs N] [--devices 50,200] [--commits C] "
+          "[--rates 2500,5000] [--hub-threads N] [--store sqlite|postgresql] [--hub-processes N]\n");
       return 2;
     }
   }
@@ -601,6 +695,7 @@ int main(int argc, char** argv) {
   if (c.what == "concurrent" || c.what == "all") BenchConcurrent(c, dir);
   if (c.what == "steady" || c.what == "all") BenchSteady(c, dir);
   if (c.what == "offline" || c.what == "all") BenchOffline(c, dir);
+  if (c.what == "firstsync" || c.what == "all") BenchFirstSync(c, dir);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (optimised) and runs them. Arguments go to
 # hamlet_bench, e.g. `bench/run.sh all --runs 5` or `bench/run.sh query`;
-# `bench/run.sh hub [concurrent|steady|offline|all] [--runs N]` runs the hub's;
+# `bench/run.sh hub [concurrent|steady|offline|firstsync|all] [--runs N]` runs the hub's;
 # `bench/run.sh compare [a|b|c|all] [--runs N] [--durable] [--all-words]` the
 # workloads compared with other libraries (BENCHMARKS.md), and
 # `bench/run.sh yjs [--runs N]` workloads B and C with Yjs (node-yjs).

@@ -86,8 +86,8 @@ int List(const Context& c, const ListArgs& a) {
   }
   std::vector<std::vector<std::string>> rows{{Tr("ID"), Tr("RECORD"), Tr("NAME"), Tr("SIZE"), Tr("WHERE")}};
   for (const Attachment& att : list) {
-    rows.push_back({att.reference.Hex().substr(0, 8), att.record.Hex().substr(0, 8), att.name, ByteSize(att.size),
-                    AttachmentStateText(att)});
+    rows.push_back({att.reference.Hex().substr(0, 8), att.record.Hex().substr(0, 8), AttachmentName(att),
+                    ByteSize(att.size), AttachmentStateText(att)});
   }
   PrintTable(rows);
   return kExitOk;
@@ -146,7 +146,7 @@ int Get(const Context& c, const GetArgs& a) {
   }
   if (!s.ok()) return Report(what, s);
   if (out != "-")
-    Say(Format(Tr("Wrote %s (%s) to %s."), att.name.c_str(), ByteSize(bytes.size()).c_str(), out.c_str()));
+    Say(Format(Tr("Wrote %s (%s) to %s."), AttachmentName(att).c_str(), ByteSize(bytes.size()).c_str(), out.c_str()));
   return kExitOk;
 }
 
@@ -160,10 +160,10 @@ int Drop(const Context& c, const std::string& id) {
   if (!s.ok()) return Refuse(what, s);
   Say(att.sent || !att.held
           ? Format(Tr("Dropped attachment %s (%s) from its record."), att.reference.Hex().substr(0, 8).c_str(),
-                   att.name.c_str())
+                   AttachmentName(att).c_str())
           : Format(Tr("Dropped attachment %s (%s) from its record; its bytes stay on this device until the hub has "
                       "them."),
-                   att.reference.Hex().substr(0, 8).c_str(), att.name.c_str()));
+                   att.reference.Hex().substr(0, 8).c_str(), AttachmentName(att).c_str()));
   return kExitOk;
 }
 

@@ -68,6 +68,10 @@ Status FindAttachment(Replica& r, const WorkspaceId& ws, const std::string& pref
   return Status::OK();
 }
 
+std::string AttachmentName(const Attachment& a) {
+  return a.confidential && a.name.empty() ? Tr("(sealed to the officers)") : a.name;
+}
+
 std::string AttachmentStateText(const Attachment& a) {
   if (a.held && a.sent) return Tr("on this device, at the hub");
   if (a.held) return Tr("on this device, not sent yet");

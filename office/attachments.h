@@ -21,6 +21,10 @@ bool IsImageType(const std::string& type);
 // 6 hex digits). InvalidArgument when none or several do.
 Status FindAttachment(Replica& r, const WorkspaceId& ws, const std::string& prefix, Attachment* out);
 
+// The name as a person reads it: "(sealed to the officers)" for a
+// denunciation's file on a device that may not open it.
+std::string AttachmentName(const Attachment& a);
+
 // "on this device, at the hub", "not sent yet", "at the hub (not fetched)",
 // "will be fetched at the next sync": in the chosen language.
 std::string AttachmentStateText(const Attachment& a);

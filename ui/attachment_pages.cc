@@ -56,7 +56,10 @@ void Serve(App& app, const httplib::Request& req, httplib::Response& res, const 
   std::string bytes;
   if (s.ok()) s = app.R().ReadAttachment(a.reference, &bytes);
   if (!s.ok()) {
-    int status = s.code() == Code::kNotFound ? 404 : s.Retryable() ? 503 : 502;
+    int status = s.code() == Code::kNotFound           ? 404
+                 : s.code() == Code::kPermissionDenied ? 403
+                 : s.Retryable()                       ? 503
+                                                       : 502;
     SendPage(res, v, "/inbox", Tr("Attachment"), ErrorBox(s), status);
     return;
   }
@@ -104,11 +107,13 @@ std::string AttachmentsSection(App& app, const Viewer& v, const Record& rec, con
   for (const Attachment& a : list) {
     const std::string url = "/attachment/" + a.reference.Hex();
     body += "<li data-id=\"" + a.reference.Hex() + "\">";
-    if (a.held && IsImageType(a.type)) {
+    // A denunciation's file this device may not open shows as sealed.
+    const bool readable = !a.confidential || !a.name.empty();
+    if (a.held && readable && IsImageType(a.type)) {
       body +=
           "<a href=\"" + url + "\"><img class=\"attached\" src=\"" + url + "\" alt=\"" + Esc(a.name) + "\"></a><br>";
     }
-    body += "<a href=\"" + url + "?download=1\">" + Esc(a.name) + "</a> (" + Esc(ByteSize(a.size)) + ", " +
+    body += "<a href=\"" + url + "?download=1\">" + Esc(AttachmentName(a)) + "</a> (" + Esc(ByteSize(a.size)) + ", " +
             Esc(AttachmentStateText(a)) + ")";
     if (!a.held) body += " <a class=\"fetch\" href=\"" + url + "\">" + Esc(Tr("Open (fetched from the hub)")) + "</a>";
     body += "</li>";

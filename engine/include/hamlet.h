@@ -299,8 +299,11 @@ HAMLET_API int hamlet_attach(hamlet_replica* r, const char* workspace, const cha
 /* The attachments of workspace not dropped, of one record when record_id is
    not NULL, oldest first: *out_json receives [{"id", "workspace",
    "record", "file", "name", "type", "size", "deleted", "held", "sent",
-   "wanted"}, ...], where held says this device holds the whole file, sent
-   that a hub acknowledged it, wanted that the next sync fetches it. */
+   "wanted", "confidential"}, ...], where held says this device holds the
+   whole file, sent that a hub acknowledged it, wanted that the next sync
+   fetches it, and confidential that it belongs to a denunciation: its key
+   and name are sealed to the officers ("name" is "" elsewhere, and
+   hamlet_attachment_read answers HAMLET_EDENIED). */
 HAMLET_API int hamlet_attachments(hamlet_replica* r, const char* workspace, const char* record_id, char** out_json);
 /* The file's bytes into *out (free with hamlet_free; NULL for an empty
    file), each chunk checked and opened. HAMLET_EPRECONDITION while

@@ -118,7 +118,7 @@ json AttachmentObject(const Attachment& a) {
           {"name", a.name},           {"type", a.type},
           {"size", a.size},           {"deleted", a.deleted},
           {"held", a.held},           {"sent", a.sent},
-          {"wanted", a.wanted}};
+          {"wanted", a.wanted},       {"confidential", a.confidential}};
 }
 
 }  // namespace

@@ -19,18 +19,23 @@ const std::string* Text(const Record& r, const char* field) {
   return it != r.fields.end() ? std::get_if<std::string>(&it->second) : nullptr;
 }
 
-// The reference a record holds, and its key; InvalidArgument when the record
-// is not a well-formed reference.
-Status ReferenceOf(const Record& r, Attachment* a, std::string* key) {
+// The reference a record holds, and its key field: the key in hex, or
+// sealed to the officers (a denunciation's file, its name sealed too);
+// InvalidArgument when the record is not a well-formed reference. A sealed
+// name is opened by the caller (OpenName), outside the replica's lock.
+Status ReferenceOf(const Record& r, Attachment* a, std::string* key_field) {
   const std::string* of = Text(r, "of");
   const std::string* file = Text(r, "file");
-  const std::string* key_hex = Text(r, "key");
+  const std::string* key = Text(r, "key");
   std::optional<RecordId> record = of ? RecordId::FromHex(*of) : std::nullopt;
-  std::string file_bytes;
+  std::string file_bytes, key_bytes;
+  bool sealed = key && Replica::IsSealed(*key);
   bool ok = r.collection == format::kAttachmentCollection && record && file && HexDecode(*file, &file_bytes) &&
-            file_bytes.size() == format::kAttachmentHashBytes && key_hex && HexDecode(*key_hex, key) &&
-            key->size() == 32;
+            file_bytes.size() == format::kAttachmentHashBytes && key &&
+            (sealed || (HexDecode(*key, &key_bytes) && key_bytes.size() == 32));
   if (!ok) return Status::InvalidArgument(Format(Tr("record %s is not an attachment"), r.id.Hex().c_str()));
+  *key_field = *key;
+  a->confidential = sealed;
   a->reference = r.id;
   a->workspace = r.workspace;
   a->record = *record;
@@ -43,6 +48,31 @@ Status ReferenceOf(const Record& r, Attachment* a, std::string* key) {
   const int64_t* n = size != r.fields.end() ? std::get_if<int64_t>(&size->second) : nullptr;
   a->size = n ? static_cast<uint64_t>(std::max<int64_t>(0, *n)) : 0;
   a->deleted = r.deleted;
+  return Status::OK();
+}
+
+// A sealed name as this device may read it: the name, or "" for a device
+// that is not among the officers it was sealed to.
+void OpenName(Replica& r, Attachment* a) {
+  if (!a->confidential || !Replica::IsSealed(a->name)) return;
+  std::string name;
+  a->name = r.Unseal(a->workspace, a->name, &name).ok() ? name : "";
+}
+
+// The file's key from a reference's key field (opening it when sealed).
+Status KeyOf(Replica& r, const Attachment& a, const std::string& key_field, Key32* key) {
+  std::string hex = key_field;
+  if (a.confidential && !r.Unseal(a.workspace, key_field, &hex).ok()) {
+    return Status::PermissionDenied(Format(Tr("attachment %s belongs to a denunciation: only the officers may open it"),
+                                           a.reference.Hex().c_str()));
+  }
+  std::string bytes;
+  if (!HexDecode(hex, &bytes) || bytes.size() != 32) {
+    return Status::DataLoss(Format(Tr("the key of attachment %s is damaged"), a.reference.Hex().c_str()));
+  }
+  *key = Key32::FromView(bytes);
+  Wipe(&bytes);
+  Wipe(&hex);
   return Status::OK();
 }
 
@@ -110,12 +140,24 @@ Status Replica::Attach(const WorkspaceId& ws, const RecordId& record, std::strin
       return s;
     }
   }
+  // A denunciation's file, and its name, are for the officers alone, as its
+  // reporter is (protocol.md 14.3).
+  std::string key_field = HexEncode(key.View());
+  std::string name_field(name);
+  auto kind = target.fields.find("kind");
+  if (target.collection == format::kConcernCollection && kind != target.fields.end() &&
+      kind->second == Value(std::string("denunciation"))) {
+    std::string hex = key_field;
+    HAMLET_RETURN_IF_ERROR(SealForOfficers(ws, hex, &key_field));
+    HAMLET_RETURN_IF_ERROR(SealForOfficers(ws, std::string(name), &name_field));
+    Wipe(&hex);
+  }
   WriteBatch batch;
   RecordId reference = batch.Insert(format::kAttachmentCollection,
                                     {{"of", Value(record.Hex())},
                                      {"file", Value(HexEncode(file.id))},
-                                     {"key", Value(HexEncode(key.View()))},
-                                     {"name", Value(std::string(name))},
+                                     {"key", Value(key_field)},
+                                     {"name", Value(name_field)},
                                      {"type", Value(type.empty() ? "application/octet-stream" : std::string(type))},
                                      {"size", Value(static_cast<int64_t>(bytes.size()))}});
   HAMLET_RETURN_IF_ERROR(Commit(ws, batch));
@@ -135,14 +177,15 @@ Status Replica::Attachments(const WorkspaceId& ws, const RecordId* record, std::
   std::stable_sort(found.records.begin(), found.records.end(), [](const Record& x, const Record& y) {
     return x.updated_millis != y.updated_millis ? x.updated_millis < y.updated_millis : x.id < y.id;
   });
-  std::lock_guard<std::mutex> lock(impl_->mu);
   for (const Record& r : found.records) {
     Attachment a;
     std::string key;
     if (!ReferenceOf(r, &a, &key).ok()) continue;  // Not written by Attach: not a file of ours to list.
-    HAMLET_RETURN_IF_ERROR(AddLocalState(impl_->files.get(), &a));
+    OpenName(*this, &a);
     out->push_back(std::move(a));
   }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (Attachment& a : *out) HAMLET_RETURN_IF_ERROR(AddLocalState(impl_->files.get(), &a));
   return Status::OK();
 }
 
@@ -151,6 +194,7 @@ Status Replica::GetAttachment(const RecordId& reference, Attachment* out) {
   HAMLET_RETURN_IF_ERROR(Get(reference, &r));
   std::string key;
   HAMLET_RETURN_IF_ERROR(ReferenceOf(r, out, &key));
+  OpenName(*this, out);
   std::lock_guard<std::mutex> lock(impl_->mu);
   return AddLocalState(impl_->files.get(), out);
 }
@@ -160,8 +204,10 @@ Status Replica::ReadAttachment(const RecordId& reference, std::string* bytes) {
   Record r;
   HAMLET_RETURN_IF_ERROR(Get(reference, &r));
   Attachment a;
-  std::string key;
-  HAMLET_RETURN_IF_ERROR(ReferenceOf(r, &a, &key));
+  std::string key_field;
+  HAMLET_RETURN_IF_ERROR(ReferenceOf(r, &a, &key_field));
+  Key32 k;
+  HAMLET_RETURN_IF_ERROR(KeyOf(*this, a, key_field, &k));
   std::string id;
   HAMLET_RETURN_IF_ERROR(FileBytes(a.file, &id));
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -174,7 +220,6 @@ Status Replica::ReadAttachment(const RecordId& reference, std::string* bytes) {
   }
   AttachmentManifest manifest;
   HAMLET_RETURN_IF_ERROR(AttachmentManifest::Decode(f.manifest, &manifest));
-  Key32 k = Key32::FromView(key);
   std::string sealed, plain;
   for (size_t i = 0; i < manifest.chunks(); i++) {
     HAMLET_RETURN_IF_ERROR(impl_->files->GetChunk(id, i, &sealed));

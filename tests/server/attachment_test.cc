@@ -312,3 +312,46 @@ TEST_CASE("a 5 MB attachment crosses a link cut again and again whole, wasting a
   REQUIRE(g.members[0]->ReadAttachment(a2.reference, &back).ok());
   CHECK(back == photo);
 }
+
+TEST_CASE("a denunciation's photo and its name are read by the officers alone", "[hub][attachments]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Group g;
+  MakeGroup(3, "", &g);
+  PublishGroup(hub.url(), hub.CreateToken(), g);
+  Replica& officer = *g.members[0];
+  Replica& cadre = *g.members[1];
+  Replica& other = *g.members[2];
+  WriteBatch b;
+  RecordId denunciation =
+      b.Insert("concerns", {{"summary", std::string("Tố cáo sai phạm")}, {"kind", std::string("denunciation")}});
+  REQUIRE(cadre.Commit(g.ws, b).ok());
+  const std::string photo = Photo(90000, 5);
+  Attachment a;
+  REQUIRE(cadre.Attach(g.ws, denunciation, photo, "don-to-cao-nguyen-van-a.jpg", "image/jpeg", &a).ToString() == "OK");
+  CHECK(a.confidential);
+  // Not even the cadre who took it reads it back: it was sealed to the
+  // officers at once, as the reporter's name is.
+  std::string back;
+  CHECK(cadre.ReadAttachment(a.reference, &back).code() == Code::kPermissionDenied);
+  SyncReport rep;
+  REQUIRE(SyncVia(cadre, g.ws, hub.url(), &rep).ok());
+  REQUIRE(SyncVia(officer, g.ws, hub.url(), &rep).ok());
+  REQUIRE(SyncVia(other, g.ws, hub.url(), &rep).ok());
+
+  std::vector<Attachment> seen;
+  REQUIRE(other.Attachments(g.ws, &denunciation, &seen).ok());
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].confidential);
+  CHECK(seen[0].name.empty());
+  REQUIRE(FetchVia(other, g.ws, a.reference, hub.url()).ok());
+  CHECK(other.ReadAttachment(a.reference, &back).code() == Code::kPermissionDenied);
+  CHECK(back.empty());
+
+  REQUIRE(officer.Attachments(g.ws, &denunciation, &seen).ok());
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].name == "don-to-cao-nguyen-van-a.jpg");
+  REQUIRE(FetchVia(officer, g.ws, a.reference, hub.url()).ok());
+  REQUIRE(officer.ReadAttachment(a.reference, &back).ok());
+  CHECK(back == photo);
+}

@@ -21,7 +21,8 @@ HAMLET_EXPORT std::string RecordToJson(const Record& r);
 HAMLET_EXPORT std::string QueryResultToJson(const QueryResult& r);
 HAMLET_EXPORT std::string ConflictsToJson(const std::vector<Conflict>& c);
 // {"id":REF,"workspace":W,"record":R,"file":F,"name":N,"type":T,"size":N,
-//  "deleted":B,"held":B,"sent":B,"wanted":B}, and an array of them.
+//  "deleted":B,"held":B,"sent":B,"wanted":B,"confidential":B}, and an
+//  array of them.
 HAMLET_EXPORT std::string AttachmentToJson(const Attachment& a);
 HAMLET_EXPORT std::string AttachmentsToJson(const std::vector<Attachment>& list);
 

@@ -112,6 +112,9 @@ struct Attachment {
   std::string type;      // A media type, such as "image/jpeg".
   uint64_t size = 0;     // Bytes of the file.
   bool deleted = false;  // The reference was dropped.
+  // A denunciation's file: its key and name are sealed to the officers, so
+  // only they read it (name is "" on other devices).
+  bool confidential = false;
   bool held = false;     // This device holds the whole file.
   bool sent = false;     // A hub acknowledged every byte of it.
   bool wanted = false;   // The next sync fetches it.
@@ -549,7 +552,9 @@ class HAMLET_EXPORT Replica {
 
   // Seals bytes (at most 1 GiB; a hub takes 20 MB unless its operator says
   // otherwise), keeps them, and commits the reference to record (which must
-  // be a record of ws). *out (may be null) describes the reference.
+  // be a record of ws). A denunciation's file has its key and name sealed
+  // to the officers this replica knows (FailedPrecondition when it knows
+  // none: sync first). *out (may be null) describes the reference.
   Status Attach(const WorkspaceId& ws, const RecordId& record, std::string_view bytes, std::string_view name,
                 std::string_view type, Attachment* out = nullptr);
   // The references of ws, of one record when record is given, not dropped,
@@ -560,7 +565,9 @@ class HAMLET_EXPORT Replica {
   Status GetAttachment(const RecordId& reference, Attachment* out);
   // The file's bytes, each chunk checked against the manifest and opened
   // with the key. FailedPrecondition while this device does not hold the
-  // whole file (HubClient::FetchAttachment, or WantAttachment and a sync).
+  // whole file (HubClient::FetchAttachment, or WantAttachment and a sync);
+  // PermissionDenied for a denunciation's file on a device not among the
+  // officers it was sealed to.
   Status ReadAttachment(const RecordId& reference, std::string* bytes);
   // Drops the reference (a commit that deletes it); the bytes leave this
   // device once a hub holds them and no other reference names the file.
