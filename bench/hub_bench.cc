@@ -568,75 +568,107 @@ void BenchFirstSync(const Config& c, const std::string& dir) {
   const size_t kCommits = size_t{kDevices} * (kConcernsEach + kChangesEach);
   std::printf("\n## A new device's first sync: %zu field ops in %zu commits from %d devices\n\n", kOps, kCommits,
               kDevices);
-  std::vector<double> secs, down, requests;
-  size_t records = 0, state_plain = 0;
-  for (int run = 0; run < c.runs; run++) {
-    std::filesystem::remove_all(dir + "/hub");
-    test::HubProcess hub(dir + "/hub");
-    auto admin = NewReplica(0);
-    WorkspaceId ws;
-    Must(admin->CreateWorkspace(&ws), "workspace");
-    SyncOptions o;
-    o.hub = hub.url();
-    HubClient admin_client(admin.get(), o);
-    Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
-    std::mt19937_64 rng(11);
-    for (int i = 0; i < kDevices; i++) {
-      auto device = NewReplica(i + 1);
-      Join(*admin, ws, *device);
-      Must(admin_client.RegisterDevice(ws, device->device_id()), "register");
-      std::vector<RecordId> own;
-      for (int k = 0; k < kConcernsEach; k++) {
-        WriteBatch b;
-        own.push_back(b.Insert("concerns", Concern(rng)));
-        Must(device->Commit(ws, b), "commit");
-      }
-      for (int k = 0; k < kChangesEach; k++) {
-        WriteBatch b;
-        b.Update(own[rng() % own.size()], StatusChange(rng));
-        Must(device->Commit(ws, b), "commit");
-      }
-      HubClient client(device.get(), o);
-      SyncReport rep;
-      Must(client.Sync(ws, &rep), "writer's sync");
+  // The workspace is written once; each run makes two new devices, one
+  // pulling everything and one starting from the snapshot the admin's
+  // device gave the hub.
+  std::filesystem::remove_all(dir + "/hub");
+  test::HubProcess hub(dir + "/hub");
+  auto admin = NewReplica(0);
+  WorkspaceId ws;
+  Must(admin->CreateWorkspace(&ws), "workspace");
+  SyncOptions o;
+  o.hub = hub.url();
+  HubClient admin_client(admin.get(), o);
+  Must(admin_client.Publish(ws, hub.CreateToken()), "publish");
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < kDevices; i++) {
+    auto device = NewReplica(i + 1);
+    Join(*admin, ws, *device);
+    Must(admin_client.RegisterDevice(ws, device->device_id()), "register");
+    std::vector<RecordId> own;
+    for (int k = 0; k < kConcernsEach; k++) {
+      WriteBatch b;
+      own.push_back(b.Insert("concerns", Concern(rng)));
+      Must(device->Commit(ws, b), "commit");
     }
-    auto fresh = NewReplica(100);
-    Join(*admin, ws, *fresh);
-    Must(admin_client.RegisterDevice(ws, fresh->device_id()), "register");
-    test::CutProxy relay(hub.port(), 1, 0, 1);
-    SyncOptions via = o;
-    via.hub = "http://127.0.0.1:" + std::to_string(relay.port());
-    HubClient client(fresh.get(), via);
+    for (int k = 0; k < kChangesEach; k++) {
+      WriteBatch b;
+      b.Update(own[rng() % own.size()], StatusChange(rng));
+      Must(device->Commit(ws, b), "commit");
+    }
+    HubClient client(device.get(), o);
     SyncReport rep;
-    auto t = Clock::now();
-    Must(client.Sync(ws, &rep), "first sync");
-    double s = std::chrono::duration<double>(Clock::now() - t).count();
-    if (rep.applied != kCommits) {
-      std::fprintf(stderr, "applied %zu commits, expected %zu\n", rep.applied, kCommits);
-      std::exit(1);
-    }
-    Query q;
-    q.workspace = ws;
-    q.collection = "concerns";
-    q.limit = SIZE_MAX;
-    QueryResult all;
-    Must(fresh->Find(q, &all), "find");
-    records = all.records.size();
-    state_plain = 0;
-    for (const Record& r : all.records) state_plain += RecordPlaintext(r);
-    secs.push_back(s);
-    down.push_back(static_cast<double>(relay.bytes_down()));
-    requests.push_back(static_cast<double>(rep.requests));
-    std::fprintf(stderr, "  run %d: %.2f s, %zu bytes down, %zu requests\n", run + 1, s,
-                 static_cast<size_t>(relay.bytes_down()), rep.requests);
+    Must(client.Sync(ws, &rep), "writer's sync");
   }
-  std::printf("| measure | full pull |\n|---|---|\n");
-  std::printf("| records in the merged state | %zu |\n", records);
-  std::printf("| plaintext of the merged state (names and values), bytes | %zu |\n", state_plain);
-  std::printf("| bytes down (TCP payload, HTTP included) | %.0f |\n", Median(down));
-  std::printf("| bytes down / plaintext of the merged state | %.2f |\n",
-              Median(down) / static_cast<double>(state_plain));
-  std::printf("| seconds on loopback | %.2f |\n| HTTP requests | %.0f |\n", Median(secs), Median(requests));
+  SyncOptions maker = o;
+  maker.snapshot_every = 1;
+  SyncReport made;
+  Must(HubClient(admin.get(), maker).Sync(ws, &made), "admin's sync");
+  if (!made.snapshot_given) {
+    std::fprintf(stderr, "the admin's device gave the hub no snapshot\n");
+    std::exit(1);
+  }
+  std::string snapshot;
+  SnapshotInfo info;
+  Must(admin->MakeSnapshot(ws, o.hub, &snapshot, &info), "snapshot");
+
+  struct Way {
+    const char* name;
+    bool from_snapshot;
+    std::vector<double> secs, down, requests;
+  } ways[] = {{"full pull", false, {}, {}, {}}, {"snapshot", true, {}, {}, {}}};
+  size_t records = 0, state_plain = 0;
+  int key = 100;
+  for (int run = 0; run < c.runs; run++) {
+    for (Way& w : ways) {
+      auto fresh = NewReplica(key++);
+      Join(*admin, ws, *fresh);
+      Must(admin_client.RegisterDevice(ws, fresh->device_id()), "register");
+      test::CutProxy relay(hub.port(), 1, 0, 1);
+      SyncOptions via = o;
+      via.hub = "http://127.0.0.1:" + std::to_string(relay.port());
+      via.from_snapshot = w.from_snapshot;
+      HubClient client(fresh.get(), via);
+      SyncReport rep;
+      auto t = Clock::now();
+      Must(client.Sync(ws, &rep), "first sync");
+      double s = std::chrono::duration<double>(Clock::now() - t).count();
+      if (rep.started_from_snapshot != w.from_snapshot || (!w.from_snapshot && rep.applied != kCommits)) {
+        std::fprintf(stderr, "%s: applied %zu commits, snapshot %d\n", w.name, rep.applied,
+                     static_cast<int>(rep.started_from_snapshot));
+        std::exit(1);
+      }
+      Query q;
+      q.workspace = ws;
+      q.collection = "concerns";
+      q.limit = SIZE_MAX;
+      QueryResult all;
+      Must(fresh->Find(q, &all), "find");
+      records = all.records.size();
+      state_plain = 0;
+      for (const Record& r : all.records) state_plain += RecordPlaintext(r);
+      w.secs.push_back(s);
+      w.down.push_back(static_cast<double>(relay.bytes_down()));
+      w.requests.push_back(static_cast<double>(rep.requests));
+      std::fprintf(stderr, "  run %d, %s: %.2f s, %zu bytes down, %zu requests\n", run + 1, w.name, s,
+                   static_cast<size_t>(relay.bytes_down()), rep.requests);
+    }
+  }
+  std::printf("| measure | full pull | snapshot |\n|---|---|---|\n");
+  std::printf("| records in the merged state | %zu | %zu |\n", records, records);
+  std::printf("| plaintext of the merged state (names and values), bytes | %zu | %zu |\n", state_plain, state_plain);
+  std::printf("| snapshot plaintext (its body before compression), bytes | | %zu |\n", info.plaintext);
+  std::printf("| snapshot as it travels (compressed, sealed), bytes | | %zu |\n", info.bytes);
+  std::printf("| bytes down (TCP payload, HTTP included) | %.0f | %.0f |\n", Median(ways[0].down),
+              Median(ways[1].down));
+  std::printf("| bytes down / snapshot plaintext | %.2f | %.2f |\n",
+              Median(ways[0].down) / static_cast<double>(info.plaintext),
+              Median(ways[1].down) / static_cast<double>(info.plaintext));
+  std::printf("| bytes down / plaintext of the merged state | %.2f | %.2f |\n",
+              Median(ways[0].down) / static_cast<double>(state_plain),
+              Median(ways[1].down) / static_cast<double>(state_plain));
+  std::printf("| seconds on loopback | %.2f | %.2f |\n", Median(ways[0].secs), Median(ways[1].secs));
+  std::printf("| HTTP requests | %.0f | %.0f |\n", Median(ways[0].requests), Median(ways[1].requests));
 }
 
 }  // namespace

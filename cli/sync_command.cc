@@ -75,6 +75,9 @@ SyncReport Total(const std::vector<Target>& targets) {
     t.retries += x.report.retries;
     t.files_sent += x.report.files_sent;
     t.files_fetched += x.report.files_fetched;
+    t.started_from_snapshot |= x.report.started_from_snapshot;
+    t.snapshot_given |= x.report.snapshot_given;
+    if (!x.report.snapshot_refused.empty()) t.snapshot_refused = x.report.snapshot_refused;
   }
   return t;
 }

@@ -57,6 +57,8 @@ std::string PhaseText(const SyncProgress& p) {
   if (std::strcmp(p.phase, "pull") == 0) format = Tr("pull: %llu commits, %s");
   if (std::strcmp(p.phase, "upload") == 0) format = Tr("attachments sent: %llu, %s");
   if (std::strcmp(p.phase, "download") == 0) format = Tr("attachments fetched: %llu, %s");
+  if (std::strcmp(p.phase, "snapshot") == 0) format = Tr("snapshot of the workspace: %llu, %s");
+  if (std::strcmp(p.phase, "snapshot up") == 0) format = Tr("snapshot given to the hub: %llu, %s");
   return Format(format, static_cast<unsigned long long>(p.commits), ByteSize(p.bytes).c_str());
 }
 
@@ -70,6 +72,14 @@ std::string LinkDownText(const SyncProgress& p) {
 std::string MovedText(const SyncReport& r) {
   std::string out = Format(Tr("sent %zu commits (%s), received %zu (%zu new, %s)"), r.pushed,
                            ByteSize(r.bytes_up).c_str(), r.pulled, r.applied, ByteSize(r.bytes_down).c_str());
+  if (r.started_from_snapshot) {
+    out += "; " + std::string(Tr("started from the hub's snapshot of the workspace, then received what came after"));
+  }
+  if (!r.snapshot_refused.empty()) {
+    out += "; " + Format(Tr("the hub's snapshot was refused (%s), so everything was pulled instead"),
+                         r.snapshot_refused.c_str());
+  }
+  if (r.snapshot_given) out += "; " + std::string(Tr("gave the hub a new snapshot of the workspace"));
   if (r.relayed > 0) {
     out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
                              "passed on %zu commits of other devices that the hub lacked", r.relayed),

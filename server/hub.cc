@@ -60,6 +60,30 @@ bool Hub::AuthenticateOperator(const httplib::Request& req, httplib::Response& r
   return false;
 }
 
+Status NumberParam(const httplib::Request& req, const char* name, uint64_t def, uint64_t* out) {
+  *out = def;
+  if (!req.has_param(name)) return Status::OK();
+  std::string v = req.get_param_value(name);
+  try {
+    size_t used = 0;
+    *out = std::stoull(v, &used);
+    if (used == v.size() && !v.empty() && v[0] != '-') return Status::OK();
+  } catch (...) {
+  }
+  return Status::InvalidArgument(Format(Tr("%s must be a number of bytes"), name));
+}
+
+Status ContentLength(const httplib::Request& req, uint64_t* length) {
+  *length = 0;
+  if (!req.has_header("Content-Length")) return Status::OK();
+  try {
+    *length = std::stoull(req.get_header_value("Content-Length"));
+    return Status::OK();
+  } catch (...) {
+    return Status::InvalidArgument(Tr("bad Content-Length"));
+  }
+}
+
 Status Hub::CreateToken(std::string* token) {
   *token = HexEncode(RandomBytes(16));
   return store_->AddToken(Hash(*token), env_->NowMillis());
@@ -129,6 +153,10 @@ void Hub::Install(httplib::Server* server) {
                                      const httplib::ContentReader& reader) { PutAttachmentData(q, r, reader); });
   server->Get(file + "/data", [this](const auto& q, auto& r) { GetAttachmentData(q, r); });
   server->Get(file + "/held", [this](const auto& q, auto& r) { GetAttachmentHeld(q, r); });
+  server->Put(ws + "/snapshot", [this](const httplib::Request& q, httplib::Response& r,
+                                       const httplib::ContentReader& reader) { PutSnapshot(q, r, reader); });
+  server->Get(ws + "/snapshot", [this](const auto& q, auto& r) { GetSnapshot(q, r); });
+  server->Get(ws + "/snapshot/held", [this](const auto& q, auto& r) { GetSnapshotHeld(q, r); });
   server->Get("/v1/status", [this](const auto& q, auto& r) { StatusJson(q, r); });
   server->Get("/metrics", [this](const auto& q, auto& r) { MetricsText(q, r); });
   server->Get("/", [this](const auto& q, auto& r) { StatusPage(q, r); });
@@ -170,9 +198,12 @@ void Hub::Session(const httplib::Request& req, httplib::Response& res) {
   uint64_t contiguous = 0, head = 0;
   std::map<DeviceId, uint64_t> heads;
   std::string instance;
+  uint64_t snapshot = 0;
+  bool has_snapshot = false;
   if (s.ok()) s = store_->Contiguous(ws, *device, &contiguous);
   if (s.ok()) s = store_->Heads(ws, &head, &heads);
   if (s.ok()) s = store_->Instance(&instance);
+  if (s.ok()) s = store_->GetSnapshot(ws, &snapshot, nullptr, &has_snapshot);
   if (!s.ok()) return Fail(res, s);
   // What the hub says it holds, for the device to check against what it
   // then serves (protocol.md 13.6).
@@ -184,7 +215,8 @@ void Hub::Session(const httplib::Request& req, httplib::Response& res) {
                        {"contiguous", contiguous},
                        {"instance", HexEncode(instance)},
                        {"head", head},
-                       {"heads", h}}
+                       {"heads", h},
+                       {"snapshot", has_snapshot ? snapshot : 0}}
                       .dump(),
                   "application/json");
 }

@@ -25,6 +25,12 @@
 
 namespace hamlet::hub {
 
+// A request's number parameter name, def when absent: InvalidArgument
+// unless it is a non-negative integer.
+Status NumberParam(const httplib::Request& req, const char* name, uint64_t def, uint64_t* out);
+// A request's Content-Length, 0 when absent: InvalidArgument when malformed.
+Status ContentLength(const httplib::Request& req, uint64_t* length);
+
 struct HubOptions {
   int64_t session_ttl_ms = 30 * 60 * 1000;  // How long a challenge session lasts.
   size_t max_pull_bytes = 4 << 20;          // The largest chunk a pull returns.
@@ -127,6 +133,13 @@ class Hub {
   void PutAttachmentData(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
   void GetAttachmentData(const httplib::Request& req, httplib::Response& res);
   void GetAttachmentHeld(const httplib::Request& req, httplib::Response& res);
+  // Snapshots (hub_snapshot.cc, protocol.md 6.5).
+  void PutSnapshot(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void GetSnapshotHeld(const httplib::Request& req, httplib::Response& res);
+  void GetSnapshot(const httplib::Request& req, httplib::Response& res);
+  // Checks a snapshot device uploaded whole and keeps it as ws's newest.
+  Status TakeSnapshot(const WorkspaceId& ws, const Certificate& cert, const std::string& snapshot, uint64_t* position,
+                      bool* kept);
   void StatusJson(const httplib::Request& req, httplib::Response& res);
   void StatusPage(const httplib::Request& req, httplib::Response& res);
   void MetricsText(const httplib::Request& req, httplib::Response& res);

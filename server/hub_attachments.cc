@@ -39,19 +39,6 @@ Status FileOf(const httplib::Request& req, std::string* id) {
   return Status::OK();
 }
 
-Status FromParam(const httplib::Request& req, uint64_t* from) {
-  *from = 0;
-  if (!req.has_param("from")) return Status::OK();
-  try {
-    size_t used = 0;
-    std::string v = req.get_param_value("from");
-    *from = std::stoull(v, &used);
-    if (used == v.size() && !v.empty() && v[0] != '-') return Status::OK();
-  } catch (...) {
-  }
-  return Status::InvalidArgument(Tr("from must be a byte offset"));
-}
-
 void Answer(httplib::Response& res, const AttachmentRow& row, const DeviceId& device) {
   nlohmann::json j{{"held", HeldBytes(row, device)}, {"size", row.sealed_size}};
   res.set_header("Hamlet-Held", std::to_string(HeldBytes(row, device)));
@@ -136,7 +123,7 @@ void Hub::PutAttachmentData(const httplib::Request& req, httplib::Response& res,
   std::string id;
   uint64_t from = 0;
   Status s = FileOf(req, &id);
-  if (s.ok()) s = FromParam(req, &from);
+  if (s.ok()) s = NumberParam(req, "from", 0, &from);
   AttachmentRow row;
   bool found = false;
   if (s.ok()) s = store_->GetAttachment(ws, id, &row, &found);
@@ -144,11 +131,7 @@ void Hub::PutAttachmentData(const httplib::Request& req, httplib::Response& res,
   AttachmentManifest m;
   if (s.ok()) s = AttachmentManifest::Decode(row.manifest, &m);
   uint64_t length = 0;
-  try {
-    length = req.has_header("Content-Length") ? std::stoull(req.get_header_value("Content-Length")) : 0;
-  } catch (...) {
-    s = Status::InvalidArgument(Tr("bad Content-Length"));
-  }
+  if (s.ok()) s = ContentLength(req, &length);
   const uint64_t held = s.ok() ? HeldBytes(row, device) : 0;
   if (s.ok() && from != held) {
     res.set_header("Hamlet-Held", std::to_string(held));
@@ -206,7 +189,7 @@ void Hub::GetAttachmentData(const httplib::Request& req, httplib::Response& res)
   std::string id;
   uint64_t from = 0;
   Status s = FileOf(req, &id);
-  if (s.ok()) s = FromParam(req, &from);
+  if (s.ok()) s = NumberParam(req, "from", 0, &from);
   AttachmentRow row;
   bool found = false;
   if (s.ok()) s = store_->GetAttachment(ws, id, &row, &found);

@@ -197,11 +197,35 @@ class HubStore {
   virtual Status GetAttachmentChunk(const WorkspaceId& ws, const std::string& id, uint64_t index, std::string* data,
                                     bool* found) = 0;
 
+  // ---- Snapshots (protocol.md 6.5): the newest of each workspace, held blind ----
+  // Keeps snapshot as ws's, reaching log position position, unless the one
+  // held reaches as far or further; *kept says which.
+  virtual Status PutSnapshot(const WorkspaceId& ws, uint64_t position, const std::string& snapshot, bool* kept) = 0;
+  // The snapshot of ws and its position; *found false when none. snapshot
+  // may be null (the position alone).
+  virtual Status GetSnapshot(const WorkspaceId& ws, uint64_t* position, std::string* snapshot, bool* found) = 0;
+  // A device's upload of a snapshot, a piece at a time, so that a cut link
+  // loses nothing that arrived: bytes go at offset from, which must be what
+  // is held (else FailedPrecondition; 0 starts again). *held is then how
+  // many bytes the upload holds.
+  virtual Status AppendSnapshotUpload(const WorkspaceId& ws, const DeviceId& device, uint64_t from,
+                                      const std::string& bytes, uint64_t* held) = 0;
+  virtual Status SnapshotUploadHeld(const WorkspaceId& ws, const DeviceId& device, uint64_t* held) = 0;
+  // The whole upload, which the store forgets.
+  virtual Status TakeSnapshotUpload(const WorkspaceId& ws, const DeviceId& device, std::string* bytes) = 0;
+
   // Gives the store a new instance id: for a store restored from a backup
   // or copied by other means, whose positions devices must not take for
   // those of the store they pulled from.
   virtual Status RenewInstance() = 0;
 };
+
+// What both stores answer to a snapshot upload's piece that does not go on
+// from what is held.
+inline Status NotHeldSnapshotOffset(int64_t held) {
+  return Status::FailedPrecondition(
+      Format(Tr("the hub holds %llu bytes of this snapshot: send from there"), static_cast<unsigned long long>(held)));
+}
 
 // The refusals both stores give for attachments.
 inline Status QuotaExceeded(int64_t used, uint64_t quota_bytes) {

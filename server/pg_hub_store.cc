@@ -74,6 +74,12 @@ CREATE TABLE attachments(ws bytea NOT NULL, id bytea NOT NULL, manifest bytea NO
 CREATE TABLE attachment_chunks(ws bytea NOT NULL, id bytea NOT NULL, idx bigint NOT NULL, data bytea NOT NULL,
   PRIMARY KEY(ws, id, idx));
 )sql",
+    // 5: snapshots (protocol.md 6.5), held blind, and uploads of them in progress.
+    R"sql(
+CREATE TABLE snapshots(ws bytea PRIMARY KEY, position bigint NOT NULL, bytes bytea NOT NULL);
+ALTER TABLE snapshots ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE snapshot_uploads(ws bytea NOT NULL, device bytea NOT NULL, bytes bytea NOT NULL, PRIMARY KEY(ws, device));
+)sql",
 };
 constexpr int kSchemaVersion = sizeof kMigrations / sizeof kMigrations[0];
 
@@ -268,6 +274,65 @@ class PgHubStore final : public HubStore {
           "INSERT INTO attachments(ws, id, manifest, sealed_size, chunks, created) VALUES($1, $2, $3, $4, $5, $6)",
           {ws.View(), id, manifest, sealed_size, chunks, now});
     });
+  }
+
+  Status PutSnapshot(const WorkspaceId& ws, uint64_t position, const std::string& snapshot, bool* kept) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(
+        Run("INSERT INTO snapshots(ws, position, bytes) VALUES($1, $2, $3) ON CONFLICT(ws) DO UPDATE "
+            "SET position=excluded.position, bytes=excluded.bytes "
+            "WHERE excluded.position > snapshots.position RETURNING position",
+            {ws.View(), position, snapshot}, &r));
+    *kept = r.rows() == 1;
+    return Status::OK();
+  }
+
+  Status GetSnapshot(const WorkspaceId& ws, uint64_t* position, std::string* snapshot, bool* found) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(Run(
+        snapshot ? "SELECT position, bytes FROM snapshots WHERE ws=$1" : "SELECT position FROM snapshots WHERE ws=$1",
+        {ws.View()}, &r));
+    *found = r.rows() > 0;
+    if (*found) {
+      *position = static_cast<uint64_t>(r.Int(0, 0));
+      if (snapshot) snapshot->assign(r.Bytes(0, 1));
+    }
+    return Status::OK();
+  }
+
+  Status AppendSnapshotUpload(const WorkspaceId& ws, const DeviceId& device, uint64_t from, const std::string& bytes,
+                              uint64_t* held) override {
+    return InTransaction(&pool_, [&](PgConnection& c) -> Status {
+      PgResult r;
+      HAMLET_RETURN_IF_ERROR(
+          c.Query("SELECT length(bytes)::bigint FROM snapshot_uploads WHERE ws=$1 AND device=$2 FOR UPDATE",
+                  {ws.View(), device.View()}, &r));
+      int64_t have = r.rows() > 0 ? r.Int(0, 0) : 0;
+      if (from != 0 && from != static_cast<uint64_t>(have)) return NotHeldSnapshotOffset(have);
+      HAMLET_RETURN_IF_ERROR(c.Query(from == 0
+                                         ? "INSERT INTO snapshot_uploads(ws, device, bytes) VALUES($1, $2, $3) "
+                                           "ON CONFLICT(ws, device) DO UPDATE SET bytes=excluded.bytes"
+                                         : "UPDATE snapshot_uploads SET bytes=bytes || $3 WHERE ws=$1 AND device=$2",
+                                     {ws.View(), device.View(), bytes}));
+      *held = from + bytes.size();
+      return Status::OK();
+    });
+  }
+
+  Status SnapshotUploadHeld(const WorkspaceId& ws, const DeviceId& device, uint64_t* held) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(Run("SELECT length(bytes)::bigint FROM snapshot_uploads WHERE ws=$1 AND device=$2",
+                               {ws.View(), device.View()}, &r));
+    *held = r.rows() > 0 ? static_cast<uint64_t>(r.Int(0, 0)) : 0;
+    return Status::OK();
+  }
+
+  Status TakeSnapshotUpload(const WorkspaceId& ws, const DeviceId& device, std::string* bytes) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(
+        Run("DELETE FROM snapshot_uploads WHERE ws=$1 AND device=$2 RETURNING bytes", {ws.View(), device.View()}, &r));
+    bytes->assign(r.rows() > 0 ? r.Bytes(0, 0) : std::string_view());
+    return Status::OK();
   }
 
   Status GetAttachment(const WorkspaceId& ws, const std::string& id, AttachmentRow* out, bool* found) override {

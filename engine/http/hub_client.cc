@@ -9,6 +9,7 @@
 #include "hex.h"
 #include "hub_connection.h"
 #include "hub_transfer.h"
+#include "snapshot_transfer.h"
 
 namespace hamlet {
 
@@ -111,6 +112,57 @@ Status SyncKeys(HubConnection* m, const WorkspaceId& ws, uint64_t* acknowledged)
   std::string statement;
   HAMLET_RETURN_IF_ERROR(m->replica()->RenewEpochStatement(ws, &statement));
   if (!statement.empty()) HAMLET_RETURN_IF_ERROR(m->Signed(ws, "POST", base + "/statements", statement, &r));
+  return Status::OK();
+}
+
+// A device's first sync starts from the hub's snapshot when it holds one
+// (protocol.md 6.5), and *position moves to where the snapshot reaches. A
+// snapshot this replica refuses is said in the report, and everything is
+// pulled instead, as without one.
+Status StartFromHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSession& session, uint64_t* position,
+                            SyncReport* report) {
+  if (!m->options().from_snapshot || *position != 0 || session.snapshot == 0) return Status::OK();
+  Replica* replica = m->replica();
+  std::vector<ChainStatus> chains;
+  HAMLET_RETURN_IF_ERROR(replica->Chains(ws, &chains));
+  for (const ChainStatus& c : chains) {
+    if (c.device != replica->device_id() && c.head > 0) return Status::OK();  // Not a first sync.
+  }
+  std::string snapshot;
+  bool found = false;
+  Status s = FetchSnapshot(m, ws, &snapshot, &found);
+  if (s.code() != Code::kDataLoss) HAMLET_RETURN_IF_ERROR(s);
+  if (s.ok() && !found) return Status::OK();
+  SnapshotInfo info;
+  if (s.ok()) s = replica->StartFromSnapshot(ws, snapshot, m->options().hub, &info);
+  if (!s.ok()) {
+    report->snapshot_refused = s.message();
+    return Status::OK();
+  }
+  report->started_from_snapshot = true;
+  if (info.position_used) *position = info.position;
+  return Status::OK();
+}
+
+// After a pull: an officer's or the admin's device gives the hub a new
+// snapshot once the hub's log has grown enough past the newest it holds.
+// A snapshot that does not get through waits for the next sync.
+Status GiveHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSession& session, SyncReport* report) {
+  const uint64_t every = m->options().snapshot_every;
+  if (every == 0) return Status::OK();
+  Replica* replica = m->replica();
+  uint64_t position = 0;
+  HAMLET_RETURN_IF_ERROR(replica->PullPosition(ws, m->options().hub, &position));
+  if (position < session.snapshot + every) return Status::OK();
+  std::string snapshot;
+  SnapshotInfo info;
+  Status s = replica->MakeSnapshot(ws, m->options().hub, &snapshot, &info);
+  if (s.code() == Code::kPermissionDenied) return Status::OK();  // A cadre's device makes none.
+  HAMLET_RETURN_IF_ERROR(s);
+  bool kept = false;
+  s = GiveSnapshot(m, ws, snapshot, &kept);
+  if (s.code() == Code::kCancelled) return s;
+  report->snapshot_given = s.ok() && kept;
   return Status::OK();
 }
 
@@ -244,6 +296,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   HAMLET_RETURN_IF_ERROR(replica->CheckHubSession(ws, session, &position));
   HAMLET_RETURN_IF_ERROR(replica->SetDelivered(ws, impl.options.hub, acknowledged));
   HAMLET_RETURN_IF_ERROR(SyncKeys(&m, ws, &acknowledged));
+  HAMLET_RETURN_IF_ERROR(StartFromHubSnapshot(&m, ws, session, &position, report));
 
   // A push of one page goes first and the pull after it on the same
   // connection (four requests in all for a day's work). A longer push runs
@@ -255,6 +308,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     Status s = PushChain(&m, ws, acknowledged);
     if (s.ok()) s = PushRelayed(&m, ws, heads);
     if (s.ok()) s = PullLog(&m, ws, position, heads);
+    if (s.ok()) s = GiveHubSnapshot(&m, ws, session, report);
     if (s.ok()) s = SyncAttachments(&m, ws, report);
     impl.meter.End(0);
     return s;
@@ -291,7 +345,8 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   puller.set_report(nullptr);
   Add(pull_report, report);
   HAMLET_RETURN_IF_ERROR(failed);
-  Status s = SyncAttachments(&m, ws, report);
+  Status s = GiveHubSnapshot(&m, ws, session, report);
+  if (s.ok()) s = SyncAttachments(&m, ws, report);
   impl.meter.End(0);
   return s;
 }

@@ -180,6 +180,8 @@ Status HubConnection::OpenSession(const WorkspaceId& ws, uint64_t* contiguous, H
     session->instance = j["instance"].get<std::string>();
     session->head = j["head"].get<uint64_t>();
     session->contiguous = *contiguous;
+    session->snapshot =
+        j.contains("snapshot") && j["snapshot"].is_number_unsigned() ? j["snapshot"].get<uint64_t>() : 0;
   }
   if (heads != nullptr && j.contains("heads") && j["heads"].is_object()) {
     heads->clear();
@@ -255,7 +257,8 @@ Status HubConnection::SendOnce(const WorkspaceId& ws, const std::string& method,
 }
 
 Status HubConnection::ReceiveOnce(const WorkspaceId& ws, const std::string& target,
-                                  const std::function<bool(const char*, size_t)>& take, httplib::Result* out) {
+                                  const std::function<bool(const char*, size_t)>& take, httplib::Result* out,
+                                  const std::function<bool(const httplib::Response&)>& head) {
   if (meter_->Stopped()) return Stopped();
   std::string auth;
   HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, "GET", target, challenge_, ++counter_, "", &auth));
@@ -266,7 +269,7 @@ Status HubConnection::ReceiveOnce(const WorkspaceId& ws, const std::string& targ
       target, httplib::Headers{{"Authorization", auth}},
       [&](const httplib::Response& r) {
         status = r.status;
-        return true;
+        return status != 200 || !head || head(r);
       },
       [&](const char* data, size_t n) {
         if (meter_->Stopped()) return false;

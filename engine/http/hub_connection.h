@@ -102,9 +102,11 @@ class HubConnection {
   Status SendOnce(const WorkspaceId& ws, const std::string& method, const std::string& target, size_t length,
                   const std::function<bool(size_t, std::string*)>& read, httplib::Result* out);
   // One signed GET whose answer's body goes to take as it arrives (take
-  // returns false to stop). One try.
+  // returns false to stop). head, when given, sees a 200 answer's headers
+  // before its body (false stops it). One try.
   Status ReceiveOnce(const WorkspaceId& ws, const std::string& target,
-                     const std::function<bool(const char*, size_t)>& take, httplib::Result* out);
+                     const std::function<bool(const char*, size_t)>& take, httplib::Result* out,
+                     const std::function<bool(const httplib::Response&)>& head = nullptr);
 
   // A pull page as it arrives: the first answer names it (upto, size,
   // digest); when a cut stops it, the bytes that came are kept and the rest

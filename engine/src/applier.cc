@@ -95,6 +95,15 @@ Status Applier::State(const WorkspaceId& ws, const RecordId& id, const RecordSta
   return Status::OK();
 }
 
+Status Applier::Put(const WorkspaceId& ws, const RecordId& id, RecordState state) {
+  Entry* e = nullptr;
+  HAMLET_RETURN_IF_ERROR(Load(ws, id, &e));
+  e->state = std::move(state);
+  e->dirty = true;
+  e->touched = ++touches_;
+  return Status::OK();
+}
+
 Status Applier::Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops) {
   Status lookup;
   AppliedFn applied = [&](const WriteRef& ref) {

@@ -34,6 +34,9 @@ class Applier {
   // workspace is DataLoss: record ids never cross workspaces.
   Status State(const WorkspaceId& ws, const RecordId& id, const RecordState** state);
 
+  // Replaces the state of record id with state (a snapshot's, protocol.md 6.5).
+  Status Put(const WorkspaceId& ws, const RecordId& id, RecordState state);
+
   // Applies the ops of a commit whose bytes are already in the log.
   Status Apply(const WorkspaceId& ws, const CommitHeader& header, const std::vector<RecordOp>& ops);
 

@@ -58,6 +58,27 @@ Status ChainBatch::Check(const SealedCommit& c, bool* is_new, const std::string*
   HAMLET_RETURN_IF_ERROR(Before(h.author, &stored));
   std::string hash = known_hash ? *known_hash : c.Hash();
   bool same_author = last_author_ == h.author;
+  const std::pair<uint64_t, std::string>* base = nullptr;
+  if (hooks_.baseline) {
+    auto it = baselines_.find(h.author);
+    if (it == baselines_.end()) {
+      std::pair<uint64_t, std::string> b;
+      HAMLET_RETURN_IF_ERROR(hooks_.baseline(h.author, &b.first, &b.second));
+      it = baselines_.emplace(h.author, std::move(b)).first;
+    }
+    if (it->second.first > 0) base = &it->second;
+  }
+  if (base != nullptr && h.seq <= base->first) {
+    if (h.seq == base->first && hash != base->second) {
+      return Status::DataLoss(Format(Tr("device %s signed two different commits numbered %s"), h.author.Hex().c_str(),
+                                     std::to_string(h.seq).c_str()));
+    }
+    *is_new = false;  // Held, as part of the baseline.
+    last_author_ = h.author;
+    last_seq_ = h.seq;
+    last_hash_ = std::move(hash);
+    return Status::OK();
+  }
   // A number above what the store held cannot be there yet, unless this
   // batch brought it.
   bool found = false;
@@ -80,10 +101,11 @@ Status ChainBatch::Check(const SealedCommit& c, bool* is_new, const std::string*
   }
   if (!found) {
     bool prev_in_hand = same_author && last_seq_ + 1 == h.seq;
-    HAMLET_RETURN_IF_ERROR(CheckChainLinks(c, hash, prev_in_hand ? &last_hash_ : nullptr, h.seq + 1 <= stored.head,
-                                           [&](uint64_t seq, std::string* bytes, bool* present) {
-                                             return hooks_.get(h.author, seq, bytes, present);
-                                           }));
+    const std::string* prev = prev_in_hand ? &last_hash_ : nullptr;
+    if (prev == nullptr && base != nullptr && h.seq == base->first + 1) prev = &base->second;
+    HAMLET_RETURN_IF_ERROR(CheckChainLinks(
+        c, hash, prev, h.seq + 1 <= stored.head,
+        [&](uint64_t seq, std::string* bytes, bool* present) { return hooks_.get(h.author, seq, bytes, present); }));
   }
   *is_new = !found;
   last_author_ = h.author;

@@ -47,6 +47,11 @@ class ChainBatch {
     std::function<Status(const DeviceId& author, uint64_t seq, std::string* bytes, bool* found)> get;
     // Whether the author's commit seq is present (cheaper than get).
     std::function<Status(const DeviceId& author, uint64_t seq, bool* found)> has;
+    // Optional: the author's baseline (store.h), a chain held up to *seq
+    // without its commits, commit *seq hashing to *hash; *seq 0 for none.
+    // A commit numbered up to it counts as held (one numbered *seq must
+    // hash to *hash), and the next one must name *hash as predecessor.
+    std::function<Status(const DeviceId& author, uint64_t* seq, std::string* hash)> baseline;
   };
   // With gapless set, a new commit must continue what the store holds
   // contiguously (with what the batch brought before it): a hub's rule, so
@@ -68,6 +73,7 @@ class ChainBatch {
   bool gapless_;
   std::map<DeviceId, uint64_t> frontier_;                         // Contiguous so far, batch included.
   std::map<DeviceId, ChainInfo> before_;                          // As stored before the batch.
+  std::map<DeviceId, std::pair<uint64_t, std::string>> baselines_;  // Per author, as the hook gave it.
   std::map<DeviceId, std::pair<uint64_t, uint64_t>> inserted_;    // Lowest and highest new numbers.
   DeviceId last_author_;
   uint64_t last_seq_ = 0;

@@ -67,6 +67,19 @@ constexpr char kMemberChunkAdPrefix[] = "hamlet member chunk v1";
 constexpr size_t kMemberChunkPadMinBytes = 1024;
 constexpr size_t kMaxMemberChunkBytes = kMaxChunkBytes + kMaxChunkBytes / 8 + 4096;
 
+// Snapshot (protocol.md 6.5): a workspace's merged state at a point of a
+// hub's log, compressed, sealed with a workspace data key and signed by the
+// officer or admin device that made it.
+constexpr char kSnapshotMagic[] = "HMLT";
+constexpr uint8_t kSnapshotVersion = 1;
+constexpr char kSnapshotAdPrefix[] = "hamlet snapshot v1";
+constexpr char kSnapshotSignPrefix[] = "hamlet snapshot signature v1";
+constexpr uint8_t kSnapshotBodyRaw = 0;
+constexpr uint8_t kSnapshotBodyZstd = 1;
+constexpr int kSnapshotZstdLevel = 3;
+constexpr size_t kMaxSnapshotBytes = size_t{1} << 30;      // Sealed, as it travels.
+constexpr size_t kMaxSnapshotBodyBytes = size_t{4} << 30;  // Decompressed.
+
 // Bundle file.
 constexpr char kBundleMagic[] = "HMLB";
 constexpr uint8_t kBundleVersion = 2;  // 2: carries the admin's notices (revocations, statement).
@@ -143,7 +156,7 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
 // 4: a push may relay other members' commits the hub lacks.
 // 5: membership routes for a hub relaying to another (role relay).
-constexpr int kHubProtocolVersion = 6;
+constexpr int kHubProtocolVersion = 7;
 // Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
 constexpr size_t kPageDigestBytes = 16;
 

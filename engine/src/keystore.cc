@@ -14,9 +14,13 @@ namespace {
 // a column of their own (a store of format 3 is given it when unlocked);
 // 5: the tags of a collection follow its index spec (meta "index specs"),
 // and the log may hold commits in the compact form (commit.h), neither of
-// which a build that knows only 4 would follow, so it must not open one.
+// which a build that knows only 4 would follow, so it must not open one;
+// 6: the pending file; 7: baselines, where a replica that started from a
+// snapshot holds chains without their first commits (a build that knows
+// only 6 would take its log for whole).
 // An older store is brought to the current format when unlocked.
-constexpr char kFormat[] = "hamlet-store-6";  // 6: the pending file (protocol.md 8).
+constexpr char kFormat[] = "hamlet-store-7";                  // 7: baselines of a snapshot (protocol.md 6.5, 8).
+constexpr char kFormatWithoutBaselines[] = "hamlet-store-6";  // 6: the pending file.
 constexpr char kFormatWithoutPending[] = "hamlet-store-5";
 constexpr char kFormatWithoutSpecs[] = "hamlet-store-4";
 constexpr char kFormatWithoutOrder[] = "hamlet-store-3";
@@ -73,8 +77,8 @@ Status Keystore::Open(Store* store, const UserSecret& secret, const OpenOptions&
   HAMLET_RETURN_IF_ERROR(store->GetMeta("format", &format, &found));
   Key32 store_key;
   if (found) {
-    if (format != kFormat && format != kFormatWithoutPending && format != kFormatWithoutSpecs &&
-        format != kFormatWithoutOrder) {
+    if (format != kFormat && format != kFormatWithoutBaselines && format != kFormatWithoutPending &&
+        format != kFormatWithoutSpecs && format != kFormatWithoutOrder) {
       return Status::Unimplemented(Format(Tr("store format '%s' is not known to this build"), format.c_str()));
     }
     bool f1 = false, f2 = false;

@@ -108,8 +108,19 @@ struct Replica::Impl {
   Status EnforceRevocation(const Revocation& rev);
   // Notes that a newer epoch statement of ws arrived now (replica_trust.cc).
   Status NoteStatementArrived(const WorkspaceId& ws);
+  // Merges a commit of ws held in the log (canonical bytes) into the
+  // records, opening it with the data key of its epoch; *epoch_keys caches
+  // them.
+  Status MergeLogged(const WorkspaceId& ws, std::string_view bytes, std::map<uint32_t, const Key32*>* epoch_keys);
+  // Removes every record of ws, and its tags.
+  Status DropRecords(const WorkspaceId& ws);
   // Makes every record of ws again from the commits in the log.
   Status RebuildRecords(const WorkspaceId& ws);
+  // Inside a transaction: forgets every other author's commits of ws and
+  // the baselines of a snapshot (protocol.md 6.5), keeps this device's own
+  // and makes the records again from them, so that the next pull starts
+  // from the beginning. What a revocation does when the log is not whole.
+  Status StartOver(const WorkspaceId& ws);
   // Builds the reader's view of a record state.
   static Record View(const RecordId& id, const WorkspaceId& ws, const RecordState& st);
 };
@@ -149,6 +160,9 @@ Status InTransaction(Replica::Impl* impl, Fn&& fn) {
 // URL (sync.cc, replica_trust.cc).
 inline std::string PullKey(const WorkspaceId& ws, std::string_view hub) {
   return "pull " + ws.Hex() + " " + std::string(hub);
+}
+inline std::string InstanceKey(const WorkspaceId& ws, std::string_view hub) {
+  return "hub_instance " + ws.Hex() + " " + std::string(hub);
 }
 inline std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
   return "delivered " + ws.Hex() + " " + std::string(hub);

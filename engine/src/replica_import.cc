@@ -189,7 +189,14 @@ Status Replica::Impl::ImportCommits(const WorkspaceId& ws, std::map<DeviceId, Ce
         [&](const DeviceId& a, uint64_t seq, std::string* bytes, bool* found) {
           return store->GetCommit(ws, a, seq, bytes, found);
         },
-        [&](const DeviceId& a, uint64_t seq, bool* found) { return store->HasCommit(ws, a, seq, found); }});
+        [&](const DeviceId& a, uint64_t seq, bool* found) { return store->HasCommit(ws, a, seq, found); },
+        [&](const DeviceId& a, uint64_t* seq, std::string* hash) {
+          Store::Baseline b;
+          HAMLET_RETURN_IF_ERROR(store->GetBaseline(ws, a, &b));
+          *seq = b.seq;
+          *hash = std::move(b.hash);
+          return Status::OK();
+        }});
     std::vector<AsideRow> dropped;  // Set aside before and merged now.
     uint64_t held_aside = 0;        // Nothing to drop (and no statement per commit) when none is.
     HAMLET_RETURN_IF_ERROR(store->CountAside(ws, &held_aside));

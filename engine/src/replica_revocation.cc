@@ -90,6 +90,13 @@ Status Replica::AcceptRevocation(std::string_view bytes) {
 
 Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
   const WorkspaceId& ws = rev.workspace;
+  std::map<DeviceId, Store::Baseline> baselines;
+  HAMLET_RETURN_IF_ERROR(store->GetBaselines(ws, &baselines));
+  if (auto b = baselines.find(rev.device); b != baselines.end()) {
+    if (b->second.seq > rev.last_seq || (b->second.seq == rev.last_seq && b->second.hash != rev.last_hash)) {
+      return StartOver(ws);  // The snapshot merged commits that do not count.
+    }
+  }
   std::vector<std::pair<uint64_t, std::string>> held;
   HAMLET_RETURN_IF_ERROR(store->ScanCommits(ws, rev.device, 0, [&](uint64_t seq, std::string_view bytes, size_t) {
     held.emplace_back(seq, std::string(bytes));
@@ -110,6 +117,9 @@ Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
     if (!counts.ok()) dropped.push_back(MakeAside(c, counts, counts.code() == Code::kFailedPrecondition, false, now));
   }
   if (dropped.empty()) return Status::OK();
+  // Records are made again from the log, which a replica that started from
+  // a snapshot does not hold whole.
+  if (!baselines.empty()) return StartOver(ws);
   // Those commits leave the log (kept aside), and the records are made
   // again from what remains, as if they had never arrived.
   for (const AsideRow& row : dropped) {
@@ -128,14 +138,40 @@ Status Replica::Impl::EnforceRevocation(const Revocation& rev) {
   return RebuildRecords(ws);
 }
 
-Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
+Status Replica::Impl::MergeLogged(const WorkspaceId& ws, std::string_view bytes,
+                                  std::map<uint32_t, const Key32*>* epoch_keys) {
+  SealedCommit c;
+  std::string body;
+  std::vector<RecordOp> ops;
+  HAMLET_RETURN_IF_ERROR(ParseCommit(bytes, &c));
+  auto key = epoch_keys->find(c.header.epoch);
+  if (key == epoch_keys->end()) {
+    const Key32* k = nullptr;
+    HAMLET_RETURN_IF_ERROR(keys->WorkspaceKey(ws, c.header.epoch, &k));
+    key = epoch_keys->emplace(c.header.epoch, k).first;
+  }
+  HAMLET_RETURN_IF_ERROR(OpenCommit(ws, c, *key->second, &c.header.hlc, &body));
+  HAMLET_RETURN_IF_ERROR(DecodeBody(c.header.author, body, &ops));
+  return applier->Apply(ws, c.header, ops);
+}
+
+Status Replica::Impl::StartOver(const WorkspaceId& ws) {
+  HAMLET_RETURN_IF_ERROR(store->ForgetOthers(ws, device));
+  return RebuildRecords(ws);
+}
+
+Status Replica::Impl::DropRecords(const WorkspaceId& ws) {
   HAMLET_RETURN_IF_ERROR(applier->Flush());
-  HAMLET_RETURN_IF_ERROR(store->DeleteRecords(ws, [&](const RecordId& id, std::string_view sealed, std::string* tags) {
+  return store->DeleteRecords(ws, [&](const RecordId& id, std::string_view sealed, std::string* tags) {
     RecordState state;
     HAMLET_RETURN_IF_ERROR(Applier::OpenState(keys->record_key(), id, ws, sealed, &state));
     *tags = tagger->ForRecord(ws, state, index_specs.For(state.collection));
     return Status::OK();
-  }));
+  });
+}
+
+Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
+  HAMLET_RETURN_IF_ERROR(DropRecords(ws));
   // Commits kept in the log but never merged (their content unusable) stay so.
   std::vector<AsideRow> aside;
   HAMLET_RETURN_IF_ERROR(store->ListAside(ws, false, &aside));
@@ -143,20 +179,12 @@ Status Replica::Impl::RebuildRecords(const WorkspaceId& ws) {
   for (const AsideRow& row : aside) {
     if (row.in_log) unmerged.emplace(row.author, row.seq);
   }
-  std::map<DeviceId, Certificate> certs;
   std::map<uint32_t, const Key32*> epoch_keys;
   Status inner;
   applier->SetAppliedOverride([&](const WriteRef& ref) { return merged.count({ref.device, ref.seq}) > 0; });
   Status s = store->ScanLog(ws, [&](const DeviceId& author, uint64_t seq, std::string_view bytes) {
     if (unmerged.count({author, seq})) return true;
-    SealedCommit c;
-    std::string body;
-    std::vector<RecordOp> ops;
-    inner = ParseCommit(bytes, &c);
-    if (inner.ok() && !epoch_keys.count(c.header.epoch)) inner = keys->WorkspaceKey(ws, c.header.epoch, &epoch_keys[c.header.epoch]);
-    if (inner.ok()) inner = OpenCommit(ws, c, *epoch_keys[c.header.epoch], &c.header.hlc, &body);
-    if (inner.ok()) inner = DecodeBody(author, body, &ops);
-    if (inner.ok()) inner = applier->Apply(ws, c.header, ops);
+    inner = MergeLogged(ws, bytes, &epoch_keys);
     if (!inner.ok()) return false;
     merged.emplace(author, seq);
     return true;

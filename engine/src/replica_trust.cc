@@ -17,9 +17,6 @@ constexpr int64_t kDayMs = 24 * 3600 * 1000LL;
 
 std::string StatementKey(const WorkspaceId& ws) { return "statement " + ws.Hex(); }
 std::string StatementAtKey(const WorkspaceId& ws) { return "statement_at " + ws.Hex(); }
-std::string InstanceKey(const WorkspaceId& ws, std::string_view hub) {
-  return "hub_instance " + ws.Hex() + " " + std::string(hub);
-}
 std::string WarningsKey(const WorkspaceId& ws) { return "warnings " + ws.Hex(); }
 
 // The hub problems remembered for a workspace, encoded in one meta value:

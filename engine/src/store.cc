@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS commits(arrival INTEGER PRIMARY KEY, ws BLOB NOT NULL
 CREATE UNIQUE INDEX IF NOT EXISTS commits_by_author ON commits(ws, author, seq);
 CREATE TABLE IF NOT EXISTS chains(ws BLOB NOT NULL, author BLOB NOT NULL, contiguous INTEGER NOT NULL,
   head INTEGER NOT NULL, PRIMARY KEY(ws, author)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS baselines(ws BLOB NOT NULL, author BLOB NOT NULL, seq INTEGER NOT NULL,
+  hash BLOB NOT NULL, PRIMARY KEY(ws, author)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records(id INTEGER PRIMARY KEY, rid BLOB NOT NULL UNIQUE, ws BLOB NOT NULL,
   state BLOB NOT NULL, changed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS records_by_ws ON records(ws, rid);
@@ -136,7 +138,67 @@ Status Store::Init(bool durable) {
     HAMLET_RETURN_IF_ERROR(s);
   }
   if (has_order) HAMLET_RETURN_IF_ERROR(PrepareRecordWrites());
+  return LoadBaselines();
+}
+
+Status Store::LoadBaselines() {
+  baselines_.clear();
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "SELECT ws, author, seq, hash FROM baselines"));
+  Status s;
+  while (q.Step(&s)) {
+    auto ws = WorkspaceId::FromBytes(q.Blob(0));
+    auto author = DeviceId::FromBytes(q.Blob(1));
+    if (ws && author) baselines_[{*ws, *author}] = Baseline{static_cast<uint64_t>(q.Int(2)), std::string(q.Blob(3))};
+  }
+  return s;
+}
+
+Status Store::PutBaseline(const WorkspaceId& ws, const DeviceId& author, const Baseline& b) {
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "INSERT OR REPLACE INTO baselines(ws, author, seq, hash) VALUES(?, ?, ?, ?)"));
+  q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(b.seq)).Bind(4, b.hash);
+  HAMLET_RETURN_IF_ERROR(q.Run());
+  baselines_[{ws, author}] = b;
   return Status::OK();
+}
+
+Status Store::GetBaseline(const WorkspaceId& ws, const DeviceId& author, Baseline* out) {
+  auto b = baselines_.find({ws, author});
+  *out = b == baselines_.end() ? Baseline() : b->second;
+  return Status::OK();
+}
+
+Status Store::GetBaselines(const WorkspaceId& ws, std::map<DeviceId, Baseline>* out) {
+  out->clear();
+  for (const auto& [key, b] : baselines_) {
+    if (key.first == ws) (*out)[key.second] = b;
+  }
+  return Status::OK();
+}
+
+Status Store::ForgetOthers(const WorkspaceId& ws, const DeviceId& self) {
+  struct {
+    const char* sql;
+    bool binds_self;
+  } steps[] = {{"DELETE FROM baselines WHERE ws=?", false},
+               {"DELETE FROM aside WHERE ws=?", false},
+               {"DELETE FROM commits WHERE ws=? AND author<>?", true},
+               {"DELETE FROM chains WHERE ws=? AND author<>?", true}};
+  for (const auto& step : steps) {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, step.sql));
+    q.Bind(1, ws.View());
+    if (step.binds_self) q.Bind(2, self.View());
+    HAMLET_RETURN_IF_ERROR(q.Run());
+  }
+  // Pull positions: "pull <ws> <hub>" (replica_impl.h).
+  Stmt q;
+  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "DELETE FROM meta WHERE substr(k, 1, ?) = ?"));
+  std::string prefix = "pull " + ws.Hex() + " ";
+  q.Bind(1, static_cast<int64_t>(prefix.size())).BindText(2, prefix);
+  HAMLET_RETURN_IF_ERROR(q.Run());
+  return LoadBaselines();
 }
 
 Status Store::PrepareRecordWrites() {
@@ -164,6 +226,8 @@ Status Store::Begin() { return st_->begin.Run(); }
 Status Store::Commit() { return st_->commit.Run(); }
 void Store::Rollback() {
   if (!sqlite3_get_autocommit(db_)) st_->rollback.Run();
+  LoadBaselines();  // What the transaction changed of them is undone too; on failure HasCommit errs on the side of the
+                    // table.
 }
 
 Status Store::GetMeta(std::string_view key, std::string* value, bool* found) {
@@ -360,6 +424,13 @@ Status Store::GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t 
 }
 
 Status Store::HasCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, bool* found) {
+  if (!baselines_.empty()) {
+    auto b = baselines_.find({ws, author});
+    if (b != baselines_.end() && seq <= b->second.seq) {
+      *found = true;
+      return Status::OK();
+    }
+  }
   Stmt& q = st_->has_commit;
   q.Bind(1, ws.View()).Bind(2, author.View()).Bind(3, static_cast<int64_t>(seq));
   Status s;

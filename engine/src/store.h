@@ -131,6 +131,25 @@ class Store {
   Status DeleteRecords(const WorkspaceId& ws,
                        const std::function<Status(const RecordId&, std::string_view, std::string*)>& tags_of);
 
+  // Baselines: where a replica that started from a snapshot (protocol.md
+  // 6.5) holds an author's chain without its commits. Commits 1..seq count
+  // as held (HasCommit says so; GetCommit and the scans do not find them),
+  // and commit seq hashes to hash. Kept in memory as well: HasCommit is
+  // asked for every write a merge supersedes.
+  struct Baseline {
+    uint64_t seq = 0;
+    std::string hash;
+  };
+  Status PutBaseline(const WorkspaceId& ws, const DeviceId& author, const Baseline& b);
+  Status GetBaseline(const WorkspaceId& ws, const DeviceId& author, Baseline* out);  // seq 0 if none.
+  Status GetBaselines(const WorkspaceId& ws, std::map<DeviceId, Baseline>* out);
+  // Forgets what ws holds of every author but self: baselines, commits,
+  // chains, set-aside commits and pull positions (records are the
+  // caller's to rebuild), so that the next pull starts from the beginning.
+  // Inside a transaction; a rollback needs LoadBaselines after it.
+  Status ForgetOthers(const WorkspaceId& ws, const DeviceId& self);
+  Status LoadBaselines();
+
   // Chain progress per author (see ChainBatch).
   Status GetChains(const WorkspaceId& ws, std::map<DeviceId, ChainInfo>* out);
   Status GetChain(const WorkspaceId& ws, const DeviceId& author, ChainInfo* out);  // Zeros if none.
@@ -180,6 +199,7 @@ class Store {
   // expanded into *scratch.
   Status Canonical(const WorkspaceId& ws, std::string_view stored, std::string* scratch, std::string_view* bytes);
   Expander expander_;
+  std::map<std::pair<WorkspaceId, DeviceId>, Baseline> baselines_;
 
   sqlite3* db_ = nullptr;
   bool wal_existed_ = false;  // Whether a WAL file was there before this connection.

@@ -157,6 +157,16 @@ Status ExportLocked(Replica::Impl& m, const WorkspaceId& ws, VersionVector vv, s
       if (revoked) last = std::min(last, revoked_after);
     }
     if (last <= after) continue;
+    Store::Baseline base;
+    HAMLET_RETURN_IF_ERROR(m.store->GetBaseline(ws, author, &base));
+    if (after < base.seq) {
+      // Started from a snapshot: commits up to the baseline were never here.
+      if (scope.held_runs) continue;  // The hub has them, or will have them from another member.
+      return Status::FailedPrecondition(
+          Format(Tr("this replica started from a snapshot and does not hold commits 1 to %s of device %s: the "
+                    "receiver should sync with the hub instead"),
+                 std::to_string(base.seq).c_str(), author.Hex().c_str()));
+    }
     if (!chunk.commits.empty() && budget >= max_bytes) {
       more = true;
       break;

@@ -186,7 +186,7 @@ TEST_CASE("a store of format 3 keeps its records and their order when first unlo
   REQUIRE(sqlite3_exec(db, to_format_3, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
 
-  // A wrong key changes nothing; the right one brings the store to format 6.
+  // A wrong key changes nothing; the right one brings the store to format 7.
   CHECK(Replica::OpenWithKey(path, TestKey(5), OpenOptions(), &r).code() == Code::kPermissionDenied);
   REQUIRE(Replica::OpenWithKey(path, TestKey(4), OpenOptions(), &r).ok());
   std::string after;
@@ -215,7 +215,7 @@ TEST_CASE("a store of format 3 keeps its records and their order when first unlo
   sqlite3_stmt* st = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k='format'", -1, &st, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "hamlet-store-6");
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "hamlet-store-7");
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

@@ -3,7 +3,8 @@
 // certificates, join requests, key envelopes, revocations, key grants and
 // the Authorization header of signed requests, sealed values, bundle files,
 // what a member chunk holds (a member may seal any bytes it likes), and
-// attachment manifests (a hub or a member may serve any).
+// attachment manifests (a hub or a member may serve any), and snapshots,
+// sealed and opened (an officer may seal any bytes it likes).
 //
 // The first input byte picks the decoder; the rest is its input. A decoder
 // must return a Status for any input: no crash, no sanitizer report, no
@@ -22,6 +23,7 @@
 #include "merge.h"
 #include "request_auth.h"
 #include "sealed_value.h"
+#include "snapshot.h"
 
 using namespace hamlet;
 
@@ -29,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string admin_key(32, '\x07');
-  switch (data[0] % 14) {
+  switch (data[0] % 16) {
     case 0: {
       Chunk chunk;
       if (DecodeChunk(in, &chunk).ok()) {
@@ -113,6 +115,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (size_t i = 0; i < m.chunks(); i++) (void)m.SealedChunkSize(i);
         uint64_t start = 0;
         if (m.chunks() > 0 && m.ChunkAt(m.SealedSize() - 1, &start) != m.chunks() - 1) __builtin_trap();
+      }
+      break;
+    }
+    case 14: {
+      SnapshotBody body;
+      if (DecodeSnapshotBody(in, &body).ok()) {
+        // What decodes encodes to the same bytes.
+        std::string again;
+        EncodeSnapshotBody(body, &again);
+        if (again != in) __builtin_trap();
+      }
+      break;
+    }
+    case 15: {
+      SnapshotHeader h;
+      if (ReadSnapshotHeader(in, &h).ok()) {
+        (void)VerifySnapshotSignature(in, admin_key);
+        std::string body;
+        (void)OpenSnapshot(in, Key32::FromView(std::string(32, '\x05')), &body);
       }
       break;
     }

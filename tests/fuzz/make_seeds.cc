@@ -11,6 +11,7 @@
 #include "chunk.h"
 #include "commit.h"
 #include "hamlet/replica.h"
+#include "snapshot.h"
 
 using namespace hamlet;
 
@@ -96,5 +97,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> sealed_chunks;
   SealAttachment(std::string(150000, 'x'), Key32::Random(), &manifest, &sealed_chunks);
   Write(dir, 13, "attachment_manifest", manifest.Encode());
+  // A snapshot of the admin's state, and its body.
+  ImportResult imported;
+  std::string snapshot;
+  SnapshotInfo made;
+  if (!Check(admin->Import(ex.chunk, &imported), "import") ||
+      !Check(admin->MakeSnapshot(ws, "", &snapshot, &made), "snapshot")) {
+    return 1;
+  }
+  SnapshotBody body;
+  body.clock = 7;
+  body.certificates.push_back(certificate);
+  body.chains.push_back(SnapshotBody::Chain{cadre->device_id(), 3, std::string(32, 'h')});
+  body.records.emplace_back(*RecordId::FromBytes(std::string(16, 'r')), std::string("\x01", 1));
+  std::string encoded;
+  EncodeSnapshotBody(body, &encoded);
+  Write(dir, 14, "snapshot_body", encoded);
+  Write(dir, 15, "snapshot", snapshot);
   return 0;
 }

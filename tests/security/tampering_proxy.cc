@@ -37,6 +37,12 @@ TamperingProxy::TamperingProxy(const std::string& hub_url) : hub_url_(hub_url) {
       res.set_header("Hamlet-Page-Size", std::to_string(res.body.size()));
       res.set_header("Hamlet-Page-Digest", Replica::PullPageDigest(res.body));
     }
+    if (res.body != before && res.has_header("Hamlet-Snapshot-Digest")) {  // Likewise a snapshot.
+      res.headers.erase("Hamlet-Snapshot-Size");
+      res.headers.erase("Hamlet-Snapshot-Digest");
+      res.set_header("Hamlet-Snapshot-Size", std::to_string(res.body.size()));
+      res.set_header("Hamlet-Snapshot-Digest", Replica::PullPageDigest(res.body));
+    }
   };
   server_.Get(".*", relay);
   server_.Post(".*", relay);

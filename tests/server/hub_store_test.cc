@@ -427,6 +427,54 @@ TEST_CASE("hub store: attachments grow a chunk at a time, keep a cut chunk's sta
   CHECK(s.AddAttachment(f.ws, other, "m2", 700, 7, 1000, 3).ok());
 }
 
+TEST_CASE("hub store: a snapshot upload grows a piece at a time, every byte kept; the newest snapshot is kept",
+          "[hub-store]") {
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  Fixture f(backend);
+  auto& s = *f.store;
+  Author officer;
+  f.Add(officer);
+  // Sealed bytes hold zeros anywhere: none may end a piece early.
+  const std::string first("HMLT\0\x01\0zero", 12), second(std::string("\0\0after\0", 9));
+  uint64_t held = 99;
+  REQUIRE(s.SnapshotUploadHeld(f.ws, officer.id, &held).ok());
+  CHECK(held == 0);
+  REQUIRE(s.AppendSnapshotUpload(f.ws, officer.id, 0, first, &held).ok());
+  CHECK(held == first.size());
+  // Not from where the upload ends: refused, nothing changes.
+  CHECK(s.AppendSnapshotUpload(f.ws, officer.id, 3, second, &held).code() == Code::kFailedPrecondition);
+  REQUIRE(s.AppendSnapshotUpload(f.ws, officer.id, first.size(), second, &held).ok());
+  CHECK(held == first.size() + second.size());
+  REQUIRE(s.SnapshotUploadHeld(f.ws, officer.id, &held).ok());
+  CHECK(held == first.size() + second.size());
+  // Another device's upload is its own.
+  REQUIRE(s.SnapshotUploadHeld(f.ws, f.admin.id, &held).ok());
+  CHECK(held == 0);
+  std::string whole;
+  REQUIRE(s.TakeSnapshotUpload(f.ws, officer.id, &whole).ok());
+  CHECK(whole == first + second);
+  REQUIRE(s.SnapshotUploadHeld(f.ws, officer.id, &held).ok());
+  CHECK(held == 0);
+
+  uint64_t position = 0;
+  bool found = true, kept = false;
+  REQUIRE(s.GetSnapshot(f.ws, &position, nullptr, &found).ok());
+  CHECK_FALSE(found);
+  REQUIRE(s.PutSnapshot(f.ws, 10, whole, &kept).ok());
+  CHECK(kept);
+  // One that reaches less far, or as far, does not replace it.
+  REQUIRE(s.PutSnapshot(f.ws, 10, "older", &kept).ok());
+  CHECK_FALSE(kept);
+  REQUIRE(s.PutSnapshot(f.ws, 12, std::string("newer\0", 6), &kept).ok());
+  CHECK(kept);
+  std::string bytes;
+  REQUIRE(s.GetSnapshot(f.ws, &position, &bytes, &found).ok());
+  CHECK(found);
+  CHECK(position == 12);
+  CHECK(bytes == std::string("newer\0", 6));
+}
+
 TEST_CASE("hub store: the instance id lasts, renewed only on purpose", "[hub-store]") {
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);
@@ -558,13 +606,14 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
   REQUIRE(PgConnection::Connect(url, &c).ok());
   PgResult r;
   REQUIRE(c->Query("SELECT count(*), max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 4);
-  CHECK(r.Int(0, 1) == 4);
+  CHECK(r.Int(0, 0) == 5);
+  CHECK(r.Int(0, 1) == 5);
   // A store of version 1 (before the shared request buckets and before
   // commits said who pushed them) is brought to the latest when a hub
   // opens it.
   REQUIRE(c->Exec("DROP TABLE request_buckets; ALTER TABLE commits DROP COLUMN via; "
                   "DROP TABLE attachment_chunks; DROP TABLE attachments; "
+                  "DROP TABLE snapshot_uploads; DROP TABLE snapshots; "
                   "DELETE FROM schema_migrations WHERE version>=2")
               .ok());
   {
@@ -575,7 +624,7 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
     CHECK(taken);
   }
   REQUIRE(c->Query("SELECT max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 4);
+  CHECK(r.Int(0, 0) == 5);
   REQUIRE(c->Query("SELECT count(*) FROM information_schema.columns WHERE table_name='commits' AND column_name='via'",
                    {}, &r)
               .ok());

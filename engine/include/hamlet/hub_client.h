@@ -46,6 +46,13 @@ struct SyncOptions {
   int connect_timeout_s = 10;
   int read_timeout_s = 30;               // The longest wait for the next byte of an answer.
   std::string ca_file;                   // PEM CA bundle for a hub with a private certificate.
+  // Snapshots (protocol.md 6.5). A device that holds no other member's
+  // commit of the workspace starts from the hub's snapshot when it has one
+  // (from_snapshot), then pulls what came after. An officer's or the
+  // admin's device makes one and gives it to the hub once the hub's log has
+  // grown by snapshot_every positions since the newest it holds (0: never).
+  bool from_snapshot = true;
+  uint64_t snapshot_every = 20000;
   // Called as bytes move (at most every 200 ms), after every page, and
   // before each wait for the link. Runs on the thread that called Sync.
   std::function<void(const SyncProgress&)> progress;
@@ -62,6 +69,11 @@ struct SyncReport {
   size_t retries = 0;
   size_t files_sent = 0;     // Attachments the hub now holds whole from this device.
   size_t files_fetched = 0;  // Attachments fetched because they were wanted.
+  bool started_from_snapshot = false;  // This sync began with the hub's snapshot (SyncOptions::from_snapshot).
+  bool snapshot_given = false;         // This device gave the hub a new snapshot.
+  // Why the hub's snapshot was not taken (then everything was pulled), for people; empty when it was, or none was
+  // offered.
+  std::string snapshot_refused;
 };
 
 class HAMLET_EXPORT HubClient {

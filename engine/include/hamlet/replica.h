@@ -193,6 +193,18 @@ struct ImportResult {
   size_t set_aside = 0;   // Not merged, kept and listed by SetAside (see there).
 };
 
+// A snapshot made or taken (protocol.md 6.5).
+struct SnapshotInfo {
+  WorkspaceId workspace;
+  DeviceId maker;              // The device that made and signed it: who vouches for it.
+  uint64_t position = 0;       // How far of its hub's log it reaches.
+  bool position_used = false;  // Taken: the pull goes on from position (the same hub it names).
+  size_t records = 0;
+  size_t chains = 0;     // Authors whose chains it holds.
+  size_t bytes = 0;      // Sealed, as it travels.
+  size_t plaintext = 0;  // Its body before compression and sealing (MakeSnapshot).
+};
+
 // A commit an import set aside instead of merging (protocol.md, "Set-aside
 // commits"): one bad commit never stops the others of its chunk.
 struct SetAsideCommit {
@@ -236,6 +248,7 @@ struct HubSession {
   std::string instance;    // Its instance id; a restored or new hub has another.
   uint64_t head = 0;       // The last position of its log of the workspace.
   uint64_t contiguous = 0; // How far it holds this device's chain (1..contiguous).
+  uint64_t snapshot = 0;   // How far its newest snapshot of the workspace reaches (0: it holds none).
 };
 
 // What importing a bundle did.
@@ -449,6 +462,28 @@ class HAMLET_EXPORT Replica {
   // hub names the hub (its URL). 0 when it never pulled.
   Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
   Status SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position);
+  // Snapshots (protocol.md 6.5): a new device starts from the merged state
+  // an officer's or the admin's device made, instead of pulling every
+  // commit since the workspace began, then pulls what came after.
+  //
+  // MakeSnapshot: ws as this replica holds it, sealed with the current data
+  // key and signed by this device, naming how far it has pulled the log of
+  // hub (the hub at that URL as it last saw it). PermissionDenied unless
+  // this device is the workspace's admin or an officer.
+  Status MakeSnapshot(const WorkspaceId& ws, std::string_view hub, std::string* snapshot, SnapshotInfo* info);
+  // Starts ws from a snapshot, checked first: made for ws (InvalidArgument
+  // otherwise), by a device the admin certified as officer or admin and
+  // did not revoke (PermissionDenied), signed by it and unaltered
+  // (PermissionDenied, DataLoss), sealed with a key this device holds
+  // (PermissionDenied). FailedPrecondition once this replica holds any
+  // other member's commit of ws: a snapshot is for a first sync. This
+  // device's own commits are merged again on top. When the snapshot names
+  // the hub instance this replica last saw at hub, the pull position for
+  // hub moves to the snapshot's. Commits the snapshot covers count as held
+  // without being in the log, so bundles for peers below it cannot be made
+  // here (FailedPrecondition) and a revocation that voids part of it makes
+  // the replica pull ws from the beginning again.
+  Status StartFromSnapshot(const WorkspaceId& ws, std::string_view snapshot, std::string_view hub, SnapshotInfo* info);
   // How far a hub holds this device's own commits of ws (1..seq), as it last
   // said: the rest is not yet delivered. 0 when it never said.
   Status Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq);
