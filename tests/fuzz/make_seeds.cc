@@ -105,13 +105,13 @@ int main(int argc, char** argv) {
       !Check(admin->MakeSnapshot(ws, "", &snapshot, &made), "snapshot")) {
     return 1;
   }
-  SnapshotBody body;
-  body.clock = 7;
-  body.certificates.push_back(certificate);
-  body.chains.push_back(SnapshotBody::Chain{cadre->device_id(), 3, std::string(32, 'h')});
-  body.records.emplace_back(*RecordId::FromBytes(std::string(16, 'r')), std::string("\x01", 1));
+  SnapshotBody snapshot_body;
+  snapshot_body.clock = 7;
+  snapshot_body.certificates.push_back(certificate);
+  snapshot_body.chains.push_back(SnapshotBody::Chain{cadre->device_id(), 3, std::string(32, 'h')});
+  snapshot_body.records.emplace_back(*RecordId::FromBytes(std::string(16, 'r')), std::string("\x01", 1));
   std::string encoded;
-  EncodeSnapshotBody(body, &encoded);
+  EncodeSnapshotBody(snapshot_body, &encoded);
   Write(dir, 14, "snapshot_body", encoded);
   Write(dir, 15, "snapshot", snapshot);
   return 0;
