@@ -23,7 +23,7 @@ Status Hub::TakeSnapshot(const WorkspaceId& ws, const Certificate& cert, const s
   if (h.maker_certificate != cert.bytes) {
     return Status::PermissionDenied(Tr("a device uploads the snapshots it made, not another's"));
   }
-  if (cert.role != format::kRoleAdmin && cert.role != format::kRoleOfficer) {
+  if (!MayMakeSnapshots(cert.role)) {
     return Status::PermissionDenied(Tr("only the admin's and the officers' devices make snapshots"));
   }
   HAMLET_RETURN_IF_ERROR(VerifySnapshotSignature(snapshot, cert.sign_public_key));
@@ -52,7 +52,7 @@ void Hub::PutSnapshot(const httplib::Request& req, httplib::Response& res, const
   Status s = NumberParam(req, "size", 0, &size);
   if (s.ok()) s = NumberParam(req, "from", 0, &from);
   if (s.ok()) s = ContentLength(req, &length);
-  if (s.ok() && cert.role != format::kRoleAdmin && cert.role != format::kRoleOfficer) {
+  if (s.ok() && !MayMakeSnapshots(cert.role)) {
     s = Status::PermissionDenied(Tr("only the admin's and the officers' devices make snapshots"));
   }
   if (s.ok() && (size == 0 || size > format::kMaxSnapshotBytes)) {

@@ -12,8 +12,6 @@ namespace hamlet {
 
 namespace {
 
-bool MayMakeSnapshots(uint8_t role) { return role == format::kRoleAdmin || role == format::kRoleOfficer; }
-
 // Reads ws as the store holds it into *body (inside a transaction, so that
 // one moment's state is read).
 Status Collect(Replica::Impl& m, const WorkspaceId& ws, SnapshotBody* body) {

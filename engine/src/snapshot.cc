@@ -69,6 +69,8 @@ Status Split(std::string_view bytes, SnapshotHeader* h, Parts* p) {
 
 }  // namespace
 
+bool MayMakeSnapshots(uint8_t role) { return role == format::kRoleAdmin || role == format::kRoleOfficer; }
+
 void EncodeSnapshotBody(const SnapshotBody& b, std::string* out) {
   out->clear();
   Writer w(out);

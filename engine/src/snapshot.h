@@ -21,6 +21,11 @@
 
 namespace hamlet {
 
+// Whether a device of this role (format::kRole*) may make snapshots: the
+// admin's and the officers' (protocol.md 6.5). The rule the replica and the
+// hub both apply.
+bool MayMakeSnapshots(uint8_t role);
+
 // What the seal covers.
 struct SnapshotBody {
   uint64_t clock = 0;                     // The maker's clock: the receiver's observes it.
