@@ -25,9 +25,21 @@ echo "== fuzzing the decoders (${HAMLET_FUZZ_SECONDS:=60} s)"
 corpus=build/clang/fuzz-corpus
 rm -rf "$corpus" && mkdir -p "$corpus"
 build/clang/tests/make_seeds "$corpus"
-# libFuzzer prints its seed first; a crash leaves the input in build/clang.
+# libFuzzer prints its seed first; a crash leaves the input in build/clang,
+# and the log shows the fuzzer's last words and that input in base64, so a
+# failure seen only in a CI log can be replayed (decoders_fuzz FILE).
+rm -f build/clang/crash-* build/clang/oom-* build/clang/timeout-*
+fuzz_status=0
 build/clang/tests/decoders_fuzz -max_total_time="$HAMLET_FUZZ_SECONDS" -rss_limit_mb=1024 -timeout=10 \
-  -print_final_stats=1 -artifact_prefix=build/clang/ "$corpus" 2>&1 | grep -E "Seed:|ERROR|SUMMARY|stat::number_of_executed_units|Done"
+  -print_final_stats=1 -artifact_prefix=build/clang/ "$corpus" > build/clang/fuzz.log 2>&1 || fuzz_status=$?
+grep -E "Seed:|ERROR|SUMMARY|stat::number_of_executed_units|Done" build/clang/fuzz.log || true
+if [ "$fuzz_status" -ne 0 ]; then
+  grep -v -E "^#[0-9]+|^INFO:|^\"" build/clang/fuzz.log | tail -n 60
+  for input in build/clang/crash-* build/clang/oom-* build/clang/timeout-*; do
+    [ -e "$input" ] && { echo "== $input (base64)"; base64 "$input"; }
+  done
+  exit "$fuzz_status"
+fi
 
 echo "== sanitizer build"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHAMLET_WERROR=ON -DHAMLET_SANITIZE=ON \

@@ -82,6 +82,7 @@ Status AttachmentManifest::Decode(std::string_view bytes, AttachmentManifest* ou
   m.chunk_bytes = static_cast<uint32_t>(chunk_bytes);
   m.hashes.reserve(count);
   for (uint64_t i = 0; i < count; i++) m.hashes.emplace_back(r.Raw(format::kAttachmentHashBytes));
+  if (m.Encode() != bytes) return Status::InvalidArgument(Tr("malformed attachment manifest"));
   *out = std::move(m);
   return Status::OK();
 }

@@ -34,7 +34,9 @@ struct AttachmentManifest {
 
   std::string Encode() const;
   // Checks the version, the chunk size, that the chunk count fits size, and
-  // that nothing follows. InvalidArgument otherwise; Unimplemented for a
+  // that nothing follows, and that the bytes are the manifest's one
+  // encoding (a number in a longer form than Encode writes would give the
+  // same file a second id). InvalidArgument otherwise; Unimplemented for a
   // newer version.
   static Status Decode(std::string_view bytes, AttachmentManifest* out);
   // The id: BLAKE2b-256 of the encoded manifest (32 bytes).

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "attachment.h"
 #include "chunk.h"
 #include "commit.h"
 #include "helpers.h"
@@ -118,4 +119,22 @@ TEST_CASE("decoders refuse damaged input without crashing", "[decoder]") {
   ImportResult res;
   REQUIRE(g.members[0]->Import(chunk, &res).ok());
   CHECK(Digest(*g.members[0], g.ws) == Digest(*g.members[1], g.ws));
+}
+
+TEST_CASE("an attachment manifest has one encoding, so a file has one id", "[decoder]") {
+  REQUIRE(InitCrypto().ok());
+  AttachmentManifest m;
+  std::vector<std::string> chunks;
+  SealAttachment(std::string(100, 'x'), Key32::FromView(std::string(32, '\x05')), &m, &chunks);
+  const std::string canonical = m.Encode();
+  AttachmentManifest back;
+  REQUIRE(AttachmentManifest::Decode(canonical, &back).ok());
+  CHECK(back.Encode() == canonical);
+  // The size (100, one byte) written in two bytes, 0xe4 0x00: the same
+  // number, another byte string, so another id.
+  REQUIRE(static_cast<uint8_t>(canonical[1]) == 100);
+  std::string longer = canonical.substr(0, 1) + std::string("\xe4\x00", 2) + canonical.substr(2);
+  CHECK(AttachmentManifest::IdOf(longer) != AttachmentManifest::IdOf(canonical));
+  Status s = AttachmentManifest::Decode(longer, &back);
+  CHECK(s.code() == Code::kInvalidArgument);
 }
