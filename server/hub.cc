@@ -70,7 +70,7 @@ Status NumberParam(const httplib::Request& req, const char* name, uint64_t def, 
     if (used == v.size() && !v.empty() && v[0] != '-') return Status::OK();
   } catch (...) {
   }
-  return Status::InvalidArgument(Format(Tr("%s must be a number of bytes"), name));
+  return Status::InvalidArgument(Format(Tr("%s must be a whole number, 0 or more"), name));
 }
 
 Status ContentLength(const httplib::Request& req, uint64_t* length) {
@@ -146,6 +146,7 @@ void Hub::Install(httplib::Server* server) {
   server->Post(ws + "/membership", [this](const auto& q, auto& r) { PostMembership(q, r); });
   server->Post(ws + "/push", [this](const auto& q, auto& r) { Push(q, r); });
   server->Get(ws + "/pull", [this](const auto& q, auto& r) { Pull(q, r); });
+  server->Get(ws + "/recent", [this](const auto& q, auto& r) { Recent(q, r); });
   const std::string file = ws + "/attachments/([0-9a-f]{64})";
   server->Post(file, [this](const auto& q, auto& r) { PostAttachment(q, r); });
   server->Get(file, [this](const auto& q, auto& r) { GetAttachment(q, r); });

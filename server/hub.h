@@ -127,6 +127,8 @@ class Hub {
   bool AuthenticateRelay(const httplib::Request& req, httplib::Response& res, const WorkspaceId& ws);
   void Push(const httplib::Request& req, httplib::Response& res);
   void Pull(const httplib::Request& req, httplib::Response& res);
+  // Where the commits stored in the last days begin (protocol.md 13.4).
+  void Recent(const httplib::Request& req, httplib::Response& res);
   // Attachments (hub_attachments.cc, protocol.md 14).
   void PostAttachment(const httplib::Request& req, httplib::Response& res);
   void GetAttachment(const httplib::Request& req, httplib::Response& res);

@@ -134,9 +134,17 @@ class HubStore {
   // commit that does not continue its author's chain without a gap is
   // FailedPrecondition. via names the device that pushed them (null for
   // an import or a relay's pull): its pulls leave out the commits it
-  // brought, as they leave out its own.
+  // brought, as they leave out its own. now (ms since the epoch) is when
+  // they arrived: the first position stored on each UTC day is noted
+  // (RecentAfter).
   virtual Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now,
                         AppendResult* out, const DeviceId* via = nullptr) = 0;
+  // Recent first (protocol.md 13.4): the last position of ws before the
+  // first commit stored on or after the UTC day of since (ms since the
+  // epoch), by the days Append noted; ws's last position when none was
+  // stored since, and 0 when every commit of ws is that recent. Commits
+  // stored before a store kept days count as older than any day.
+  virtual Status RecentAfter(const WorkspaceId& ws, int64_t since, uint64_t* after) = 0;
   // The stored bytes of author's commit seq, if the hub holds it.
   virtual Status GetCommit(const WorkspaceId& ws, const DeviceId& author, uint64_t seq, std::string* bytes,
                            bool* found) = 0;
@@ -222,6 +230,13 @@ class HubStore {
 
 // What both stores answer to a snapshot upload's piece that does not go on
 // from what is held.
+// The UTC day of a time in ms since the epoch: what Append notes and
+// RecentAfter compares.
+inline int64_t ArrivalDay(int64_t ms) {
+  constexpr int64_t kDayMs = 86400000;
+  return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+}
+
 inline Status NotHeldSnapshotOffset(int64_t held) {
   return Status::FailedPrecondition(
       Format(Tr("the hub holds %llu bytes of this snapshot: send from there"), static_cast<unsigned long long>(held)));

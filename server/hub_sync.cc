@@ -198,6 +198,25 @@ Status Hub::ImportBundle(std::string_view bytes, BundleImport* out) {
   return Status::OK();
 }
 
+void Hub::Recent(const httplib::Request& req, httplib::Response& res) {
+  Count("pull");
+  WorkspaceId ws;
+  if (!WorkspaceFrom(req, &ws)) return Fail(res, Status::InvalidArgument(Tr("bad workspace id")));
+  DeviceId device;
+  if (!Authenticate(req, res, ws, &device)) return;
+  constexpr uint64_t kMaxDays = 36500;
+  uint64_t days = 0;
+  Status s = NumberParam(req, "days", 0, &days);
+  if (s.ok() && (days == 0 || days > kMaxDays)) {
+    s = Status::InvalidArgument(Format(Tr("days must be between 1 and %s"), std::to_string(kMaxDays).c_str()));
+  }
+  uint64_t after = 0;
+  const int64_t since = env_->NowMillis() - static_cast<int64_t>(days) * 86400000;
+  if (s.ok()) s = store_->RecentAfter(ws, since, &after);
+  if (!s.ok()) return Fail(res, s);
+  res.set_content(nlohmann::json{{"after", after}}.dump(), "application/json");
+}
+
 void Hub::Pull(const httplib::Request& req, httplib::Response& res) {
   Count("pull");
   auto start = std::chrono::steady_clock::now();

@@ -80,6 +80,11 @@ CREATE TABLE snapshots(ws bytea PRIMARY KEY, position bigint NOT NULL, bytes byt
 ALTER TABLE snapshots ALTER COLUMN bytes SET STORAGE EXTERNAL;
 CREATE TABLE snapshot_uploads(ws bytea NOT NULL, device bytea NOT NULL, bytes bytea NOT NULL, PRIMARY KEY(ws, device));
 )sql",
+    // 6: the first position stored on each day (protocol.md 13.4, recent
+    // first); commits stored before count as older than any day noted.
+    R"sql(
+CREATE TABLE arrival_days(ws bytea NOT NULL, day bigint NOT NULL, pos bigint NOT NULL, PRIMARY KEY(ws, day));
+)sql",
 };
 constexpr int kSchemaVersion = sizeof kMigrations / sizeof kMigrations[0];
 
@@ -466,9 +471,9 @@ class PgHubStore final : public HubStore {
     return (*c)->Query("UPDATE devices SET last_seen=$1 WHERE ws=$2 AND device=$3", {now, ws.View(), device.View()});
   }
 
-  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t, AppendResult* out,
+  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now, AppendResult* out,
                 const DeviceId* via = nullptr) override {
-    PendingAppend me{&ws, &commits, via, out, Status()};
+    PendingAppend me{&ws, &commits, now, via, out, Status()};
     appends_.Write(&me, [this](const std::vector<PendingAppend*>& group) { WriteGroup(group); });
     return me.status;
   }
@@ -488,6 +493,17 @@ class PgHubStore final : public HubStore {
     HAMLET_RETURN_IF_ERROR(
         Run("SELECT contiguous FROM devices WHERE ws=$1 AND device=$2", {ws.View(), device.View()}, &r));
     *seq = r.rows() > 0 ? static_cast<uint64_t>(r.Int(0, 0)) : 0;
+    return Status::OK();
+  }
+
+  Status RecentAfter(const WorkspaceId& ws, int64_t since, uint64_t* after) override {
+    PgResult r;
+    HAMLET_RETURN_IF_ERROR(
+        Run("SELECT coalesce(max(c.pos), 0) FROM commits c WHERE c.ws=$1 AND c.pos < coalesce("
+            "(SELECT min(d.pos) FROM arrival_days d WHERE d.ws=$1 AND d.day>=$2), "
+            "9223372036854775807)",
+            {ws.View(), ArrivalDay(since)}, &r));
+    *after = static_cast<uint64_t>(r.Int(0, 0));
     return Status::OK();
   }
 
@@ -642,6 +658,7 @@ class PgHubStore final : public HubStore {
   struct PendingAppend {
     const WorkspaceId* ws;
     const std::vector<SealedCommit>* commits;
+    int64_t now;
     const DeviceId* via;
     AppendResult* out;
     Status status;
@@ -683,7 +700,7 @@ class PgHubStore final : public HubStore {
     for (PendingAppend* p : group) {
       if (!s.ok()) break;
       Status sp = c.Exec("SAVEPOINT push");
-      if (sp.ok()) p->status = AppendOne(c, *p->ws, *p->commits, p->via, p->out);
+      if (sp.ok()) p->status = AppendOne(c, *p->ws, *p->commits, p->now, p->via, p->out);
       if (!sp.ok() || !p->status.ok()) {
         if (sp.ok()) sp = c.Exec("ROLLBACK TO push");
         if (p->status.ok()) p->status = sp;
@@ -702,7 +719,7 @@ class PgHubStore final : public HubStore {
     }
   }
 
-  Status AppendOne(PgConnection& c, const WorkspaceId& ws, const std::vector<SealedCommit>& commits,
+  Status AppendOne(PgConnection& c, const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now,
                    const DeviceId* via, AppendResult* out) {
     AppendHooks hooks;
     hooks.chain.chain = [&](const DeviceId& a, ChainInfo* info) {
@@ -744,11 +761,17 @@ class PgHubStore final : public HubStore {
         seqs.push_back(static_cast<int64_t>(cm->header.seq));
         bytes.push_back(cm->bytes);
       }
-      return c.Query("INSERT INTO commits(ws, pos, author, seq, bytes, via) "
-                     "SELECT $1, nextval('commit_positions'), a, s, b, $5 FROM "
-                     "(SELECT * FROM unnest($2, $3, $4) WITH ORDINALITY AS t(a, s, b, o) ORDER BY o) AS ordered",
-                     {ws.View(), PgParam::ByteaArray(authors), PgParam::Int8Array(seqs), PgParam::ByteaArray(bytes),
-                      via != nullptr ? via->View() : std::string_view("", 0)});
+      // The first position stored on a day is noted (protocol.md 13.4,
+      // recent first).
+      return c.Query(
+          "WITH stored AS (INSERT INTO commits(ws, pos, author, seq, bytes, via) "
+          "SELECT $1, nextval('commit_positions'), a, s, b, $5 FROM "
+          "(SELECT * FROM unnest($2, $3, $4) WITH ORDINALITY AS t(a, s, b, o) ORDER BY o) AS ordered "
+          "RETURNING pos) "
+          "INSERT INTO arrival_days(ws, day, pos) SELECT $1, $6, min(pos) FROM stored "
+          "HAVING count(*) > 0 ON CONFLICT DO NOTHING",
+          {ws.View(), PgParam::ByteaArray(authors), PgParam::Int8Array(seqs), PgParam::ByteaArray(bytes),
+           via != nullptr ? via->View() : std::string_view("", 0), ArrivalDay(now)});
     };
     hooks.save = [&](const DeviceId& a, const ChainInfo& info) {
       return c.Query("UPDATE devices SET contiguous=$1, head=$2 WHERE ws=$3 AND device=$4",

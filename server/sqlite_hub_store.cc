@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS attachment_chunks(ws BLOB NOT NULL, id BLOB NOT NULL,
 CREATE TABLE IF NOT EXISTS snapshots(ws BLOB PRIMARY KEY, position INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshot_uploads(ws BLOB NOT NULL, device BLOB NOT NULL, bytes BLOB NOT NULL,
   PRIMARY KEY(ws, device));
+CREATE TABLE IF NOT EXISTS arrival_days(ws BLOB NOT NULL, day INTEGER NOT NULL, pos INTEGER NOT NULL,
+  PRIMARY KEY(ws, day)) WITHOUT ROWID;
 )sql";
 
 class SqliteHubStore final : public HubStore {
@@ -511,9 +513,9 @@ class SqliteHubStore final : public HubStore {
   // (as LevelDB groups its writers). Each push keeps its own all-or-nothing
   // outcome through a savepoint, and every push is answered only after the
   // group's COMMIT is on disk.
-  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t, AppendResult* out,
+  Status Append(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now, AppendResult* out,
                 const DeviceId* via = nullptr) override {
-    PendingAppend me{&ws, &commits, via, out, Status()};
+    PendingAppend me{&ws, &commits, now, via, out, Status()};
     appends_.Write(&me, [this](const std::vector<PendingAppend*>& group) { WriteGroup(group); });
     return me.status;
   }
@@ -640,6 +642,26 @@ class SqliteHubStore final : public HubStore {
     return s;
   }
 
+  Status RecentAfter(const WorkspaceId& ws, int64_t since, uint64_t* after) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t first = 0;
+    HAMLET_RETURN_IF_ERROR(Query(
+        "SELECT coalesce(min(pos), 0) FROM arrival_days WHERE ws=? AND day>=?",
+        [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, ArrivalDay(since)); }, [&](Stmt& q) { first = q.Int(0); }));
+    *after = 0;
+    // The last position before the first recent one; the last of all when
+    // nothing is recent.
+    const char* sql = first > 0 ? "SELECT coalesce(max(pos), 0) FROM commits WHERE ws=? AND pos<?"
+                                : "SELECT coalesce(max(pos), 0) FROM commits WHERE ws=?";
+    return Query(
+        sql,
+        [&](Stmt& q) {
+          q.Bind(1, ws.View());
+          if (first > 0) q.Bind(2, first);
+        },
+        [&](Stmt& q) { *after = static_cast<uint64_t>(q.Int(0)); });
+  }
+
   Status Summaries(std::vector<WorkspaceSummary>* out) override {
     std::lock_guard<std::mutex> lock(mu_);
     out->clear();
@@ -704,6 +726,7 @@ class SqliteHubStore final : public HubStore {
   struct PendingAppend {
     const WorkspaceId* ws;
     const std::vector<SealedCommit>* commits;
+    int64_t now;
     const DeviceId* via;
     AppendResult* out;
     Status status;
@@ -719,7 +742,7 @@ class SqliteHubStore final : public HubStore {
         continue;
       }
       Status sp = Exec("SAVEPOINT push");
-      if (sp.ok()) p->status = AppendOne(*p->ws, *p->commits, p->via, p->out);
+      if (sp.ok()) p->status = AppendOne(*p->ws, *p->commits, p->now, p->via, p->out);
       if (!sp.ok() || !p->status.ok()) {
         if (sp.ok()) Exec("ROLLBACK TO push");
         if (p->status.ok()) p->status = sp;
@@ -738,7 +761,7 @@ class SqliteHubStore final : public HubStore {
   }
 
   // One push's commits, inside the group's transaction.
-  Status AppendOne(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, const DeviceId* via,
+  Status AppendOne(const WorkspaceId& ws, const std::vector<SealedCommit>& commits, int64_t now, const DeviceId* via,
                    AppendResult* out) {
     auto bind3 = [&](Stmt& q, const DeviceId& a, uint64_t seq) {
       q.Bind(1, ws.View()).Bind(2, a.View()).Bind(3, static_cast<int64_t>(seq));
@@ -769,11 +792,17 @@ class SqliteHubStore final : public HubStore {
                    [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, a.View()); },
                    [&](Stmt& q) { *last = static_cast<uint64_t>(q.Int(0)); });
     };
+    bool day_noted = false;
     hooks.insert = [&](const SealedCommit& c) {
-      return Run("INSERT INTO commits(ws, author, seq, bytes, via) VALUES(?, ?, ?, ?, ?)", [&](Stmt& q) {
-        bind3(q, c.header.author, c.header.seq);
-        q.Bind(4, c.bytes).Bind(5, via != nullptr ? via->View() : std::string_view("", 0));
-      });
+      HAMLET_RETURN_IF_ERROR(
+          Run("INSERT INTO commits(ws, author, seq, bytes, via) VALUES(?, ?, ?, ?, ?)", [&](Stmt& q) {
+            bind3(q, c.header.author, c.header.seq);
+            q.Bind(4, c.bytes).Bind(5, via != nullptr ? via->View() : std::string_view("", 0));
+          }));
+      if (day_noted) return Status::OK();
+      day_noted = true;  // The first position stored on a day (protocol.md 13.4, recent first).
+      return Run("INSERT OR IGNORE INTO arrival_days(ws, day, pos) VALUES(?, ?, last_insert_rowid())",
+                 [&](Stmt& q) { q.Bind(1, ws.View()).Bind(2, ArrivalDay(now)); });
     };
     hooks.save = [&](const DeviceId& a, const ChainInfo& info) {
       return Run("UPDATE devices SET contiguous=?, head=? WHERE ws=? AND device=?", [&](Stmt& q) {

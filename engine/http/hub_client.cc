@@ -27,6 +27,10 @@ struct HubClient::Impl {
 
 namespace {
 
+// An attachment refused for its size (OutOfRange, said after everything
+// else was done) stands unless what came after failed too.
+Status Join(const Status& refused, const Status& after) { return after.ok() ? refused : after; }
+
 void Add(const SyncReport& from, SyncReport* to) {
   to->pushed += from.pushed;
   to->relayed += from.relayed;
@@ -115,6 +119,17 @@ Status SyncKeys(HubConnection* m, const WorkspaceId& ws, uint64_t* acknowledged)
   return Status::OK();
 }
 
+// Whether this replica holds no other member's commit of ws: its first sync.
+Status IsFirstSync(Replica* replica, const WorkspaceId& ws, bool* first) {
+  std::vector<ChainStatus> chains;
+  HAMLET_RETURN_IF_ERROR(replica->Chains(ws, &chains));
+  *first = true;
+  for (const ChainStatus& c : chains) {
+    if (c.device != replica->device_id() && c.head > 0) *first = false;
+  }
+  return Status::OK();
+}
+
 // A device's first sync starts from the hub's snapshot when it holds one
 // (protocol.md 6.5), and *position moves to where the snapshot reaches. A
 // snapshot this replica refuses is said in the report, and everything is
@@ -123,11 +138,9 @@ Status StartFromHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSe
                             SyncReport* report) {
   if (!m->options().from_snapshot || *position != 0 || session.snapshot == 0) return Status::OK();
   Replica* replica = m->replica();
-  std::vector<ChainStatus> chains;
-  HAMLET_RETURN_IF_ERROR(replica->Chains(ws, &chains));
-  for (const ChainStatus& c : chains) {
-    if (c.device != replica->device_id() && c.head > 0) return Status::OK();  // Not a first sync.
-  }
+  bool first = false;
+  HAMLET_RETURN_IF_ERROR(IsFirstSync(replica, ws, &first));
+  if (!first) return Status::OK();
   std::string snapshot;
   bool found = false;
   Status s = FetchSnapshot(m, ws, &snapshot, &found);
@@ -144,6 +157,50 @@ Status StartFromHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSe
   return Status::OK();
 }
 
+// Recent first (protocol.md 13.4): a first pull that did not start from a
+// snapshot asks the hub where the commits it stored in the last
+// recent_days days begin, starts there, and leaves the older part of the
+// log for PullOlder. A pull position of 0 with an older range left (the
+// range was set, the position not) starts again from the beginning.
+Status StartRecentFirst(HubConnection* m, const WorkspaceId& ws, uint64_t* position) {
+  Replica* replica = m->replica();
+  const std::string& hub = m->options().hub;
+  uint64_t older_after = 0, older_upto = 0;
+  HAMLET_RETURN_IF_ERROR(replica->OlderRange(ws, hub, &older_after, &older_upto));
+  if (*position != 0) return Status::OK();
+  if (older_upto > 0) HAMLET_RETURN_IF_ERROR(replica->SetOlderRange(ws, hub, 0, 0));
+  if (m->options().recent_days <= 0) return Status::OK();
+  bool first = false;
+  HAMLET_RETURN_IF_ERROR(IsFirstSync(replica, ws, &first));
+  if (!first) return Status::OK();
+  httplib::Result r(nullptr, httplib::Error::Unknown);
+  HAMLET_RETURN_IF_ERROR(m->Signed(
+      ws, "GET", "/v1/workspaces/" + ws.Hex() + "/recent?days=" + std::to_string(m->options().recent_days), "", &r));
+  json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("after") || !j["after"].is_number_unsigned()) {
+    return Status::DataLoss(Tr("hub: malformed recent answer"));
+  }
+  uint64_t after = j["after"].get<uint64_t>();
+  if (after == 0) return Status::OK();  // Everything is recent.
+  // The range first: a stop between the two starts over (above).
+  HAMLET_RETURN_IF_ERROR(replica->SetOlderRange(ws, hub, 0, after));
+  HAMLET_RETURN_IF_ERROR(replica->SetPullPosition(ws, hub, after));
+  *position = after;
+  return Status::OK();
+}
+
+// The older part of the log a recent-first pull left, unless this sync
+// leaves it for the next (SyncOptions::older); said in the report while
+// some is left.
+Status SyncOlder(HubConnection* m, const WorkspaceId& ws, const std::map<DeviceId, uint64_t>& heads,
+                 SyncReport* report) {
+  Status s = m->options().older ? PullOlder(m, ws, heads) : Status::OK();
+  uint64_t after = 0, upto = 0;
+  Status left = m->replica()->OlderRange(ws, m->options().hub, &after, &upto);
+  if (left.ok()) report->older_left = upto > after ? upto - after : 0;
+  return s.ok() ? left : s;
+}
+
 // After a pull: an officer's or the admin's device gives the hub a new
 // snapshot once the hub's log has grown enough past the newest it holds.
 // A snapshot that does not get through waits for the next sync.
@@ -157,7 +214,8 @@ Status GiveHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSession
   std::string snapshot;
   SnapshotInfo info;
   Status s = replica->MakeSnapshot(ws, m->options().hub, &snapshot, &info);
-  if (s.code() == Code::kPermissionDenied) return Status::OK();  // A cadre's device makes none.
+  // A cadre's device makes none, nor one still pulling the older part of the log.
+  if (s.code() == Code::kPermissionDenied || s.code() == Code::kFailedPrecondition) return Status::OK();
   HAMLET_RETURN_IF_ERROR(s);
   bool kept = false;
   s = GiveSnapshot(m, ws, snapshot, &kept);
@@ -297,6 +355,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   HAMLET_RETURN_IF_ERROR(replica->SetDelivered(ws, impl.options.hub, acknowledged));
   HAMLET_RETURN_IF_ERROR(SyncKeys(&m, ws, &acknowledged));
   HAMLET_RETURN_IF_ERROR(StartFromHubSnapshot(&m, ws, session, &position, report));
+  HAMLET_RETURN_IF_ERROR(StartRecentFirst(&m, ws, &position));
 
   // A push of one page goes first and the pull after it on the same
   // connection (four requests in all for a day's work). A longer push runs
@@ -310,6 +369,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
     if (s.ok()) s = PullLog(&m, ws, position, heads);
     if (s.ok()) s = GiveHubSnapshot(&m, ws, session, report);
     if (s.ok()) s = SyncAttachments(&m, ws, report);
+    if (s.ok() || s.code() == Code::kOutOfRange) s = Join(s, SyncOlder(&m, ws, heads, report));
     impl.meter.End(0);
     return s;
   }
@@ -347,6 +407,7 @@ Status HubClient::Sync(const WorkspaceId& ws, SyncReport* report) {
   HAMLET_RETURN_IF_ERROR(failed);
   Status s = GiveHubSnapshot(&m, ws, session, report);
   if (s.ok()) s = SyncAttachments(&m, ws, report);
+  if (s.ok() || s.code() == Code::kOutOfRange) s = Join(s, SyncOlder(&m, ws, heads, report));
   impl.meter.End(0);
   return s;
 }

@@ -293,11 +293,16 @@ Status HubConnection::PullOnce(const WorkspaceId& ws, const std::string& base, P
     Page fresh;
     fresh.after = page->after;
     fresh.max_bytes = page->max_bytes;
+    fresh.bound = page->bound;
     *page = std::move(fresh);
   }
   std::string target = base + "/pull?after=" + std::to_string(page->after) +
                        "&max_bytes=" + std::to_string(page->max_bytes);
-  if (resume) target += "&upto=" + std::to_string(page->upto) + "&offset=" + std::to_string(page->bytes.size());
+  if (resume) {
+    target += "&upto=" + std::to_string(page->upto) + "&offset=" + std::to_string(page->bytes.size());
+  } else if (page->bound > 0) {
+    target += "&upto=" + std::to_string(page->bound);
+  }
   std::string auth;
   HAMLET_RETURN_IF_ERROR(signer_->Authorize(ws, "GET", target, challenge_, ++counter_, "", &auth));
   if (report_) report_->requests++;

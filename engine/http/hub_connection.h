@@ -114,6 +114,7 @@ class HubConnection {
   struct Page {
     bool named = false;
     uint64_t after = 0, upto = 0;
+    uint64_t bound = 0;  // Above 0: a first request leaves out positions after it (upto=bound).
     size_t max_bytes = 0, size = 0;
     bool more = false;
     std::string digest;

@@ -19,6 +19,11 @@ std::string PartialPageKey(const WorkspaceId& ws, const std::string& hub) {
   return "partial-pull-page:" + ws.Hex() + ":" + hub;
 }
 
+// The same for a page of the older part of the log (recent first).
+std::string PartialOlderPageKey(const WorkspaceId& ws, const std::string& hub) {
+  return "partial-older-page:" + ws.Hex() + ":" + hub;
+}
+
 Status KeepPartialPage(Replica* replica, const std::string& key, const HubConnection::Page& page) {
   if (!page.named || page.bytes.empty() || page.bytes.size() >= page.size) return Status::OK();
   json name{{"after", page.after}, {"max_bytes", page.max_bytes}, {"upto", page.upto},
@@ -142,10 +147,10 @@ namespace {
 
 // A replica's pull: pages merged into it, its position per hub, a cut page
 // kept in it for the next sync.
-class ReplicaPullTarget final : public PullTarget {
+class ReplicaPullTarget : public PullTarget {
  public:
-  ReplicaPullTarget(HubConnection* c, const WorkspaceId& ws)
-      : c_(c), replica_(c->replica()), ws_(ws), kept_key_(PartialPageKey(ws, c->options().hub)) {}
+  ReplicaPullTarget(HubConnection* c, const WorkspaceId& ws, std::string kept_key)
+      : c_(c), replica_(c->replica()), ws_(ws), kept_key_(std::move(kept_key)) {}
   Status TakePartialPage(uint64_t position, HubConnection::Page* page) override {
     return hamlet::TakePartialPage(replica_, kept_key_, position, page);
   }
@@ -169,22 +174,53 @@ class ReplicaPullTarget final : public PullTarget {
     return replica_->CheckHubHeads(ws_, c_->options().hub, heads, short_of);
   }
 
- private:
+ protected:
   HubConnection* c_;
   Replica* replica_;
   WorkspaceId ws_;
   std::string kept_key_;
 };
 
+// The older part of the log after a recent-first pull: its progress is the
+// replica's older range, and the check of the hub's heads waits until it is
+// all in.
+class OlderPullTarget final : public ReplicaPullTarget {
+ public:
+  OlderPullTarget(HubConnection* c, const WorkspaceId& ws, uint64_t upto)
+      : ReplicaPullTarget(c, ws, PartialOlderPageKey(ws, c->options().hub)), upto_(upto) {}
+  Status SetPosition(uint64_t position) override {
+    return replica_->SetOlderRange(ws_, c_->options().hub, position, upto_);
+  }
+  Status ShortOf(const std::map<DeviceId, uint64_t>& heads, bool* short_of) override {
+    // All in: the range is done with, and every chain must now reach the
+    // heads the hub claimed. A shortfall makes the next pull start from the
+    // beginning (CheckHubHeads); this one does not go round again.
+    HAMLET_RETURN_IF_ERROR(replica_->SetOlderRange(ws_, c_->options().hub, 0, 0));
+    *short_of = false;
+    return replica_->CheckHubHeads(ws_, c_->options().hub, heads);
+  }
+
+ private:
+  uint64_t upto_;
+};
+
 }  // namespace
 
 Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads) {
-  ReplicaPullTarget target(c, ws);
+  ReplicaPullTarget target(c, ws, PartialPageKey(ws, c->options().hub));
   return PullPages(c, ws, position, heads, &target);
 }
 
+Status PullOlder(HubConnection* c, const WorkspaceId& ws, const std::map<DeviceId, uint64_t>& heads) {
+  uint64_t after = 0, upto = 0;
+  HAMLET_RETURN_IF_ERROR(c->replica()->OlderRange(ws, c->options().hub, &after, &upto));
+  if (upto == 0) return Status::OK();
+  OlderPullTarget target(c, ws, upto);
+  return PullPages(c, ws, after, heads, &target, upto, "older");
+}
+
 Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads,
-                 PullTarget* target) {
+                 PullTarget* target, uint64_t bound, const char* phase) {
   const SyncOptions& options = c->options();
   const std::string base = "/v1/workspaces/" + ws.Hex();
   const size_t smallest = SmallestPage(options);
@@ -192,7 +228,7 @@ Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, con
   // nothing more on a link that drops, and fewer pages wait fewer round
   // trips.
   size_t page_bytes = options.chunk_bytes;
-  c->meter()->Begin(c->lane(), "pull");
+  c->meter()->Begin(c->lane(), phase);
   HubConnection::Page page;
   HAMLET_RETURN_IF_ERROR(target->TakePartialPage(position, &page));
   if (page.named) page_bytes = page.max_bytes;
@@ -207,6 +243,7 @@ Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, con
       if (!page.named) {
         page.after = position;
         page.max_bytes = page_bytes;
+        page.bound = bound;
       }
       httplib::Result r(nullptr, httplib::Error::Unknown);
       Status s = c->PullOnce(ws, base, &page, &r);
@@ -232,7 +269,9 @@ Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, con
       if (page.upto > position) HAMLET_RETURN_IF_ERROR(target->SetPosition(page.upto));
       position = std::max(position, page.upto);
       c->meter()->Commits(c->lane(), commits);
-      bool more = page.more;
+      // A bounded pull ends at its bound, or at a page with nothing in it
+      // (the hub's "more" then speaks of what lies beyond the bound).
+      bool more = page.more && !page.empty && (bound == 0 || position < bound);
       page = HubConnection::Page();
       if (!more) break;
     }

@@ -51,9 +51,11 @@ class PullTarget {
   virtual Status ShortOf(const std::map<DeviceId, uint64_t>& heads, bool* short_of) = 0;
 };
 
-// The page loop of a pull from position into target, as PullLog describes.
-Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position,
-                 const std::map<DeviceId, uint64_t>& heads, PullTarget* target);
+// The page loop of a pull from position into target, as PullLog describes;
+// with bound above 0, only positions up to bound (PullOlder). phase names
+// it to the meter (static text).
+Status PullPages(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads,
+                 PullTarget* target, uint64_t bound = 0, const char* phase = "pull");
 
 // Pushes what the hub lacks of this device's chain, after acknowledged
 // (how far the hub holds it), page by page; the hub says after each page
@@ -73,6 +75,12 @@ Status PushRelayed(HubConnection* c, const WorkspaceId& ws, std::map<DeviceId, u
 // there (a hub restored from a copy made by hand can hand old positions to
 // new commits).
 Status PullLog(HubConnection* c, const WorkspaceId& ws, uint64_t position, const std::map<DeviceId, uint64_t>& heads);
+
+// Recent first (protocol.md 13.4): pulls the older part of the hub's log
+// that a first pull left (Replica::OlderRange), page by page up to its end,
+// keeping its progress in the replica, and then checks the chains against
+// heads as PullLog does at the end of the log. Nothing when none is left.
+Status PullOlder(HubConnection* c, const WorkspaceId& ws, const std::map<DeviceId, uint64_t>& heads);
 
 }  // namespace hamlet
 

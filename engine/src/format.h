@@ -156,7 +156,7 @@ constexpr const char* kConfidentialFields[] = {"reporter_name", "reporter_contac
 // (upto and offset, Hamlet-Page-Size and Hamlet-Page-Digest).
 // 4: a push may relay other members' commits the hub lacks.
 // 5: membership routes for a hub relaying to another (role relay).
-constexpr int kHubProtocolVersion = 7;
+constexpr int kHubProtocolVersion = 8;
 // Hamlet-Page-Digest: BLAKE2b of a whole pull page, this many bytes, hex.
 constexpr size_t kPageDigestBytes = 16;
 

@@ -167,6 +167,12 @@ inline std::string InstanceKey(const WorkspaceId& ws, std::string_view hub) {
 inline std::string DeliveredKey(const WorkspaceId& ws, std::string_view hub) {
   return "delivered " + ws.Hex() + " " + std::string(hub);
 }
+// The older part of a hub's log still to pull after a recent-first pull
+// (Replica::OlderRange): two Fixed64, after and upto; empty or absent when
+// none.
+inline std::string OlderKey(const WorkspaceId& ws, std::string_view hub) {
+  return "older " + ws.Hex() + " " + std::string(hub);
+}
 
 // A number kept in the store's meta table; 0 (and *found false) when absent.
 inline Status GetNumber(Store& store, const std::string& key, uint64_t* value, bool* found = nullptr) {
@@ -182,6 +188,32 @@ inline Status PutNumber(Store& store, const std::string& key, uint64_t value) {
   std::string v;
   Writer(&v).Fixed64(value);
   return store.PutMeta(key, v);
+}
+
+// The older range of ws at hub (OlderKey); *upto 0 when none is left.
+inline Status GetOlderRange(Store& store, const WorkspaceId& ws, std::string_view hub, uint64_t* after,
+                            uint64_t* upto) {
+  std::string v;
+  bool have = false;
+  HAMLET_RETURN_IF_ERROR(store.GetMeta(OlderKey(ws, hub), &v, &have));
+  *after = *upto = 0;
+  if (v.size() != 16) return Status::OK();
+  Reader r(v);
+  *after = r.Fixed64();
+  *upto = r.Fixed64();
+  if (*upto <= *after) *after = *upto = 0;
+  return Status::OK();
+}
+
+// Sets it; upto <= after forgets it.
+inline Status PutOlderRange(Store& store, const WorkspaceId& ws, std::string_view hub, uint64_t after, uint64_t upto) {
+  std::string v;
+  if (upto > after) {
+    Writer w(&v);
+    w.Fixed64(after);
+    w.Fixed64(upto);
+  }
+  return store.PutMeta(OlderKey(ws, hub), v);
 }
 
 }  // namespace hamlet

@@ -103,6 +103,12 @@ Status Replica::MakeSnapshot(const WorkspaceId& ws, std::string_view hub, std::s
   HAMLET_RETURN_IF_ERROR(m.EndGroup());
   HAMLET_RETURN_IF_ERROR(m.store->Begin());
   Status s = GetNumber(*m.store, PullKey(ws, hub), &header.position);
+  uint64_t older_after = 0, older_upto = 0;
+  if (s.ok()) s = GetOlderRange(*m.store, ws, hub, &older_after, &older_upto);
+  if (s.ok() && older_upto > 0) {
+    s = Status::FailedPrecondition(
+        Tr("this device has not pulled the older part of the hub's log yet, so it makes no snapshot"));
+  }
   bool known = false;
   if (s.ok()) s = m.store->GetMeta(InstanceKey(ws, hub), &header.hub_instance, &known);
   if (s.ok()) s = Collect(m, ws, &body);

@@ -159,6 +159,7 @@ Status Replica::CheckHubSession(const WorkspaceId& ws, const HubSession& session
     if (!restored.empty()) {
       position = 0;
       HAMLET_RETURN_IF_ERROR(PutNumber(store, PullKey(ws, session.hub), 0));
+      HAMLET_RETURN_IF_ERROR(PutOlderRange(store, ws, session.hub, 0, 0));
     }
     // Said until the next sync finds the same hub whole.
     HAMLET_RETURN_IF_ERROR(SetHubWarning(store, ws, "hub_restored", session.hub, restored));
@@ -201,6 +202,10 @@ Status Replica::CheckHubHeads(const WorkspaceId& ws, std::string_view hub, const
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl& m = *impl_;
   Store& store = *m.store;
+  if (short_of_out) *short_of_out = false;
+  uint64_t older_after = 0, older_upto = 0;
+  HAMLET_RETURN_IF_ERROR(GetOlderRange(store, ws, hub, &older_after, &older_upto));
+  if (older_upto > 0) return Status::OK();  // The older commits are still to come.
   std::map<DeviceId, ChainInfo> chains;
   HAMLET_RETURN_IF_ERROR(store.GetChains(ws, &chains));
   // A commit set aside came all the same (a key or certificate it waits

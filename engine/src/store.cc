@@ -192,12 +192,15 @@ Status Store::ForgetOthers(const WorkspaceId& ws, const DeviceId& self) {
     if (step.binds_self) q.Bind(2, self.View());
     HAMLET_RETURN_IF_ERROR(q.Run());
   }
-  // Pull positions: "pull <ws> <hub>" (replica_impl.h).
-  Stmt q;
-  HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "DELETE FROM meta WHERE substr(k, 1, ?) = ?"));
-  std::string prefix = "pull " + ws.Hex() + " ";
-  q.Bind(1, static_cast<int64_t>(prefix.size())).BindText(2, prefix);
-  HAMLET_RETURN_IF_ERROR(q.Run());
+  // Pull positions and older ranges: "pull <ws> <hub>", "older <ws> <hub>"
+  // (replica_impl.h).
+  for (const char* kind : {"pull ", "older "}) {
+    Stmt q;
+    HAMLET_RETURN_IF_ERROR(q.Prepare(db_, "DELETE FROM meta WHERE substr(k, 1, ?) = ?"));
+    std::string prefix = kind + ws.Hex() + " ";
+    q.Bind(1, static_cast<int64_t>(prefix.size())).BindText(2, prefix);
+    HAMLET_RETURN_IF_ERROR(q.Run());
+  }
   return LoadBaselines();
 }
 

@@ -290,6 +290,17 @@ Status Replica::SetPullPosition(const WorkspaceId& ws, std::string_view hub, uin
   return PutNumber(*impl_->store, PullKey(ws, hub), position);
 }
 
+Status Replica::OlderRange(const WorkspaceId& ws, std::string_view hub, uint64_t* after, uint64_t* upto) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return GetOlderRange(*impl_->store, ws, hub, after, upto);
+}
+
+Status Replica::SetOlderRange(const WorkspaceId& ws, std::string_view hub, uint64_t after, uint64_t upto) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  HAMLET_RETURN_IF_ERROR(impl_->EndGroup());
+  return PutOlderRange(*impl_->store, ws, hub, after, upto);
+}
+
 Status Replica::Delivered(const WorkspaceId& ws, std::string_view hub, uint64_t* seq) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return GetNumber(*impl_->store, DeliveredKey(ws, hub), seq);

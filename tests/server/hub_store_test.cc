@@ -264,6 +264,67 @@ TEST_CASE("hub store: pages in order of storing, a reader's own passed over, a n
   CHECK(none.empty());
 }
 
+TEST_CASE("hub store: where the commits stored since a day begin (recent first)", "[hub-store]") {
+  std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  Fixture f(backend);
+  auto& s = *f.store;
+  Author a, b;
+  f.Add(a);
+  f.Add(b);
+  constexpr int64_t kDay = 86400000;
+  const int64_t day100 = 100 * kDay;
+  uint64_t after = 99;
+  REQUIRE(s.RecentAfter(f.ws, day100, &after).ok());
+  CHECK(after == 0);  // Nothing stored at all.
+  AppendResult r;
+  // Days 100 and 101: three pushes; day 130: two more, the first of them
+  // late in the day.
+  REQUIRE(s.Append(f.ws, a.Range(f.ws, 1, 3), day100 + 5, &r).ok());
+  REQUIRE(s.Append(f.ws, b.Range(f.ws, 1, 2), day100 + kDay - 1, &r).ok());
+  REQUIRE(s.Append(f.ws, a.Range(f.ws, 4, 4), day100 + kDay, &r).ok());
+  // Another workspace stores in between: its positions are not ws's.
+  REQUIRE(s.AddToken("t2", 1).ok());
+  WorkspaceId other = NewWorkspaceId();
+  Author d;
+  REQUIRE(s.PublishWorkspace("t2", other, d.keys.public_key, "cert", d.id, 1).ok());
+  REQUIRE(s.Append(other, d.Range(other, 1, 2), 130 * kDay, &r).ok());
+  REQUIRE(s.Append(f.ws, b.Range(f.ws, 3, 4), 130 * kDay + kDay - 10, &r).ok());
+  REQUIRE(s.Append(f.ws, a.Range(f.ws, 5, 6), 130 * kDay + kDay - 5, &r).ok());
+  // The positions of ws in order, from a stranger's pull.
+  Author c;
+  std::vector<uint64_t> positions;
+  for (uint64_t from = 0;;) {
+    std::vector<std::string> one;
+    uint64_t next = 0;
+    bool more = false;
+    REQUIRE(s.ReadAfter(f.ws, c.id, from, 0, 1, &one, &next, &more).ok());
+    if (one.empty()) break;
+    positions.push_back(next);
+    from = next;
+  }
+  REQUIRE(positions.size() == 10);
+  // Since day 100 (any time in it): everything.
+  REQUIRE(s.RecentAfter(f.ws, day100 + kDay / 2, &after).ok());
+  CHECK(after == 0);
+  // Since day 101: a's fourth on; the five of day 100 are older.
+  REQUIRE(s.RecentAfter(f.ws, day100 + kDay + 7, &after).ok());
+  CHECK(after == positions[4]);
+  // Since any day from 102 to 130: the last four.
+  REQUIRE(s.RecentAfter(f.ws, 102 * kDay, &after).ok());
+  CHECK(after == positions[5]);
+  REQUIRE(s.RecentAfter(f.ws, 130 * kDay + kDay - 1, &after).ok());
+  CHECK(after == positions[5]);
+  // Since day 131: nothing is recent, the older part is all of it.
+  REQUIRE(s.RecentAfter(f.ws, 131 * kDay, &after).ok());
+  CHECK(after == positions[9]);
+  // A push of duplicates only stores nothing and notes no day.
+  REQUIRE(s.Append(f.ws, a.Range(f.ws, 5, 6), 140 * kDay, &r).ok());
+  CHECK(r.stored == 0);
+  REQUIRE(s.RecentAfter(f.ws, 135 * kDay, &after).ok());
+  CHECK(after == positions[9]);
+}
+
 TEST_CASE("hub store: sessions take each counter once, a device holds at most 8", "[hub-store]") {
   std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);
@@ -606,14 +667,14 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
   REQUIRE(PgConnection::Connect(url, &c).ok());
   PgResult r;
   REQUIRE(c->Query("SELECT count(*), max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 5);
-  CHECK(r.Int(0, 1) == 5);
+  CHECK(r.Int(0, 0) == 6);
+  CHECK(r.Int(0, 1) == 6);
   // A store of version 1 (before the shared request buckets and before
   // commits said who pushed them) is brought to the latest when a hub
   // opens it.
   REQUIRE(c->Exec("DROP TABLE request_buckets; ALTER TABLE commits DROP COLUMN via; "
                   "DROP TABLE attachment_chunks; DROP TABLE attachments; "
-                  "DROP TABLE snapshot_uploads; DROP TABLE snapshots; "
+                  "DROP TABLE snapshot_uploads; DROP TABLE snapshots; DROP TABLE arrival_days; "
                   "DELETE FROM schema_migrations WHERE version>=2")
               .ok());
   {
@@ -624,7 +685,7 @@ TEST_CASE("hub store: PostgreSQL schema is versioned and a newer one is refused"
     CHECK(taken);
   }
   REQUIRE(c->Query("SELECT max(version)::bigint FROM schema_migrations", {}, &r).ok());
-  CHECK(r.Int(0, 0) == 5);
+  CHECK(r.Int(0, 0) == 6);
   REQUIRE(c->Query("SELECT count(*) FROM information_schema.columns WHERE table_name='commits' AND column_name='via'",
                    {}, &r)
               .ok());

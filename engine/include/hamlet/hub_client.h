@@ -21,7 +21,9 @@ namespace hamlet {
 // One phase's progress. A sync whose push needs more than one page pushes
 // and pulls at once: the callback is then told of each phase in turn.
 struct SyncProgress {
-  const char* phase = "";      // "push", "pull", "upload" or "download" (attachments; static text); "" before any.
+  // "push", "pull", "older" (recent first), "upload" or "download" (attachments), "snapshot" or "snapshot up"
+  // (static text); "" before any.
+  const char* phase = "";
   size_t commits = 0;          // Commits (files, in upload and download) moved so far in this phase.
   size_t bytes = 0;            // Bytes moved so far in this phase, as they cross.
   size_t retries = 0;          // Requests tried again so far.
@@ -53,6 +55,16 @@ struct SyncOptions {
   // grown by snapshot_every positions since the newest it holds (0: never).
   bool from_snapshot = true;
   uint64_t snapshot_every = 20000;
+  // Recent first (protocol.md 13.4). A device's first pull of a workspace
+  // that did not start from a snapshot, with recent_days above 0, begins
+  // with the commits the hub stored in the last recent_days days (whole
+  // days of the hub's clock), so that the recent records are there first;
+  // the older commits follow once the recent ones, this device's push and
+  // its attachments are through (phase "older"), in this sync unless older
+  // is false, and in the next ones if this one stops. Records read while
+  // it runs show what has arrived so far.
+  int recent_days = 0;
+  bool older = true;
   // Called as bytes move (at most every 200 ms), after every page, and
   // before each wait for the link. Runs on the thread that called Sync.
   std::function<void(const SyncProgress&)> progress;
@@ -71,6 +83,9 @@ struct SyncReport {
   size_t files_fetched = 0;  // Attachments fetched because they were wanted.
   bool started_from_snapshot = false;  // This sync began with the hub's snapshot (SyncOptions::from_snapshot).
   bool snapshot_given = false;         // This device gave the hub a new snapshot.
+  // Recent first: positions of the hub's log older than the recent ones
+  // still to pull (SyncOptions::recent_days); 0 when all are in.
+  uint64_t older_left = 0;
   // Why the hub's snapshot was not taken (then everything was pulled), for people; empty when it was, or none was
   // offered.
   std::string snapshot_refused;

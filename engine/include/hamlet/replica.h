@@ -462,6 +462,17 @@ class HAMLET_EXPORT Replica {
   // hub names the hub (its URL). 0 when it never pulled.
   Status PullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t* position);
   Status SetPullPosition(const WorkspaceId& ws, std::string_view hub, uint64_t position);
+  // Recent first (protocol.md 13.4): a first pull of ws that began at a
+  // recent position of hub's log leaves the older part, the positions after
+  // *after up to *upto, to pull after it; *upto 0 when none is left. While
+  // some is left, CheckHubHeads finds no shortfall (those commits are still
+  // to come) and MakeSnapshot is FailedPrecondition (this replica lacks part
+  // of what its pull position stands for). Forgotten when the hub turns out
+  // to be another instance or its log shorter (CheckHubSession), and when a
+  // revocation makes the replica pull ws from the beginning.
+  Status OlderRange(const WorkspaceId& ws, std::string_view hub, uint64_t* after, uint64_t* upto);
+  // Sets it; upto <= after forgets it.
+  Status SetOlderRange(const WorkspaceId& ws, std::string_view hub, uint64_t after, uint64_t upto);
   // Snapshots (protocol.md 6.5): a new device starts from the merged state
   // an officer's or the admin's device made, instead of pulling every
   // commit since the workspace began, then pulls what came after.
@@ -469,7 +480,8 @@ class HAMLET_EXPORT Replica {
   // MakeSnapshot: ws as this replica holds it, sealed with the current data
   // key and signed by this device, naming how far it has pulled the log of
   // hub (the hub at that URL as it last saw it). PermissionDenied unless
-  // this device is the workspace's admin or an officer.
+  // this device is the workspace's admin or an officer; FailedPrecondition
+  // while the older part of hub's log is still to pull (OlderRange).
   Status MakeSnapshot(const WorkspaceId& ws, std::string_view hub, std::string* snapshot, SnapshotInfo* info);
   // Starts ws from a snapshot, checked first: made for ws (InvalidArgument
   // otherwise), by a device the admin certified as officer or admin and
