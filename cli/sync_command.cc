@@ -25,6 +25,8 @@ struct SyncArgs {
   std::string ca_file;
   size_t page_kib = 256;
   int give_up_after_s = 120;
+  int recent_days = 0;
+  bool recent_only = false;
   bool quiet = false;
 };
 
@@ -78,6 +80,7 @@ SyncReport Total(const std::vector<Target>& targets) {
     t.started_from_snapshot |= x.report.started_from_snapshot;
     t.snapshot_given |= x.report.snapshot_given;
     if (!x.report.snapshot_refused.empty()) t.snapshot_refused = x.report.snapshot_refused;
+    t.older_left += x.report.older_left;
   }
   return t;
 }
@@ -118,6 +121,8 @@ int RunSync(const Context& context, SyncArgs args) {
   options.ca_file = args.ca_file;
   options.chunk_bytes = args.page_kib * 1024;
   options.give_up_after_ms = static_cast<int64_t>(args.give_up_after_s) * 1000;
+  options.recent_days = args.recent_days;
+  options.older = !args.recent_only;
   // On a terminal the progress line is redrawn in place as the bytes move;
   // in a log a line is written at most every few seconds, and whenever the
   // link goes down or comes back.
@@ -132,8 +137,10 @@ int RunSync(const Context& context, SyncArgs args) {
       bool changed = p.link_down != was_down;
       was_down = p.link_down;
       // A long push runs beside the pull: the line keeps both, each as last told.
-      std::string& text =
-          std::strcmp(p.phase, "pull") == 0 || std::strcmp(p.phase, "download") == 0 ? pull_text : push_text;
+      std::string& text = std::strcmp(p.phase, "pull") == 0 || std::strcmp(p.phase, "older") == 0 ||
+                                  std::strcmp(p.phase, "download") == 0
+                              ? pull_text
+                              : push_text;
       // A push with nothing to send is not shown.
       bool idle_push = &text == &push_text && p.commits == 0 && p.bytes == 0;
       if (p.phase[0] != '\0' && !idle_push) {
@@ -265,6 +272,12 @@ void AddSyncCommand(CLI::App* app, const Context* context) {
                      "the sync goes on"))
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  cmd->add_option("--recent-days", args->recent_days,
+                  Tr("On a new device: fetch what the hub received in the last N days first, so the recent records "
+                     "are there within minutes; the older ones follow in this sync or the next ones"))
+      ->check(CLI::Range(1, 36500));
+  cmd->add_flag("--recent-only", args->recent_only,
+                Tr("Leave the older records a --recent-days sync has not fetched yet for a later sync"));
   cmd->add_flag("-q,--quiet", args->quiet, Tr("No progress line and no summary"));
   OnRun(cmd, [args, context] { return RunSync(*context, *args); });
 }

@@ -55,6 +55,9 @@ std::string PhaseText(const SyncProgress& p) {
   if (p.phase[0] == '\0') return Tr("connecting");
   const char* format = Tr("push: %llu commits, %s");
   if (std::strcmp(p.phase, "pull") == 0) format = Tr("pull: %llu commits, %s");
+  if (std::strcmp(p.phase, "older") == 0) {
+    format = Tr("recent records are here; older ones: %llu commits, %s");
+  }
   if (std::strcmp(p.phase, "upload") == 0) format = Tr("attachments sent: %llu, %s");
   if (std::strcmp(p.phase, "download") == 0) format = Tr("attachments fetched: %llu, %s");
   if (std::strcmp(p.phase, "snapshot") == 0) format = Tr("snapshot of the workspace: %llu, %s");
@@ -80,6 +83,9 @@ std::string MovedText(const SyncReport& r) {
                          r.snapshot_refused.c_str());
   }
   if (r.snapshot_given) out += "; " + std::string(Tr("gave the hub a new snapshot of the workspace"));
+  if (r.older_left > 0) {
+    out += "; " + std::string(Tr("older records are still to fetch: the next sync goes on with them"));
+  }
   if (r.relayed > 0) {
     out += "; " + Format(TrN("passed on %zu commit of other devices that the hub lacked",
                              "passed on %zu commits of other devices that the hub lacked", r.relayed),

@@ -95,6 +95,25 @@ TEST_CASE("hamlet sync moves records both ways and says what moved", "[cli][sync
   CHECK(DigestOf(p.admin_db, "mật khẩu của cán bộ", p.ws) == DigestOf(p.cadre_db, "cadre pass", p.ws));
 }
 
+TEST_CASE("hamlet sync --recent-days on a new device asks the hub for the recent part first", "[cli][sync]") {
+  TempDir dir;
+  HubProcess hub(dir.File("hub"));
+  Pair p = MakePair(dir, hub, 5);
+  std::vector<std::pair<std::string, std::string>> admin_env{{"HAMLET_PASSPHRASE", "mật khẩu của cán bộ"}};
+  std::vector<std::pair<std::string, std::string>> cadre_env{{"HAMLET_PASSPHRASE", "cadre pass"}};
+  CliResult zero = RunCli({"--db", p.cadre_db, "sync", "--hub", hub.url(), "--recent-days", "0"}, cadre_env);
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err.find("--recent-days") != std::string::npos);
+  REQUIRE(RunCli({"--db", p.admin_db, "sync", "--hub", hub.url()}, admin_env).exit_code == 0);
+  // Everything on the hub came today: all of it is recent, nothing is left.
+  CliResult c =
+      RunCli({"--db", p.cadre_db, "sync", "--hub", hub.url(), "--recent-days", "7", "--recent-only"}, cadre_env);
+  INFO(c.err);
+  REQUIRE(c.exit_code == 0);
+  CHECK(c.out.find("received 5 (5 new") != std::string::npos);
+  CHECK(c.out.find("older records") == std::string::npos);
+}
+
 TEST_CASE("hamlet sync refuses clearly, with an exit status that says whether to retry", "[cli][sync]") {
   TempDir dir;
   HubProcess hub(dir.File("hub"));
