@@ -111,6 +111,29 @@ int hamlet_hub_set_give_up_after(hamlet_hub* h, int64_t ms) {
   return HAMLET_OK;
 }
 
+int hamlet_hub_set_recent_first(hamlet_hub* h, int days, int older) {
+  HAMLET_CHECK_ARG(h, "hub is NULL");
+  HAMLET_CHECK_ARG(days >= 0 && days <= 36500 && (older == 0 || older == 1),
+                   "days must be 0 to 36500 and older 0 or 1");
+  h->options.recent_days = days;
+  h->options.older = older == 1;
+  h->client.reset();
+  return HAMLET_OK;
+}
+
+int hamlet_hub_older_left(hamlet_hub* h, const char* workspace, uint64_t* out) {
+  HAMLET_CHECK_ARG(h && out, "hub and out are required");
+  *out = 0;
+  return Guarded([&] {
+    hamlet::WorkspaceId ws;
+    Status s = ParseId(workspace, "workspace", &ws);
+    uint64_t after = 0, upto = 0;
+    if (s.ok()) s = h->replica->OlderRange(ws, h->options.hub, &after, &upto);
+    if (s.ok()) *out = upto > after ? upto - after : 0;
+    return Result(s);
+  });
+}
+
 int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void* ctx) {
   HAMLET_CHECK_ARG(h, "hub is NULL");
   h->link = fn;

@@ -88,6 +88,17 @@ HAMLET_API int hamlet_hub_set_progress(hamlet_hub* h, hamlet_progress_fn fn, voi
    fn NULL turns them off. */
 HAMLET_API int hamlet_hub_set_link_watch(hamlet_hub* h, hamlet_link_fn fn, void* ctx);
 
+/* Recent first (protocol.md 13.4): with days above 0, a device's first
+   pull of a workspace that does not start from a snapshot begins with what
+   the hub stored in the last days days, and pulls the older part after its
+   push (progress phase "older"), in the same sync when older is 1, or
+   leaves it for later syncs when it is 0. days 0 (the default) pulls in
+   order. */
+HAMLET_API int hamlet_hub_set_recent_first(hamlet_hub* h, int days, int older);
+/* How many positions of the hub's log older than the recent ones are left
+   to pull for workspace (0: none), after a recent-first sync. */
+HAMLET_API int hamlet_hub_older_left(hamlet_hub* h, const char* workspace, uint64_t* out);
+
 /* Pushes this device's commits the hub lacks, then pulls until caught up,
    taking in key grants and revocations first. Goes on through cuts while
    something moves: a pull page resumes at the byte where it was cut, a push

@@ -185,8 +185,17 @@ int main(int argc, char** argv) {
   CHECK(rep.requests > 1 && rep.bytes_up > 0);
   CHECK(progress_calls > 1);
   CHECK(progress_commits == 30);
+  /* a's first pull asks for the last 7 days first: all 30 are that recent,
+     so nothing older is left. */
+  CHECK(hamlet_hub_set_recent_first(ha, -1, 1) == HAMLET_EINVALID);
+  CHECK(hamlet_hub_set_recent_first(ha, 7, 2) == HAMLET_EINVALID);
+  CHECK(hamlet_hub_set_recent_first(ha, 7, 0) == HAMLET_OK);
   CHECK(hamlet_hub_sync(ha, ws, &rep) == HAMLET_OK);
   CHECK(rep.pulled == 30 && rep.applied == 30);
+  uint64_t older_left = 99;
+  CHECK(hamlet_hub_older_left(ha, ws, &older_left) == HAMLET_OK);
+  CHECK(older_left == 0);
+  CHECK(hamlet_hub_older_left(ha, "not a workspace", &older_left) == HAMLET_EINVALID);
   char *da = NULL, *db = NULL;
   CHECK(hamlet_state_digest(a, ws, &da) == HAMLET_OK);
   CHECK(hamlet_state_digest(b, ws, &db) == HAMLET_OK);
