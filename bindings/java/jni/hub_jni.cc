@@ -116,6 +116,20 @@ JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeSetGiveUpAfter(JNIEnv* env, jcl
   Guarded<bool>(env, [&] { return Check(env, hamlet_hub_set_give_up_after(H(h)->hub, ms)); });
 }
 
+JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeSetRecentFirst(JNIEnv* env, jclass, jlong h, jint days,
+                                                                jboolean older) {
+  Guarded<bool>(env, [&] { return Check(env, hamlet_hub_set_recent_first(H(h)->hub, days, older ? 1 : 0)); });
+}
+
+JNIEXPORT jlong JNICALL Java_org_hamlet_Hub_nativeOlderLeft(JNIEnv* env, jclass, jlong h, jstring workspace) {
+  return Guarded<jlong>(env, [&]() -> jlong {
+    Utf8Arg ws(env, workspace);
+    uint64_t left = 0;
+    if (!ws.ok || !Check(env, hamlet_hub_older_left(H(h)->hub, ws.c_str(), &left))) return 0;
+    return static_cast<jlong>(left);
+  });
+}
+
 JNIEXPORT void JNICALL Java_org_hamlet_Hub_nativeSync(JNIEnv* env, jclass, jlong h, jstring workspace, jobject listener,
                                                       jlongArray report) {
   Guarded<bool>(env, [&] {

@@ -144,8 +144,12 @@ public class HubSyncTest {
       assertEquals(40, seen.maxCommits);
       assertEquals(Set.of("hamlet-sync"), seen.threads);
 
-      // The admin syncs on its own thread and reads the Vietnamese text back.
+      // The admin syncs on its own thread and reads the Vietnamese text back; its first pull asks for the last 7 days
+      // first, and all 40 are that recent, so nothing older is left.
+      assertThrows(HamletException.class, () -> adminHub.setRecentFirst(-1, true));
+      adminHub.setRecentFirst(7, false);
       SyncReport down = adminHub.sync(ws);
+      assertEquals(0, adminHub.olderLeft(ws));
       assertEquals(40, down.pulled());
       assertEquals(40, down.applied());
       assertEquals(ReplicaTest.SUMMARY + " #7", admin.get(ids.get(7)).orElseThrow().getString("summary"));

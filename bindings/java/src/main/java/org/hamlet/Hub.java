@@ -59,6 +59,24 @@ public final class Hub implements AutoCloseable {
     call(h -> nativeSetGiveUpAfter(h, millis));
   }
 
+  /**
+   * Recent first: with days above 0, a device's first pull of a workspace that does not start from a snapshot
+   * begins with what the hub stored in the last days days, so the recent records are there within minutes, and
+   * pulls the older part after its push (progress phase "older"): in the same sync when older is true, else in later
+   * ones. 0 (the default) pulls in order.
+   */
+  public void setRecentFirst(int days, boolean older) {
+    call(h -> nativeSetRecentFirst(h, days, older));
+  }
+
+  /** How many positions of the hub's log older than the recent ones are left to pull for workspace (0: none). */
+  public long olderLeft(String workspace) {
+    Objects.requireNonNull(workspace, "workspace");
+    long[] out = new long[1];
+    call(h -> out[0] = nativeOlderLeft(h, workspace));
+    return out[0];
+  }
+
   /** Pushes this device's commits the hub lacks, then pulls until caught up, on the calling thread. */
   public SyncReport sync(String workspace) {
     return sync(workspace, null);
@@ -330,6 +348,10 @@ public final class Hub implements AutoCloseable {
   private static native void nativeSetPageBytes(long handle, long bytes);
 
   private static native void nativeSetGiveUpAfter(long handle, long millis);
+
+  private static native void nativeSetRecentFirst(long handle, int days, boolean older);
+
+  private static native long nativeOlderLeft(long handle, String workspace);
 
   private static native void nativeSync(long handle, String workspace, SyncListener listener, long[] report);
 
