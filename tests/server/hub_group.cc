@@ -20,4 +20,20 @@ void PublishGroup(const std::string& hub_url, const std::string& token, Group& g
   }
 }
 
+void Concerns(Replica& r, const WorkspaceId& ws, int n, const std::string& words) {
+  for (int i = 0; i < n; i++) {
+    WriteBatch b;
+    b.Insert("concerns", {{"summary", words + " " + std::to_string(i)}, {"kind", std::string("request")}});
+    REQUIRE(r.Commit(ws, b).ok());
+  }
+}
+
+std::string ChainsOf(Replica& r, const WorkspaceId& ws) {
+  std::vector<ChainStatus> chains;
+  REQUIRE(r.Chains(ws, &chains).ok());
+  std::string out;
+  for (const ChainStatus& c : chains) out += c.device.Hex() + ":" + std::to_string(c.contiguous) + " ";
+  return out;
+}
+
 }  // namespace hamlet::test

@@ -17,6 +17,12 @@ SyncOptions TestSyncOptions(const std::string& hub_url);
 // admin (member 0) registering every other member.
 void PublishGroup(const std::string& hub_url, const std::string& token, Group& g);
 
+// Records n concerns on r, one commit each, their summaries words and a number.
+void Concerns(Replica& r, const WorkspaceId& ws, int n, const std::string& words);
+
+// Every chain r holds of ws and how far without a gap, as one line to compare.
+std::string ChainsOf(Replica& r, const WorkspaceId& ws);
+
 }  // namespace hamlet::test
 
 #endif  // HAMLET_TESTS_HUB_GROUP_H_

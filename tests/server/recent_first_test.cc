@@ -40,22 +40,6 @@ void AgeArrivalDays(const std::string& where, int days) {
   REQUIRE(changed > 0);
 }
 
-void Concerns(Replica& r, const WorkspaceId& ws, int n, const std::string& words) {
-  for (int i = 0; i < n; i++) {
-    WriteBatch b;
-    b.Insert("concerns", {{"summary", words + " " + std::to_string(i)}, {"kind", std::string("request")}});
-    REQUIRE(r.Commit(ws, b).ok());
-  }
-}
-
-std::string ChainsOf(Replica& r, const WorkspaceId& ws) {
-  std::vector<ChainStatus> chains;
-  REQUIRE(r.Chains(ws, &chains).ok());
-  std::string out;
-  for (const ChainStatus& c : chains) out += c.device.Hex() + ":" + std::to_string(c.contiguous) + " ";
-  return out;
-}
-
 bool Warned(Replica& r, const WorkspaceId& ws, const std::string& kind) {
   std::vector<Warning> w;
   REQUIRE(r.Warnings(ws, &w).ok());

@@ -22,22 +22,6 @@ Status SyncWith(Replica& r, const WorkspaceId& ws, SyncOptions o, SyncReport* re
   return c.Sync(ws, rep);
 }
 
-void Concerns(Replica& r, const WorkspaceId& ws, int n, const std::string& words) {
-  for (int i = 0; i < n; i++) {
-    WriteBatch b;
-    b.Insert("concerns", {{"summary", words + " " + std::to_string(i)}, {"kind", std::string("request")}});
-    REQUIRE(r.Commit(ws, b).ok());
-  }
-}
-
-std::string ChainsOf(Replica& r, const WorkspaceId& ws) {
-  std::vector<ChainStatus> chains;
-  REQUIRE(r.Chains(ws, &chains).ok());
-  std::string out;
-  for (const ChainStatus& c : chains) out += c.device.Hex() + ":" + std::to_string(c.contiguous) + " ";
-  return out;
-}
-
 size_t ConflictCount(Replica& r, const WorkspaceId& ws) {
   std::vector<Conflict> c;
   REQUIRE(r.Conflicts(ws, &c).ok());
