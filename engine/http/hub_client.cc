@@ -163,11 +163,11 @@ Status StartFromHubSnapshot(HubConnection* m, const WorkspaceId& ws, const HubSe
 // log for PullOlder. A pull position of 0 with an older range left (the
 // range was set, the position not) starts again from the beginning.
 Status StartRecentFirst(HubConnection* m, const WorkspaceId& ws, uint64_t* position) {
+  if (*position != 0) return Status::OK();
   Replica* replica = m->replica();
   const std::string& hub = m->options().hub;
   uint64_t older_after = 0, older_upto = 0;
   HAMLET_RETURN_IF_ERROR(replica->OlderRange(ws, hub, &older_after, &older_upto));
-  if (*position != 0) return Status::OK();
   if (older_upto > 0) HAMLET_RETURN_IF_ERROR(replica->SetOlderRange(ws, hub, 0, 0));
   if (m->options().recent_days <= 0) return Status::OK();
   bool first = false;

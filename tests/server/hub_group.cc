@@ -20,6 +20,19 @@ void PublishGroup(const std::string& hub_url, const std::string& token, Group& g
   }
 }
 
+Status SyncWith(Replica& r, const WorkspaceId& ws, SyncOptions o, SyncReport* rep) {
+  o.give_up_after_ms = 60000;
+  HubClient c(&r, o);
+  return c.Sync(ws, rep);
+}
+
+std::unique_ptr<Replica> NewMember(Group& g, const std::string& url, int key, Role role) {
+  auto r = AdmitNew(g, key, role);
+  HubClient admin(g.members[0].get(), TestSyncOptions(url));
+  REQUIRE(admin.RegisterDevice(g.ws, r->device_id()).ok());
+  return r;
+}
+
 void Concerns(Replica& r, const WorkspaceId& ws, int n, const std::string& words) {
   for (int i = 0; i < n; i++) {
     WriteBatch b;

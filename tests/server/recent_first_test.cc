@@ -49,12 +49,6 @@ bool Warned(Replica& r, const WorkspaceId& ws, const std::string& kind) {
   return false;
 }
 
-Status SyncWith(Replica& r, const WorkspaceId& ws, SyncOptions o, SyncReport* rep) {
-  o.give_up_after_ms = 60000;
-  HubClient c(&r, o);
-  return c.Sync(ws, rep);
-}
-
 }  // namespace
 
 TEST_CASE("a new device gets the last days first, then the older commits, and holds what a full pull gives",
@@ -101,11 +95,7 @@ TEST_CASE("a new device gets the last days first, then the older commits, and ho
   CutProxy cutting(hub.port(), 11, 100, 6 * 1024);
   SyncOptions cut = TestSyncOptions("http://127.0.0.1:" + std::to_string(cutting.port()));
   cut.recent_days = 7;
-  auto fresh = AdmitNew(g, 100, Role::kOfficer);
-  {
-    HubClient c(&admin, o);
-    REQUIRE(c.RegisterDevice(g.ws, fresh->device_id()).ok());
-  }
+  auto fresh = NewMember(g, hub.url(), 100, Role::kOfficer);
   Concerns(*fresh, g.ws, 1, "Máy mới ghi");
   SyncOptions recent = cut;
   recent.older = false;
@@ -156,11 +146,7 @@ TEST_CASE("a new device gets the last days first, then the older commits, and ho
   CHECK(upto == 0);
 
   // A device that pulls everything holds the same.
-  auto full = AdmitNew(g, 101, Role::kOfficer);
-  {
-    HubClient c(&admin, o);
-    REQUIRE(c.RegisterDevice(g.ws, full->device_id()).ok());
-  }
+  auto full = NewMember(g, hub.url(), 101, Role::kOfficer);
   REQUIRE(SyncWith(*full, g.ws, o, &rep).ok());
   CHECK(Digest(*fresh, g.ws) == Digest(*full, g.ws));
   CHECK(ChainsOf(*fresh, g.ws) == ChainsOf(*full, g.ws));
@@ -192,21 +178,13 @@ TEST_CASE("recent first on a workspace whose commits are all recent, or all old"
   Concerns(*g.members[1], g.ws, 10, "Hôm nay");
   REQUIRE(SyncWith(*g.members[1], g.ws, o, &rep).ok());
   // All recent: no older part at all.
-  auto a = AdmitNew(g, 100, Role::kCadre);
-  {
-    HubClient c(g.members[0].get(), o);
-    REQUIRE(c.RegisterDevice(g.ws, a->device_id()).ok());
-  }
+  auto a = NewMember(g, hub.url(), 100, Role::kCadre);
   REQUIRE(SyncWith(*a, g.ws, o, &rep).ok());
   CHECK(rep.pulled == 10);
   CHECK(rep.older_left == 0);
   // All old: the recent part is empty, the older part is everything.
   hub.StopAndRestart([&] { AgeArrivalDays(where, 10); });
-  auto b = AdmitNew(g, 101, Role::kCadre);
-  {
-    HubClient c(g.members[0].get(), o);
-    REQUIRE(c.RegisterDevice(g.ws, b->device_id()).ok());
-  }
+  auto b = NewMember(g, hub.url(), 101, Role::kCadre);
   SyncOptions later = o;
   later.older = false;
   REQUIRE(SyncWith(*b, g.ws, later, &rep).ok());

@@ -16,23 +16,10 @@ using namespace hamlet::test;
 
 namespace {
 
-Status SyncWith(Replica& r, const WorkspaceId& ws, SyncOptions o, SyncReport* rep) {
-  o.give_up_after_ms = 60000;
-  HubClient c(&r, o);
-  return c.Sync(ws, rep);
-}
-
 size_t ConflictCount(Replica& r, const WorkspaceId& ws) {
   std::vector<Conflict> c;
   REQUIRE(r.Conflicts(ws, &c).ok());
   return c.size();
-}
-
-std::unique_ptr<Replica> NewMember(Group& g, const std::string& url, int key) {
-  auto r = AdmitNew(g, key, Role::kCadre);
-  HubClient admin(g.members[0].get(), TestSyncOptions(url));
-  REQUIRE(admin.RegisterDevice(g.ws, r->device_id()).ok());
-  return r;
 }
 
 }  // namespace
@@ -78,8 +65,8 @@ TEST_CASE("a new device starts from the officer's snapshot and holds what a full
   Concerns(cadre, g.ws, 5, "Sau ảnh chụp");
   REQUIRE(SyncWith(cadre, g.ws, o, &rep).ok());
 
-  auto started = NewMember(g, hub.url(), 100);
-  auto full = NewMember(g, hub.url(), 101);
+  auto started = NewMember(g, hub.url(), 100, Role::kCadre);
+  auto full = NewMember(g, hub.url(), 101, Role::kCadre);
   SyncReport from_snapshot, from_start;
   REQUIRE(SyncWith(*started, g.ws, TestSyncOptions(hub.url()), &from_snapshot).ok());
   CHECK(from_snapshot.started_from_snapshot);
@@ -135,7 +122,7 @@ TEST_CASE("a snapshot crosses a link cut again and again, up and down", "[hub][s
   const int cuts_up = cutting.cuts() - cuts_before_up;
   CHECK(cuts_up >= 3);
 
-  auto started = NewMember(g, hub.url(), 100);
+  auto started = NewMember(g, hub.url(), 100, Role::kCadre);
   const int cuts_before_down = cutting.cuts();
   REQUIRE(SyncWith(*started, g.ws, TestSyncOptions(cut_url), &rep).ok());
   const int cuts_down = cutting.cuts() - cuts_before_down;
